@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"journey/internal/lab"
+)
+
+// runLabCommand runs "journey lab serve": the lab's servers in the
+// foreground until interrupted, with where each listens.
+func runLabCommand(ctx context.Context, args []string, std IO) error {
+	if len(args) == 0 || args[0] != "serve" {
+		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE]")
+	}
+	o := &options{}
+	fs := newFlagSet(o)
+	if err := fs.Parse(args[1:]); err != nil {
+		return usagef("%v (see journey --help)", err)
+	}
+	if len(fs.Args()) > 0 {
+		return usagef("journey lab serve takes no arguments, got %q", fs.Args())
+	}
+	if o.urls != "" {
+		if err := checkURLs(o.urls); err != nil {
+			return err
+		}
+	}
+	opts, err := labOptions(o)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	l, err := lab.Start(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("starting the lab: %w", err)
+	}
+	defer l.Close()
+	fmt.Fprintln(std.Stdout, "The lab is running. Each server, the address its zone files give it, and where it really listens:")
+	for _, s := range l.Listeners() {
+		fmt.Fprintf(std.Stdout, "  %-28s %-5s %-22s -> %s\n", s.Name, s.Network, s.Shown, s.Real)
+	}
+	fmt.Fprintln(std.Stdout, "\nTry: dig @127.0.0.1 -p PORT www.example.com (PORT from a root server line above).")
+	fmt.Fprintln(std.Stdout, "Press Ctrl+C to stop.")
+	<-ctx.Done()
+	return nil
+}

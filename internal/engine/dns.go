@@ -1,0 +1,54 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"journey/internal/dns"
+	"journey/internal/trace"
+)
+
+// runDNS finds the addresses of the target's host (the DNS stage) and
+// returns them, IPv4 or IPv6 literals without port.
+func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, error) {
+	t := cfg.Target
+	if t.IsIP {
+		rec.SkipStage(trace.StageDNS, fmt.Sprintf("%s is already an IP address: there is no name to look up, so no DNS is needed.", t.ASCIIHost))
+		return []string{t.ASCIIHost}, nil
+	}
+	for _, o := range cfg.Resolve {
+		if strings.EqualFold(o.Host, t.ASCIIHost) && o.Port == t.Port {
+			rec.StartStage(trace.StageDNS)
+			rec.Note(trace.StageDNS, fmt.Sprintf("--resolve %s:%d:%s given: DNS skipped, %s used as the address.", o.Host, o.Port, o.Addr, o.Addr))
+			rec.FinishStage(trace.StageDNS, nil, func(s *trace.Stage) {
+				s.DNS = &trace.DNS{Name: dns.Fqdn(t.ASCIIHost), Method: trace.MethodOverride, Addresses: []string{o.Addr}}
+			})
+			return []string{o.Addr}, nil
+		}
+	}
+
+	rec.StartStage(trace.StageDNS)
+	r := &dns.Resolver{
+		Dialer:         cfg.Dialer,
+		Recorder:       rec,
+		Roots:          cfg.Roots,
+		Port:           cfg.DNSPort,
+		Timeout:        cfg.Timeout,
+		SystemFallback: cfg.SystemFallback,
+	}
+	var (
+		result *trace.DNS
+		err    error
+	)
+	if cfg.Resolver != "" {
+		result, err = r.Ask(ctx, cfg.Resolver, t.ASCIIHost, cfg.Family)
+	} else {
+		result, err = r.Lookup(ctx, t.ASCIIHost, cfg.Family)
+	}
+	rec.FinishStage(trace.StageDNS, err, func(s *trace.Stage) { s.DNS = result })
+	if err != nil {
+		return nil, err
+	}
+	return result.Addresses, nil
+}

@@ -1,0 +1,141 @@
+// Package engine runs a journey: it takes the parsed target through each
+// stage in order (address, DNS, connect, HTTP, gateway, router) and records
+// everything in a trace. It knows nothing of how the trace is shown.
+package engine
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"journey/internal/dial"
+	"journey/internal/dns"
+	"journey/internal/trace"
+)
+
+// Defaults and bounds for the whole journey.
+const (
+	// DefaultTimeout bounds one exchange (a DNS query, a connect, a read):
+	// as dig's default of a few seconds, short enough for a classroom.
+	DefaultTimeout = 2 * time.Second
+	// DefaultMaxTime bounds the whole journey, as curl's --max-time does.
+	DefaultMaxTime = 30 * time.Second
+)
+
+// Family restricts the addresses asked for and used.
+type Family = dns.Family
+
+// Override is one --resolve HOST:PORT:ADDR: skip DNS for HOST on PORT.
+type Override struct {
+	Host string
+	Port int
+	Addr string
+}
+
+// Config is everything one journey needs. The zero value of each option is
+// a sensible default, except Target and Dialer.
+type Config struct {
+	Target  *trace.Address // from address.Parse
+	Mode    trace.Mode
+	Version string // the program's version, for User-Agent and the trace
+	Dialer  dial.Dialer
+	Timeout time.Duration // per exchange; DefaultTimeout when zero
+	MaxTime time.Duration // whole journey; DefaultMaxTime when zero
+
+	// DNS.
+	Roots          []dns.Server // root hints; IANA's when empty
+	DNSPort        int          // port of every DNS server contacted; 53 when zero
+	Resolver       string       // @SERVER[:PORT]: ask this recursive resolver instead of iterating
+	Family         Family
+	Resolve        []Override
+	SystemFallback bool // live: use the system's resolver when no root answers
+
+	// HTTP (connect, TLS, request).
+	Method          string   // -X; GET, or POST with a body
+	Headers         []string // -H 'Name: value'
+	Body            *string  // -d; nil when not given
+	FollowRedirects bool     // -L
+	Insecure        bool     // -k
+	Compressed      bool     // --compressed
+	RootCAs         *x509.CertPool
+
+	// Server side.
+	URLs string // --urls FILE; the demo site when empty
+	// ServerStages, in the lab, returns the gateway and router stages the
+	// lab's web server recorded for the connection from clientAddr, waiting
+	// until they are ready or ctx ends. Nil live: the engine re-enacts them.
+	ServerStages func(ctx context.Context, clientAddr string) ([]*trace.Stage, error)
+}
+
+// ErrStage marks a journey that ended because a stage failed; the trace
+// says which and why.
+var ErrStage = errors.New("a stage failed")
+
+// Run takes cfg.Target through every stage, recording into rec, and returns
+// nil when the journey completed (whatever the HTTP status), or an error
+// wrapping ErrStage when a stage failed.
+func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxTime <= 0 {
+		cfg.MaxTime = DefaultMaxTime
+	}
+	if cfg.DNSPort == 0 {
+		cfg.DNSPort = 53
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.MaxTime)
+	defer cancel()
+
+	rec.StartStage(trace.StageAddress)
+	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
+
+	addrs, err := runDNS(ctx, cfg, rec)
+	if err != nil {
+		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)
+	}
+	got, err := runHTTP(ctx, cfg, rec, addrs)
+	if err != nil {
+		return stageFailed(ctx, cfg, rec, trace.StageHTTP, err)
+	}
+	if err := runServerSide(ctx, cfg, rec, got); err != nil {
+		return stageFailed(ctx, cfg, rec, trace.StageGateway, err)
+	}
+	return nil
+}
+
+// fetched is what the HTTP stage hands to the server side.
+type fetched struct {
+	Request []byte // the last request's bytes exactly as sent
+	Local   string // our end of that connection, as the server saw it
+	Scheme  string
+	Remote  string // the server's address as shown
+}
+
+// stageFailed marks every stage that did not run as skipped and returns
+// the journey's error. A deadline hit is said as the --max-time limit.
+func stageFailed(ctx context.Context, cfg Config, rec *trace.Recorder, kind trace.StageKind, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (the whole journey is limited to %s by --max-time)", err, cfg.MaxTime)
+	}
+	snap := rec.Snapshot()
+	failed := kind
+	for _, s := range snap.Stages {
+		if s.Status == trace.StatusFailed {
+			failed = s.Kind
+		}
+	}
+	for _, s := range snap.Stages {
+		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
+			if s.Status == trace.StatusRunning {
+				rec.FinishStage(s.Kind, err, nil)
+				failed = s.Kind
+				continue
+			}
+			rec.SkipStage(s.Kind, "not reached: the "+failed.Title()+" stage failed")
+		}
+	}
+	return fmt.Errorf("%w: %s: %w", ErrStage, failed.Title(), err)
+}

@@ -1,0 +1,185 @@
+// Package plain owns the plain-text report: the journey as a person reads
+// it top to bottom, in the spirit of dig +trace, curl -v and httpstat
+// together. It reads only the trace, so a replay prints the same bytes as
+// the run that recorded it.
+package plain
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"journey/internal/safetext"
+	"journey/internal/trace"
+)
+
+// Width is the report's line width for rules and right-aligned timings.
+const Width = 78
+
+// Options configure the report.
+type Options struct {
+	Color bool // ANSI colours and bold
+	Bytes bool // hex dumps of every DNS packet
+}
+
+// Printer writes a report, stage by stage, as the journey streams in.
+type Printer struct {
+	w   io.Writer
+	opt Options
+	st  styles
+}
+
+// New returns a Printer writing to w.
+func New(w io.Writer, opt Options) *Printer {
+	return &Printer{w: w, opt: opt, st: newStyles(opt.Color)}
+}
+
+// Render writes the whole report of a finished journey.
+func Render(w io.Writer, j *trace.Journey, opt Options) {
+	p := New(w, opt)
+	p.Header(j)
+	for _, s := range j.Stages {
+		if s.Status != trace.StatusPending && s.Status != trace.StatusRunning {
+			p.Stage(j, s)
+		}
+	}
+	p.Summary(j)
+}
+
+// Header writes the report's first lines.
+func (p *Printer) Header(j *trace.Journey) {
+	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), j.Mode, safetext.Line(j.Target))
+	p.printf("%s\n", p.st.dim("started "+j.Started.Format("2006-01-02 15:04:05 MST")))
+	if j.Mode == trace.ModeLab {
+		p.printf("%s\n", p.st.dim("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses"))
+	}
+}
+
+// Stage writes one finished stage.
+func (p *Printer) Stage(j *trace.Journey, s *trace.Stage) {
+	if s == nil {
+		return
+	}
+	p.heading(s)
+	switch s.Kind {
+	case trace.StageAddress:
+		p.address(s)
+	case trace.StageDNS:
+		p.dns(s)
+	case trace.StageConnect:
+		p.connect(s)
+	case trace.StageHTTP:
+		p.http(s)
+	case trace.StageGateway:
+		p.gateway(s)
+	case trace.StageRouter:
+		p.router(s)
+	}
+	for _, n := range s.Notes {
+		p.printf("  %s %s\n", p.st.note("note:"), safetext.Line(n))
+	}
+	if s.Error != "" {
+		p.printf("  %s %s\n", p.st.bad("failed:"), safetext.Line(s.Error))
+	}
+}
+
+// Summary writes the waterfall and the journey's outcome.
+func (p *Printer) Summary(j *trace.Journey) {
+	p.waterfall(j)
+	p.printf("\n")
+	if j.Error != "" {
+		p.printf("%s %s\n", p.st.bad("journey failed:"), safetext.Line(j.Error))
+		return
+	}
+	p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
+}
+
+// heading is the stage's rule: number, title, status, time.
+func (p *Printer) heading(s *trace.Stage) {
+	left := fmt.Sprintf("━━ %d · %s ", s.Kind.Index(), s.Kind.Title())
+	right := ""
+	switch s.Status {
+	case trace.StatusSkipped:
+		right = " skipped"
+	case trace.StatusFailed:
+		right = " failed after " + trace.Dur(s.Duration)
+	default:
+		right = " " + trace.Dur(s.Duration)
+	}
+	fill := Width - len([]rune(left)) - len([]rune(right))
+	if fill < 3 {
+		fill = 3
+	}
+	p.printf("\n%s\n", p.st.heading(left+strings.Repeat("━", fill)+right))
+}
+
+func (p *Printer) printf(format string, args ...any) {
+	fmt.Fprintf(p.w, format, args...)
+}
+
+// address writes the address stage.
+func (p *Printer) address(s *trace.Stage) {
+	a := s.Address
+	if a == nil {
+		return
+	}
+	row := func(k, v string) { p.printf("  %-10s %s\n", k, v) }
+	row("URL", safetext.Line(a.URL))
+	scheme := a.Scheme
+	if a.SchemeAssumed {
+		scheme += p.st.dim("   (no scheme was typed: http is assumed)")
+	}
+	row("scheme", scheme)
+	host := safetext.Line(a.Host)
+	if a.ASCIIHost != a.Host {
+		host += "   on the wire: " + safetext.Line(a.ASCIIHost) + p.st.dim(" (punycode)")
+	}
+	if a.IsIP {
+		host += p.st.dim("   (an IP address: no DNS needed)")
+	}
+	row("host", host)
+	port := fmt.Sprint(a.Port)
+	if a.PortDefault {
+		port += p.st.dim("   (the default for " + a.Scheme + ")")
+	}
+	row("port", port)
+	row("path", safetext.Line(a.Path))
+	if a.Query != "" {
+		row("query", safetext.Line(a.Query))
+	}
+	if a.Fragment != "" {
+		row("fragment", safetext.Line(a.Fragment)+p.st.dim("   (kept by the client, never sent)"))
+	}
+	if len(a.Parts) == 0 {
+		return
+	}
+	p.printf("  the host read right to left, as DNS reads it:\n")
+	for _, part := range a.Parts {
+		name := safetext.Line(part.Name)
+		if part.Unicode != "" {
+			name += " (" + safetext.Line(part.Unicode) + ")"
+		}
+		p.printf("    %-28s %s\n", name, p.st.dim(roleText(part, a)))
+	}
+}
+
+func roleText(part trace.HostPart, a *trace.Address) string {
+	switch part.Role {
+	case "root":
+		return "the root: where every lookup starts"
+	case "tld":
+		if part.Name == a.PublicSuffix {
+			return "top-level domain, and the public suffix"
+		}
+		return "top-level domain"
+	case "suffix":
+		if part.Name == a.PublicSuffix {
+			return "public suffix: names are registered under it"
+		}
+		return "part of the public suffix " + a.PublicSuffix
+	case "registrable":
+		return "registrable domain: what its owner bought"
+	default:
+		return "subdomain, chosen by the domain's owner"
+	}
+}

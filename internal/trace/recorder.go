@@ -1,0 +1,200 @@
+package trace
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// EventKind says what changed in the trace.
+type EventKind int
+
+const (
+	EventStageStarted  EventKind = iota // a stage began
+	EventExchange                       // a stage gained an exchange
+	EventNote                           // a stage gained a note
+	EventPending                        // a packet is about to be sent (step mode shows it)
+	EventStageFinished                  // a stage ended (done, failed or skipped)
+	EventJourneyDone                    // the journey ended; Journey is final
+)
+
+// Event is one change to the trace, streamed as the journey runs.
+type Event struct {
+	Kind     EventKind
+	Stage    StageKind
+	Exchange *Exchange // EventExchange
+	Pending  *Pending  // EventPending
+	// Journey is a snapshot taken right after the change. Its stages are
+	// copies; exchanges and byte slices are shared but never changed once
+	// recorded, so a renderer may keep and read the snapshot freely.
+	Journey *Journey
+}
+
+// Pending is a packet about to leave, shown before the gate opens.
+type Pending struct {
+	Stage     StageKind `json:"stage"`
+	Peer      Peer      `json:"peer"`
+	Transport Transport `json:"transport"`
+	Bytes     []byte    `json:"bytes"`
+	Fields    []Field   `json:"fields,omitempty"`
+	Why       string    `json:"why"` // one sentence: why this packet, why this server
+}
+
+// Gate is called before each packet is sent; the packet leaves when it
+// returns nil. Step mode holds it until the user presses a key.
+type Gate func(ctx context.Context, p Pending) error
+
+// Recorder builds a Journey as the engine runs and streams each change.
+// It is safe for concurrent use.
+type Recorder struct {
+	mu    sync.Mutex
+	j     *Journey
+	start time.Time // monotonic reference for every offset
+	emit  func(Event)
+	gate  Gate
+}
+
+// NewRecorder starts a journey's trace now. emit, if not nil, receives every
+// event in order, on the engine's goroutine: it must not block for long.
+// gate, if not nil, is asked before each packet leaves.
+func NewRecorder(target string, mode Mode, version string, emit func(Event), gate Gate) *Recorder {
+	now := time.Now()
+	j := &Journey{Format: Format, Version: version, Target: target, Mode: mode, Started: now.UTC()}
+	for _, k := range StageOrder {
+		j.Stages = append(j.Stages, &Stage{Kind: k, Status: StatusPending})
+	}
+	return &Recorder{j: j, start: now, emit: emit, gate: gate}
+}
+
+// Since is the offset of now from the journey's start (monotonic).
+func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
+
+// Offset converts a moment to an offset from the journey's start.
+func (r *Recorder) Offset(t time.Time) time.Duration { return t.Sub(r.start) }
+
+// StartStage marks a stage as running.
+func (r *Recorder) StartStage(kind StageKind) {
+	r.update(Event{Kind: EventStageStarted, Stage: kind}, func(s *Stage) {
+		s.Status = StatusRunning
+		s.Start = r.Since()
+	})
+}
+
+// AddExchange appends a finished exchange to a stage. The exchange must not
+// be changed afterwards: renderers read it from other goroutines.
+func (r *Recorder) AddExchange(kind StageKind, e *Exchange) {
+	r.update(Event{Kind: EventExchange, Stage: kind, Exchange: e}, func(s *Stage) {
+		s.Exchanges = append(s.Exchanges, e)
+	})
+}
+
+// Note adds a plain-words fact to a stage.
+func (r *Recorder) Note(kind StageKind, text string) {
+	r.update(Event{Kind: EventNote, Stage: kind}, func(s *Stage) {
+		s.Notes = append(s.Notes, text)
+	})
+}
+
+// FinishStage ends a stage. err, if not nil, marks it failed; fill, if not
+// nil, sets the stage's result (Stage.DNS and so on) before the event goes out.
+func (r *Recorder) FinishStage(kind StageKind, err error, fill func(*Stage)) {
+	r.update(Event{Kind: EventStageFinished, Stage: kind}, func(s *Stage) {
+		if s.Status == StatusPending {
+			s.Start = r.Since()
+		}
+		s.Duration = r.Since() - s.Start
+		s.Status = StatusDone
+		if err != nil {
+			s.Status = StatusFailed
+			s.Error = err.Error()
+		}
+		if fill != nil {
+			fill(s)
+		}
+	})
+}
+
+// SkipStage marks a stage as not needed, saying why.
+func (r *Recorder) SkipStage(kind StageKind, why string) {
+	r.update(Event{Kind: EventStageFinished, Stage: kind}, func(s *Stage) {
+		s.Status = StatusSkipped
+		s.Start = r.Since()
+		if why != "" {
+			s.Notes = append(s.Notes, why)
+		}
+	})
+}
+
+// SetStage replaces a whole stage with one built elsewhere (the lab's web
+// server records the gateway and router stages of the request it served).
+// Offsets in st are taken as already relative to this journey.
+func (r *Recorder) SetStage(st *Stage) {
+	r.update(Event{Kind: EventStageFinished, Stage: st.Kind}, func(s *Stage) {
+		*s = *st
+	})
+}
+
+// Wait shows a packet about to be sent and asks the gate, if any.
+func (r *Recorder) Wait(ctx context.Context, p Pending) error {
+	if r.gate == nil {
+		return ctx.Err()
+	}
+	r.update(Event{Kind: EventPending, Stage: p.Stage, Pending: &p}, nil)
+	return r.gate(ctx, p)
+}
+
+// Finish ends the journey, recording err as its error if not nil, and
+// returns the final trace.
+func (r *Recorder) Finish(err error) *Journey {
+	var final *Journey
+	r.mu.Lock()
+	r.j.Duration = r.Since()
+	if err != nil {
+		r.j.Error = err.Error()
+	}
+	final = r.snapshotLocked()
+	r.mu.Unlock()
+	if r.emit != nil {
+		r.emit(Event{Kind: EventJourneyDone, Journey: final})
+	}
+	return final
+}
+
+// Snapshot returns a copy of the trace as it stands.
+func (r *Recorder) Snapshot() *Journey {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshotLocked()
+}
+
+func (r *Recorder) update(ev Event, change func(*Stage)) {
+	r.mu.Lock()
+	if change != nil {
+		s := r.j.Stage(ev.Stage)
+		if s == nil {
+			s = &Stage{Kind: ev.Stage}
+			r.j.Stages = append(r.j.Stages, s)
+		}
+		change(s)
+	}
+	ev.Journey = r.snapshotLocked()
+	r.mu.Unlock()
+	if r.emit != nil {
+		r.emit(ev)
+	}
+}
+
+// snapshotLocked copies the journey and its stages; slices are clipped so a
+// later append by the recorder never writes where a snapshot reads.
+func (r *Recorder) snapshotLocked() *Journey {
+	j := *r.j
+	j.Stages = make([]*Stage, len(r.j.Stages))
+	for i, s := range r.j.Stages {
+		c := *s
+		c.Exchanges = slices.Clip(c.Exchanges)
+		c.Notes = slices.Clip(c.Notes)
+		j.Stages[i] = &c
+	}
+	return &j
+}
