@@ -1,0 +1,85 @@
+package waterfall
+
+import (
+	"testing"
+	"time"
+
+	"journey/internal/trace"
+)
+
+const ms = time.Millisecond
+
+func TestRows(t *testing.T) {
+	dnsStage := &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, Start: 1 * ms, Duration: 30 * ms,
+		Exchanges: []*trace.Exchange{
+			{Peer: trace.Peer{Name: "a.root-servers.net"}, Start: 1 * ms, Duration: 10 * ms, DNS: &trace.DNSExchange{Question: "www.example.com. A"}},
+			{Peer: trace.Peer{Addr: "192.0.2.10:53"}, Start: 11 * ms, Duration: 10 * ms, Depth: 1, Error: "timeout"},
+		}}
+	connect := &trace.Stage{Kind: trace.StageConnect, Status: trace.StatusDone, Start: 31 * ms, Duration: 20 * ms,
+		Connect: &trace.Connect{
+			Attempts: []trace.ConnectAttempt{{Addr: "203.0.113.10:443", Start: 31 * ms, Duration: 5 * ms}},
+			TLS:      &trace.TLS{Start: 36 * ms, Handshake: 15 * ms},
+		}}
+	hop := func(start time.Duration) trace.HTTPHop {
+		return trace.HTTPHop{Method: "GET", URL: "https://x/", Timing: trace.Timing{Start: start, Connect: 5 * ms, TLS: 15 * ms, Write: 1 * ms, TTFB: 40 * ms, Transfer: 2 * ms, Total: 63 * ms}}
+	}
+	httpOne := &trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusDone, Start: 51 * ms, Duration: 43 * ms,
+		HTTP: &trace.HTTP{Hops: []trace.HTTPHop{hop(31 * ms)}}}
+	httpTwo := &trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusFailed, Start: 51 * ms, Duration: 100 * ms,
+		HTTP: &trace.HTTP{Hops: []trace.HTTPHop{hop(31 * ms), hop(94 * ms)}}}
+	skipped := &trace.Stage{Kind: trace.StageGateway, Status: trace.StatusSkipped}
+	router := &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Start: 60 * ms, Duration: 1 * ms}
+
+	tests := []struct {
+		name   string
+		stages []*trace.Stage
+		want   []Row
+	}{
+		{"dns hops", []*trace.Stage{dnsStage}, []Row{
+			{Label: "a.root-servers.net (www.example.com. A)", Start: 1 * ms, Duration: 10 * ms, Kind: trace.StageDNS},
+			{Label: "192.0.2.10:53", Start: 11 * ms, Duration: 10 * ms, Depth: 1, Kind: trace.StageDNS, Failed: true},
+		}},
+		{"connect and one hop, skipped stage dropped", []*trace.Stage{connect, httpOne, skipped, router}, []Row{
+			{Label: "TCP connect 203.0.113.10:443", Start: 31 * ms, Duration: 5 * ms, Kind: trace.StageConnect},
+			{Label: "TLS handshake", Start: 36 * ms, Duration: 15 * ms, Kind: trace.StageConnect},
+			{Label: "request written", Start: 51 * ms, Duration: 1 * ms, Kind: trace.StageHTTP},
+			{Label: "server processing (time to first byte)", Start: 52 * ms, Duration: 40 * ms, Kind: trace.StageHTTP},
+			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Kind: trace.StageHTTP},
+			{Label: "router and view", Start: 60 * ms, Duration: 1 * ms, Kind: trace.StageRouter},
+		}},
+		{"two hops, last failed", []*trace.Stage{httpTwo}, []Row{
+			{Label: "hop 1: GET https://x/", Start: 31 * ms, Duration: 63 * ms, Kind: trace.StageHTTP},
+			{Label: "request written", Start: 51 * ms, Duration: 1 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "server processing (time to first byte)", Start: 52 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "hop 2: GET https://x/", Start: 94 * ms, Duration: 63 * ms, Kind: trace.StageHTTP},
+			{Label: "TCP connect", Start: 94 * ms, Duration: 5 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "TLS handshake", Start: 99 * ms, Duration: 15 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "request written", Start: 114 * ms, Duration: 1 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "server processing (time to first byte)", Start: 115 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "content transfer", Start: 155 * ms, Duration: 2 * ms, Depth: 1, Kind: trace.StageHTTP, Failed: true},
+		}},
+		{"failed stage without detail", []*trace.Stage{{Kind: trace.StageConnect, Status: trace.StatusFailed, Start: 5 * ms, Duration: 2 * ms}}, []Row{
+			{Label: "connect", Start: 5 * ms, Duration: 2 * ms, Kind: trace.StageConnect, Failed: true},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Rows(&trace.Journey{Stages: tt.stages})
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d rows, want %d: %+v", len(got), len(tt.want), got)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("row %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+	if Rows(nil) != nil {
+		t.Error("Rows(nil) should be nil")
+	}
+	if e := End([]Row{{Start: 1 * ms, Duration: 2 * ms}, {Start: 0, Duration: 1 * ms}}); e != 3*ms {
+		t.Errorf("End = %v, want 3ms", e)
+	}
+}
