@@ -1,17 +1,63 @@
 // Package dns owns the DNS stage: an iterative resolution from the root
-// hints down to the answer, or one question to a recursive resolver, with
-// every packet captured byte for byte and annotated field by field.
+// hints down to the answer, as a recursive resolver does it, or one
+// question to a recursive resolver (as dig @server). Every packet is packed
+// and kept, sent on our own socket, read raw and kept, then unpacked, so the
+// trace holds the exact bytes with their fields annotated.
 package dns
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	mdns "github.com/miekg/dns"
 
 	"journey/internal/dial"
 	"journey/internal/trace"
+)
+
+// Limits on one journey's resolution. Each is reported plainly when hit.
+const (
+	// MaxCNAMERestarts bounds how many CNAMEs are followed: Unbound's
+	// limit of 11 restarts.
+	MaxCNAMERestarts = 11
+	// MaxReferrals bounds referrals followed in one journey: real names
+	// need fewer than ten; 30 leaves room for nameserver lookups.
+	MaxReferrals = 30
+	// MaxDepth bounds nested lookups (a nameserver without glue whose own
+	// nameserver has no glue, and so on).
+	MaxDepth = 5
+	// MaxQueries bounds the packets sent in one journey, retries included,
+	// so NXNS-style referrals to dozens of glue-less names cannot multiply
+	// our queries (Unbound caps the work per client query similarly).
+	MaxQueries = 200
+	// maxTriesPerStep bounds the servers tried at one step of the walk
+	// (13 root servers must not mean 13 timeouts).
+	maxTriesPerStep = 6
+	// rootTriesBeforeFallback is how many root servers are tried, live,
+	// before concluding that outbound DNS is blocked.
+	rootTriesBeforeFallback = 3
+)
+
+// Errors a resolution can end with; each wraps into a message naming the
+// name and the server.
+var (
+	ErrNXDomain       = errors.New("the name does not exist (NXDOMAIN)")
+	ErrNoAddress      = errors.New("the name exists but has no address record")
+	ErrQueryLimit     = fmt.Errorf("more than %d queries for one journey", MaxQueries)
+	ErrReferralLimit  = fmt.Errorf("more than %d referrals", MaxReferrals)
+	ErrCNAMELimit     = fmt.Errorf("more than %d CNAMEs in a row", MaxCNAMERestarts)
+	ErrCNAMELoop      = errors.New("the CNAMEs form a loop")
+	ErrDepthLimit     = fmt.Errorf("nameserver lookups nested more than %d deep", MaxDepth)
+	ErrNoServer       = errors.New("no nameserver gave a usable answer")
+	ErrServerFailure  = errors.New("the server could not answer")
+	errRootUnreachable = errors.New("no root server answered")
 )
 
 // Family restricts which address records are asked for.
@@ -23,7 +69,7 @@ const (
 	FamilyIPv6               // -6: AAAA only
 )
 
-// Server is a DNS server: its name where known, and its address (IP, or IP:port).
+// Server is a DNS server: its name where known, and its address (IP:port).
 type Server struct {
 	Name string
 	Addr string
@@ -34,20 +80,537 @@ type Resolver struct {
 	Dialer         dial.Dialer
 	Recorder       *trace.Recorder
 	Roots          []Server      // root hints; RootHints() when empty
-	Port           int           // port of every server contacted (a port in Roots' addresses wins)
+	Port           int           // port of every server contacted (a port in Roots' addresses wins); 53 when zero
 	Timeout        time.Duration // per exchange
-	SystemFallback bool          // when no root answers, ask the system's resolver
+	Family         Family        // also the address family used to reach DNS servers
+	SystemFallback bool          // live: when no root answers, ask the system's resolver
+	ResolvConf     string        // the system resolver's configuration; /etc/resolv.conf when empty
 }
 
 // Fqdn returns name with its final dot.
 func Fqdn(name string) string { return mdns.Fqdn(name) }
 
-// Lookup resolves name iteratively from the roots.
-func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.DNS, error) {
-	return &trace.DNS{Name: Fqdn(name), Method: trace.MethodIterative}, errors.New("not built yet")
+// state is one journey's resolution: its counters and what it learned.
+type state struct {
+	queries   int
+	referrals int
+	restarts  int
+	// zones maps a zone learned from a referral to its nameservers, so a
+	// CNAME restart or a nameserver lookup starts from the closest zone
+	// already known, as a resolver's cache would.
+	zones map[string][]*nameserver
 }
 
-// Ask asks one recursive resolver (server is IP or IP:port).
-func (r *Resolver) Ask(ctx context.Context, server, name string, fam Family) (*trace.DNS, error) {
-	return &trace.DNS{Name: Fqdn(name), Method: trace.MethodResolver}, errors.New("not built yet")
+func (st *state) count() error {
+	if st.queries >= MaxQueries {
+		return ErrQueryLimit
+	}
+	st.queries++
+	return nil
+}
+
+// nameserver is one server of a zone's set, with the addresses known for it.
+type nameserver struct {
+	name     string
+	addrs    []string // IPs
+	lookedUp bool     // a nested lookup for its address was made
+}
+
+// closest returns the deepest known zone holding name and its servers.
+func (st *state) closest(name string) (string, []*nameserver) {
+	labels := mdns.SplitDomainName(name)
+	for i := range labels {
+		zone := mdns.Fqdn(strings.Join(labels[i:], "."))
+		if ns, ok := st.zones[zone]; ok {
+			return zone, ns
+		}
+	}
+	return ".", st.zones["."]
+}
+
+// Lookup resolves name iteratively from the roots and returns its addresses.
+func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.DNS, error) {
+	r.Family = fam
+	result := &trace.DNS{Name: Fqdn(name), Method: trace.MethodIterative}
+	st := &state{zones: map[string][]*nameserver{".": r.rootSet()}}
+	defer func() { result.Queries, result.Referrals = st.queries, st.referrals }()
+	for _, qtype := range questionTypes(fam) {
+		result.Types = append(result.Types, typeName(qtype))
+		ans, err := r.resolve(ctx, st, Fqdn(name), qtype, 0)
+		if ans != nil {
+			result.Chain = ans.chain
+			result.RCode = ans.rcode
+			result.Addresses = ans.addrs
+		}
+		if errors.Is(err, errRootUnreachable) && r.SystemFallback {
+			r.Recorder.Note(trace.StageDNS, fmt.Sprintf("No root server answered in %d tries: this network may block outbound DNS. Falling back to the system's resolver: the answer below comes from a recursive resolver, not from our own walk down the tree.", rootTriesBeforeFallback))
+			return r.askSystem(ctx, name, fam, result.Queries)
+		}
+		if err != nil {
+			return result, err
+		}
+		if len(ans.addrs) > 0 {
+			return result, nil
+		}
+	}
+	return result, fmt.Errorf("%s: %w (asked for %s)", name, ErrNoAddress, strings.Join(result.Types, " and "))
+}
+
+func questionTypes(fam Family) []uint16 {
+	switch fam {
+	case FamilyIPv4:
+		return []uint16{mdns.TypeA}
+	case FamilyIPv6:
+		return []uint16{mdns.TypeAAAA}
+	}
+	return []uint16{mdns.TypeA, mdns.TypeAAAA}
+}
+
+// answer is what a resolution found.
+type answer struct {
+	addrs []string
+	chain []string // CNAMEs followed, the final name last
+	rcode string
+}
+
+// resolve finds qtype records for name, following CNAMEs.
+func (r *Resolver) resolve(ctx context.Context, st *state, name string, qtype uint16, depth int) (*answer, error) {
+	ans := &answer{}
+	seen := map[string]bool{strings.ToLower(name): true}
+	for {
+		m, zone, err := r.walk(ctx, st, name, qtype, depth)
+		if err != nil {
+			return ans, err
+		}
+		ans.rcode = rcodeName(m.Rcode)
+		if m.Rcode == mdns.RcodeNameError {
+			return ans, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrNXDomain)
+		}
+		addrs, next := readAnswer(m, name, qtype, zone)
+		if len(addrs) > 0 {
+			ans.addrs = addrs
+			return ans, nil
+		}
+		if next == "" {
+			return ans, nil // NODATA
+		}
+		if seen[strings.ToLower(next)] {
+			return ans, fmt.Errorf("%s: %w (%s points back to a name already seen)", strings.TrimSuffix(name, "."), ErrCNAMELoop, next)
+		}
+		seen[strings.ToLower(next)] = true
+		if st.restarts >= MaxCNAMERestarts {
+			return ans, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrCNAMELimit)
+		}
+		st.restarts++
+		ans.chain = append(ans.chain, next)
+		name = next
+	}
+}
+
+// readAnswer takes the address records for name out of an authoritative
+// reply from zone, following CNAMEs inside the reply as long as they stay in
+// the zone's bailiwick. It returns the addresses, or the name to restart
+// with when a CNAME leads outside the reply.
+func readAnswer(m *mdns.Msg, name string, qtype uint16, zone string) ([]string, string) {
+	current := strings.ToLower(name)
+	for range MaxCNAMERestarts + 1 {
+		var addrs []string
+		cname := ""
+		for _, rr := range m.Answer {
+			h := rr.Header()
+			if !strings.EqualFold(h.Name, current) || !mdns.IsSubDomain(zone, strings.ToLower(h.Name)) {
+				continue
+			}
+			switch v := rr.(type) {
+			case *mdns.A:
+				if qtype == mdns.TypeA {
+					addrs = append(addrs, v.A.String())
+				}
+			case *mdns.AAAA:
+				if qtype == mdns.TypeAAAA {
+					addrs = append(addrs, v.AAAA.String())
+				}
+			case *mdns.CNAME:
+				cname = strings.ToLower(v.Target)
+			}
+		}
+		if len(addrs) > 0 {
+			return addrs, ""
+		}
+		if cname == "" {
+			return nil, ""
+		}
+		if !mdns.IsSubDomain(zone, cname) {
+			return nil, cname // another zone must answer for it
+		}
+		current = cname
+	}
+	return nil, ""
+}
+
+// walk goes down the tree from the closest known zone until a server
+// answers with authority for name, and returns that reply and its zone.
+func (r *Resolver) walk(ctx context.Context, st *state, name string, qtype uint16, depth int) (*mdns.Msg, string, error) {
+	zone, servers := st.closest(name)
+	for {
+		m, err := r.askZone(ctx, st, zone, servers, name, qtype, depth)
+		if err != nil {
+			return nil, zone, err
+		}
+		child, ns := referral(m, zone, name)
+		if child == "" {
+			return m, zone, nil
+		}
+		if st.referrals >= MaxReferrals {
+			return nil, zone, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrReferralLimit)
+		}
+		st.referrals++
+		st.zones[child] = ns
+		zone, servers = child, ns
+	}
+}
+
+// referral reads a referral from zone's server to a child zone on the way
+// to name: the child and its nameservers, with the glue that is in zone's
+// bailiwick. It returns "" when m is not such a referral.
+func referral(m *mdns.Msg, zone, name string) (string, []*nameserver) {
+	if m.Authoritative || m.Rcode != mdns.RcodeSuccess || len(m.Answer) > 0 {
+		return "", nil
+	}
+	child := ""
+	var servers []*nameserver
+	for _, rr := range m.Ns {
+		ns, ok := rr.(*mdns.NS)
+		if !ok {
+			continue
+		}
+		owner := strings.ToLower(ns.Hdr.Name)
+		if child == "" {
+			child = owner
+		}
+		if owner != child {
+			continue
+		}
+		servers = append(servers, &nameserver{name: strings.ToLower(ns.Ns)})
+	}
+	if child == "" || !isStrictSubdomain(zone, child) || !mdns.IsSubDomain(child, strings.ToLower(name)) {
+		return "", nil
+	}
+	for _, rr := range m.Extra {
+		owner := strings.ToLower(rr.Header().Name)
+		if !mdns.IsSubDomain(zone, owner) {
+			continue // out of bailiwick: zone's server has no say over it
+		}
+		for _, s := range servers {
+			if s.name != owner {
+				continue
+			}
+			switch v := rr.(type) {
+			case *mdns.A:
+				s.addrs = append(s.addrs, v.A.String())
+			case *mdns.AAAA:
+				s.addrs = append(s.addrs, v.AAAA.String())
+			}
+		}
+	}
+	return child, servers
+}
+
+func isStrictSubdomain(parent, child string) bool {
+	return mdns.IsSubDomain(parent, child) && !strings.EqualFold(parent, child)
+}
+
+// askZone asks zone's servers in turn until one gives a usable reply: an
+// answer, NXDOMAIN, NODATA, or a referral further down. Servers with known
+// addresses are tried first; those without glue are looked up one at a time,
+// only when needed.
+func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers []*nameserver, name string, qtype uint16, depth int) (*mdns.Msg, error) {
+	tries := 0
+	limit := maxTriesPerStep
+	if zone == "." && r.SystemFallback {
+		limit = rootTriesBeforeFallback
+	}
+	var reasons []string
+	answered := false
+	// try asks one server; stop is set when nothing more should be tried.
+	try := func(ns *nameserver, addr string) (m *mdns.Msg, stop error) {
+		tries++
+		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
+		why := r.why(zone, name, qtype, server, tries)
+		m, err := r.ask(ctx, st, server, zone, name, qtype, depth, why, tries)
+		if m != nil {
+			answered = true
+		}
+		switch {
+		case err == nil:
+			return m, nil
+		case errors.Is(err, ErrQueryLimit):
+			return nil, err
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		}
+		reasons = append(reasons, fmt.Sprintf("%s: %v", server.Name, err))
+		return nil, nil
+	}
+	for round := 0; round < 2 && tries < limit; round++ {
+		for _, ns := range servers {
+			addr, ok := r.pickAddr(ns)
+			if !ok || tries >= limit {
+				continue
+			}
+			if m, stop := try(ns, addr); m != nil || stop != nil {
+				return m, stop
+			}
+		}
+		for _, ns := range servers {
+			if ns.lookedUp || tries >= limit {
+				continue
+			}
+			if _, ok := r.pickAddr(ns); ok {
+				continue
+			}
+			ns.lookedUp = true
+			if err := r.lookupNameserver(ctx, st, ns, zone, depth); err != nil {
+				if errors.Is(err, ErrQueryLimit) || ctx.Err() != nil {
+					return nil, err
+				}
+				reasons = append(reasons, fmt.Sprintf("%s: its address could not be found: %v", strings.TrimSuffix(ns.name, "."), err))
+				continue
+			}
+			if addr, ok := r.pickAddr(ns); ok {
+				if m, stop := try(ns, addr); m != nil || stop != nil {
+					return m, stop
+				}
+			}
+		}
+	}
+	if zone == "." && !answered {
+		return nil, fmt.Errorf("%w: %s", errRootUnreachable, strings.Join(reasons, "; "))
+	}
+	return nil, fmt.Errorf("%w for %s (zone %s): %s", ErrNoServer, strings.TrimSuffix(name, "."), zone, strings.Join(reasons, "; "))
+}
+
+// lookupNameserver finds the address of a nameserver named without glue,
+// as a nested lookup shown one level deeper.
+func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserver, zone string, depth int) error {
+	if depth+1 > MaxDepth {
+		return ErrDepthLimit
+	}
+	r.Recorder.Note(trace.StageDNS, fmt.Sprintf("The referral to %s named %s without its address (no glue): looking it up first, as a lookup inside the lookup.", zone, strings.TrimSuffix(ns.name, ".")))
+	qtype := mdns.TypeA
+	if r.Family == FamilyIPv6 {
+		qtype = mdns.TypeAAAA
+	}
+	ans, err := r.resolve(ctx, st, ns.name, qtype, depth+1)
+	if err != nil {
+		return err
+	}
+	if len(ans.addrs) == 0 {
+		return ErrNoAddress
+	}
+	ns.addrs = ans.addrs
+	return nil
+}
+
+// pickAddr is the address used to reach a nameserver: the first of the
+// family asked for (IPv4 unless -6).
+func (r *Resolver) pickAddr(ns *nameserver) (string, bool) {
+	for _, a := range ns.addrs {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			ap, err := netip.ParseAddrPort(a)
+			if err != nil {
+				continue
+			}
+			ip = ap.Addr()
+		}
+		if ip.Is4() != (r.Family == FamilyIPv6) {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+func (r *Resolver) withPort(addr string) string {
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return addr
+	}
+	port := r.Port
+	if port == 0 {
+		port = 53
+	}
+	return net.JoinHostPort(addr, strconv.Itoa(port))
+}
+
+// why says, in a sentence, why this packet goes to this server.
+func (r *Resolver) why(zone, name string, qtype uint16, s Server, try int) string {
+	q := fmt.Sprintf("%s %s", name, typeName(qtype))
+	var w string
+	if zone == "." {
+		w = fmt.Sprintf("Asking root server %s for %s: every lookup starts at the root, which knows who runs each top-level domain.", s.Name, q)
+	} else {
+		w = fmt.Sprintf("Asking %s, a server for %s, for %s: it was named in the last referral.", s.Name, zone, q)
+	}
+	if try > 1 {
+		w += " The previous server did not give a usable answer, so this is the next one of the set."
+	}
+	return w
+}
+
+// ask sends one question to one server (again over TCP if the UDP reply
+// was truncated), records the exchanges, and says whether the reply is usable.
+func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name string, qtype uint16, depth int, why string, attempt int) (*mdns.Msg, error) {
+	q := newQuery(name, qtype, false)
+	out := r.exchange(ctx, st, server, "udp", q, why, depth)
+	out.ex.DNS.Zone, out.ex.DNS.Attempt = zone, attempt
+	if out.err == nil && out.msg.Truncated {
+		out.ex.DNS.Kind = trace.DNSTrunc
+		out.ex.Outcome = fmt.Sprintf("truncated: the answer did not fit in %d bytes of UDP, so the TC flag is set; asking again over TCP", EDNSBufferSize)
+		out.ex.Label = label(server, "truncated, retrying over TCP")
+		r.Recorder.AddExchange(trace.StageDNS, out.ex)
+		q = newQuery(name, qtype, false)
+		out = r.exchange(ctx, st, server, "tcp", q, "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit.", depth)
+		out.ex.DNS.Zone, out.ex.DNS.Attempt = zone, attempt
+	}
+	if out.err != nil {
+		out.ex.DNS.Kind = trace.DNSError
+		out.ex.Outcome = out.err.Error()
+		out.ex.Label = label(server, shortErr(out.err))
+		r.Recorder.AddExchange(trace.StageDNS, out.ex)
+		return nil, out.err
+	}
+	err := describe(out.ex, out.msg, zone, name, qtype)
+	out.ex.Label = label(server, out.ex.Outcome)
+	r.Recorder.AddExchange(trace.StageDNS, out.ex)
+	if err != nil {
+		return out.msg, err
+	}
+	return out.msg, nil
+}
+
+func label(s Server, what string) string {
+	host, _, _ := net.SplitHostPort(s.Addr)
+	who := host
+	if s.Name != "" {
+		who = s.Name + " (" + host + ")"
+	}
+	return who + ": " + what
+}
+
+func shortErr(err error) string {
+	switch {
+	case errors.Is(err, errTimeout):
+		return "no reply (timeout)"
+	case errors.Is(err, ErrQueryLimit):
+		return "not sent: query limit reached"
+	}
+	s := err.Error()
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// describe classifies a reply from zone's server, fills the exchange's DNS
+// fields and outcome, and returns an error when the reply is not usable (so
+// the next server of the set is tried).
+func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) error {
+	d := ex.DNS
+	for _, rr := range m.Answer {
+		d.Answers = append(d.Answers, rrText(rr))
+	}
+	switch m.Rcode {
+	case mdns.RcodeSuccess, mdns.RcodeNameError:
+	case mdns.RcodeRefused:
+		d.Kind = trace.DNSRefused
+		ex.Outcome = "REFUSED: this server will not answer for " + zone + " (a lame delegation)"
+		return fmt.Errorf("%w: REFUSED", ErrServerFailure)
+	default:
+		d.Kind = trace.DNSError
+		ex.Outcome = rcodeName(m.Rcode) + ": the server could not answer"
+		return fmt.Errorf("%w: %s", ErrServerFailure, rcodeName(m.Rcode))
+	}
+	for _, rr := range m.Answer {
+		owner := strings.ToLower(rr.Header().Name)
+		if !mdns.IsSubDomain(zone, owner) {
+			d.Ignored = append(d.Ignored, rrText(rr)+"  (out of bailiwick: a server for "+zone+" has no say over "+owner+")")
+		}
+	}
+	if m.Rcode == mdns.RcodeNameError {
+		d.Kind = trace.DNSNXDomain
+		ex.Outcome = fmt.Sprintf("NXDOMAIN: %s does not exist", name)
+		if !m.Authoritative {
+			ex.Notes = append(ex.Notes, "the NXDOMAIN is not marked authoritative")
+		}
+		return nil
+	}
+	if child, ns := referral(m, zone, name); child != "" {
+		d.Kind = trace.DNSReferral
+		d.Referral = child
+		glued := 0
+		for _, s := range ns {
+			d.Nameservers = append(d.Nameservers, trace.NameServer{Name: s.name, Addrs: s.addrs})
+			if len(s.addrs) > 0 {
+				glued++
+			}
+		}
+		for _, rr := range m.Extra {
+			owner := strings.ToLower(rr.Header().Name)
+			if _, opt := rr.(*mdns.OPT); !opt && !mdns.IsSubDomain(zone, owner) {
+				d.Ignored = append(d.Ignored, rrText(rr)+"  (glue out of bailiwick: a server for "+zone+" has no say over "+owner+")")
+			}
+		}
+		ex.Outcome = fmt.Sprintf("referral to %s: %d %s, %d with glue", child, len(ns), plural(len(ns), "nameserver", "nameservers"), glued)
+		return nil
+	}
+	if len(m.Ns) > 0 && !m.Authoritative && len(m.Answer) == 0 {
+		if _, soa := m.Ns[0].(*mdns.SOA); !soa {
+			d.Kind = trace.DNSLame
+			ex.Outcome = "a referral that does not lead closer to " + name + " (lame or looping delegation): not followed"
+			return fmt.Errorf("%w: referral away from %s", ErrServerFailure, name)
+		}
+	}
+	addrs, next := readAnswer(m, name, qtype, zone)
+	switch {
+	case len(addrs) > 0:
+		d.Kind = trace.DNSAnswer
+		ex.Outcome = "answer: " + strings.Join(addrs, ", ")
+	case next != "":
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = fmt.Sprintf("CNAME: %s is an alias of %s; starting again for that name", name, next)
+	case len(m.Answer) > 0 && slices.ContainsFunc(m.Answer, func(rr mdns.RR) bool { _, c := rr.(*mdns.CNAME); return c }):
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = "CNAME chain inside the zone, ending with no " + typeName(qtype) + " record"
+	default:
+		d.Kind = trace.DNSNoData
+		ex.Outcome = fmt.Sprintf("no %s record: the name exists, but not with this type", typeName(qtype))
+	}
+	if !m.Authoritative && zone != "" && d.Kind == trace.DNSAnswer {
+		ex.Notes = append(ex.Notes, "the answer is not marked authoritative (AA is 0)")
+	}
+	return nil
+}
+
+// rootSet is the root hints as a nameserver set.
+func (r *Resolver) rootSet() []*nameserver {
+	roots := r.Roots
+	if len(roots) == 0 {
+		roots = RootHints(r.Family)
+	}
+	var set []*nameserver
+	for _, s := range roots {
+		set = append(set, &nameserver{name: s.Name, addrs: []string{s.Addr}})
+	}
+	return set
+}
+
+// rrText is a record in presentation format on one line, as dig prints it
+// but with spaces for tabs.
+func rrText(rr mdns.RR) string { return strings.ReplaceAll(rr.String(), "\t", " ") }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

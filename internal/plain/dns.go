@@ -1,6 +1,110 @@
 package plain
 
-import "journey/internal/trace"
+import (
+	"fmt"
+	"strings"
 
-// dns writes the DNS stage: each hop, what it answered, the result.
-func (p *Printer) dns(s *trace.Stage) {}
+	"journey/internal/safetext"
+	"journey/internal/trace"
+)
+
+// dns writes the DNS stage: each exchange (hop) with its server, transport,
+// round-trip time and what came back, then the result.
+func (p *Printer) dns(s *trace.Stage) {
+	d := s.DNS
+	if d != nil {
+		p.printf("  %s\n", dnsIntro(d))
+	}
+	for i, ex := range s.Exchanges {
+		p.dnsExchange(i+1, ex)
+	}
+	if d != nil && len(d.Addresses) > 0 {
+		name := safetext.Line(strings.TrimSuffix(d.Name, "."))
+		for _, c := range d.Chain {
+			name += " → " + safetext.Line(strings.TrimSuffix(c, "."))
+		}
+		p.printf("\n  %s %s %s\n", p.st.bold(name), "→", p.st.good(strings.Join(d.Addresses, ", ")))
+	}
+	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
+		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
+	}
+}
+
+func dnsIntro(d *trace.DNS) string {
+	name := safetext.Line(d.Name)
+	types := strings.Join(d.Types, ", then ")
+	switch d.Method {
+	case trace.MethodIterative:
+		return fmt.Sprintf("Looking up %s (%s) the way a recursive resolver does: from the root down, following each referral.", name, types)
+	case trace.MethodResolver:
+		return fmt.Sprintf("Asking the recursive resolver %s for %s (%s): it walks the tree for us.", safetext.Line(d.Resolver), name, types)
+	case trace.MethodSystem:
+		return fmt.Sprintf("Asked the system's resolver %s for %s (%s).", safetext.Line(d.Resolver), name, types)
+	case trace.MethodOverride:
+		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", name)
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// dnsExchange writes one query and its reply.
+func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
+	indent := "  " + strings.Repeat("    ", ex.Depth)
+	who := safetext.Line(ex.Peer.Name)
+	host := safetext.Line(ex.Peer.Addr)
+	if who == "" {
+		who = host
+	} else {
+		who += " " + p.st.dim(host)
+	}
+	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", ex.Transport, ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
+	body := indent + "   "
+	if ex.DNS != nil {
+		p.printf("%sasked   %s\n", body, safetext.Line(ex.DNS.Question))
+	}
+	switch {
+	case ex.Failed():
+		p.printf("%s%s  %s\n", body, p.st.bad("failed"), safetext.Line(ex.Error))
+	default:
+		p.printf("%s%s  %s\n", body, p.st.good("reply "), safetext.Line(ex.Outcome))
+	}
+	if d := ex.DNS; d != nil {
+		if d.Kind == trace.DNSReferral {
+			for _, ns := range d.Nameservers {
+				glue := "no glue: its address must be looked up"
+				if len(ns.Addrs) > 0 {
+					glue = "glue " + strings.Join(ns.Addrs, ", ")
+				}
+				p.printf("%s        %s %s\n", body, safetext.Line(strings.TrimSuffix(ns.Name, ".")), p.st.dim(safetext.Line(glue)))
+			}
+		}
+		if d.Kind == trace.DNSAnswer || d.Kind == trace.DNSCNAME {
+			for _, a := range d.Answers {
+				p.printf("%s        %s\n", body, safetext.Line(a))
+			}
+		}
+		for _, ig := range d.Ignored {
+			p.printf("%s%s %s\n", body, p.st.note("ignored"), safetext.Line(ig))
+		}
+	}
+	for _, note := range ex.Notes {
+		p.printf("%s%s %s\n", body, p.st.note("note"), safetext.Line(note))
+	}
+	if p.opt.Bytes {
+		if ex.Peer.Via != "" {
+			p.printf("%s%s\n", body, p.st.dim("(the lab routed "+safetext.Line(ex.Peer.Addr)+" to "+safetext.Line(ex.Peer.Via)+")"))
+		}
+		if len(ex.Sent.Bytes) > 0 {
+			p.printf("%ssent %d bytes:\n%s", body, len(ex.Sent.Bytes), hexDump(ex.Sent.Bytes, body+"  "))
+		}
+		if len(ex.Received.Bytes) > 0 {
+			p.printf("%sreceived %d bytes:\n%s", body, len(ex.Received.Bytes), hexDump(ex.Received.Bytes, body+"  "))
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package dns
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	mdns "github.com/miekg/dns"
+
+	"journey/internal/dial"
+	"journey/internal/trace"
+)
+
+// EDNSBufferSize is the UDP payload size we offer: 1232 bytes avoids IP
+// fragmentation on nearly every path (DNS Flag Day 2020's recommendation).
+const EDNSBufferSize = 1232
+
+// maxMessage bounds a message read over TCP: the two-byte length prefix
+// cannot say more than 65535 anyway.
+const maxMessage = 65535
+
+// errTimeout is an exchange that got no acceptable reply in time.
+var errTimeout = errors.New("no reply")
+
+// outcome is one sent query and what came of it.
+type outcome struct {
+	msg *mdns.Msg       // the parsed reply, nil on failure
+	ex  *trace.Exchange // not yet recorded: the caller classifies, then records
+	err error
+}
+
+// newQuery builds a query for name and qtype; rd asks for recursion.
+func newQuery(name string, qtype uint16, rd bool) *mdns.Msg {
+	m := new(mdns.Msg)
+	m.Id = uint16(rand.Uint32())
+	m.RecursionDesired = rd
+	m.Question = []mdns.Question{{Name: mdns.Fqdn(name), Qtype: qtype, Qclass: mdns.ClassINET}}
+	m.SetEdns0(EDNSBufferSize, false)
+	return m
+}
+
+// exchange sends q to server over network ("udp" or "tcp") and reads the
+// reply, capturing both messages' bytes exactly. The time is measured at
+// the socket: from just before the write to just after the read.
+func (r *Resolver) exchange(ctx context.Context, st *state, server Server, network string, q *mdns.Msg, why string, depth int) outcome {
+	ex := &trace.Exchange{
+		Kind:      "dns",
+		Depth:     depth,
+		Peer:      trace.Peer{Name: server.Name, Addr: server.Addr},
+		Transport: trace.Transport(network),
+		DNS:       &trace.DNSExchange{Question: q.Question[0].Name + " " + typeName(q.Question[0].Qtype), ID: q.Id},
+	}
+	if rt, ok := r.Dialer.(*dial.Router); ok {
+		if via, routed := rt.Route(network, server.Addr); routed {
+			ex.Peer.Via = via
+		}
+	}
+	fail := func(err error) outcome {
+		ex.Error = err.Error()
+		return outcome{ex: ex, err: err}
+	}
+	packed, err := q.Pack()
+	if err != nil {
+		return fail(fmt.Errorf("packing the query: %w", err))
+	}
+	ex.Sent = trace.Message{Bytes: packed, Fields: Annotate(packed)}
+	if err := st.count(); err != nil {
+		return fail(err)
+	}
+	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: why}
+	if err := r.Recorder.Wait(ctx, pending); err != nil {
+		return fail(err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	start := time.Now()
+	ex.Start = r.Recorder.Offset(start)
+	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
+	if err != nil {
+		ex.Duration = time.Since(start)
+		return fail(fmt.Errorf("cannot reach %s: %w", server.Addr, err))
+	}
+	defer conn.Close()
+	ex.Local = conn.LocalAddr().String()
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) }) // wake a blocked read on cancel
+	defer stop()
+
+	var reply []byte
+	if network == "tcp" {
+		ex.Notes = append(ex.Notes, fmt.Sprintf("TCP connection set up in %s", trace.Dur(time.Since(start))))
+		start = time.Now() // the exchange itself starts at the write
+		reply, err = tcpRoundTrip(conn, packed)
+	} else {
+		reply, err = r.udpRoundTrip(conn, q, packed, ex)
+	}
+	ex.Duration = time.Since(start)
+	if reply != nil {
+		ex.Received = trace.Message{Bytes: reply, Fields: Annotate(reply)}
+	}
+	if err != nil {
+		if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, errTimeout) {
+			if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
+				return fail(ctx.Err())
+			}
+			return fail(fmt.Errorf("%w from %s within %s", errTimeout, server.Addr, r.timeout()))
+		}
+		return fail(err)
+	}
+	m := new(mdns.Msg)
+	if err := m.Unpack(reply); err != nil {
+		return fail(fmt.Errorf("the reply is not a valid DNS message: %v", err))
+	}
+	if err := matches(q, m); err != nil {
+		return fail(err)
+	}
+	ex.DNS.RCode = rcodeName(m.Rcode)
+	return outcome{msg: m, ex: ex}
+}
+
+// udpRoundTrip writes the query and reads until a reply with the query's ID
+// arrives; replies with another ID are not accepted (they could be forged)
+// and are kept in the notes.
+func (r *Resolver) udpRoundTrip(conn net.Conn, q *mdns.Msg, packed []byte, ex *trace.Exchange) ([]byte, error) {
+	if _, err := conn.Write(packed); err != nil {
+		return nil, fmt.Errorf("sending the query: %w", err)
+	}
+	buf := make([]byte, maxMessage)
+	var ignored []byte
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			if ignored != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					return ignored, fmt.Errorf("%w: the only reply did not match the query (see notes)", errTimeout)
+				}
+			}
+			return nil, err
+		}
+		reply := append([]byte(nil), buf[:n]...)
+		if n >= 2 && binary.BigEndian.Uint16(reply) != q.Id {
+			ex.Notes = append(ex.Notes, fmt.Sprintf("ignored a reply with ID 0x%04x: the query's ID is 0x%04x, so it is not the answer to our question", binary.BigEndian.Uint16(reply), q.Id))
+			ignored = reply
+			continue
+		}
+		return reply, nil
+	}
+}
+
+// tcpRoundTrip writes the query with its two-byte length prefix and reads
+// one reply the same way (RFC 1035 section 4.2.2).
+func tcpRoundTrip(conn net.Conn, packed []byte) ([]byte, error) {
+	framed := make([]byte, 2+len(packed))
+	binary.BigEndian.PutUint16(framed, uint16(len(packed)))
+	copy(framed[2:], packed)
+	if _, err := conn.Write(framed); err != nil {
+		return nil, fmt.Errorf("sending the query: %w", err)
+	}
+	var size [2]byte
+	if _, err := io.ReadFull(conn, size[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the server closed the TCP connection without answering")
+		}
+		return nil, err
+	}
+	reply := make([]byte, binary.BigEndian.Uint16(size[:]))
+	if _, err := io.ReadFull(conn, reply); err != nil {
+		return reply, fmt.Errorf("the reply was cut short: %w", err)
+	}
+	return reply, nil
+}
+
+// matches checks that m answers q: same ID, a response, the same question.
+func matches(q, m *mdns.Msg) error {
+	if m.Id != q.Id {
+		return fmt.Errorf("the reply's ID 0x%04x does not match the query's 0x%04x: not accepted", m.Id, q.Id)
+	}
+	if !m.Response {
+		return errors.New("the reply is not marked as a response (QR is 0): not accepted")
+	}
+	if len(m.Question) == 0 {
+		if m.Rcode == mdns.RcodeSuccess {
+			return errors.New("the reply does not repeat the question: not accepted")
+		}
+		return nil
+	}
+	want, got := q.Question[0], m.Question[0]
+	if len(m.Question) != 1 || !strings.EqualFold(want.Name, got.Name) || want.Qtype != got.Qtype || want.Qclass != got.Qclass {
+		return fmt.Errorf("the reply is for another question (%s %s): not accepted", got.Name, typeName(got.Qtype))
+	}
+	return nil
+}
+
+func (r *Resolver) timeout() time.Duration {
+	if r.Timeout <= 0 {
+		return 2 * time.Second
+	}
+	return r.Timeout
+}
