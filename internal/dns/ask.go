@@ -100,7 +100,7 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, server Server, name s
 		out.ex.Outcome = rcodeName(m.Rcode) + ": the resolver could not answer"
 	case len(addrs) > 0:
 		d.Kind = trace.DNSAnswer
-		out.ex.Outcome = "answer: " + strings.Join(addrs, ", ")
+		out.ex.Outcome = "answer: " + listAddrs(addrs)
 		if len(chain) > 0 {
 			out.ex.Outcome += " (through " + strings.Join(chain, " → ") + ")"
 		}
@@ -152,4 +152,3 @@ func recursiveAnswer(m *mdns.Msg, name string, qtype uint16) ([]string, []string
 	}
 	return nil, chain
 }
-

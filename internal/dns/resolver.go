@@ -48,15 +48,15 @@ const (
 // Errors a resolution can end with; each wraps into a message naming the
 // name and the server.
 var (
-	ErrNXDomain       = errors.New("the name does not exist (NXDOMAIN)")
-	ErrNoAddress      = errors.New("the name exists but has no address record")
-	ErrQueryLimit     = fmt.Errorf("more than %d queries for one journey", MaxQueries)
-	ErrReferralLimit  = fmt.Errorf("more than %d referrals", MaxReferrals)
-	ErrCNAMELimit     = fmt.Errorf("more than %d CNAMEs in a row", MaxCNAMERestarts)
-	ErrCNAMELoop      = errors.New("the CNAMEs form a loop")
-	ErrDepthLimit     = fmt.Errorf("nameserver lookups nested more than %d deep", MaxDepth)
-	ErrNoServer       = errors.New("no nameserver gave a usable answer")
-	ErrServerFailure  = errors.New("the server could not answer")
+	ErrNXDomain        = errors.New("the name does not exist (NXDOMAIN)")
+	ErrNoAddress       = errors.New("the name exists but has no address record")
+	ErrQueryLimit      = fmt.Errorf("more than %d queries for one journey", MaxQueries)
+	ErrReferralLimit   = fmt.Errorf("more than %d referrals", MaxReferrals)
+	ErrCNAMELimit      = fmt.Errorf("more than %d CNAMEs in a row", MaxCNAMERestarts)
+	ErrCNAMELoop       = errors.New("the CNAMEs form a loop")
+	ErrDepthLimit      = fmt.Errorf("nameserver lookups nested more than %d deep", MaxDepth)
+	ErrNoServer        = errors.New("no nameserver gave a usable answer")
+	ErrServerFailure   = errors.New("the server could not answer")
 	errRootUnreachable = errors.New("no root server answered")
 )
 
@@ -574,7 +574,7 @@ func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) 
 	switch {
 	case len(addrs) > 0:
 		d.Kind = trace.DNSAnswer
-		ex.Outcome = "answer: " + strings.Join(addrs, ", ")
+		ex.Outcome = "answer: " + listAddrs(addrs)
 	case next != "":
 		d.Kind = trace.DNSCNAME
 		ex.Outcome = fmt.Sprintf("CNAME: %s is an alias of %s; starting again for that name", name, next)
@@ -613,4 +613,13 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// listAddrs names a few addresses and counts the rest.
+func listAddrs(addrs []string) string {
+	const shown = 4
+	if len(addrs) <= shown {
+		return strings.Join(addrs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(addrs[:shown], ", "), len(addrs)-shown)
 }

@@ -204,6 +204,7 @@ func (l *Lab) serveDNS(h host, zones []*Zone, w dns.ResponseWriter, req *dns.Msg
 	}
 	time.Sleep(l.delay(h.latency))
 	m := Answer(zones, req)
+	m.Compress = true // as real servers do; the annotations show the pointers
 	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
 		size := dns.MinMsgSize
 		if opt := req.IsEdns0(); opt != nil {

@@ -23,7 +23,12 @@ func (p *Printer) dns(s *trace.Stage) {
 		for _, c := range d.Chain {
 			name += " → " + safetext.Line(strings.TrimSuffix(c, "."))
 		}
-		p.printf("\n  %s %s %s\n", p.st.bold(name), "→", p.st.good(strings.Join(d.Addresses, ", ")))
+		addrs := d.Addresses
+		more := ""
+		if len(addrs) > maxAnswerLines {
+			addrs, more = addrs[:maxAnswerLines], fmt.Sprintf(" and %d more", len(d.Addresses)-maxAnswerLines)
+		}
+		p.printf("\n  %s %s %s%s\n", p.st.bold(name), "→", p.st.good(strings.Join(addrs, ", ")), more)
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
 		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
@@ -52,6 +57,10 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// maxAnswerLines bounds the answer records listed per exchange: a large
+// record set would bury the rest of the report.
+const maxAnswerLines = 8
 
 // dnsExchange writes one query and its reply.
 func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
@@ -85,7 +94,11 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 			}
 		}
 		if d.Kind == trace.DNSAnswer || d.Kind == trace.DNSCNAME {
-			for _, a := range d.Answers {
+			for i, a := range d.Answers {
+				if i == maxAnswerLines && len(d.Answers) > maxAnswerLines+1 {
+					p.printf("%s        %s\n", body, p.st.dim(fmt.Sprintf("... and %d more records (all of them are in --json)", len(d.Answers)-i)))
+					break
+				}
 				p.printf("%s        %s\n", body, safetext.Line(a))
 			}
 		}
