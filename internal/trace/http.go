@@ -102,15 +102,18 @@ type HTTPHop struct {
 }
 
 // Timing is where one hop's time went, split as httpstat and curl -w split
-// it. Start is the offset of the connect from the journey's start; the
-// phases follow one another from there.
+// it: offsets from the journey's start where a phase begins, durations of
+// each phase. Phases follow one another, with a gap only where step mode
+// held a packet.
 type Timing struct {
-	Start     time.Duration `json:"start_ns"`
-	Connect   time.Duration `json:"connect_ns"`    // TCP handshake
-	TLS       time.Duration `json:"tls_ns"`        // TLS handshake; 0 for http
-	Write     time.Duration `json:"write_ns"`      // writing the request
-	TTFB      time.Duration `json:"ttfb_ns"`       // request written to the response's first byte: server processing
-	Transfer  time.Duration `json:"transfer_ns"`   // first byte to last byte
-	Total     time.Duration `json:"total_ns"`      // connect start to last byte
-	FirstByte time.Duration `json:"first_byte_ns"` // offset of the first byte from the journey's start
+	Start      time.Duration `json:"start_ns"`       // offset of the TCP connect
+	TLSStart   time.Duration `json:"tls_start_ns"`   // offset of the ClientHello; 0 for http
+	WriteStart time.Duration `json:"write_start_ns"` // offset of the request's first byte written
+	Connect    time.Duration `json:"connect_ns"`     // TCP handshake
+	TLS        time.Duration `json:"tls_ns"`         // TLS handshake; 0 for http
+	Write      time.Duration `json:"write_ns"`       // writing the request
+	TTFB       time.Duration `json:"ttfb_ns"`        // request written to the response's first byte: server processing
+	Transfer   time.Duration `json:"transfer_ns"`    // first byte to last byte
+	Total      time.Duration `json:"total_ns"`       // connect start to last byte
+	FirstByte  time.Duration `json:"first_byte_ns"`  // offset of the first byte from the journey's start
 }

@@ -119,19 +119,17 @@ func httpRows(s *trace.Stage) []Row {
 			depth = 1
 			rows = append(rows, Row{Label: fmt.Sprintf("hop %d: %s %s", i+1, hop.Method, hop.URL), Start: t.Start, Duration: t.Total, Kind: trace.StageHTTP})
 		}
-		at := t.Start
-		add := func(label string, d time.Duration, show bool) {
+		add := func(label string, at, d time.Duration, show bool) {
 			if show {
 				rows = append(rows, Row{Label: label, Start: at, Duration: d, Depth: depth, Kind: trace.StageHTTP})
 			}
-			at += d
 		}
 		// The first hop's connect and TLS are the connect stage's rows.
-		add("TCP connect", t.Connect, i > 0)
-		add("TLS handshake", t.TLS, i > 0 && t.TLS > 0)
-		add("request written", t.Write, true)
-		add("server processing (time to first byte)", t.TTFB, true)
-		add("content transfer", t.Transfer, true)
+		add("TCP connect", t.Start, t.Connect, i > 0)
+		add("TLS handshake", t.TLSStart, t.TLS, i > 0 && t.TLS > 0)
+		add("request written", t.WriteStart, t.Write, true)
+		add("server processing (time to first byte)", t.WriteStart+t.Write, t.TTFB, true)
+		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, true)
 	}
 	if s.Status == trace.StatusFailed && len(rows) > 0 {
 		rows[len(rows)-1].Failed = true

@@ -21,7 +21,7 @@ func TestRows(t *testing.T) {
 			TLS:      &trace.TLS{Start: 36 * ms, Handshake: 15 * ms},
 		}}
 	hop := func(start time.Duration) trace.HTTPHop {
-		return trace.HTTPHop{Method: "GET", URL: "https://x/", Timing: trace.Timing{Start: start, Connect: 5 * ms, TLS: 15 * ms, Write: 1 * ms, TTFB: 40 * ms, Transfer: 2 * ms, Total: 63 * ms}}
+		return trace.HTTPHop{Method: "GET", URL: "https://x/", Timing: trace.Timing{Start: start, TLSStart: start + 5*ms, WriteStart: start + 20*ms, Connect: 5 * ms, TLS: 15 * ms, Write: 1 * ms, TTFB: 40 * ms, Transfer: 2 * ms, Total: 63 * ms}}
 	}
 	httpOne := &trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusDone, Start: 51 * ms, Duration: 43 * ms,
 		HTTP: &trace.HTTP{Hops: []trace.HTTPHop{hop(31 * ms)}}}
