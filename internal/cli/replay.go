@@ -2,9 +2,98 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"journey/internal/plain"
+	"journey/internal/safetext"
+	"journey/internal/tracefile"
+	"journey/internal/tui"
 )
 
+// replayOptions are the parsed flags of journey replay.
+type replayOptions struct {
+	plain   bool
+	json    bool
+	bytes   bool
+	noColor bool
+	mouse   bool
+	help    bool
+}
+
+func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("journey replay", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey replay --plain trip.json")
+	fs.BoolVar(&o.json, "json", false, "the recorded trace as JSON on standard output\n  journey replay --json trip.json | jq .stages[1]")
+	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
+	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
+	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
+	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	return fs
+}
+
+const replayUsageHead = `journey replay shows a journey recorded with --record, with no network at all.
+
+Usage:
+  journey replay [--plain|--json] FILE      FILE "-" reads standard input
+
+Examples:
+  journey --lab --record trip.json www.example.com
+  journey replay trip.json                  in the terminal UI
+  journey replay --plain trip.json          the same report the run printed
+
+Flags:
+`
+
 // runReplay shows a recorded journey: journey replay [--plain|--json] FILE.
+// The file is read and checked in full before anything is shown; a bad
+// file is one line and exit status 2. A journey that failed when it was
+// recorded exits 1 again.
 func runReplay(ctx context.Context, args []string, std IO) error {
-	return usagef("replay is not built yet")
+	o := &replayOptions{}
+	fs := newReplayFlagSet(o)
+	if err := fs.Parse(args); err != nil {
+		return usagef("replay: %v (see journey replay --help)", err)
+	}
+	if o.help {
+		fmt.Fprint(std.Stdout, replayUsageHead)
+		fmt.Fprint(std.Stdout, fs.FlagUsagesWrapped(0))
+		return nil
+	}
+	switch {
+	case fs.NArg() == 0:
+		return usagef("replay: no FILE given: try journey replay trip.json (record one with journey --lab --record trip.json www.example.com)")
+	case fs.NArg() > 1:
+		return usagef("replay: more than one FILE given: %s", safetext.Line(strings.Join(fs.Args(), " ")))
+	case o.plain && o.json:
+		return usagef("replay: --plain and --json exclude each other: give one")
+	}
+	name := fs.Arg(0)
+	j, err := tracefile.ReadFile(name, std.Stdin)
+	if err != nil {
+		return usagef("replay: %s: %s", safetext.Line(name), safetext.Line(err.Error()))
+	}
+
+	color := !o.noColor && std.Getenv("NO_COLOR") == ""
+	switch {
+	case o.json:
+		if err := tracefile.Encode(std.Stdout, j); err != nil {
+			return err
+		}
+	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
+		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
+	default:
+		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
+			return err
+		}
+	}
+	if j.Error != "" {
+		return errReported
+	}
+	return nil
 }

@@ -1,0 +1,393 @@
+package tracefile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"journey/internal/trace"
+)
+
+// Limits on a document read back. A replay file may come from anyone, so
+// every size and count is bounded before a renderer sees it.
+const (
+	// MaxFileSize bounds the bytes read. The largest real trace is a few
+	// DNS packets plus HTTP captures, each capped well under a megabyte
+	// (base64 adds a third); 64 MiB leaves a wide margin and stops a 2 GB
+	// blob before any of it is decoded.
+	MaxFileSize = 64 << 20
+	// MaxObjects bounds the JSON objects in a document, counted before
+	// decoding so that a file of tiny objects ("[{},{},...]") cannot make
+	// the decoder allocate gigabytes. A DNS hop has about a hundred
+	// (exchange, fields, records); 128 Ki covers a thousand hops.
+	MaxObjects = 1 << 17
+	// MaxValues bounds the array elements and object members (commas,
+	// counted before decoding) for the same reason: ["","",...].
+	MaxValues = 1 << 20
+	// MaxNesting bounds how deep objects and arrays nest. A real trace
+	// nests about ten levels plus its field trees (MaxFieldDepth).
+	MaxNesting = 64
+	// MaxStages bounds the stages; there are six kinds and each appears
+	// at most once, so this is a cheap first check.
+	MaxStages = 16
+	// MaxExchanges bounds the exchanges of the whole journey: far above
+	// the DNS stage's query limit plus the redirect limit.
+	MaxExchanges = 4096
+	// MaxFields bounds the annotated fields of the whole journey, nested
+	// ones included.
+	MaxFields = 1 << 16
+	// MaxFieldDepth bounds how deep a field tree nests (a DNS record's
+	// RDATA inside a record inside a section is three levels).
+	MaxFieldDepth = 16
+	// MaxExchangeDepth bounds Exchange.Depth, which renderers indent by:
+	// nameserver lookups inside lookups are limited far below this.
+	MaxExchangeDepth = 16
+	// MaxOffset bounds every timing (offsets and durations). A journey is
+	// bounded by --max-time; a day is absurd for any of them and keeps
+	// start plus duration far from overflow.
+	MaxOffset = 24 * time.Hour
+	// MaxDropped bounds a message's count of bytes past its capture cap,
+	// so that a message's size cannot overflow: a terabyte is more than
+	// any journey can receive within MaxOffset on a classroom network.
+	MaxDropped = 1 << 40
+)
+
+// Errors Decode wraps, for errors.Is. Each message reads well after
+// "FILE: ".
+var (
+	ErrTooLarge  = errors.New("too large")                         // past MaxFileSize or a count limit
+	ErrNotJSON   = errors.New("not a JSON document")               // syntax error
+	ErrTruncated = errors.New("truncated")                         // the document ends early
+	ErrFormat    = errors.New("not a journey/1 trace")             // another format or version
+	ErrInvalid   = errors.New("not a valid journey/1 trace")       // absurd values
+	errEmpty     = fmt.Errorf("%w: the file is empty", ErrNotJSON) //
+)
+
+// Decode reads one journey document from r and checks it: its size, that
+// it is JSON, its format, and that every value is one a renderer can show
+// (no negative timing, every field inside its message's bytes, no unknown
+// stage). Unknown JSON fields are ignored, so a newer minor version reads.
+// The error is one line, without the file's name.
+func Decode(r io.Reader) (*trace.Journey, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%w: more than %d MiB, larger than any recorded journey", ErrTooLarge, MaxFileSize>>20)
+	}
+	if err := scan(data); err != nil {
+		return nil, err
+	}
+	var head struct {
+		Format *string `json:"format"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, jsonError(err)
+	}
+	switch {
+	case head.Format == nil:
+		return nil, fmt.Errorf("%w: it has no \"format\" field", ErrFormat)
+	case *head.Format != trace.Format:
+		return nil, fmt.Errorf("%w: its format is %q, and this journey reads %q", ErrFormat, *head.Format, trace.Format)
+	}
+	var j trace.Journey
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, jsonError(err)
+	}
+	if err := check(&j); err != nil {
+		return nil, err
+	}
+	return &j, nil
+}
+
+// scan walks the bytes once, before decoding: it tells a document that is
+// not JSON at all from one cut short, and counts objects, values and nesting
+// against their limits so the decoder never allocates without bound.
+func scan(data []byte) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return errEmpty
+	}
+	if trimmed[0] != '{' {
+		if json.Valid(data) {
+			return fmt.Errorf("%w: the document is not a JSON object", ErrFormat)
+		}
+		return fmt.Errorf("%w: it does not start with '{'", ErrNotJSON)
+	}
+	var (
+		depth, objects, values int
+		inString, escaped      bool
+	)
+	for _, c := range trimmed {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > MaxNesting {
+				return fmt.Errorf("%w: objects and arrays nest more than %d deep", ErrTooLarge, MaxNesting)
+			}
+			if c == '{' {
+				objects++
+				if objects > MaxObjects {
+					return fmt.Errorf("%w: more than %d JSON objects", ErrTooLarge, MaxObjects)
+				}
+			}
+		case '}', ']':
+			depth--
+		case ',':
+			values++
+			if values > MaxValues {
+				return fmt.Errorf("%w: more than %d JSON values", ErrTooLarge, MaxValues)
+			}
+		}
+	}
+	if inString || depth > 0 {
+		return fmt.Errorf("%w: the document ends after %d bytes, inside an unfinished %s", ErrTruncated, len(data), unfinished(inString))
+	}
+	return nil
+}
+
+func unfinished(inString bool) string {
+	if inString {
+		return "string"
+	}
+	return "object or array"
+}
+
+// jsonError turns a decoding error into one line saying where.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("%w: %v (at byte %d)", ErrNotJSON, syn, syn.Offset)
+	case errors.As(err, &typ):
+		where := typ.Field
+		if where == "" {
+			where = "the document"
+		}
+		return fmt.Errorf("%w: %s holds a %s where a %s belongs (at byte %d)", ErrInvalid, where, typ.Value, typ.Type, typ.Offset)
+	default:
+		// Bad base64, a malformed time: the decoder's message says which.
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+}
+
+// checker walks a decoded journey, counting what it bounds and keeping the
+// path to the value being checked, for the error.
+type checker struct {
+	path      []string
+	exchanges int
+	fields    int
+}
+
+// invalid is an error at the current path.
+func (c *checker) invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalid, strings.TrimPrefix(strings.Join(c.path, ""), "."), fmt.Sprintf(format, args...))
+}
+
+func (c *checker) push(s string) { c.path = append(c.path, s) }
+func (c *checker) pop()          { c.path = c.path[:len(c.path)-1] }
+
+// check validates a decoded journey: the enumerations renderers switch on,
+// then every value by walking the whole tree (so typed results added to the
+// trace later are checked too).
+func check(j *trace.Journey) error {
+	c := &checker{}
+	switch j.Mode {
+	case trace.ModeLive, trace.ModeLab:
+	default:
+		return fmt.Errorf("%w: mode %q is neither %q nor %q", ErrInvalid, j.Mode, trace.ModeLive, trace.ModeLab)
+	}
+	if len(j.Stages) > MaxStages {
+		return fmt.Errorf("%w: %d stages, more than %d", ErrTooLarge, len(j.Stages), MaxStages)
+	}
+	seen := map[trace.StageKind]bool{}
+	for i, s := range j.Stages {
+		c.push("stages[" + strconv.Itoa(i) + "]")
+		if s == nil {
+			return c.invalid("null instead of a stage")
+		}
+		if s.Kind.Index() < 0 {
+			return c.invalid("unknown stage kind %q", s.Kind)
+		}
+		if seen[s.Kind] {
+			return c.invalid("a second %q stage", s.Kind)
+		}
+		seen[s.Kind] = true
+		switch s.Status {
+		case trace.StatusPending, trace.StatusRunning, trace.StatusDone, trace.StatusFailed, trace.StatusSkipped:
+		default:
+			return c.invalid("unknown status %q", s.Status)
+		}
+		for k, e := range s.Exchanges {
+			if e == nil {
+				continue // reported by walk with its path
+			}
+			switch e.Transport {
+			case "", trace.TransportUDP, trace.TransportTCP, trace.TransportTLS, trace.TransportProcess:
+			default:
+				c.push(".exchanges[" + strconv.Itoa(k) + "]")
+				return c.invalid("unknown transport %q", e.Transport)
+			}
+			if e.Depth < 0 || e.Depth > MaxExchangeDepth {
+				c.push(".exchanges[" + strconv.Itoa(k) + "]")
+				return c.invalid("depth %d is outside 0 to %d", e.Depth, MaxExchangeDepth)
+			}
+		}
+		c.pop()
+	}
+	c.path = c.path[:0]
+	return c.walk(reflect.ValueOf(j).Elem(), 0)
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	messageType  = reflect.TypeFor[trace.Message]()
+	exchangeType = reflect.TypeFor[trace.Exchange]()
+)
+
+// maxWalkDepth bounds the walk's recursion; MaxNesting already bounds the
+// document, so this only guards against a cycle, which JSON cannot make.
+const maxWalkDepth = 2 * MaxNesting
+
+// walk checks v and everything under it: every duration, every message's
+// fields against its bytes, no null entry in a list.
+func (c *checker) walk(v reflect.Value, depth int) error {
+	if depth > maxWalkDepth {
+		return c.invalid("nested too deeply")
+	}
+	t := v.Type()
+	switch {
+	case t == durationType:
+		d := time.Duration(v.Int())
+		if d < 0 {
+			return c.invalid("negative time %d ns", d)
+		}
+		if d > MaxOffset {
+			return c.invalid("time %d ns is more than %s", d, MaxOffset)
+		}
+		return nil
+	case t == messageType:
+		return c.message(v.Addr().Interface().(*trace.Message))
+	case t == exchangeType:
+		c.exchanges++
+		if c.exchanges > MaxExchanges {
+			return fmt.Errorf("%w: more than %d exchanges", ErrTooLarge, MaxExchanges)
+		}
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return c.walk(v.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			c.push("." + jsonName(f))
+			if err := c.walk(v.Field(i), depth+1); err != nil {
+				return err
+			}
+			c.pop()
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil
+		}
+		for i := range v.Len() {
+			c.push("[" + strconv.Itoa(i) + "]")
+			e := v.Index(i)
+			if e.Kind() == reflect.Pointer && e.IsNil() {
+				return c.invalid("null instead of a value")
+			}
+			if err := c.walk(e, depth+1); err != nil {
+				return err
+			}
+			c.pop()
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			c.push("[" + fmt.Sprintf("%q", it.Key()) + "]")
+			if err := c.walk(it.Value(), depth+1); err != nil {
+				return err
+			}
+			c.pop()
+		}
+	}
+	return nil
+}
+
+// jsonName is a struct field's name in the document.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" || name == "-" {
+		return f.Name
+	}
+	return name
+}
+
+// message checks one direction of an exchange: a sane dropped count and
+// every field, nested ones included, inside the kept bytes, so a renderer
+// can slice Bytes[Offset:Offset+Length] without a check of its own.
+func (c *checker) message(m *trace.Message) error {
+	if m.Dropped < 0 {
+		return c.invalid("negative dropped byte count %d", m.Dropped)
+	}
+	if m.Dropped > MaxDropped {
+		return c.invalid("dropped byte count %d is more than %d", m.Dropped, int64(MaxDropped))
+	}
+	c.push(".fields")
+	defer c.pop()
+	return c.fieldList(m.Fields, len(m.Bytes), 1)
+}
+
+func (c *checker) fieldList(fields []trace.Field, size, depth int) error {
+	if len(fields) > 0 && depth > MaxFieldDepth {
+		return c.invalid("fields nest more than %d deep", MaxFieldDepth)
+	}
+	for i := range fields {
+		f := &fields[i]
+		c.push("[" + strconv.Itoa(i) + "]")
+		c.fields++
+		if c.fields > MaxFields {
+			return fmt.Errorf("%w: more than %d fields", ErrTooLarge, MaxFields)
+		}
+		switch {
+		case f.Offset < 0 || f.Length < 0:
+			return c.invalid("negative offset %d or length %d", f.Offset, f.Length)
+		case f.Offset > size || f.Length > size-f.Offset:
+			return c.invalid("offset %d + length %d is past the message's %d bytes", f.Offset, f.Length, size)
+		}
+		c.push(".children")
+		if err := c.fieldList(f.Children, size, depth+1); err != nil {
+			return err
+		}
+		c.pop()
+		c.pop()
+	}
+	return nil
+}
