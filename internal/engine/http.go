@@ -2,16 +2,61 @@ package engine
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"strings"
 
+	"journey/internal/dns"
+	jhttp "journey/internal/http"
 	"journey/internal/trace"
 )
 
 // runHTTP connects to one of addrs and makes the request (the connect and
 // HTTP stages).
 func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []string) (*fetched, error) {
-	rec.StartStage(trace.StageConnect)
-	err := errors.New("the connect stage is not built yet")
-	rec.FinishStage(trace.StageConnect, err, nil)
-	return nil, err
+	c := &jhttp.Client{
+		Dialer:          cfg.Dialer,
+		Recorder:        rec,
+		Timeout:         cfg.Timeout,
+		RootCAs:         cfg.RootCAs,
+		Method:          cfg.Method,
+		Headers:         cfg.Headers,
+		Body:            cfg.Body,
+		UserAgent:       "journey/" + cfg.Version,
+		Insecure:        cfg.Insecure,
+		Compressed:      cfg.Compressed,
+		FollowRedirects: cfg.FollowRedirects,
+		Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
+			return redirectLookup(ctx, cfg, rec, host, port)
+		},
+	}
+	res, err := c.Run(ctx, cfg.Target, addrs)
+	if err != nil {
+		return nil, err
+	}
+	return &fetched{Request: res.Request, Local: res.Local, Scheme: res.Scheme, Remote: res.Remote}, nil
+}
+
+// redirectLookup finds the addresses of a host a redirect leads to: a
+// --resolve entry, or a lookup recorded with the DNS stage.
+func redirectLookup(ctx context.Context, cfg Config, rec *trace.Recorder, host string, port int) ([]string, error) {
+	for _, o := range cfg.Resolve {
+		if strings.EqualFold(o.Host, host) && o.Port == port {
+			return []string{o.Addr}, nil
+		}
+	}
+	rec.Note(trace.StageDNS, fmt.Sprintf("A redirect leads to %s: looking it up too (the exchanges below this note).", host))
+	r := &dns.Resolver{Dialer: cfg.Dialer, Recorder: rec, Roots: cfg.Roots, Port: cfg.DNSPort, Timeout: cfg.Timeout, SystemFallback: cfg.SystemFallback}
+	var (
+		res *trace.DNS
+		err error
+	)
+	if cfg.Resolver != "" {
+		res, err = r.Ask(ctx, cfg.Resolver, host, cfg.Family)
+	} else {
+		res, err = r.Lookup(ctx, host, cfg.Family)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res.Addresses, nil
 }

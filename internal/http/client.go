@@ -1,0 +1,290 @@
+package http
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/dial"
+	"journey/internal/trace"
+)
+
+// Client runs the connect and HTTP stages of one journey. Options work at
+// their zero value, except Dialer and Recorder.
+type Client struct {
+	Dialer   dial.Dialer
+	Recorder *trace.Recorder
+	Timeout  time.Duration  // each wait: a connect, a handshake, a read; DefaultTimeout when zero
+	RootCAs  *x509.CertPool // trusted roots; the system's when nil
+
+	Method          string   // -X
+	Headers         []string // -H
+	Body            *string  // -d
+	UserAgent       string   // journey/VERSION
+	Insecure        bool     // -k
+	Compressed      bool     // --compressed
+	FollowRedirects bool     // -L
+
+	// Resolve finds the addresses of a host a redirect leads to. Nil:
+	// a redirect to another host is not followed.
+	Resolve func(ctx context.Context, host string, port int) ([]string, error)
+}
+
+// Result is what the server side needs of the last request made.
+type Result struct {
+	Request []byte // exactly as sent
+	Local   string // our end of the connection, as the server saw it
+	Remote  string // the server's address as shown
+	Scheme  string
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Run connects to the first of addrs that answers (the connect stage) and
+// makes the request (the HTTP stage), following redirects when asked. It
+// records both stages, finished, whatever happens; the Result holds the
+// last request sent, if any was.
+func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string) (*Result, error) {
+	rec := c.Recorder
+	rec.StartStage(trace.StageConnect)
+	cn, err := c.connect(ctx, trace.StageConnect, target, addrs)
+	rec.FinishStage(trace.StageConnect, err, func(s *trace.Stage) {
+		s.Connect = &trace.Connect{Remote: cn.remote, Via: cn.via, Local: cn.local, Attempts: cn.attempts, TCP: cn.tcp, TLS: cn.tlsInfo}
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	rec.StartStage(trace.StageHTTP)
+	result := &trace.HTTP{}
+	var res *Result
+	err = func() error {
+		t := target
+		method, body := c.Method, c.Body
+		seen := map[string]bool{}
+		for hop := 0; ; hop++ {
+			if hop > 0 {
+				// Each later hop is a new connection, recorded with the HTTP stage.
+				var err error
+				if addrs, err = c.addrsFor(ctx, t, target, addrs); err != nil {
+					return err
+				}
+				if cn, err = c.connect(ctx, trace.StageHTTP, t, addrs); err != nil {
+					return err
+				}
+			}
+			h, _, sent, err := c.exchange(ctx, cn, t, method, body)
+			cn.Close()
+			h.Exchange = countKind(rec, "http") - 1
+			result.Hops = append(result.Hops, h)
+			result.URL, result.Status, result.Reason, result.Proto = h.URL, h.Status, h.Reason, h.Proto
+			if sent != nil {
+				res = &Result{Request: sent, Local: cn.local, Remote: cn.remote, Scheme: t.Scheme}
+			}
+			if err != nil {
+				return err
+			}
+			seen[h.URL] = true
+			if h.Location == "" {
+				return nil
+			}
+			if !c.FollowRedirects {
+				rec.Note(trace.StageHTTP, fmt.Sprintf("The server redirects (%d) to %s; -L follows redirects.", h.Status, h.Location))
+				return nil
+			}
+			if hop+1 > MaxRedirects {
+				why := ""
+				if seen[h.Location] {
+					why = " (a loop: " + h.Location + " was visited before)"
+				}
+				return fmt.Errorf("%w: stopped after %d redirects, journey's limit%s", ErrTooManyRedirects, MaxRedirects, why)
+			}
+			next, err := address.Parse(h.Location)
+			if err != nil {
+				return fmt.Errorf("the redirect to %q cannot be followed: %w", h.Location, err)
+			}
+			if next.Scheme != "http" && next.Scheme != "https" {
+				return fmt.Errorf("the redirect to %q leaves HTTP: journey follows only http and https", h.Location)
+			}
+			// As browsers and curl do: a 303 becomes a GET, and so does a
+			// POST answered with 301 or 302; 307 and 308 keep the method.
+			m := methodOf(method, body)
+			if h.Status == 303 && m != "HEAD" || (h.Status == 301 || h.Status == 302) && m == "POST" {
+				method, body = "GET", nil
+			}
+			result.Redirects++
+			rec.Note(trace.StageHTTP, fmt.Sprintf("-L: following the %d redirect to %s (hop %d).", h.Status, h.Location, hop+2))
+			t = next
+		}
+	}()
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "time ran out") {
+		err = fmt.Errorf("%w (the journey's time ran out)", err)
+	}
+	rec.FinishStage(trace.StageHTTP, err, func(s *trace.Stage) { s.HTTP = result })
+	return res, err
+}
+
+func methodOf(method string, body *string) string {
+	if method != "" {
+		return method
+	}
+	if body != nil {
+		return "POST"
+	}
+	return "GET"
+}
+
+// countKind counts the HTTP stage's exchanges of a kind: the new hop's
+// index is the last of them.
+func countKind(rec *trace.Recorder, kind string) int {
+	n := 0
+	if s := rec.Snapshot().Stage(trace.StageHTTP); s != nil {
+		for _, e := range s.Exchanges {
+			if e.Kind == kind {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// addrsFor finds the addresses of a redirect's target: the same as before
+// for the same host, the literal for an IP, else a lookup.
+func (c *Client) addrsFor(ctx context.Context, t, first *trace.Address, addrs []string) ([]string, error) {
+	switch {
+	case strings.EqualFold(t.ASCIIHost, first.ASCIIHost):
+		return addrs, nil
+	case t.IsIP:
+		return []string{t.ASCIIHost}, nil
+	case c.Resolve == nil:
+		return nil, fmt.Errorf("the redirect leads to another host, %s, which journey cannot look up here", t.ASCIIHost)
+	}
+	got, err := c.Resolve(ctx, t.ASCIIHost, t.Port)
+	if err != nil {
+		return nil, fmt.Errorf("looking up %s, where the redirect leads: %w", t.ASCIIHost, err)
+	}
+	return got, nil
+}
+
+// hopURL is the URL a hop asked for.
+func hopURL(t *trace.Address) string {
+	u := t.Scheme + "://" + address.Authority(t) + t.Path
+	if t.Query != "" {
+		u += "?" + t.Query
+	}
+	return u
+}
+
+// exchange writes one request on cn and reads its response, recording the
+// exchange in the HTTP stage. sent is the request's bytes once written.
+func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, method string, body *string) (trace.HTTPHop, *response, []byte, error) {
+	rec := c.Recorder
+	target := t.Path
+	if target == "" {
+		target = "/"
+	}
+	if t.Query != "" {
+		target += "?" + t.Query
+	}
+	req := Request{Method: method, Target: target, Host: address.Authority(t), UserAgent: c.UserAgent,
+		Headers: c.Headers, Body: body, Compressed: c.Compressed}
+	m := methodOf(method, body)
+	h := trace.HTTPHop{URL: hopURL(t), Method: m, Remote: cn.remote, Local: cn.local, ContentLength: -1}
+	h.Timing.Start = rec.Offset(cn.start)
+	h.Timing.Connect = cn.tcp
+	if cn.tlsInfo != nil {
+		h.Timing.TLSStart, h.Timing.TLS = rec.Offset(cn.tlsStart), cn.tls
+	}
+	bytes, fields, err := req.Build()
+	if err != nil {
+		return h, nil, nil, err
+	}
+	peer := cn.peer()
+	ex := &trace.Exchange{Kind: "http", Label: m + " " + h.URL, Peer: peer, Local: cn.local, Transport: cn.transport(),
+		Sent: trace.Message{Bytes: bytes, Fields: fields}}
+	if err := rec.Wait(ctx, trace.Pending{Stage: trace.StageHTTP, Peer: peer, Transport: cn.transport(), Bytes: bytes, Fields: fields,
+		Why: "The request: what we want (method and path), for which site (Host), and who asks (User-Agent)."}); err != nil {
+		return h, nil, nil, err
+	}
+
+	cn.SetWriteDeadline(deadline(ctx, c.timeout()))
+	w0 := time.Now()
+	_, err = cn.Write(bytes)
+	w1 := time.Now()
+	h.Timing.WriteStart, h.Timing.Write = rec.Offset(w0), w1.Sub(w0)
+	ex.Start = h.Timing.WriteStart
+	if err != nil {
+		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
+		ex.Error, ex.Duration = err.Error(), time.Since(w0)
+		rec.AddExchange(trace.StageHTTP, ex)
+		return h, nil, nil, err
+	}
+
+	r, err := readResponse(ctx, cn, c.timeout(), m, c.Compressed)
+	end := time.Now()
+	if !r.last.IsZero() {
+		end = r.last
+	}
+	if !r.first.IsZero() {
+		h.Timing.FirstByte = rec.Offset(r.first)
+		h.Timing.TTFB = r.first.Sub(w1)
+		h.Timing.Transfer = end.Sub(r.first)
+	}
+	h.Timing.Total = end.Sub(cn.start)
+	ex.Duration = end.Sub(w0)
+	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
+	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto
+	h.Chunked, h.ContentLength, h.Encodings = r.chunked, r.contentLength, r.encodings
+	h.BodySize, h.BodyDropped = r.bodySize, r.body.dropped
+	if r.chunked {
+		h.Body = r.body.buf
+	}
+	if r.decoded != nil || r.decodedSize > 0 {
+		h.Body, h.DecodedSize = r.decoded, r.decodedSize
+	}
+	h.DecodeError = r.decodeErr
+	if loc := r.header.Get("Location"); loc != "" && r.status >= 300 && r.status < 400 {
+		if base, err := url.Parse(h.URL); err == nil {
+			if u, err := base.Parse(loc); err == nil {
+				h.Location = u.String()
+			}
+		}
+	}
+	if err != nil {
+		ex.Error = err.Error()
+		if r.status != 0 {
+			ex.Outcome = fmt.Sprintf("%d %s, then the body failed", r.status, r.reason)
+		}
+		rec.AddExchange(trace.StageHTTP, ex)
+		return h, r, bytes, fmt.Errorf("%s: %w", peerName(peer), err)
+	}
+	ex.Outcome = fmt.Sprintf("%d %s, %d body bytes", r.status, r.reason, r.bodySize)
+	ex.Label = fmt.Sprintf("%s %s → %d %s", m, h.URL, r.status, r.reason)
+	if r.body.dropped > 0 {
+		ex.Notes = append(ex.Notes, fmt.Sprintf("The body is %d bytes: the first %d are kept, %d were read, counted and dropped (journey keeps at most 1 MiB).", r.bodySize, MaxBodyKept, r.body.dropped))
+	}
+	if len(r.encodings) > 0 && !c.Compressed {
+		ex.Notes = append(ex.Notes, fmt.Sprintf("The body is encoded (%s) though journey did not ask for it: shown as received (--compressed asks for, and decodes, gzip).", strings.Join(r.encodings, ", ")))
+	}
+	if r.decodeErr != "" {
+		ex.Notes = append(ex.Notes, r.decodeErr)
+	}
+	rec.AddExchange(trace.StageHTTP, ex)
+	for _, n := range ex.Notes {
+		rec.Note(trace.StageHTTP, n)
+	}
+	if len(r.encodings) > MaxEncodings {
+		return h, r, bytes, fmt.Errorf("%w: the body has %d content encodings; journey undoes at most %d (curl's limit)", ErrTooManyEncodings, len(r.encodings), MaxEncodings)
+	}
+	return h, r, bytes, nil
+}
