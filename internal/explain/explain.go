@@ -1,0 +1,346 @@
+// Package explain owns the plain-words explanation of a journey: what each
+// stage and each exchange did, written for a beginner and filled with the
+// values of this very run (which server was asked, what it answered, why
+// the next one is asked, what a header means, what the router tried).
+//
+// Every value taken from the trace goes through safetext, so the text
+// returned is safe to print on a terminal as it is.
+package explain
+
+import (
+	"fmt"
+	"strings"
+
+	"journey/internal/safetext"
+	"journey/internal/trace"
+)
+
+// maxListed bounds how many items of a list (nameservers, answers) are named
+// in one sentence: past a handful a sentence stops being readable.
+const maxListed = 4
+
+// Stage explains one stage of the journey: what it is for and what it did
+// in this run. It returns an empty string for a nil stage.
+func Stage(s *trace.Stage) string {
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	switch s.Kind {
+	case trace.StageAddress:
+		address(&b, s)
+	case trace.StageDNS:
+		dnsStage(&b, s)
+	case trace.StageConnect:
+		connect(&b, s)
+	case trace.StageHTTP:
+		httpStage(&b, s)
+	case trace.StageGateway:
+		gateway(&b, s)
+	case trace.StageRouter:
+		router(&b, s)
+	default:
+		fmt.Fprintf(&b, "The %s stage.", line(string(s.Kind)))
+	}
+	switch s.Status {
+	case trace.StatusPending:
+		b.WriteString(" This stage has not started yet.")
+	case trace.StatusRunning:
+		b.WriteString(" This stage is running now; what it finds appears as it arrives.")
+	case trace.StatusFailed:
+		fmt.Fprintf(&b, " It failed after %s: %s.", trace.Dur(s.Duration), strings.TrimSuffix(line(s.Error), "."))
+	case trace.StatusSkipped:
+		b.WriteString(" It was skipped")
+		if len(s.Notes) > 0 {
+			fmt.Fprintf(&b, ": %s", line(s.Notes[0]))
+		} else {
+			b.WriteString(".")
+		}
+	case trace.StatusDone:
+		fmt.Fprintf(&b, " It took %s.", trace.Dur(s.Duration))
+	}
+	return b.String()
+}
+
+func address(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("Before anything goes on the wire, the address you typed is taken apart.")
+	a := s.Address
+	if a == nil {
+		return
+	}
+	fmt.Fprintf(b, " %q becomes the URL %s:", line(a.Input), line(a.URL))
+	fmt.Fprintf(b, " the scheme %s says how to talk to the server", line(a.Scheme))
+	if a.SchemeAssumed {
+		b.WriteString(" (none was typed, so http is assumed)")
+	}
+	fmt.Fprintf(b, ", the host %s says which machine, port %d says which door on it", line(a.Host), a.Port)
+	if a.PortDefault {
+		fmt.Fprintf(b, " (the usual one for %s)", line(a.Scheme))
+	}
+	fmt.Fprintf(b, ", and the path %s says which page.", line(a.Path))
+	if a.ASCIIHost != "" && a.ASCIIHost != a.Host {
+		fmt.Fprintf(b, " The name has letters outside ASCII, so on the wire it is written in punycode: %s.", line(a.ASCIIHost))
+	}
+	if a.IsIP {
+		b.WriteString(" The host is already an IP address, so there is no name to look up.")
+		return
+	}
+	if a.PublicSuffix != "" {
+		fmt.Fprintf(b, " Read from right to left, as DNS reads it: %s is the public suffix, under which anyone can register a name", line(a.PublicSuffix))
+		if a.Registrable != "" {
+			fmt.Fprintf(b, ", and %s is the registrable domain its owner bought", line(a.Registrable))
+		}
+		b.WriteString(".")
+	}
+	if a.Fragment != "" {
+		fmt.Fprintf(b, " The fragment #%s stays in the browser: it is never sent.", line(a.Fragment))
+	}
+}
+
+func dnsStage(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("Computers reach each other by number, so the name has to be turned into an IP address.")
+	d := s.DNS
+	if d == nil {
+		if len(s.Exchanges) > 0 {
+			fmt.Fprintf(b, " So far %d question(s) have been asked.", len(s.Exchanges))
+		}
+		return
+	}
+	switch d.Method {
+	case trace.MethodIterative:
+		fmt.Fprintf(b, " No single server knows every name: we asked for %s starting at a root server, which sent us to the servers of the top-level domain, which sent us on to the servers of the domain itself.", line(d.Name))
+		fmt.Fprintf(b, " That took %d queries and %d referrals.", d.Queries, d.Referrals)
+	case trace.MethodResolver:
+		fmt.Fprintf(b, " We asked one recursive resolver, %s, to do the whole search for %s and give us the result.", line(d.Resolver), line(d.Name))
+	case trace.MethodSystem:
+		fmt.Fprintf(b, " The root servers did not answer, so we fell back to this computer's own resolver (%s) for %s.", line(d.Resolver), line(d.Name))
+	case trace.MethodOverride:
+		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(d.Name))
+	case trace.MethodNone:
+		b.WriteString(" The host is an IP address: no lookup is needed.")
+	}
+	if len(d.Chain) > 0 {
+		fmt.Fprintf(b, " The name is an alias (CNAME): %s.", list(d.Chain, " → "))
+	}
+	if len(d.Addresses) > 0 {
+		fmt.Fprintf(b, " The answer: %s.", list(d.Addresses, ", "))
+	}
+}
+
+func connect(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("With an address in hand, we open a TCP connection: three packets (SYN, SYN-ACK, ACK) agree that both sides are ready, before any of our data is sent.")
+	if c := s.Connect; c != nil && c.Remote != "" {
+		fmt.Fprintf(b, " We connected to %s", line(c.Remote))
+		if c.Local != "" {
+			fmt.Fprintf(b, " from %s (a port our system picked for this connection)", line(c.Local))
+		}
+		b.WriteString(".")
+	}
+}
+
+func httpStage(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("Over the connection we write an HTTP request: a request line, headers, a blank line; the server answers with a status line, headers, a blank line and the body.")
+	if h := s.HTTP; h != nil && h.Status != 0 {
+		fmt.Fprintf(b, " The server answered %d (%s).", h.Status, StatusText(h.Status))
+	}
+}
+
+func gateway(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("On the server, a gateway reads the raw request bytes and turns them into an environment, as Python's WSGI does: REQUEST_METHOD, PATH_INFO, QUERY_STRING and one HTTP_* entry per header, handed to the application.")
+	if g := s.Gateway; g != nil && g.Reenacted {
+		b.WriteString(" The real site runs its own software: what you see here is re-enacted on this computer with the exact bytes we sent.")
+	}
+}
+
+func router(b *strings.Builder, s *trace.Stage) {
+	b.WriteString("The router compares the path with each URL pattern in order, as Django does; the first that matches picks the view, a function that builds the response.")
+	if r := s.Router; r != nil && r.View != "" {
+		fmt.Fprintf(b, " Here the view %s was called.", line(r.View))
+	}
+}
+
+// Exchange explains one exchange of a stage: who was asked, what came back
+// and what happens next because of it.
+func Exchange(e *trace.Exchange) string {
+	if e == nil {
+		return ""
+	}
+	var b strings.Builder
+	if e.DNS != nil {
+		dnsExchange(&b, e)
+	} else {
+		generic(&b, e)
+	}
+	if e.Failed() {
+		fmt.Fprintf(&b, " It failed: %s.", strings.TrimSuffix(line(e.Error), "."))
+	}
+	if e.Duration > 0 {
+		fmt.Fprintf(&b, " Round trip: %s.", trace.Dur(e.Duration))
+	}
+	if n := e.Received.Dropped + e.Sent.Dropped; n > 0 {
+		fmt.Fprintf(&b, " %d bytes went past the capture limit: they were counted, not kept.", n)
+	}
+	return b.String()
+}
+
+// who names the peer: "a.root-servers.net (192.0.2.1:53)".
+func who(p trace.Peer) string {
+	switch {
+	case p.Name != "" && p.Addr != "":
+		return line(p.Name) + " (" + line(p.Addr) + ")"
+	case p.Name != "":
+		return line(p.Name)
+	case p.Addr != "":
+		return line(p.Addr)
+	}
+	return "the server"
+}
+
+func dnsExchange(b *strings.Builder, e *trace.Exchange) {
+	d := e.DNS
+	fmt.Fprintf(b, "We asked %s", who(e.Peer))
+	if d.Zone != "" {
+		fmt.Fprintf(b, ", a server for the zone %s,", line(d.Zone))
+	}
+	fmt.Fprintf(b, " the question %q", line(d.Question))
+	if e.Transport != "" {
+		fmt.Fprintf(b, " over %s", strings.ToUpper(string(e.Transport)))
+	}
+	fmt.Fprintf(b, ", in a packet with ID %d so the answer can be matched to it.", d.ID)
+	if d.Attempt > 1 {
+		fmt.Fprintf(b, " This is try number %d: the one before got no usable answer.", d.Attempt)
+	}
+	switch d.Kind {
+	case trace.DNSReferral:
+		fmt.Fprintf(b, " It does not know the answer, but it knows who is responsible for %s: it sent a referral to", line(d.Referral))
+		names := make([]string, 0, len(d.Nameservers))
+		glued := 0
+		for _, ns := range d.Nameservers {
+			names = append(names, ns.Name)
+			if len(ns.Addrs) > 0 {
+				glued++
+			}
+		}
+		fmt.Fprintf(b, " %s.", list(names, ", "))
+		if glued > 0 {
+			b.WriteString(" Their addresses came along as glue, so we can ask one of them straight away.")
+		} else if len(names) > 0 {
+			b.WriteString(" No addresses came with them (no glue), so their own addresses must be looked up first.")
+		}
+	case trace.DNSAnswer:
+		fmt.Fprintf(b, " It answered: %s. This server is responsible for the name, so the search ends here.", list(d.Answers, "; "))
+	case trace.DNSCNAME:
+		fmt.Fprintf(b, " It answered with an alias: %s. The search starts again for the name the alias points to.", list(d.Answers, "; "))
+	case trace.DNSNXDomain:
+		b.WriteString(" It answered NXDOMAIN: the name does not exist.")
+	case trace.DNSNoData:
+		b.WriteString(" The name exists, but has no record of that type.")
+	case trace.DNSTrunc:
+		b.WriteString(" The answer did not fit in one UDP packet (the TC bit is set), so we ask again over TCP.")
+	case trace.DNSRefused:
+		b.WriteString(" It refused to answer, so we try another server.")
+	case trace.DNSLame:
+		b.WriteString(" It should be responsible for the zone but answered as if it were not (a lame delegation), so we try another server.")
+	case trace.DNSError:
+		b.WriteString(" No usable answer came back, so we try another server if there is one.")
+	}
+	if d.RCode != "" && d.Kind != trace.DNSNXDomain {
+		fmt.Fprintf(b, " Response code: %s.", line(d.RCode))
+	}
+	if len(d.Ignored) > 0 {
+		fmt.Fprintf(b, " Not trusted and ignored: %s.", list(d.Ignored, "; "))
+	}
+}
+
+func generic(b *strings.Builder, e *trace.Exchange) {
+	switch e.Kind {
+	case "tcp":
+		fmt.Fprintf(b, "We opened a TCP connection to %s", who(e.Peer))
+		if e.Local != "" {
+			fmt.Fprintf(b, " from %s", line(e.Local))
+		}
+		b.WriteString(".")
+	case "tls":
+		fmt.Fprintf(b, "Inside the TCP connection, we and %s agreed on keys (the TLS handshake): from now on nobody in between can read or change what is sent.", who(e.Peer))
+	case "http":
+		fmt.Fprintf(b, "We sent %d bytes of request to %s and read %d bytes of response.", e.Sent.Size(), who(e.Peer), e.Received.Size())
+	default:
+		if e.Label != "" {
+			fmt.Fprintf(b, "%s.", strings.TrimSuffix(line(e.Label), "."))
+		} else {
+			fmt.Fprintf(b, "A %s exchange with %s.", line(e.Kind), who(e.Peer))
+		}
+	}
+	if e.Outcome != "" {
+		fmt.Fprintf(b, " Result: %s.", strings.TrimSuffix(line(e.Outcome), "."))
+	}
+}
+
+// Pending explains a packet about to leave, as step mode shows it.
+func Pending(p *trace.Pending) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "A %d-byte packet is ready to go to %s", len(p.Bytes), who(p.Peer))
+	if p.Transport != "" {
+		fmt.Fprintf(&b, " over %s", strings.ToUpper(string(p.Transport)))
+	}
+	b.WriteString(".")
+	if p.Why != "" {
+		fmt.Fprintf(&b, " Why: %s", line(p.Why))
+		if !strings.HasSuffix(p.Why, ".") {
+			b.WriteString(".")
+		}
+	}
+	b.WriteString(" Nothing has been sent yet: press space or enter to send it.")
+	return b.String()
+}
+
+// Field explains one field of a message when there is something to say
+// beyond its name and value: an HTTP header, a DNS flag.
+func Field(f trace.Field) string {
+	name := f.Name
+	if i := strings.IndexByte(name, ':'); i > 0 {
+		name = name[:i]
+	}
+	if m := headerMeaning(name); m != "" {
+		v := ""
+		if f.Value != "" {
+			v = " Here: " + line(f.Value) + "."
+		}
+		return fmt.Sprintf("%s: %s%s", line(name), m, v)
+	}
+	if m, ok := dnsFields[strings.ToLower(name)]; ok {
+		v := ""
+		if f.Value != "" {
+			v = " Here: " + line(f.Value) + "."
+		}
+		return fmt.Sprintf("%s: %s%s", line(f.Name), m, v)
+	}
+	return ""
+}
+
+// line makes a value from the trace safe for one line of text.
+func line(s string) string { return safetext.Line(s) }
+
+// list joins at most maxListed items, each made safe, and says how many
+// more there were.
+func list(items []string, sep string) string {
+	if len(items) == 0 {
+		return "nothing"
+	}
+	shown := items
+	if len(shown) > maxListed {
+		shown = shown[:maxListed]
+	}
+	out := make([]string, len(shown))
+	for i, s := range shown {
+		out[i] = line(s)
+	}
+	s := strings.Join(out, sep)
+	if more := len(items) - len(shown); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}

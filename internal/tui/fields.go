@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+
+	"journey/internal/safetext"
+	"journey/internal/trace"
+)
+
+// item is one row of the exchanges pane: an exchange, or in step mode the
+// packet waiting to leave.
+type item struct {
+	ex   *trace.Exchange
+	pend *trace.Pending
+}
+
+// items are the selected stage's exchanges, then the pending packet if it
+// belongs to that stage.
+func (m *Model) items() []item {
+	s := m.selected()
+	if s == nil {
+		return nil
+	}
+	out := make([]item, 0, len(s.Exchanges)+1)
+	for _, e := range s.Exchanges {
+		out = append(out, item{ex: e})
+	}
+	if m.pending != nil && m.pending.Stage == s.Kind {
+		out = append(out, item{pend: m.pending})
+	}
+	return out
+}
+
+func (m *Model) selected() *trace.Stage {
+	if m.journey == nil || m.stage < 0 || m.stage >= len(m.journey.Stages) {
+		return nil
+	}
+	return m.journey.Stages[m.stage]
+}
+
+func (m *Model) selectedItem() (item, bool) {
+	its := m.items()
+	if m.item < 0 || m.item >= len(its) {
+		return item{}, false
+	}
+	return its[m.item], true
+}
+
+// messages are the item's directions: sent and received, or the one
+// packet about to be sent.
+func (it item) messages() ([]trace.Message, []string) {
+	if it.pend != nil {
+		return []trace.Message{{Bytes: it.pend.Bytes, Fields: it.pend.Fields}}, []string{"about to send"}
+	}
+	if it.ex == nil {
+		return nil, nil
+	}
+	return []trace.Message{it.ex.Sent, it.ex.Received}, []string{"sent", "received"}
+}
+
+// id names the item for the tree's open/closed memory.
+func (it item) id() string {
+	if it.pend != nil {
+		return fmt.Sprintf("p%p", it.pend)
+	}
+	return fmt.Sprintf("e%p", it.ex)
+}
+
+// node is one visible row of the field tree.
+type node struct {
+	label string // safe to print
+	depth int
+	msg   int // which message's bytes
+	off   int
+	n     int
+	field *trace.Field // nil for a message's root row
+	kids  bool
+	key   string
+}
+
+// isOpen: message rows start open, fields with children closed.
+func (m *Model) isOpen(n node) bool {
+	if v, ok := m.open[n.key]; ok {
+		return v
+	}
+	return n.field == nil
+}
+
+// tree is the field tree of the selected item, flattened to the rows
+// that are visible with the current open/closed state.
+func (m *Model) tree() []node {
+	it, ok := m.selectedItem()
+	if !ok {
+		return nil
+	}
+	msgs, names := it.messages()
+	base := it.id()
+	var rows []node
+	var walk func(fs []trace.Field, depth, msg int, key string)
+	walk = func(fs []trace.Field, depth, msg int, key string) {
+		for i := range fs {
+			f := &fs[i]
+			k := key + "/" + strconv.Itoa(i)
+			label := safetext.Line(f.Name)
+			if f.Value != "" {
+				label += ": " + safetext.Line(f.Value)
+			}
+			n := node{label: label, depth: depth, msg: msg, off: f.Offset, n: f.Length, field: f, kids: len(f.Children) > 0, key: k}
+			rows = append(rows, n)
+			if n.kids && m.isOpen(n) {
+				walk(f.Children, depth+1, msg, k)
+			}
+		}
+	}
+	for i, msg := range msgs {
+		label := fmt.Sprintf("%s · %d bytes", names[i], msg.Size())
+		if msg.Dropped > 0 {
+			label += fmt.Sprintf(" (%d kept)", len(msg.Bytes))
+		}
+		n := node{label: label, msg: i, kids: len(msg.Fields) > 0, key: base + "/" + strconv.Itoa(i)}
+		rows = append(rows, n)
+		if n.kids && m.isOpen(n) {
+			walk(msg.Fields, 1, i, n.key)
+		}
+	}
+	return rows
+}
+
+// current is the message the bytes pane shows and the range of the
+// selected field in it (n is 0 when a whole message is selected).
+func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
+	it, ok := m.selectedItem()
+	if !ok {
+		return nil, 0, 0, nil
+	}
+	msgs, _ := it.messages()
+	rows := m.tree()
+	idx := 0
+	if m.node >= 0 && m.node < len(rows) {
+		r := rows[m.node]
+		idx, off, n, f = r.msg, r.off, r.n, r.field
+	}
+	if idx >= len(msgs) {
+		return nil, 0, 0, nil
+	}
+	return &msgs[idx], off, n, f
+}
+
+// textual reports whether the selected item is text (HTTP, the server's
+// side) rather than a binary protocol; x shows the other form.
+func (m *Model) textual() bool {
+	text := false
+	if it, ok := m.selectedItem(); ok {
+		switch {
+		case it.pend != nil:
+			text = it.pend.Stage == trace.StageHTTP || it.pend.Transport == trace.TransportProcess
+		case it.ex != nil:
+			text = it.ex.Kind == "http" || it.ex.Transport == trace.TransportProcess
+		}
+		if s := m.selected(); s != nil && (s.Kind == trace.StageHTTP || s.Kind == trace.StageGateway || s.Kind == trace.StageRouter) && (it.ex == nil || it.ex.Kind != "tls") {
+			text = true
+		}
+	}
+	return text != m.flip
+}
