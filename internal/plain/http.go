@@ -1,12 +1,414 @@
 package plain
 
-import "journey/internal/trace"
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
-// connect writes the connect stage.
-func (p *Printer) connect(s *trace.Stage) {}
+	"journey/internal/safetext"
+	"journey/internal/trace"
+	"journey/internal/waterfall"
+)
 
-// http writes the HTTP stage.
-func (p *Printer) http(s *trace.Stage) {}
+// Display bounds of the plain report: the trace keeps up to 1 MiB of a
+// body, but a report buries everything after a screenful or two.
+const (
+	maxBodyLines = 60       // lines of a text body shown
+	maxBodyText  = 8 * 1024 // bytes of a text body shown
+	maxBodyHex   = 512      // bytes of a binary body shown as hex (32 lines)
+	maxSANs      = 6        // names of a certificate listed
+)
+
+// connect writes the connect stage: each TCP attempt, then the TLS
+// handshake for https.
+func (p *Printer) connect(s *trace.Stage) {
+	for _, ex := range s.Exchanges {
+		p.connExchange(ex, s.Connect)
+	}
+}
+
+// connExchange writes one TCP connect or TLS handshake.
+func (p *Printer) connExchange(ex *trace.Exchange, c *trace.Connect) {
+	switch ex.Kind {
+	case "tcp":
+		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(ex.Peer.Addr), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
+		if ex.Failed() {
+			p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
+			return
+		}
+		p.printf("      %s  from %s\n", p.st.good("connected"), safetext.Line(ex.Local))
+	case "tls":
+		var info *trace.TLS
+		if c != nil {
+			info = c.TLS
+		}
+		p.tlsExchange(ex, info)
+	}
+}
+
+func (p *Printer) via(peer trace.Peer) string {
+	if peer.Via == "" {
+		return ""
+	}
+	return p.st.dim(" (lab: really " + safetext.Line(peer.Via) + ")")
+}
+
+// tlsExchange writes the handshake: the records each way, what was agreed,
+// the chain and whether it verified.
+func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
+	p.printf("\n  %s with %s  %s\n", p.st.bold("TLS handshake"), safetext.Line(peerName(ex.Peer)), p.st.dim(trace.Dur(ex.Duration)))
+	p.records(">", ex.Sent)
+	p.records("<", ex.Received)
+	if p.opt.Bytes {
+		p.dump("sent", ex.Sent.Bytes, "      ")
+		p.dump("received", ex.Received.Bytes, "      ")
+	}
+	if ex.Failed() {
+		p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
+	}
+	if info == nil {
+		return
+	}
+	row := func(k, v string) { p.printf("      %-12s %s\n", k, v) }
+	if info.ServerName != "" {
+		row("SNI", safetext.Line(info.ServerName))
+	} else {
+		row("SNI", p.st.dim("none (an IP address is never sent as SNI)"))
+	}
+	if !ex.Failed() {
+		row("version", safetext.Line(info.Version))
+		row("cipher", safetext.Line(info.CipherSuite))
+		alpn := safetext.Line(info.ALPN)
+		if alpn == "" {
+			alpn = "none chosen"
+		}
+		row("ALPN", alpn+p.st.dim("   (offered: "+safetext.Line(strings.Join(info.ALPNOffered, ", "))+")"))
+	}
+	if len(info.Chain) > 0 {
+		p.printf("      certificate chain, as the server sent it:\n")
+		for i, c := range info.Chain {
+			p.certificate(i, c)
+		}
+	}
+	switch {
+	case info.Verified && info.Insecure:
+		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host (-k was not needed)")
+	case info.Verified:
+		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host")
+	case info.Insecure:
+		p.printf("      %s %s\n", p.st.bad("NOT VERIFIED, -k WENT ON ANYWAY:"), safetext.Line(info.VerifyError))
+		p.printf("      %s\n", p.st.bad("anyone on the path could read and change this connection"))
+	case info.VerifyError != "":
+		p.printf("      %s %s\n", p.st.bad("not verified:"), safetext.Line(info.VerifyError))
+	}
+}
+
+// records lists the TLS records one side sent, with the handshake
+// messages they carry.
+func (p *Printer) records(mark string, m trace.Message) {
+	for _, f := range m.Fields {
+		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + fmt.Sprint(f.Length-5) + " bytes"
+		if f.Length < 5 {
+			line = safetext.Line(f.Name)
+		}
+		var parts []string
+		for _, c := range f.Children {
+			switch c.Name {
+			case "ClientHello", "ServerHello":
+				parts = append(parts, c.Name+helloSummary(c))
+			case "alert", "change cipher spec", "encrypted payload":
+				if c.Name == "alert" {
+					parts = append(parts, "alert "+c.Value)
+				} else {
+					parts = append(parts, c.Name)
+				}
+			default:
+				if strings.HasPrefix(c.Name, "handshake message") {
+					parts = append(parts, c.Name)
+				}
+			}
+		}
+		if len(parts) > 0 {
+			line += ": " + safetext.Line(strings.Join(parts, "; "))
+		}
+		p.printf("    %s %s\n", mark, line)
+	}
+	if m.Dropped > 0 {
+		p.printf("    %s %s\n", mark, p.st.dim(fmt.Sprintf("... %d more bytes not kept", m.Dropped)))
+	}
+}
+
+// helloSummary picks a hello's main fields out of its annotation.
+func helloSummary(f trace.Field) string {
+	var out []string
+	var walk func(trace.Field)
+	walk = func(f trace.Field) {
+		switch f.Name {
+		case "server_name":
+			if f.Value != "" {
+				out = append(out, "SNI "+f.Value)
+			}
+		case "application_layer_protocol_negotiation":
+			out = append(out, "ALPN "+f.Value)
+		case "cipher suites offered":
+			out = append(out, f.Value+" offered")
+			return
+		case "cipher suite chosen":
+			out = append(out, f.Value)
+		case "supported_versions":
+			out = append(out, "versions "+f.Value)
+		}
+		for _, c := range f.Children {
+			walk(c)
+		}
+	}
+	walk(f)
+	if len(out) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(out, ", ") + ")"
+}
+
+// certificate writes one certificate of the chain.
+func (p *Printer) certificate(i int, c trace.Certificate) {
+	p.printf("        %d %s\n", i, p.st.bold(safetext.Line(c.Subject)))
+	p.printf("          issued by %s\n", safetext.Line(c.Issuer))
+	p.printf("          valid     %s to %s\n", c.NotBefore.UTC().Format("2006-01-02 15:04"), c.NotAfter.UTC().Format("2006-01-02 15:04 MST"))
+	names := append(append([]string(nil), c.DNSNames...), c.IPs...)
+	if len(names) > 0 {
+		more := ""
+		if len(names) > maxSANs {
+			more = fmt.Sprintf(" and %d more", len(names)-maxSANs)
+			names = names[:maxSANs]
+		}
+		p.printf("          names     %s%s\n", safetext.Line(strings.Join(names, ", ")), more)
+	}
+	key := safetext.Line(c.KeyType)
+	if c.IsCA {
+		key += ", a certificate authority"
+	}
+	if key != "" {
+		p.printf("          key       %s\n", key)
+	}
+}
+
+func peerName(peer trace.Peer) string {
+	if peer.Name != "" {
+		return peer.Name + " " + peer.Addr
+	}
+	return peer.Addr
+}
+
+// http writes the HTTP stage: each hop's request and response as curl -v
+// marks them, the body, and the hop's timings.
+func (p *Printer) http(s *trace.Stage) {
+	var hops []trace.HTTPHop
+	if s.HTTP != nil {
+		hops = s.HTTP.Hops
+	}
+	n := 0
+	for _, ex := range s.Exchanges {
+		if ex.Kind != "http" {
+			p.connExchange(ex, nil) // a redirect hop's own connection
+			continue
+		}
+		var hop *trace.HTTPHop
+		if n < len(hops) {
+			hop = &hops[n]
+		}
+		n++
+		if len(hops) > 1 {
+			p.printf("\n  %s %s\n", p.st.bold(fmt.Sprintf("hop %d", n)), safetext.Line(ex.Label))
+		}
+		p.httpExchange(ex, hop)
+	}
+}
+
+// httpExchange writes one request and its response.
+func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop) {
+	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(peerName(ex.Peer)), p.via(ex.Peer))
+	head, body := splitHead(ex.Sent)
+	p.headLines(">", head)
+	if len(body) > 0 {
+		p.body(">", body, 0, "")
+	}
+	if len(ex.Received.Bytes) > 0 {
+		p.printf("\n")
+		head, raw := splitHead(ex.Received)
+		p.headLines("<", head)
+		if hop != nil {
+			p.responseBody(raw, ex.Received.Dropped, hop)
+		} else {
+			p.body("<", raw, ex.Received.Dropped, "")
+		}
+	}
+	if ex.Failed() {
+		p.printf("  %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
+	}
+	if p.opt.Bytes {
+		p.dump("sent", ex.Sent.Bytes, "    ")
+		p.dump("received", ex.Received.Bytes, "    ")
+	}
+	if hop != nil {
+		t := hop.Timing
+		p.printf("\n  %s\n", p.st.dim(fmt.Sprintf("request written %s · server processing (time to first byte) %s · content transfer %s · total %s",
+			trace.Dur(t.Write), trace.Dur(t.TTFB), trace.Dur(t.Transfer), trace.Dur(t.Total))))
+	}
+}
+
+// splitHead splits a message at the end of its headers, found by its
+// "blank line" annotation (or the first empty line).
+func splitHead(m trace.Message) (head, body []byte) {
+	for _, f := range m.Fields {
+		if f.Name == "blank line" && f.Offset+f.Length <= len(m.Bytes) {
+			return m.Bytes[:f.Offset+f.Length], m.Bytes[f.Offset+f.Length:]
+		}
+	}
+	if i := bytes.Index(m.Bytes, []byte("\r\n\r\n")); i >= 0 {
+		return m.Bytes[:i+4], m.Bytes[i+4:]
+	}
+	return m.Bytes, nil
+}
+
+// headLines writes the request or status line and each header line, marked.
+func (p *Printer) headLines(mark string, head []byte) {
+	for line := range strings.SplitSeq(string(head), "\n") {
+		if line == "" {
+			continue // after the final newline
+		}
+		p.printf("  %s %s\n", mark, safetext.Line(strings.TrimSuffix(line, "\r")))
+	}
+}
+
+// responseBody writes a response's body: raw as received, then decoded
+// when chunked framing or an encoding was undone.
+func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
+	if len(raw) == 0 && hop.BodySize == 0 {
+		p.printf("  %s\n", p.st.dim("(no body)"))
+		return
+	}
+	switch {
+	case hop.Chunked:
+		p.printf("  %s\n", p.st.dim("the body as received, chunked: each chunk's size in hex on its own line, then its bytes"))
+	case len(hop.Encodings) > 0:
+		p.printf("  %s\n", p.st.dim("the body as received, encoded ("+safetext.Line(strings.Join(hop.Encodings, ", "))+")"))
+	}
+	p.body("<", raw, dropped, "")
+	if hop.BodyDropped > 0 || dropped > 0 {
+		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %d bytes on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", hop.BodySize, hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
+	}
+	if hop.Body != nil {
+		what := "the body with the chunked framing removed"
+		if len(hop.Encodings) > 0 {
+			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
+		}
+		p.printf("\n  %s\n", p.st.dim(what))
+		p.body(" ", hop.Body, 0, "")
+	}
+	if hop.DecodeError != "" {
+		p.printf("  %s %s\n", p.st.note("note:"), safetext.Line(hop.DecodeError))
+	}
+}
+
+// body writes a body as text, or as a hex dump when it is binary, within
+// the report's display bounds.
+func (p *Printer) body(mark string, b []byte, dropped int64, _ string) {
+	if len(b) == 0 {
+		return
+	}
+	if IsBinary(b) {
+		shown := b[:min(len(b), maxBodyHex)]
+		p.printf("  %s\n", p.st.dim(fmt.Sprintf("binary body, %d bytes: shown as hex", int64(len(b))+dropped)))
+		p.printf("%s", hexDump(shown, "    "))
+		if rest := int64(len(b)-len(shown)) + dropped; rest > 0 {
+			p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows the first %d; --json has what was kept)", rest, maxBodyHex)))
+		}
+		return
+	}
+	text := b[:min(len(b), maxBodyText)]
+	lines := strings.Split(string(text), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	shownLines := lines[:min(len(lines), maxBodyLines)]
+	shownBytes := 0
+	for _, l := range shownLines {
+		p.printf("  %s %s\n", mark, safetext.Line(strings.TrimSuffix(l, "\r")))
+		shownBytes += len(l) + 1
+	}
+	if rest := int64(len(b)-min(shownBytes, len(b))) + dropped; rest > 0 {
+		p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows %d lines or %d bytes at most; --json has what was kept)", rest, maxBodyLines, maxBodyText)))
+	}
+}
+
+// IsBinary reports whether a body should be shown as hex rather than
+// text: it holds a NUL, is not UTF-8, or is more than a tenth control
+// characters. Text with a few escape sequences stays text, escaped.
+func IsBinary(b []byte) bool {
+	b = b[:min(len(b), maxBodyText)]
+	// A cut may split the last rune: ignore up to 3 trailing bytes.
+	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
+		b = b[:len(b)-1]
+	}
+	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		return true
+	}
+	ctl := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			ctl++
+		}
+	}
+	return ctl*10 > len(b)
+}
+
+// dump writes a hex dump of bytes under a title (--bytes).
+func (p *Printer) dump(title string, b []byte, indent string) {
+	if len(b) == 0 {
+		return
+	}
+	p.printf("%s%s %d bytes:\n%s", indent, title, len(b), hexDump(b, indent+"  "))
+}
+
+// Waterfall geometry: the label column and the bar share the line with
+// the duration.
+const (
+	labelWidth = 34
+	durWidth   = 10
+)
 
 // waterfall writes every stage on one time axis, DNS split per hop.
-func (p *Printer) waterfall(j *trace.Journey) {}
+func (p *Printer) waterfall(j *trace.Journey) {
+	rows := waterfall.Rows(j)
+	if len(rows) == 0 {
+		return
+	}
+	end := waterfall.End(rows)
+	if end <= 0 {
+		end = 1
+	}
+	barWidth := Width - labelWidth - durWidth - 4
+	p.printf("\n%s\n", p.st.heading("━━ timing "+strings.Repeat("━", Width-10)))
+	for _, r := range rows {
+		label := strings.Repeat("  ", r.Depth) + safetext.Line(r.Label)
+		if utf8.RuneCountInString(label) > labelWidth {
+			label = string([]rune(label)[:labelWidth-1]) + "…"
+		}
+		from := int(int64(r.Start) * int64(barWidth) / int64(end))
+		length := int(int64(r.Duration) * int64(barWidth) / int64(end))
+		from = min(max(from, 0), barWidth-1)
+		length = min(max(length, 1), barWidth-from)
+		fill := "█"
+		if r.Failed {
+			fill = "░"
+		}
+		bar := strings.Repeat(" ", from) + strings.Repeat(fill, length) + strings.Repeat(" ", barWidth-from-length)
+		if r.Failed {
+			bar = p.st.bad(bar)
+		}
+		pad := labelWidth - utf8.RuneCountInString(label)
+		p.printf("  %s%s %s %*s\n", label, strings.Repeat(" ", pad), bar, durWidth, trace.Dur(r.Duration))
+	}
+	p.printf("  %s\n", p.st.dim(fmt.Sprintf("%*s", labelWidth+barWidth+1, "0 → "+trace.Dur(end))))
+}
