@@ -45,9 +45,10 @@ const (
 	// MaxFieldDepth bounds how deep a field tree nests (a DNS record's
 	// RDATA inside a record inside a section is three levels).
 	MaxFieldDepth = 16
-	// MaxExchangeDepth bounds Exchange.Depth, which renderers indent by:
-	// nameserver lookups inside lookups are limited far below this.
-	MaxExchangeDepth = 16
+	// MaxDepth bounds every "depth" value (an exchange's, a URL pattern's
+	// inside include()), which renderers indent by: nameserver lookups
+	// inside lookups and nested includes stay far below it.
+	MaxDepth = 16
 	// MaxOffset bounds every timing (offsets and durations). A journey is
 	// bounded by --max-time; a day is absurd for any of them and keeps
 	// start plus duration far from overflow.
@@ -249,15 +250,54 @@ func check(j *trace.Journey) error {
 				c.push(".exchanges[" + strconv.Itoa(k) + "]")
 				return c.invalid("unknown transport %q", e.Transport)
 			}
-			if e.Depth < 0 || e.Depth > MaxExchangeDepth {
-				c.push(".exchanges[" + strconv.Itoa(k) + "]")
-				return c.invalid("depth %d is outside 0 to %d", e.Depth, MaxExchangeDepth)
-			}
 		}
 		c.pop()
 	}
 	c.path = c.path[:0]
-	return c.walk(reflect.ValueOf(j).Elem(), 0)
+	if err := c.walk(reflect.ValueOf(j).Elem(), 0); err != nil {
+		return err
+	}
+	return c.hops(j)
+}
+
+// hops checks that every HTTP hop names an exchange of the HTTP stage,
+// since renderers look the hop's bytes up by that index.
+func (c *checker) hops(j *trace.Journey) error {
+	for i, s := range j.Stages {
+		if s.HTTP == nil {
+			continue
+		}
+		for k, h := range s.HTTP.Hops {
+			if h.Exchange < 0 || h.Exchange >= len(s.Exchanges) {
+				c.path = append(c.path[:0], "stages["+strconv.Itoa(i)+"].http.hops["+strconv.Itoa(k)+"].exchange")
+				return c.invalid("exchange %d is not one of the stage's %d exchanges", h.Exchange, len(s.Exchanges))
+			}
+		}
+	}
+	return nil
+}
+
+// mayBeNegative lists the integers that have a meaning below zero; every
+// other count, size, index or status in the trace is zero or more.
+var mayBeNegative = map[string]int64{
+	"HTTPHop.ContentLength": -1, // the response gave no Content-Length
+}
+
+// integer checks one integer field of a struct of type t.
+func (c *checker) integer(t reflect.Type, f reflect.StructField, v int64) error {
+	if min, ok := mayBeNegative[t.Name()+"."+f.Name]; ok {
+		if v < min {
+			return c.invalid("%d is less than %d", v, min)
+		}
+		return nil
+	}
+	if v < 0 {
+		return c.invalid("negative value %d", v)
+	}
+	if jsonName(f) == "depth" && v > MaxDepth {
+		return c.invalid("depth %d is more than %d", v, MaxDepth)
+	}
+	return nil
 }
 
 var (
@@ -308,7 +348,16 @@ func (c *checker) walk(v reflect.Value, depth int) error {
 				continue
 			}
 			c.push("." + jsonName(f))
-			if err := c.walk(v.Field(i), depth+1); err != nil {
+			fv := v.Field(i)
+			switch fv.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				if f.Type != durationType {
+					if err := c.integer(t, f, fv.Int()); err != nil {
+						return err
+					}
+				}
+			}
+			if err := c.walk(fv, depth+1); err != nil {
 				return err
 			}
 			c.pop()

@@ -47,7 +47,10 @@ func sample() *trace.Journey {
 					DNS:      &trace.DNSExchange{Question: "www.example.com. A", ID: 0x1234, Kind: trace.DNSReferral},
 				}}},
 			{Kind: trace.StageConnect, Status: trace.StatusFailed, Start: 4 * time.Millisecond, Error: "refused"},
-			{Kind: trace.StageHTTP, Status: trace.StatusSkipped, Notes: []string{"not reached"}},
+			{Kind: trace.StageHTTP, Status: trace.StatusDone, Start: 5 * time.Millisecond, Duration: time.Millisecond,
+				Exchanges: []*trace.Exchange{{Kind: "http", Transport: trace.TransportTCP, Sent: trace.Message{Bytes: []byte("GET / HTTP/1.1\r\n\r\n")}}},
+				HTTP: &trace.HTTP{Status: 200, Hops: []trace.HTTPHop{{Exchange: 0, URL: "http://www.example.com/", Method: "GET", ContentLength: -1,
+					Timing: trace.Timing{Start: 5 * time.Millisecond, Total: time.Millisecond}}}}},
 			{Kind: trace.StageGateway, Status: trace.StatusSkipped},
 			{Kind: trace.StageRouter, Status: trace.StatusPending},
 		},
@@ -174,7 +177,22 @@ func TestDecodeBad(t *testing.T) {
 		}), tracefile.ErrInvalid, "unknown transport"},
 		{"negative depth", mutate(t, func(d map[string]any) {
 			at(d, "stages", 1, "exchanges", 0)["depth"] = -1
-		}), tracefile.ErrInvalid, "depth -1"},
+		}), tracefile.ErrInvalid, "exchanges[0].depth: negative value -1"},
+		{"negative port", mutate(t, func(d map[string]any) {
+			at(d, "stages", 0, "address")["port"] = -80
+		}), tracefile.ErrInvalid, "stages[0].address.port: negative"},
+		{"negative query count", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "dns")["queries"] = -1
+		}), tracefile.ErrInvalid, "stages[1].dns.queries: negative"},
+		{"http hop exchange out of range", mutate(t, func(d map[string]any) {
+			at(d, "stages", 3)["http"] = map[string]any{"hops": []any{map[string]any{"exchange": 3, "content_length": -1}}}
+		}), tracefile.ErrInvalid, "stages[3].http.hops[0].exchange: exchange 3 is not one of the stage's 1 exchanges"},
+		{"content length below -1", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1)["http"] = map[string]any{"hops": []any{map[string]any{"exchange": 0, "content_length": -2}}}
+		}), tracefile.ErrInvalid, "content_length: -2 is less than -1"},
+		{"absurd pattern depth", mutate(t, func(d map[string]any) {
+			at(d, "stages", 5)["router"] = map[string]any{"tried": []any{map[string]any{"route": "a/", "depth": 1000}}}
+		}), tracefile.ErrInvalid, "router.tried[0].depth: depth 1000 is more than"},
 		{"absurd depth", mutate(t, func(d map[string]any) {
 			at(d, "stages", 1, "exchanges", 0)["depth"] = 1 << 30
 		}), tracefile.ErrInvalid, "depth"},
