@@ -111,7 +111,11 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 			if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
 				return fail(ctx.Err())
 			}
-			return fail(fmt.Errorf("%w from %s within %s", errTimeout, server.Addr, r.timeout()))
+			extra := ""
+			if reply != nil {
+				extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
+			}
+			return fail(fmt.Errorf("%w from %s within %s%s", errTimeout, server.Addr, r.timeout(), extra))
 		}
 		return fail(err)
 	}

@@ -204,7 +204,6 @@ func (l *Lab) serveDNS(h host, zones []*Zone, w dns.ResponseWriter, req *dns.Msg
 	}
 	time.Sleep(l.delay(h.latency))
 	m := Answer(zones, req)
-	m.Compress = true // as real servers do; the annotations show the pointers
 	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
 		size := dns.MinMsgSize
 		if opt := req.IsEdns0(); opt != nil {
@@ -215,6 +214,7 @@ func (l *Lab) serveDNS(h host, zones []*Zone, w dns.ResponseWriter, req *dns.Msg
 	} else if opt := req.IsEdns0(); opt != nil {
 		m.SetEdns0(opt.UDPSize(), false)
 	}
+	m.Compress = true // as real servers do (Truncate turns it off); the annotations show the pointers
 	w.WriteMsg(m)
 }
 
