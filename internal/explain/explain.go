@@ -129,33 +129,194 @@ func dnsStage(b *strings.Builder, s *trace.Stage) {
 
 func connect(b *strings.Builder, s *trace.Stage) {
 	b.WriteString("With an address in hand, we open a TCP connection: three packets (SYN, SYN-ACK, ACK) agree that both sides are ready, before any of our data is sent.")
-	if c := s.Connect; c != nil && c.Remote != "" {
+	c := s.Connect
+	if c == nil {
+		return
+	}
+	for _, a := range c.Attempts {
+		if a.Error != "" {
+			fmt.Fprintf(b, " Connecting to %s failed (%s), so the next address was tried.", line(a.Addr), strings.TrimSuffix(line(a.Error), "."))
+		}
+	}
+	if c.Remote != "" {
 		fmt.Fprintf(b, " We connected to %s", line(c.Remote))
 		if c.Local != "" {
 			fmt.Fprintf(b, " from %s (a port our system picked for this connection)", line(c.Local))
 		}
+		if c.TCP > 0 {
+			fmt.Fprintf(b, " in %s", trace.Dur(c.TCP))
+		}
 		b.WriteString(".")
+	}
+	if t := c.TLS; t != nil {
+		b.WriteString(" The address is https, so before any request the two sides run a TLS handshake: they agree on keys, and the server proves who it is with a certificate.")
+		if t.ServerName != "" {
+			fmt.Fprintf(b, " We said which site we want (SNI): %s.", line(t.ServerName))
+		}
+		if t.Version != "" {
+			fmt.Fprintf(b, " They agreed on %s with %s", line(t.Version), line(t.CipherSuite))
+			if t.ALPN != "" {
+				fmt.Fprintf(b, ", and on %s as the protocol inside (ALPN)", line(t.ALPN))
+			}
+			b.WriteString(".")
+		}
+		if len(t.Chain) > 0 {
+			fmt.Fprintf(b, " The certificate names %s and was issued by %s;", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
+			switch {
+			case t.Insecure:
+				b.WriteString(" it was not checked, because -k asked not to.")
+			case t.Verified:
+				b.WriteString(" it leads to a trusted root and names this host, so it verified.")
+			default:
+				fmt.Fprintf(b, " it did not verify: %s.", strings.TrimSuffix(line(t.VerifyError), "."))
+			}
+		}
 	}
 }
 
 func httpStage(b *strings.Builder, s *trace.Stage) {
 	b.WriteString("Over the connection we write an HTTP request: a request line, headers, a blank line; the server answers with a status line, headers, a blank line and the body.")
-	if h := s.HTTP; h != nil && h.Status != 0 {
-		fmt.Fprintf(b, " The server answered %d (%s).", h.Status, StatusText(h.Status))
+	h := s.HTTP
+	if h == nil {
+		return
 	}
+	for i, hop := range h.Hops {
+		if i >= maxListed {
+			fmt.Fprintf(b, " And %d more requests.", len(h.Hops)-i)
+			break
+		}
+		fmt.Fprintf(b, " We asked %s %s", line(hop.Method), line(hop.URL))
+		if hop.Status != 0 {
+			fmt.Fprintf(b, " and the server answered %d %s", hop.Status, line(reason(hop.Status, hop.Reason)))
+		}
+		b.WriteString(".")
+		if hop.Location != "" {
+			fmt.Fprintf(b, " That is a redirect: the page is at %s instead.", line(hop.Location))
+		}
+		if hop.Chunked {
+			b.WriteString(" The body came in chunks, each preceded by its size in hexadecimal.")
+		}
+		if len(hop.Encodings) > 0 {
+			fmt.Fprintf(b, " It was compressed with %s.", list(hop.Encodings, ", "))
+		}
+		if t := hop.Timing; t.TTFB > 0 {
+			fmt.Fprintf(b, " The server took %s to start answering (time to first byte) and %s to send the rest.", trace.Dur(t.TTFB), trace.Dur(t.Transfer))
+		}
+	}
+	if len(h.Hops) == 0 && h.Status != 0 {
+		fmt.Fprintf(b, " The server answered %d %s.", h.Status, line(reason(h.Status, h.Reason)))
+	}
+}
+
+// reason is the status's reason phrase as sent, or the standard one.
+func reason(code int, sent string) string {
+	if sent != "" {
+		return sent
+	}
+	return StatusText(code)
 }
 
 func gateway(b *strings.Builder, s *trace.Stage) {
 	b.WriteString("On the server, a gateway reads the raw request bytes and turns them into an environment, as Python's WSGI does: REQUEST_METHOD, PATH_INFO, QUERY_STRING and one HTTP_* entry per header, handed to the application.")
-	if g := s.Gateway; g != nil && g.Reenacted {
+	g := s.Gateway
+	if g == nil {
+		return
+	}
+	if g.Reenacted {
 		b.WriteString(" The real site runs its own software: what you see here is re-enacted on this computer with the exact bytes we sent.")
+	}
+	if g.Method != "" {
+		fmt.Fprintf(b, " The request line says %s %s", line(g.Method), line(g.Target))
+		if g.Client != "" {
+			fmt.Fprintf(b, ", from the client %s", line(g.Client))
+		}
+		b.WriteString(".")
+	}
+	if len(g.Environ) > 0 {
+		fmt.Fprintf(b, " The environment has %d keys", len(g.Environ))
+		var some []string
+		for _, e := range g.Environ {
+			if e.Name == "PATH_INFO" || e.Name == "REQUEST_METHOD" || e.Name == "QUERY_STRING" {
+				some = append(some, e.Name+"="+e.Value)
+			}
+		}
+		if len(some) > 0 {
+			fmt.Fprintf(b, ", among them %s", list(some, ", "))
+		}
+		b.WriteString(".")
+	}
+	if len(g.Middleware) > 0 {
+		var names []string
+		for _, mw := range g.Middleware {
+			if mw.Direction == trace.DirectionDown {
+				names = append(names, mw.Middleware)
+			}
+		}
+		fmt.Fprintf(b, " On the way in, the request passes each middleware in turn (%s); on the way out the response passes them again in reverse.", list(names, ", "))
+		for _, mw := range g.Middleware {
+			if mw.Answered {
+				fmt.Fprintf(b, " %s answered by itself: %s.", line(mw.Middleware), strings.TrimSuffix(line(mw.Action), "."))
+				break
+			}
+		}
+	}
+	if r := g.Response; r != nil {
+		fmt.Fprintf(b, " The application's response, %d %s with %d bytes of body, is written back as bytes.", r.Status, line(reason(r.Status, r.Reason)), r.BodySize)
 	}
 }
 
 func router(b *strings.Builder, s *trace.Stage) {
 	b.WriteString("The router compares the path with each URL pattern in order, as Django does; the first that matches picks the view, a function that builds the response.")
-	if r := s.Router; r != nil && r.View != "" {
-		fmt.Fprintf(b, " Here the view %s was called.", line(r.View))
+	r := s.Router
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(b, " The path to match is %q", line(r.Path))
+	if n := len(r.Tried); n > 0 {
+		fmt.Fprintf(b, "; %d pattern(s) were tried", n)
+	}
+	b.WriteString(".")
+	if r.Match == nil {
+		var routes []string
+		for _, t := range r.Tried {
+			routes = append(routes, t.Route)
+		}
+		fmt.Fprintf(b, " None matched (%s), so the answer is 404 Not Found, as Django's debug page lists them.", list(routes, ", "))
+		return
+	}
+	fmt.Fprintf(b, " The pattern %q matched", line(r.Match.Route))
+	for i, c := range r.Match.Converters {
+		if i == 0 {
+			b.WriteString(":")
+		} else {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(b, " the %s converter took %q and made %s %s of it", line(c.Converter), line(c.Text), line(c.Type), line(c.Value))
+		if c.Name != "" {
+			fmt.Fprintf(b, " (%s)", line(c.Name))
+		}
+	}
+	b.WriteString(".")
+	if r.View != "" {
+		fmt.Fprintf(b, " The view %s was called", line(r.View))
+		var args []string
+		for _, a := range r.Args {
+			if a.Name != "" {
+				args = append(args, a.Name+"="+a.Value)
+			} else {
+				args = append(args, a.Value)
+			}
+		}
+		if len(args) > 0 {
+			fmt.Fprintf(b, " with %s", list(args, ", "))
+		}
+		if r.Status != 0 {
+			fmt.Fprintf(b, " and returned %d %s", r.Status, StatusText(r.Status))
+		}
+		b.WriteString(".")
+	}
+	if r.Error != "" {
+		fmt.Fprintf(b, " The view failed: %s, so the server answered 500.", strings.TrimSuffix(line(r.Error), "."))
 	}
 }
 
@@ -199,7 +360,11 @@ func who(p trace.Peer) string {
 func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	d := e.DNS
 	fmt.Fprintf(b, "We asked %s", who(e.Peer))
-	if d.Zone != "" {
+	switch d.Zone {
+	case "":
+	case ".":
+		b.WriteString(", a server for the root zone (.),")
+	default:
 		fmt.Fprintf(b, ", a server for the zone %s,", line(d.Zone))
 	}
 	fmt.Fprintf(b, " the question %q", line(d.Question))
@@ -221,7 +386,7 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 				glued++
 			}
 		}
-		fmt.Fprintf(b, " %s.", list(names, ", "))
+		fmt.Fprintf(b, " %s", sentence(list(names, ", ")))
 		if glued > 0 {
 			b.WriteString(" Their addresses came along as glue, so we can ask one of them straight away.")
 		} else if len(names) > 0 {
@@ -319,6 +484,14 @@ func Field(f trace.Field) string {
 		return fmt.Sprintf("%s: %s%s", line(f.Name), m, v)
 	}
 	return ""
+}
+
+// sentence ends s with one full stop: DNS names already end with a dot.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
 }
 
 // line makes a value from the trace safe for one line of text.

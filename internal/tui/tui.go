@@ -128,7 +128,7 @@ func New(ctx context.Context, opts Options) *Model {
 		st:      st,
 		pt:      st.paints(),
 		help:    h,
-		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:   80,
 		height:  24,
 		follow:  true,

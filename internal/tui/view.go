@@ -462,7 +462,7 @@ func (m *Model) waterfallPane(w, h int) []string {
 		label := fit(strings.Repeat(" ", min(r.Depth+boolInt(r.Kind == trace.StageDNS || r.Depth > 0), 4))+safetext.Line(r.Label), labelW)
 		bar := ""
 		if barW > 0 {
-			a, n := scale(r.Start, end, barW), scale(r.Duration, end, barW)
+			a, n := min(scale(r.Start, end, barW), barW-1), scale(r.Duration, end, barW)
 			n = clamp(n, 1, barW-a)
 			glyph := "█"
 			st := m.st.Bar
