@@ -1,15 +1,122 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"time"
 
+	"journey/internal/gateway"
+	"journey/internal/router"
 	"journey/internal/trace"
 )
+
+// serverStagesWait bounds how long the engine waits for the lab's web
+// server to hand over its trace after the response arrived: the server
+// records it before the last byte leaves, so this only covers scheduling.
+const serverStagesWait = 2 * time.Second
 
 // runServerSide records the gateway and router stages: in the lab, those the
 // lab's web server really ran; live, a re-enactment on the sent bytes.
 func runServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fetched) error {
-	rec.SkipStage(trace.StageGateway, "the gateway stage is not built yet")
-	rec.SkipStage(trace.StageRouter, "the router stage is not built yet")
+	if got == nil || len(got.Request) == 0 {
+		skipServer(rec, "not reached: no request reached a server")
+		return nil
+	}
+	if cfg.ServerStages != nil {
+		return labServerSide(ctx, cfg, rec, got)
+	}
+	return reenact(cfg, rec, got)
+}
+
+func skipServer(rec *trace.Recorder, why string) {
+	rec.SkipStage(trace.StageGateway, why)
+	rec.SkipStage(trace.StageRouter, why)
+}
+
+// labServerSide asks the lab's web server for the stages it recorded while
+// serving this very request, and puts them on the journey's time axis.
+func labServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fetched) error {
+	ctx, cancel := context.WithTimeout(ctx, serverStagesWait)
+	defer cancel()
+	stages, err := cfg.ServerStages(ctx, got.Local)
+	if err != nil || len(stages) == 0 {
+		why := "the lab's web server kept no trace for the connection from " + got.Local
+		if err != nil {
+			why += ": " + err.Error()
+		}
+		skipServer(rec, why)
+		return nil
+	}
+	for _, st := range stages {
+		if st == nil {
+			continue
+		}
+		rebase(rec, st)
+		if st.Kind == trace.StageGateway {
+			st.Notes = append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, st.Notes...)
+		}
+		rec.SetStage(st)
+	}
 	return nil
+}
+
+// reenact runs the gateway here on the request bytes that were sent. The
+// real site runs its own software: the stages say so.
+func reenact(cfg Config, rec *trace.Recorder, got *fetched) error {
+	conf, err := router.Load(cfg.URLs)
+	if err != nil {
+		return fmt.Errorf("loading the URL configuration for the re-enactment: %w", err)
+	}
+	scheme := got.Scheme
+	if scheme == "" {
+		scheme = "http"
+	}
+	served := gateway.NewSite(conf).Handle(bytes.NewReader(got.Request), io.Discard, gateway.ConnInfo{Client: got.Local, Scheme: scheme, Reenacted: true})
+	why := fmt.Sprintf("re-enacted: %s runs its own server software, unseen from here; this is what a Django-style server would do with the exact bytes sent, run on this machine", remoteName(got))
+	for _, st := range []*trace.Stage{served.Gateway, served.Router} {
+		rebase(rec, st)
+		st.Notes = append([]string{why}, st.Notes...)
+		rec.SetStage(st)
+	}
+	return nil
+}
+
+func remoteName(got *fetched) string {
+	if got.Remote != "" {
+		return "the real site (" + got.Remote + ")"
+	}
+	return "the real site"
+}
+
+// rebase moves a server-side stage's offsets, counted from the moment the
+// server began (Gateway.Origin or Router.Origin), onto the journey's axis.
+func rebase(rec *trace.Recorder, st *trace.Stage) {
+	var origin time.Time
+	switch {
+	case st.Gateway != nil:
+		origin = st.Gateway.Origin
+	case st.Router != nil:
+		origin = st.Router.Origin
+	}
+	if origin.IsZero() {
+		return
+	}
+	d := rec.Offset(origin)
+	st.Start += d
+	for _, e := range st.Exchanges {
+		e.Start += d
+	}
+	if g := st.Gateway; g != nil {
+		for i := range g.Steps {
+			g.Steps[i].Start += d
+		}
+		for i := range g.Middleware {
+			g.Middleware[i].Start += d
+		}
+	}
+	if r := st.Router; r != nil && r.Start != 0 {
+		r.Start += d
+	}
 }

@@ -1,31 +1,124 @@
 // Package gateway owns the server's side of a journey: it takes the raw
 // bytes of a request as a server receives them, builds a WSGI-style
-// environment, passes it through middleware to the router, and serialises
-// the response back into bytes, recording each step.
+// environment (PEP 3333), passes it through Django's default middleware,
+// lets the router (package router) pick a view, runs the view, and
+// serialises the response back into bytes, recording each step with its
+// time. The lab's web server calls ServeConn on each connection; live, the
+// engine calls Site.Handle on the bytes it sent, as a re-enactment.
 package gateway
 
 import (
 	"context"
 	"net"
+	"sync"
+	"time"
 
+	"journey/internal/router"
 	"journey/internal/trace"
 )
 
-// Server serves HTTP connections with the gateway and keeps the trace of
-// each request it served.
-type Server struct{}
+const (
+	// ReadTimeout bounds reading one request from a connection: gunicorn's
+	// default for a silent client is 30 s; a lab on loopback needs far
+	// less, and a silent client must not hold a classroom's lab.
+	ReadTimeout = 10 * time.Second
+	// WriteTimeout bounds writing the response.
+	WriteTimeout = 10 * time.Second
+	// maxKept bounds the traces kept for clients that never ask for them
+	// (curl against journey lab serve): the oldest are forgotten first.
+	maxKept = 256
+)
 
-// NewServer returns a Server for the demo site.
-func NewServer() *Server { return &Server{} }
+// Server serves HTTP connections with a Site and keeps the trace of each
+// request until the journey that made it asks for it.
+type Server struct {
+	site *Site
 
-// ServeConn reads one request from conn, answers it and closes conn.
+	mu    sync.Mutex
+	kept  map[string]*kept
+	order []string
+}
+
+type kept struct {
+	ready  chan struct{}
+	stages []*trace.Stage
+}
+
+// NewServer returns a Server for conf (router.Demo() for the demo site).
+func NewServer(conf *router.URLConf) *Server {
+	return &Server{site: NewSite(conf), kept: map[string]*kept{}}
+}
+
+// Site is the application the server runs.
+func (s *Server) Site() *Site { return s.site }
+
+// ServeConn reads one request from conn, answers it and closes conn. The
+// connection's TLS, if any, is already ended; scheme says which it was.
+// Reading and writing are bounded by ReadTimeout and WriteTimeout, and by
+// ctx: when it ends, the connection is closed.
 func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 	defer conn.Close()
-	conn.Write([]byte("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+	conn.SetReadDeadline(time.Now().Add(ReadTimeout))
+	w := &deadlineWriter{conn: conn}
+	client := conn.RemoteAddr().String()
+	served := s.site.Handle(conn, w, ConnInfo{Client: client, Scheme: scheme})
+	s.keep(client, []*trace.Stage{served.Gateway, served.Router})
+}
+
+// deadlineWriter sets the write deadline when the response starts leaving,
+// so the read deadline does not cut it.
+type deadlineWriter struct{ conn net.Conn }
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	w.conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	return w.conn.Write(b)
+}
+
+func (s *Server) entry(client string) *kept {
+	k, ok := s.kept[client]
+	if !ok {
+		k = &kept{ready: make(chan struct{})}
+		s.kept[client] = k
+		s.order = append(s.order, client)
+		if len(s.order) > maxKept {
+			delete(s.kept, s.order[0])
+			s.order = s.order[1:]
+		}
+	}
+	return k
+}
+
+func (s *Server) keep(client string, stages []*trace.Stage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.entry(client)
+	select {
+	case <-k.ready:
+		return // a second request from the same address: keep the first
+	default:
+	}
+	k.stages = stages
+	close(k.ready)
 }
 
 // Stages returns the gateway and router stages recorded for the request
-// that came from clientAddr.
+// that came from clientAddr, waiting until the server has written its
+// response or ctx ends. Their offsets count from Gateway.Origin.
 func (s *Server) Stages(ctx context.Context, clientAddr string) ([]*trace.Stage, error) {
-	return nil, nil
+	s.mu.Lock()
+	k := s.entry(clientAddr)
+	s.mu.Unlock()
+	select {
+	case <-k.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	if s.kept[clientAddr] == k {
+		delete(s.kept, clientAddr)
+	}
+	s.mu.Unlock()
+	return k.stages, nil
 }

@@ -1,0 +1,304 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"journey/internal/router"
+	"journey/internal/safetext"
+	"journey/internal/trace"
+)
+
+// captureCap bounds the bytes of each direction kept in the trace; past it
+// bytes are counted, not kept (a static file can be a megabyte).
+const captureCap = 64 << 10
+
+// Site is a Django-style application behind a WSGI-style gateway: a URL
+// configuration, the settings and the middleware.
+type Site struct {
+	conf       *router.URLConf
+	settings   Settings
+	middleware []Middleware
+	software   string
+}
+
+// NewSite returns the site for conf, with a new Django project's settings
+// and middleware.
+func NewSite(conf *router.URLConf) *Site {
+	return &Site{conf: conf, settings: DefaultSettings, middleware: defaultMiddleware(conf, DefaultSettings), software: ServerSoftware}
+}
+
+// URLConf is the site's URL configuration.
+func (s *Site) URLConf() *router.URLConf { return s.conf }
+
+// ConnInfo is what the gateway knows about the connection a request came on.
+type ConnInfo struct {
+	Client    string // the client's address as the server sees it
+	Scheme    string // http, or https when TLS was ended before the gateway
+	Reenacted bool   // live: run locally on the bytes that were sent
+}
+
+// Served is one request served: the bytes, and the gateway and router
+// stages recorded while serving it. Their offsets count from Origin.
+type Served struct {
+	Request  []byte
+	Response []byte
+	Status   int
+	Origin   time.Time
+	Gateway  *trace.Stage
+	Router   *trace.Stage
+}
+
+// run is the recording of one request while it is served.
+type run struct {
+	origin time.Time
+	gw     *trace.Gateway
+	rt     *trace.Router
+	notes  []string
+	rnotes []string
+	rStart time.Duration
+	rEnd   time.Duration
+	routed bool
+}
+
+func (x *run) since() time.Duration { return time.Since(x.origin) }
+
+func (x *run) step(name string, start time.Duration, detail string) {
+	x.gw.Steps = append(x.gw.Steps, trace.GatewayStep{Name: name, Start: start, Duration: x.since() - start, Detail: detail})
+}
+
+// Handle serves one request read from r and writes the response to w,
+// recording every step. It never fails: a request it cannot read is
+// answered with the status a WSGI server gives it (400, 413, 431).
+func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
+	if info.Scheme == "" {
+		info.Scheme = "http"
+	}
+	x := &run{origin: time.Now()}
+	x.gw = &trace.Gateway{Reenacted: info.Reenacted, Software: s.software, Client: info.Client, Scheme: info.Scheme, Origin: x.origin}
+	x.rt = &trace.Router{URLConf: s.conf.Name, Origin: x.origin}
+
+	t := x.since()
+	in, err := readRequest(r)
+	var resp *Response
+	var req *Request
+	if err != nil {
+		x.step("read the request", t, err.Error())
+		resp = refusal(err)
+		x.notes = append(x.notes, "the gateway refused the request before building an environment: "+err.Error())
+	} else {
+		x.gw.Method, x.gw.Target, x.gw.Proto = in.req.Method, in.req.RequestURI, in.req.Proto
+		x.gw.BodySize = int64(len(in.body))
+		x.step("read the request", t, fmt.Sprintf("%d bytes: head %d, body %d; parsed with net/http's ReadRequest", len(in.raw), in.headLen, len(in.raw)-in.headLen))
+
+		t = x.since()
+		req = buildEnviron(in, info.Client, info.Scheme)
+		x.gw.Environ = req.Environ
+		x.step("build the environment", t, fmt.Sprintf("%d keys, as PEP 3333 names them", len(req.Environ)))
+		x.notes = append(x.notes, req.Dropped...)
+		if req.RawPath != req.Path {
+			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded: %s arrived as %s", req.Path, req.RawPath))
+		}
+		resp = s.onion(x, req)
+	}
+
+	t = x.since()
+	method := ""
+	if in != nil && in.req != nil {
+		method = in.req.Method
+	}
+	out, fields := serialise(resp, method, time.Now())
+	x.step("serialise the response", t, fmt.Sprintf("status line, %d headers, %d body bytes", len(resp.Headers)+3, len(resp.Body)))
+	if method == http.MethodHead {
+		x.notes = append(x.notes, "HEAD: the gateway sends the headers the view produced (Content-Length included) but not the body")
+	}
+	x.gw.Response = &trace.Response{Status: resp.Status, Reason: http.StatusText(resp.Status), BodySize: len(resp.Body)}
+	x.gw.Response.Headers = responseHeaders(out)
+
+	t = x.since()
+	_, werr := w.Write(out)
+	detail := fmt.Sprintf("%d bytes", len(out))
+	if werr != nil {
+		detail = "the client was gone: " + werr.Error()
+	}
+	x.step("write the response", t, detail)
+	end := x.since()
+
+	var raw []byte
+	if in != nil {
+		raw = in.raw
+	}
+	sv := &Served{Request: raw, Response: out, Status: resp.Status, Origin: x.origin}
+	ex := &trace.Exchange{
+		Kind:      "wsgi",
+		Label:     exchangeLabel(in, resp),
+		Peer:      trace.Peer{Addr: info.Client},
+		Transport: trace.TransportProcess,
+		Start:     0,
+		Duration:  end,
+		Sent:      capture(raw, fieldsOrNil(in)),
+		Outcome:   strconv.Itoa(resp.Status) + " " + http.StatusText(resp.Status),
+	}
+	// The response's bytes belong to the router stage's exchange: the view
+	// made them, the gateway only serialised them.
+	view := &trace.Exchange{
+		Kind:      "view",
+		Label:     "the response, serialised: " + ex.Outcome,
+		Peer:      ex.Peer,
+		Transport: trace.TransportProcess,
+		Start:     x.rStart,
+		Duration:  end - x.rStart,
+		Received:  capture(out, fields),
+		Outcome:   ex.Outcome,
+	}
+	if werr != nil {
+		ex.Error = werr.Error()
+		view.Error = werr.Error()
+	}
+	sv.Gateway = &trace.Stage{Kind: trace.StageGateway, Status: trace.StatusDone, Start: 0, Duration: end, Notes: x.notes, Exchanges: []*trace.Exchange{ex}, Gateway: x.gw}
+	if x.routed {
+		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Start: x.rStart, Duration: x.rEnd - x.rStart, Notes: x.rnotes, Router: x.rt, Exchanges: []*trace.Exchange{view}}
+	} else {
+		view.Start, view.Duration = 0, end
+		why := "not reached: the gateway answered before the router ran"
+		if len(x.notes) > 0 && req == nil {
+			why = "not reached: the gateway refused the request"
+		}
+		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusSkipped, Start: end, Notes: []string{why}, Router: x.rt, Exchanges: []*trace.Exchange{view}}
+	}
+	return sv
+}
+
+// onion passes req down through the middleware, to the router and the
+// view, and the response back up, recording each layer's turn.
+func (s *Site) onion(x *run, req *Request) *Response {
+	var resp *Response
+	depth := len(s.middleware)
+	for i, mw := range s.middleware {
+		t := x.since()
+		r, what := mw.ProcessRequest(req)
+		x.gw.Middleware = append(x.gw.Middleware, trace.MiddlewareStep{Middleware: mw.Name(), Direction: trace.DirectionDown, Start: t, Duration: x.since() - t, Action: what, Answered: r != nil})
+		if r != nil {
+			resp, depth = r, i+1
+			break
+		}
+	}
+	if resp == nil {
+		t := x.since()
+		resp = s.route(x, req)
+		x.step("route and call the view", t, fmt.Sprintf("%d patterns tried, %d %s", len(x.rt.Tried), resp.Status, http.StatusText(resp.Status)))
+	}
+	for i := depth - 1; i >= 0; i-- {
+		mw := s.middleware[i]
+		t := x.since()
+		r, what, err := mw.ProcessResponse(req, resp)
+		answered := false
+		if err != nil {
+			// Django wraps every layer in convert_exception_to_response: an
+			// exception becomes a 500 here, and the outer layers see that.
+			r = serverError(req, mw.Name()+".process_response", err)
+			what = "raised " + err.Error() + " → 500"
+			answered = true
+			x.notes = append(x.notes, mw.Name()+" raised: "+err.Error())
+		} else if r != resp {
+			answered = true
+		}
+		resp = r
+		x.gw.Middleware = append(x.gw.Middleware, trace.MiddlewareStep{Middleware: mw.Name(), Direction: trace.DirectionUp, Start: t, Duration: x.since() - t, Action: what, Answered: answered})
+	}
+	return resp
+}
+
+// route resolves the path and calls the view: the router stage.
+func (s *Site) route(x *run, req *Request) *Response {
+	x.routed = true
+	x.rStart = x.since()
+	defer func() { x.rEnd = x.since() }()
+	res := s.conf.Resolve(req.Path)
+	rt := x.rt
+	rt.Path = res.Path
+	for _, t := range res.Tried {
+		rt.Tried = append(rt.Tried, trace.PatternTry{Route: t.Route, Name: t.Name, Depth: t.Depth, Include: t.Include, Matched: t.Matched, Why: t.Why, Line: t.Line})
+	}
+	if res.Match == nil {
+		rt.Status = http.StatusNotFound
+		x.rnotes = append(x.rnotes, "no pattern matched: with DEBUG = True the 404 page lists every pattern tried, in order")
+		return newResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte(s.conf.NotFound(res)))
+	}
+	m := res.Match
+	rt.Match = &trace.RouteMatch{Route: m.Route, Name: m.Name}
+	for _, c := range m.Captures {
+		rt.Match.Converters = append(rt.Match.Converters, trace.Converted{Name: c.Name, Converter: c.Converter, Regex: c.Regex, Text: c.Text, Value: c.Value, Type: c.Type})
+		rt.Args = append(rt.Args, trace.Argument{Name: c.Name, Value: c.Value})
+	}
+	for _, a := range m.Args {
+		rt.Args = append(rt.Args, trace.Argument{Value: "'" + a + "'"})
+	}
+	rt.View = m.View.String()
+	rt.Start = x.since()
+	resp, err := callView(s.conf, m.View, req, m)
+	rt.Took = x.since() - rt.Start
+	if err != nil {
+		rt.Error = err.Error()
+		resp = serverError(req, "the view "+m.View.Func+"() of pattern "+m.Route, err)
+		x.rnotes = append(x.rnotes, "the view raised "+err.Error()+": the server answers 500 and says what failed")
+	}
+	rt.Status = resp.Status
+	return resp
+}
+
+// refusal is the response to a request the gateway could not read.
+func refusal(err error) *Response {
+	status := http.StatusBadRequest
+	var re *requestError
+	if errors.As(err, &re) {
+		status = re.status
+	}
+	return newResponse(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)+": "+safetext.Line(err.Error())+"\n"))
+}
+
+func exchangeLabel(in *incoming, resp *Response) string {
+	status := strconv.Itoa(resp.Status) + " " + http.StatusText(resp.Status)
+	if in == nil || in.req == nil {
+		return "unreadable request → " + status
+	}
+	return in.req.Method + " " + in.req.RequestURI + " → " + status
+}
+
+func fieldsOrNil(in *incoming) []trace.Field {
+	if in == nil {
+		return nil
+	}
+	return in.fields
+}
+
+// capture keeps up to captureCap bytes and counts the rest. Fields past
+// the cap are dropped with the bytes.
+func capture(b []byte, fields []trace.Field) trace.Message {
+	if len(b) <= captureCap {
+		return trace.Message{Bytes: b, Fields: fields}
+	}
+	var kept []trace.Field
+	for _, f := range fields {
+		if f.Offset+f.Length <= captureCap {
+			kept = append(kept, f)
+		}
+	}
+	return trace.Message{Bytes: b[:captureCap], Dropped: int64(len(b) - captureCap), Fields: kept}
+}
+
+// responseHeaders lists the headers of serialised response bytes.
+func responseHeaders(out []byte) []trace.Header {
+	head := out
+	for i := 0; i+3 < len(out); i++ {
+		if out[i] == '\r' && out[i+1] == '\n' && out[i+2] == '\r' && out[i+3] == '\n' {
+			head = out[:i+2]
+			break
+		}
+	}
+	return headerOrder(head)
+}

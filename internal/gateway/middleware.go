@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"journey/internal/router"
+)
+
+// Middleware is one layer of Django's onion in the shape of its
+// MiddlewareMixin: ProcessRequest on the way down (a response stops the
+// descent and turns back up from this layer), ProcessResponse on the way
+// up. Each returns, in words, what it did.
+type Middleware interface {
+	Name() string
+	ProcessRequest(r *Request) (*Response, string)
+	ProcessResponse(r *Request, resp *Response) (*Response, string, error)
+}
+
+// Settings are the Django settings the middleware reads, at the values the
+// lab runs with.
+type Settings struct {
+	Debug       bool // DEBUG: the debug 404 and 500 pages
+	AppendSlash bool // APPEND_SLASH
+}
+
+// DefaultSettings are those of a new Django project (django-admin
+// startproject): DEBUG on, APPEND_SLASH on.
+var DefaultSettings = Settings{Debug: true, AppendSlash: true}
+
+// defaultMiddleware is the part of a new project's MIDDLEWARE that acts on
+// every request without a database: the same three, in the same order.
+func defaultMiddleware(conf *router.URLConf, s Settings) []Middleware {
+	return []Middleware{securityMiddleware{}, &commonMiddleware{conf: conf, settings: s}, xFrameOptionsMiddleware{}}
+}
+
+// securityMiddleware is django.middleware.security.SecurityMiddleware with
+// its default settings.
+type securityMiddleware struct{}
+
+func (securityMiddleware) Name() string { return "django.middleware.security.SecurityMiddleware" }
+
+func (securityMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "passed: SECURE_SSL_REDIRECT is off, so no redirect to https"
+}
+
+func (securityMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	var added []string
+	// Django's defaults: SECURE_CONTENT_TYPE_NOSNIFF = True,
+	// SECURE_REFERRER_POLICY = "same-origin",
+	// SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin".
+	for _, h := range [][2]string{
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "same-origin"},
+		{"Cross-Origin-Opener-Policy", "same-origin"},
+	} {
+		if resp.SetDefault(h[0], h[1]) {
+			added = append(added, h[0]+": "+h[1])
+		}
+	}
+	what := "added " + strings.Join(added, ", ")
+	if len(added) == 0 {
+		what = "the headers it sets were already there"
+	}
+	return resp, what + " (no Strict-Transport-Security: SECURE_HSTS_SECONDS is 0 by default)", nil
+}
+
+// xFrameOptionsMiddleware is
+// django.middleware.clickjacking.XFrameOptionsMiddleware: no framing by
+// another site, against clickjacking.
+type xFrameOptionsMiddleware struct{}
+
+func (xFrameOptionsMiddleware) Name() string {
+	return "django.middleware.clickjacking.XFrameOptionsMiddleware"
+}
+
+func (xFrameOptionsMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "passed: it only acts on the response"
+}
+
+func (xFrameOptionsMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	if resp.SetDefault("X-Frame-Options", "DENY") {
+		return resp, "added X-Frame-Options: DENY (X_FRAME_OPTIONS's default)", nil
+	}
+	return resp, "X-Frame-Options was already set", nil
+}
+
+// commonMiddleware is django.middleware.common.CommonMiddleware's
+// APPEND_SLASH: after a 404, if the path lacks its final slash and the path
+// with one would match a pattern, answer 301 to it. With DEBUG on, a POST,
+// PUT or PATCH raises RuntimeError instead, because a browser follows a
+// 301 with a GET and the body would be lost without anyone noticing; with
+// DEBUG off it redirects anyway.
+type commonMiddleware struct {
+	conf     *router.URLConf
+	settings Settings
+}
+
+func (*commonMiddleware) Name() string { return "django.middleware.common.CommonMiddleware" }
+
+func (*commonMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "passed: DISALLOWED_USER_AGENTS is empty and PREPEND_WWW is off"
+}
+
+func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	if resp.Status != http.StatusNotFound {
+		return resp, "passed: the response is not a 404, nothing to fix", nil
+	}
+	if !m.settings.AppendSlash {
+		return resp, "passed: APPEND_SLASH is off", nil
+	}
+	if strings.HasSuffix(r.Path, "/") {
+		return resp, "passed: a 404, but the path already ends with a slash", nil
+	}
+	if m.conf.Resolve(r.Path+"/").Match == nil {
+		return resp, fmt.Sprintf("passed: a 404, and %s/ would not match either", r.Path), nil
+	}
+	to := r.FullPath(true)
+	if strings.HasPrefix(to, "//") {
+		to = "/%2F" + to[2:] // Django's escape_leading_slashes: never a scheme-relative URL
+	}
+	if m.settings.Debug && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
+		return nil, "", &viewError{kind: "RuntimeError", msg: fmt.Sprintf(
+			"You called this URL via %s, but the URL doesn't end in a slash and you have APPEND_SLASH set. "+
+				"Django can't redirect to the slash URL while maintaining %s data. Change your form to point to %s%s "+
+				"(note the trailing slash), or set APPEND_SLASH=False in your Django settings.",
+			r.Method, r.Method, r.Host, to)}
+	}
+	red := newResponse(http.StatusMovedPermanently, "text/html; charset=utf-8", nil)
+	red.Headers = append(red.Headers, headerLocation(to))
+	return red, fmt.Sprintf("APPEND_SLASH: %s matched nothing but %s/ does, so 301 to %s", r.Path, r.Path, to), nil
+}

@@ -1,0 +1,160 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+
+	"journey/internal/router"
+	"journey/internal/trace"
+)
+
+// ErrView marks a view that raised: the gateway answers 500 and says what
+// failed, as Django's debug 500 page does.
+var ErrView = errors.New("the view raised an exception")
+
+// viewError is a Python exception raised in a view.
+type viewError struct {
+	kind string // the exception's class: Exception, NoReverseMatch
+	msg  string
+}
+
+func (e *viewError) Error() string { return e.kind + ": " + e.msg }
+func (e *viewError) Unwrap() error { return ErrView }
+
+var templateVar = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// callView runs a built-in view with what the router extracted.
+func callView(conf *router.URLConf, v *router.View, req *Request, m *router.Match) (*Response, error) {
+	switch v.Func {
+	case "template":
+		return viewTemplate(v, m), nil
+	case "json":
+		return viewJSON(v, m)
+	case "redirect":
+		return viewRedirect(conf, v)
+	case "static":
+		return viewStatic(v), nil
+	case "environ":
+		return viewEnviron(req), nil
+	case "error":
+		return nil, &viewError{kind: "Exception", msg: v.Args[0]}
+	}
+	return nil, &viewError{kind: "ImproperlyConfigured", msg: "no built-in view called " + v.Func}
+}
+
+// value is what a template or JSON shows for a captured value: the
+// converted number for int, the text otherwise (str() of the value).
+func value(c router.Capture) string {
+	if c.Type == "int" {
+		return c.Value
+	}
+	return c.Text
+}
+
+// viewTemplate renders the template text, replacing {{ name }} with the
+// captured value, HTML-escaped as Django's templates autoescape. An
+// unknown name renders as nothing, as Django's string_if_invalid does.
+func viewTemplate(v *router.View, m *router.Match) *Response {
+	vals := map[string]string{}
+	for _, c := range m.Captures {
+		vals[c.Name] = value(c)
+	}
+	body := templateVar.ReplaceAllStringFunc(v.Args[0], func(s string) string {
+		name := templateVar.FindStringSubmatch(s)[1]
+		return html.EscapeString(vals[name])
+	})
+	page := "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>example</title></head>\n<body>\n" + body + "\n</body></html>\n"
+	return newResponse(http.StatusOK, "text/html; charset=utf-8", []byte(page))
+}
+
+// viewJSON answers the JSON object of its argument with the captured
+// values added (ints as numbers), as a JsonResponse.
+func viewJSON(v *router.View, m *router.Match) (*Response, error) {
+	obj := map[string]any{}
+	if len(v.Args) == 1 {
+		if err := json.Unmarshal([]byte(v.Args[0]), &obj); err != nil {
+			return nil, &viewError{kind: "ValueError", msg: "json(): " + err.Error()}
+		}
+	}
+	for _, c := range m.Captures {
+		if c.Type == "int" {
+			obj[c.Name] = json.Number(c.Value)
+		} else {
+			obj[c.Name] = c.Text
+		}
+	}
+	if len(m.Args) > 0 {
+		obj["args"] = m.Args
+	}
+	body, err := json.Marshal(obj)
+	if err != nil {
+		return nil, &viewError{kind: "TypeError", msg: err.Error()}
+	}
+	return newResponse(http.StatusOK, "application/json", body), nil
+}
+
+// viewRedirect answers 302 Found, as django.shortcuts.redirect does by
+// default, to a URL or to reverse() of a pattern name.
+func viewRedirect(conf *router.URLConf, v *router.View) (*Response, error) {
+	to := v.Args[0]
+	if !strings.Contains(to, "/") {
+		kw := map[string]string{}
+		for _, kv := range v.Kwargs {
+			kw[kv.Key] = kv.Value
+		}
+		u, err := conf.Reverse(to, kw)
+		if err != nil {
+			return nil, &viewError{kind: "NoReverseMatch", msg: err.Error()}
+		}
+		to = u
+	}
+	resp := newResponse(http.StatusFound, "text/html; charset=utf-8", nil)
+	resp.Headers = append(resp.Headers, trace.Header{Name: "Location", Value: to})
+	return resp, nil
+}
+
+// viewStatic sends a file's bytes as they are.
+func viewStatic(v *router.View) *Response {
+	ct := mime.TypeByExtension(path.Ext(v.Args[0]))
+	if ct == "" {
+		ct = http.DetectContentType(v.Body)
+	}
+	return newResponse(http.StatusOK, ct, v.Body)
+}
+
+// viewEnviron echoes the environment the view received, one key a line.
+func viewEnviron(req *Request) *Response {
+	var b strings.Builder
+	b.WriteString("The WSGI environment this view received:\n\n")
+	for _, e := range req.Environ {
+		fmt.Fprintf(&b, "%s = %s\n", e.Name, e.Value)
+	}
+	if len(req.Body) > 0 {
+		fmt.Fprintf(&b, "\nwsgi.input held %d bytes:\n%s\n", len(req.Body), req.Body)
+	}
+	return newResponse(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
+}
+
+// serverError is Django's debug 500 page, in text: what was raised,
+// where, and by which view.
+func serverError(req *Request, where string, err error) *Response {
+	var b strings.Builder
+	kind, msg := "Exception", err.Error()
+	var ve *viewError
+	if errors.As(err, &ve) {
+		kind, msg = ve.kind, ve.msg
+	}
+	fmt.Fprintf(&b, "%s at %s\n%s\n\n", kind, req.Path, msg)
+	fmt.Fprintf(&b, "Request Method: %s\nRequest URL: %s://%s%s\nRaised during: %s\n\n", req.Method, req.Scheme, req.Host, req.FullPath(false), where)
+	b.WriteString("The server caught the exception and answered 500 Internal Server Error instead of\n")
+	b.WriteString("dropping the connection. You're seeing the details because DEBUG = True; with\n")
+	b.WriteString("DEBUG = False a visitor sees only \"Server Error (500)\" and the details go to the log.\n")
+	return newResponse(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(b.String()))
+}

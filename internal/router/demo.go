@@ -1,0 +1,50 @@
+package router
+
+import (
+	"embed"
+	"io/fs"
+	"sync"
+)
+
+//go:embed demo/urls.py demo/logo.png
+var demoFiles embed.FS
+
+// DemoName is how the demo site's URL configuration is named in 404 pages.
+const DemoName = "demo/urls.py"
+
+var demo = sync.OnceValues(func() (*URLConf, error) {
+	src, err := demoFiles.ReadFile("demo/urls.py")
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(demoFiles, "demo")
+	if err != nil {
+		return nil, err
+	}
+	return Parse(DemoName, src, sub)
+})
+
+// Demo returns the demo site: the one the lab serves unless --urls names
+// another. It covers every built-in view and every converter.
+func Demo() *URLConf {
+	c, err := demo()
+	if err != nil {
+		panic("router: the embedded demo site does not parse: " + err.Error()) // a build mistake, caught by its test
+	}
+	return c
+}
+
+// DemoSource is the demo site's URL file, for a teacher to copy.
+func DemoSource() []byte {
+	b, _ := demoFiles.ReadFile("demo/urls.py")
+	return b
+}
+
+// Load returns the URL configuration in path, or the demo site when path
+// is empty.
+func Load(path string) (*URLConf, error) {
+	if path == "" {
+		return Demo(), nil
+	}
+	return ParseFile(path)
+}

@@ -1,0 +1,35 @@
+# The lab's demo site, written as a Django project's urls.py.
+# Copy it, change it, and run: journey --lab --urls urls.py www.example.com/...
+# (static() files are read from the directory the URL file is in.)
+from django.urls import include, path, re_path
+
+urlpatterns = [
+    # Declare URLs: one path() per page, first match wins.
+    path("", template("<h1>example.com</h1><p>Try /articles/2024/, /blog/, /api/status, /echo/, /boom/ and /nope/.</p>"), name="home"),
+
+    # Extract information from URLs: converters turn text into values.
+    path("articles/<int:year>/", template("<h1>Articles from {{ year }}</h1>"), name="articles-year"),
+    path("articles/<int:year>/<int:month>/", template("<h1>Articles from {{ month }}/{{ year }}</h1>"), name="articles-month"),
+    path("articles/<int:year>/<int:month>/<slug:slug>/", template("<h1>{{ slug }}</h1><p>Published {{ month }}/{{ year }}.</p>"), name="article"),
+    re_path(r"^archive/(?P<year>[0-9]{4})/$", template("<h1>Archive {{ year }}</h1><p>A re_path() regex: its captures stay strings.</p>"), name="archive"),
+    path("items/<uuid:id>/", json('{"kind": "item"}'), name="item"),
+    path("files/<path:name>", template("<h1>File {{ name }}</h1><p>The path converter takes slashes too.</p>"), name="file"),
+
+    # Group related URLs: everything under blog/ lives in the blog app.
+    path("blog/", include("blog")),
+
+    # Built-in views a teacher can point patterns at.
+    path("api/status", json('{"status": "ok", "server": "journey lab"}'), name="api-status"),
+    path("old-blog/", redirect("blog:index"), name="old-blog"),
+    path("latest/", redirect("articles-year", year="2024"), name="latest"),
+    path("static/logo.png", static("logo.png"), name="logo"),
+    path("echo/", environ(), name="echo"),
+    path("boom/", error("division by zero: the view divided a total by a count that was 0"), name="boom"),
+]
+
+app_name = "blog"
+urlpatterns = [
+    path("", template("<h1>The blog</h1><p>A group included under blog/, namespace blog.</p>"), name="index"),
+    path("<slug:slug>/", template("<h1>Post: {{ slug }}</h1>"), name="post"),
+    path("<int:pk>/comments/", json(), name="comments"),
+]
