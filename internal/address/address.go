@@ -130,6 +130,11 @@ func parseHost(a *trace.Address, host string) error {
 // internationalised labels) and checks it against the rules for host names.
 func ToASCII(name string) (string, error) {
 	name = strings.TrimSuffix(name, ".")
+	if isASCII(name) {
+		if err := CheckName(name); err != nil {
+			return "", err // clearer words than the IDNA library's
+		}
+	}
 	ascii, err := lookup.ToASCII(name)
 	if err != nil {
 		return "", fmt.Errorf("%w: %q is not a valid host name: %v", ErrBadTarget, name, strings.TrimPrefix(err.Error(), "idna: "))
@@ -228,4 +233,13 @@ func Authority(a *trace.Address) string {
 		host += ":" + strconv.Itoa(a.Port)
 	}
 	return host
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
