@@ -85,7 +85,7 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 			}
 			h, _, sent, err := c.exchange(ctx, cn, t, method, body)
 			cn.Close()
-			h.Exchange = countKind(rec, "http") - 1
+			h.Exchange = lastExchange(rec, "http")
 			result.Hops = append(result.Hops, h)
 			result.URL, result.Status, result.Reason, result.Proto = h.URL, h.Status, h.Reason, h.Proto
 			if sent != nil {
@@ -144,18 +144,17 @@ func methodOf(method string, body *string) string {
 	return "GET"
 }
 
-// countKind counts the HTTP stage's exchanges of a kind: the new hop's
-// index is the last of them.
-func countKind(rec *trace.Recorder, kind string) int {
-	n := 0
+// lastExchange is the index of the HTTP stage's last exchange of a kind:
+// the hop just made.
+func lastExchange(rec *trace.Recorder, kind string) int {
 	if s := rec.Snapshot().Stage(trace.StageHTTP); s != nil {
-		for _, e := range s.Exchanges {
-			if e.Kind == kind {
-				n++
+		for i := len(s.Exchanges) - 1; i >= 0; i-- {
+			if s.Exchanges[i].Kind == kind {
+				return i
 			}
 		}
 	}
-	return n
+	return -1
 }
 
 // addrsFor finds the addresses of a redirect's target: the same as before

@@ -1,0 +1,467 @@
+package http
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/dial/dialtest"
+	"journey/internal/trace"
+)
+
+// run makes one journey's connect and HTTP stages against url and returns
+// the trace's two stages.
+func run(t *testing.T, ctx context.Context, c *Client, url string, addrs ...string) (*Result, *trace.Stage, *trace.Stage, error) {
+	t.Helper()
+	target, err := address.Parse(url)
+	if err != nil {
+		t.Fatalf("address.Parse(%q): %v", url, err)
+	}
+	if len(addrs) == 0 {
+		addrs = []string{target.ASCIIHost}
+	}
+	rec := trace.NewRecorder(url, trace.ModeLab, "test", nil, nil)
+	c.Recorder = rec
+	if c.Dialer == nil {
+		c.Dialer = dialtest.Loopback(t)
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "journey/test"
+	}
+	res, err := c.Run(ctx, target, addrs)
+	j := rec.Finish(err)
+	return res, j.Stage(trace.StageConnect), j.Stage(trace.StageHTTP), err
+}
+
+// rawServer listens on loopback and runs serve for each connection.
+func rawServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// readRequest reads a request's head from c, so a raw server answers after
+// the whole request arrived.
+func readRequest(c net.Conn) {
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil || line == "\r\n" {
+			return
+		}
+	}
+}
+
+func TestPlainGet(t *testing.T) {
+	var got *nethttp.Request
+	srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		got = r
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "hello\n")
+	}))
+	defer srv.Close()
+	body := "a=1"
+	c := &Client{Headers: []string{"X-Test: yes", "Accept:"}, Body: &body}
+	res, conn, h, err := run(t, context.Background(), c, srv.URL+"/p?q=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != "POST" || got.URL.RequestURI() != "/p?q=1" || got.Header.Get("X-Test") != "yes" || got.Header.Get("Accept") != "" ||
+		got.Header.Get("User-Agent") != "journey/test" || got.ContentLength != 3 {
+		t.Errorf("server saw %s %s %v", got.Method, got.URL, got.Header)
+	}
+	if conn.Connect == nil || conn.Connect.Local == "" || conn.Connect.Local != res.Local || got.RemoteAddr != res.Local {
+		t.Errorf("local address: connect %+v, result %q, server saw %q", conn.Connect, res.Local, got.RemoteAddr)
+	}
+	if !bytes.HasPrefix(res.Request, []byte("POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:")) || !bytes.HasSuffix(res.Request, []byte("\r\n\r\na=1")) {
+		t.Errorf("request bytes:\n%s", res.Request)
+	}
+	ex := h.Exchanges[0]
+	if !bytes.Equal(ex.Sent.Bytes, res.Request) {
+		t.Error("the exchange's sent bytes differ from the request written")
+	}
+	if !bytes.HasPrefix(ex.Received.Bytes, []byte("HTTP/1.1 200 OK\r\n")) || !bytes.HasSuffix(ex.Received.Bytes, []byte("\r\n\r\nhello\n")) {
+		t.Errorf("received bytes:\n%q", ex.Received.Bytes)
+	}
+	hop := h.HTTP.Hops[0]
+	if h.HTTP.Status != 200 || h.HTTP.Reason != "OK" || hop.BodySize != 6 || hop.Body != nil || hop.ContentLength != 6 {
+		t.Errorf("result %+v, hop %+v", h.HTTP, hop)
+	}
+	names := map[string]bool{}
+	for _, f := range ex.Received.Fields {
+		names[f.Name] = true
+	}
+	for _, want := range []string{"status line", "headers", "blank line", "body"} {
+		if !names[want] {
+			t.Errorf("response fields lack %q: %v", want, names)
+		}
+	}
+	if tm := hop.Timing; tm.Connect <= 0 || tm.TTFB <= 0 || tm.Total < tm.Connect+tm.TTFB || tm.WriteStart < tm.Start {
+		t.Errorf("timing %+v", tm)
+	}
+}
+
+func TestChunkedAndGzip(t *testing.T) {
+	page := strings.Repeat("journey ", 200)
+	srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		var out io.Writer = w
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			gz := gzip.NewWriter(w)
+			defer gz.Close()
+			out = gz
+		}
+		for i := 0; i < 4; i++ {
+			io.WriteString(out, page[i*400:(i+1)*400])
+			if f, ok := out.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
+			w.(nethttp.Flusher).Flush() // each write its own chunk
+		}
+	}))
+	defer srv.Close()
+
+	t.Run("chunked", func(t *testing.T) {
+		_, _, h, err := run(t, context.Background(), &Client{}, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hop := h.HTTP.Hops[0]
+		if !hop.Chunked || string(hop.Body) != page || hop.BodySize != int64(len(page)) {
+			t.Fatalf("chunked %v, body %d bytes (want %d)", hop.Chunked, len(hop.Body), len(page))
+		}
+		raw := h.Exchanges[0].Received.Bytes
+		if !bytes.Contains(raw, []byte("\r\n190\r\njourney")) || !bytes.HasSuffix(raw, []byte("\r\n0\r\n\r\n")) {
+			t.Errorf("raw chunk framing missing:\n%q", raw[len(raw)-40:])
+		}
+		var chunks int
+		for _, f := range h.Exchanges[0].Received.Fields {
+			for _, c := range f.Children {
+				if c.Name == "chunk" {
+					chunks++
+				}
+			}
+		}
+		if chunks != 4 {
+			t.Errorf("annotated %d chunks, want 4", chunks)
+		}
+	})
+	t.Run("gzip only with --compressed", func(t *testing.T) {
+		_, _, h, err := run(t, context.Background(), &Client{Compressed: true}, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hop := h.HTTP.Hops[0]
+		if len(hop.Encodings) != 1 || hop.Encodings[0] != "gzip" || string(hop.Body) != page || hop.DecodedSize != int64(len(page)) {
+			t.Fatalf("encodings %v, decoded %d bytes, err %q", hop.Encodings, len(hop.Body), hop.DecodeError)
+		}
+		if hop.BodySize >= int64(len(page)) {
+			t.Errorf("wire body %d bytes is not compressed", hop.BodySize)
+		}
+		if !bytes.Contains(h.Exchanges[0].Sent.Bytes, []byte("\r\nAccept-Encoding: gzip")) {
+			t.Error("--compressed did not ask for gzip")
+		}
+	})
+}
+
+func TestRedirects(t *testing.T) {
+	mux := nethttp.NewServeMux()
+	mux.Handle("/a", nethttp.RedirectHandler("/b", 302))
+	mux.Handle("/b", nethttp.RedirectHandler("/c", 301))
+	mux.HandleFunc("/c", func(w nethttp.ResponseWriter, r *nethttp.Request) { fmt.Fprintf(w, "method %s", r.Method) })
+	mux.Handle("/loop", nethttp.RedirectHandler("/loop", 302))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	t.Run("chain", func(t *testing.T) {
+		body := "x"
+		_, _, h, err := run(t, context.Background(), &Client{FollowRedirects: true, Body: &body}, srv.URL+"/a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.HTTP.Redirects != 2 || len(h.HTTP.Hops) != 3 || h.HTTP.Status != 200 || h.HTTP.URL != srv.URL+"/c" {
+			t.Fatalf("got %+v", h.HTTP)
+		}
+		if h.HTTP.Hops[0].Method != "POST" || h.HTTP.Hops[1].Method != "GET" {
+			t.Errorf("a POST answered with 302 should become a GET: %s, %s", h.HTTP.Hops[0].Method, h.HTTP.Hops[1].Method)
+		}
+		var kinds []string
+		for _, e := range h.Exchanges {
+			kinds = append(kinds, e.Kind)
+		}
+		if got := strings.Join(kinds, " "); got != "http tcp http tcp http" {
+			t.Errorf("exchanges %s: each later hop has its own connect", got)
+		}
+		for i, hop := range h.HTTP.Hops {
+			if h.Exchanges[hop.Exchange].Kind != "http" || !strings.Contains(h.Exchanges[hop.Exchange].Label, hop.URL) {
+				t.Errorf("hop %d points at exchange %d: %s", i, hop.Exchange, h.Exchanges[hop.Exchange].Label)
+			}
+		}
+	})
+	t.Run("not followed without -L", func(t *testing.T) {
+		_, _, h, err := run(t, context.Background(), &Client{}, srv.URL+"/a")
+		if err != nil || len(h.HTTP.Hops) != 1 || h.HTTP.Status != 302 || len(h.Notes) == 0 {
+			t.Fatalf("err %v, %+v, notes %v", err, h.HTTP, h.Notes)
+		}
+	})
+	t.Run("loop", func(t *testing.T) {
+		_, _, h, err := run(t, context.Background(), &Client{FollowRedirects: true}, srv.URL+"/loop")
+		if !errors.Is(err, ErrTooManyRedirects) || !strings.Contains(err.Error(), "loop") {
+			t.Fatalf("err %v", err)
+		}
+		if len(h.HTTP.Hops) != MaxRedirects+1 || h.Status != trace.StatusFailed {
+			t.Errorf("%d hops, status %s", len(h.HTTP.Hops), h.Status)
+		}
+	})
+}
+
+func TestBounds(t *testing.T) {
+	long := strings.Repeat("x", MaxHeaderLine+10)
+	tests := []struct {
+		name    string
+		serve   func(net.Conn)
+		timeout time.Duration // per wait
+		maxTime time.Duration // whole run
+		want    error
+		check   func(t *testing.T, h *trace.Stage, took time.Duration)
+	}{
+		{name: "header line over 100 KB", want: ErrHeaderTooLarge, serve: func(c net.Conn) {
+			readRequest(c)
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Long: %s\r\n\r\n", long)
+		}},
+		{name: "headers over 300 KB in all", want: ErrHeaderTooLarge, serve: func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+			for i := 0; i < 40; i++ {
+				fmt.Fprintf(c, "X-%d: %s\r\n", i, strings.Repeat("y", 10000))
+			}
+			io.WriteString(c, "\r\n")
+		}},
+		{name: "not HTTP", want: ErrNotHTTP, serve: func(c net.Conn) {
+			io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")
+		}},
+		{name: "closes without answering", want: ErrEarlyClose, serve: func(c net.Conn) { readRequest(c) }},
+		{name: "closes inside the body", want: ErrEarlyClose, serve: func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..")
+		}},
+		{name: "never answers", want: ErrNoResponse, timeout: 200 * time.Millisecond, serve: func(c net.Conn) {
+			readRequest(c)
+			time.Sleep(time.Second)
+		}, check: func(t *testing.T, h *trace.Stage, took time.Duration) {
+			if took > 1500*time.Millisecond { // generous: a loaded machine schedules late
+				t.Errorf("took %s with a 200 ms timeout", took)
+			}
+		}},
+		{name: "slow drip stopped by max time", want: ErrNoResponse, maxTime: 400 * time.Millisecond, serve: func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
+			for i := 0; i < 50; i++ {
+				if _, err := c.Write([]byte("x")); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}, check: func(t *testing.T, h *trace.Stage, took time.Duration) {
+			if took > 1500*time.Millisecond { // the server would drip for 5 s
+				t.Errorf("a drip held the journey %s past a 400 ms limit", took)
+			}
+			if !strings.Contains(h.Error, "time ran out") {
+				t.Errorf("error %q does not say the time ran out", h.Error)
+			}
+		}},
+		{name: "endless body kept to 1 MiB", want: ErrNoResponse, maxTime: 500 * time.Millisecond, serve: func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
+			buf := bytes.Repeat([]byte("endless "), 4096)
+			for {
+				if _, err := c.Write(buf); err != nil {
+					return
+				}
+			}
+		}, check: func(t *testing.T, h *trace.Stage, took time.Duration) {
+			hop := h.HTTP.Hops[0]
+			raw := h.Exchanges[0].Received
+			if len(hop.Body) != 0 || hop.BodySize <= MaxBodyKept || hop.BodyDropped != hop.BodySize-MaxBodyKept {
+				t.Errorf("body size %d, dropped %d", hop.BodySize, hop.BodyDropped)
+			}
+			if len(raw.Bytes) != len("HTTP/1.1 200 OK\r\n\r\n")+MaxBodyKept || raw.Dropped <= 0 {
+				t.Errorf("raw capture %d bytes, %d dropped", len(raw.Bytes), raw.Dropped)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := rawServer(t, tt.serve)
+			ctx := context.Background()
+			if tt.maxTime > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.maxTime)
+				defer cancel()
+			}
+			start := time.Now()
+			_, _, h, err := run(t, ctx, &Client{Timeout: tt.timeout}, url)
+			took := time.Since(start)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if h.Status != trace.StatusFailed || h.Error == "" {
+				t.Errorf("stage status %s, error %q", h.Status, h.Error)
+			}
+			if tt.check != nil {
+				tt.check(t, h, took)
+			}
+		})
+	}
+}
+
+func TestConnectAttempts(t *testing.T) {
+	srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	// Nothing listens on 127.0.0.2 at that port: refused, then the next address.
+	_, conn, _, err := run(t, context.Background(), &Client{}, "http://localhost:"+port+"/", "127.0.0.2", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := conn.Connect.Attempts
+	if len(a) != 2 || a[0].Error == "" || a[1].Error != "" || conn.Connect.Remote != "127.0.0.1:"+port {
+		t.Fatalf("attempts %+v", a)
+	}
+	if !strings.Contains(a[0].Error, "refused") {
+		t.Errorf("first attempt's error %q does not say refused", a[0].Error)
+	}
+	if len(conn.Exchanges) != 2 || !conn.Exchanges[0].Failed() {
+		t.Errorf("each attempt should be an exchange: %d", len(conn.Exchanges))
+	}
+
+	_, conn, _, err = run(t, context.Background(), &Client{}, "http://localhost:"+port+"/", "127.0.0.2")
+	if !errors.Is(err, ErrConnect) || conn.Status != trace.StatusFailed {
+		t.Errorf("err %v, status %s", err, conn.Status)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		io.WriteString(w, "secret")
+	}))
+	srv.EnableHTTP2 = false
+	srv.StartTLS()
+	defer srv.Close()
+	url := strings.Replace(srv.URL, "127.0.0.1", "example.com", 1) // the test certificate's name
+	trusted := x509.NewCertPool()
+	trusted.AddCert(srv.Certificate())
+
+	t.Run("bad certificate refused", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{}, url, "127.0.0.1")
+		if !errors.Is(err, ErrBadCertificate) || !strings.Contains(err.Error(), "-k") {
+			t.Fatalf("err %v", err)
+		}
+		if conn.Status != trace.StatusFailed || h.Status != trace.StatusPending {
+			t.Errorf("connect %s, http %s", conn.Status, h.Status)
+		}
+		tl := conn.Connect.TLS
+		if tl == nil || tl.Verified || tl.VerifyError == "" || len(tl.Chain) == 0 {
+			t.Errorf("tls %+v", tl)
+		}
+	})
+	t.Run("accepted with -k, said loudly", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{Insecure: true}, url, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl := conn.Connect.TLS
+		if tl.Verified || !tl.Insecure || tl.VerifyError == "" || h.HTTP.Status != 200 || string(h.Exchanges[0].Received.Bytes[len(h.Exchanges[0].Received.Bytes)-6:]) != "secret" {
+			t.Errorf("tls %+v, http %+v", tl, h.HTTP)
+		}
+		if len(conn.Notes) == 0 || !strings.Contains(conn.Notes[0], "did NOT verify") {
+			t.Errorf("no loud note: %v", conn.Notes)
+		}
+	})
+	t.Run("trusted", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{RootCAs: trusted}, url, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl := conn.Connect.TLS
+		if !tl.Verified || tl.ServerName != "example.com" || tl.ALPN != "http/1.1" || tl.Version == "" || tl.CipherSuite == "" || tl.Handshake <= 0 {
+			t.Errorf("tls %+v", tl)
+		}
+		if h.Exchanges[0].Transport != trace.TransportTLS || h.HTTP.Hops[0].Timing.TLS != tl.Handshake {
+			t.Errorf("transport %s, hop timing %+v", h.Exchanges[0].Transport, h.HTTP.Hops[0].Timing)
+		}
+		hs := conn.Exchanges[1]
+		if hs.Kind != "tls" || len(hs.Sent.Bytes) == 0 || len(hs.Received.Bytes) == 0 || hs.Sent.Bytes[0] != recordHandshake {
+			t.Fatalf("handshake exchange %+v", hs)
+		}
+		summary := fmt.Sprint(hs.Sent.Fields)
+		for _, want := range []string{"ClientHello", "server_name", "example.com", "http/1.1", "cipher suites offered"} {
+			if !strings.Contains(summary, want) {
+				t.Errorf("ClientHello annotation lacks %q", want)
+			}
+		}
+		if !strings.Contains(fmt.Sprint(hs.Received.Fields), "ServerHello") {
+			t.Error("ServerHello not annotated")
+		}
+	})
+}
+
+// TestTimeToFirstByte checks the reported TTFB against a server that waits
+// a known delay before answering.
+func TestTimeToFirstByte(t *testing.T) {
+	const delay = 150 * time.Millisecond
+	url := rawServer(t, func(c net.Conn) {
+		readRequest(c)
+		time.Sleep(delay)
+		io.WriteString(c, "HTTP/1.1 204 No Content\r\n\r\n")
+	})
+	// Three runs, judged by the median: one late wake-up of a goroutine on
+	// a loaded machine must not fail the test, a wrong measurement must.
+	var got []time.Duration
+	for range 3 {
+		_, _, h, err := run(t, context.Background(), &Client{}, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ttfb := h.HTTP.Hops[0].Timing.TTFB
+		if ttfb < delay {
+			t.Errorf("time to first byte %s is shorter than the server's wait of %s", ttfb, delay)
+		}
+		got = append(got, ttfb)
+	}
+	slices.Sort(got)
+	if median := got[1]; median > delay+5*time.Millisecond {
+		t.Errorf("time to first byte %s (runs: %v), server waited %s: want within 5 ms", median, got, delay)
+	}
+}
