@@ -44,7 +44,9 @@ func TestReplayPlainIsTheRunsReport(t *testing.T) {
 	}{
 		{"http", []string{"www.example.com"}},
 		{"https", []string{"https://www.example.com/"}},
-		{"redirect", []string{"-L", "www.example.com/old/"}},
+		{"redirect", []string{"-L", "www.example.com/old-blog/"}},
+		{"https redirect", []string{"-L", "https://www.example.com/latest/"}},
+		{"server error", []string{"www.example.com/boom/"}},
 		{"not found", []string{"www.example.com/nope/"}},
 		{"no dns", []string{"http://203.0.113.10/"}},
 		{"bytes", []string{"--bytes", "www.example.com"}},

@@ -30,9 +30,9 @@ var journeys = []struct {
 }{
 	{"http", "www.example.com", nil},                                                // DNS from the root, hop by hop; plain http
 	{"https", "https://www.example.com/", nil},                                      // TLS
-	{"redirect", "www.example.com/old/", []string{"-L"}},                            // a redirect followed, each hop its own exchange
+	{"redirect", "www.example.com/old-blog/", []string{"-L"}},                       // a redirect followed, each hop its own exchange
 	{"notfound", "www.example.com/nope/", nil},                                      // the router's debug 404
-	{"servererror", "www.example.com/error/", nil},                                  // a view that fails: the 500 lesson
+	{"servererror", "www.example.com/boom/", nil},                                   // a view that fails: the 500 lesson
 	{"cname", "shop.example.com", nil},                                              // a CNAME into another zone: DNS starts again
 	{"nxdomain", "nope.example.com", nil},                                           // a name that does not exist: the DNS stage fails
 	{"ip", "http://203.0.113.10/", nil},                                             // an IP literal: no DNS
