@@ -112,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 	l := &Lab{
 		opts:   opts,
 		router: &dial.Router{LoopbackOnly: true},
-		rng:    rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+		rng:    newRand(),
 	}
 	for _, h := range hosts {
 		var served []*Zone
@@ -232,6 +232,8 @@ func (l *Lab) delay(preset time.Duration) time.Duration {
 	jitter := time.Duration(l.rng.Int64N(int64(preset)/5+1)) - preset/10 // ±10%
 	return preset + jitter
 }
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)) }
 
 // WebLatency is how long the lab's web server waits before answering.
 func (l *Lab) WebLatency() time.Duration { return l.delay(presetWeb) }

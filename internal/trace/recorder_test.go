@@ -1,0 +1,135 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRecorderStreamsInOrder(t *testing.T) {
+	var events []Event
+	rec := NewRecorder("www.example.com", ModeLab, "test", func(ev Event) { events = append(events, ev) }, nil)
+	rec.StartStage(StageDNS)
+	rec.AddExchange(StageDNS, &Exchange{Kind: "dns", Label: "hop 1"})
+	rec.Note(StageDNS, "a note")
+	rec.FinishStage(StageDNS, errors.New("boom"), func(s *Stage) { s.DNS = &DNS{Name: "www.example.com."} })
+	rec.SkipStage(StageConnect, "not reached")
+	j := rec.Finish(errors.New("a stage failed"))
+
+	wantKinds := []EventKind{EventStageStarted, EventExchange, EventNote, EventStageFinished, EventStageFinished, EventJourneyDone}
+	if len(events) != len(wantKinds) {
+		t.Fatalf("%d events, want %d", len(events), len(wantKinds))
+	}
+	for i, k := range wantKinds {
+		if events[i].Kind != k {
+			t.Errorf("event %d is %v, want %v", i, events[i].Kind, k)
+		}
+	}
+	dns := j.Stage(StageDNS)
+	if dns.Status != StatusFailed || dns.Error != "boom" || dns.DNS == nil || len(dns.Exchanges) != 1 || len(dns.Notes) != 1 {
+		t.Errorf("dns stage = %+v", dns)
+	}
+	if c := j.Stage(StageConnect); c.Status != StatusSkipped || c.Notes[0] != "not reached" {
+		t.Errorf("connect stage = %+v", c)
+	}
+	if j.Error != "a stage failed" || j.Format != Format || len(j.Stages) != len(StageOrder) {
+		t.Errorf("journey = %+v", j)
+	}
+	// An early snapshot does not see later changes.
+	if got := len(events[1].Journey.Stage(StageDNS).Notes); got != 0 {
+		t.Errorf("the snapshot of the exchange event has %d notes, want 0", got)
+	}
+}
+
+func TestRecorderTimesAreMonotonicOffsets(t *testing.T) {
+	rec := NewRecorder("x", ModeLab, "test", nil, nil)
+	rec.StartStage(StageDNS)
+	time.Sleep(20 * time.Millisecond)
+	rec.FinishStage(StageDNS, nil, nil)
+	s := rec.Snapshot().Stage(StageDNS)
+	if s.Duration < 20*time.Millisecond || s.Duration > 200*time.Millisecond {
+		t.Errorf("duration %s, want about 20ms", s.Duration)
+	}
+}
+
+// TestRecorderConcurrentReaders: snapshots read while the engine writes
+// (run with -race).
+func TestRecorderConcurrentReaders(t *testing.T) {
+	ch := make(chan Event, 1000)
+	rec := NewRecorder("x", ModeLab, "test", func(ev Event) { ch <- ev }, nil)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ev := range ch {
+			for _, s := range ev.Journey.Stages {
+				for _, e := range s.Exchanges {
+					_ = e.Label
+				}
+				_ = len(s.Notes)
+			}
+		}
+	}()
+	rec.StartStage(StageDNS)
+	for range 200 {
+		rec.AddExchange(StageDNS, &Exchange{Label: "hop"})
+		rec.Note(StageDNS, "n")
+	}
+	rec.Finish(nil)
+	close(ch)
+	wg.Wait()
+}
+
+func TestGateHoldsThePacket(t *testing.T) {
+	open := make(chan struct{})
+	var pending []Pending
+	rec := NewRecorder("x", ModeLab, "test", func(ev Event) {
+		if ev.Kind == EventPending {
+			pending = append(pending, *ev.Pending)
+		}
+	}, func(ctx context.Context, p Pending) error {
+		select {
+		case <-open:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	done := make(chan error)
+	go func() { done <- rec.Wait(context.Background(), Pending{Stage: StageDNS, Why: "first hop"}) }()
+	select {
+	case <-done:
+		t.Fatal("Wait returned before the gate opened")
+	case <-time.After(30 * time.Millisecond):
+	}
+	close(open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].Why != "first hop" {
+		t.Errorf("pending events = %+v", pending)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec2 := NewRecorder("x", ModeLab, "test", nil, func(ctx context.Context, p Pending) error { <-ctx.Done(); return ctx.Err() })
+	if err := rec2.Wait(ctx, Pending{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait on a cancelled context = %v", err)
+	}
+}
+
+func TestDur(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                        "0.0 ms",
+		1234 * time.Microsecond:  "1.2 ms",
+		9999 * time.Millisecond:  "9999.0 ms",
+		12500 * time.Millisecond: "12.50 s",
+		-time.Millisecond:        "-1.0 ms",
+	} {
+		if got := Dur(d); got != want {
+			t.Errorf("Dur(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
