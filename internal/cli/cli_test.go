@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run runs the program in-process and returns its exit status and output.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := map[string]string{"NO_COLOR": "1"}
+	code := Run(context.Background(), args, IO{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }})
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no target", nil, "no TARGET"},
+		{"two targets", []string{"a.example", "b.example"}, "more than one TARGET"},
+		{"unknown flag", []string{"--nope", "www.example.com"}, "unknown flag"},
+		{"bad name", []string{"--lab", "exa_mple..com"}, "empty label"},
+		{"bad scheme", []string{"--lab", "gopher://example.com"}, "not supported"},
+		{"bad port", []string{"--lab", "example.com:70000"}, "1 to 65535"},
+		{"both families", []string{"-4", "-6", "--lab", "www.example.com"}, "exclude each other"},
+		{"bad root", []string{"--roots", "not-an-ip", "www.example.com"}, "--roots"},
+		{"bad resolver", []string{"www.example.com", "@nope"}, "@SERVER"},
+		{"two resolvers", []string{"www.example.com", "@127.0.0.1", "@127.0.0.2"}, "more than one @SERVER"},
+		{"bad resolve", []string{"--resolve", "www.example.com:80", "www.example.com"}, "HOST:PORT:ADDR"},
+		{"bad resolve addr", []string{"--resolve", "www.example.com:80:nowhere", "www.example.com"}, "not an IP address"},
+		{"bad timeout", []string{"--timeout", "-1s", "--lab", "www.example.com"}, "--timeout"},
+		{"bad dns port", []string{"-p", "0", "--lab", "www.example.com"}, "--port"},
+		{"bad latency", []string{"--lab", "--lab-latency", "fast", "www.example.com"}, "--lab-latency"},
+		{"bad loss", []string{"--lab", "--lab-loss", "150", "www.example.com"}, "--lab-loss"},
+		{"bad method", []string{"--lab", "-X", "GET /", "www.example.com"}, "-X"},
+		{"bad header", []string{"--lab", "-H", "no colon", "www.example.com"}, "-H"},
+		{"lab without serve", []string{"lab"}, "journey lab serve"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := run(t, tc.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d (stderr %q)", code, ExitUsage, errOut)
+			}
+			if out != "" {
+				t.Errorf("a usage error printed a report: %q", out)
+			}
+			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "journey: ") {
+				t.Errorf("stderr is not one line starting with journey: %q", errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr %q, want it to say %q", errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := run(t, "--help")
+	if code != ExitOK || !strings.Contains(out, "journey --lab www.example.com") || !strings.Contains(out, "--lab-latency") {
+		t.Errorf("--help: exit %d, output %q", code, out)
+	}
+	for _, flag := range []string{"--lab", "--plain", "--json", "--record", "--step", "--roots", "--port", "--resolve", "--timeout", "--max-time", "--request", "--header", "--data", "--location", "--insecure", "--ipv4", "--ipv6", "--urls", "--no-color"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("--help does not list %s", flag)
+		}
+	}
+	code, out, _ = run(t, "--version")
+	if code != ExitOK || out != "journey "+Version+"\n" {
+		t.Errorf("--version: exit %d, output %q", code, out)
+	}
+}
+
+func TestLabJourneyPlain(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		want   []string
+		absent []string
+	}{
+		{"the three hops", []string{"www.example.com"}, ExitOK,
+			[]string{"a.root-servers.net", "referral to com.", "a.gtld-servers.net", "referral to example.com.", "ns1.example.com", "answer: 203.0.113.10", "www.example.com → 203.0.113.10"}, nil},
+		{"glue-less nameservers", []string{"www.example.org"}, ExitOK, []string{"no glue", "ns1.example.net. A", "www.example.org → 203.0.113.10"}, nil},
+		{"CNAME into another zone", []string{"shop.example.com"}, ExitOK, []string{"alias of shops.example.net.", "shop.example.com → shops.example.net → 203.0.113.10"}, nil},
+		{"public suffix", []string{"www.example.co.uk"}, ExitOK, []string{"co.uk", "public suffix", "referral to example.co.uk."}, nil},
+		{"internationalised name", []string{"café.example.com"}, ExitOK, []string{"xn--caf-dma.example.com", "(punycode)", "café"}, nil},
+		{"no such name", []string{"nope.example.com"}, ExitFailed, []string{"NXDOMAIN", "does not exist", "not reached"}, nil},
+		{"truncated over UDP", []string{"big.example.com"}, ExitOK, []string{"truncated", "tcp"}, nil},
+		{"escape sequences", []string{"--bytes", "ansi.example.com"}, ExitOK, []string{"ansi.example.com"}, []string{"\x1b", "\a"}},
+		{"IP literal needs no DNS", []string{"203.0.113.10"}, ExitOK, []string{"no DNS is needed"}, []string{"root-servers"}},
+		{"--resolve skips DNS", []string{"--resolve", "www.example.com:80:203.0.113.10", "www.example.com"}, ExitOK, []string{"DNS skipped"}, []string{"root-servers"}},
+		{"hex dump with --bytes", []string{"--bytes", "www.example.com"}, ExitOK, []string{"sent 44 bytes:", "0000  "}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--lab", "--lab-latency", "0", "--plain"}, tc.args...)
+			code, out, errOut := run(t, args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q\n%s", code, tc.code, errOut, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("report lacks %q:\n%s", w, out)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(out, a) {
+					t.Errorf("report holds %q", a)
+				}
+			}
+		})
+	}
+}
+
+func TestLabLossIsReported(t *testing.T) {
+	// With every packet lost, each root server is tried (twice: a lost
+	// packet may be bad luck), each try shows its timeout, and the journey
+	// fails with exit status 1 in bounded time.
+	start := time.Now()
+	code, out, _ := run(t, "--lab", "--lab-latency", "0", "--lab-loss", "100", "--timeout", "100ms", "--plain", "www.example.com")
+	if code != ExitFailed {
+		t.Errorf("exit %d, want %d", code, ExitFailed)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\s+failed\s+no reply from`).FindAllString(out, -1)); n != 4 {
+		t.Errorf("%d timeouts reported, want 4 (2 root servers, 2 rounds):\n%s", n, out)
+	}
+	if !strings.Contains(out, "no root server answered") {
+		t.Errorf("report does not say why DNS failed:\n%s", out)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
