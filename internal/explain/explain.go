@@ -19,6 +19,10 @@ import (
 // in one sentence: past a handful a sentence stops being readable.
 const maxListed = 4
 
+// maxTried bounds the patterns listed one per line: a URL file may hold
+// hundreds, and the first dozen show how the search goes.
+const maxTried = 12
+
 // Stage explains one stage of the journey: what it is for and what it did
 // in this run. It returns an empty string for a nil stage.
 func Stage(s *trace.Stage) string {
@@ -58,6 +62,9 @@ func Stage(s *trace.Stage) string {
 		}
 	case trace.StatusDone:
 		fmt.Fprintf(&b, " It took %s.", trace.Dur(s.Duration))
+	}
+	if s.Kind == trace.StageRouter {
+		routerTried(&b, s)
 	}
 	return b.String()
 }
@@ -265,6 +272,29 @@ func gateway(b *strings.Builder, s *trace.Stage) {
 	}
 }
 
+// routerTried lists the patterns tried, one a line, after the prose.
+func routerTried(b *strings.Builder, s *trace.Stage) {
+	r := s.Router
+	if r == nil || len(r.Tried) == 0 {
+		return
+	}
+	b.WriteString("\nThe patterns, in the order they were tried:")
+	for i, t := range r.Tried {
+		if i == maxTried {
+			fmt.Fprintf(b, "\n  and %d more", len(r.Tried)-i)
+			break
+		}
+		mark := "✗"
+		if t.Matched {
+			mark = "✓"
+		}
+		fmt.Fprintf(b, "\n  %s %q", mark, line(t.Route))
+		if t.Why != "" {
+			fmt.Fprintf(b, ": %s", line(t.Why))
+		}
+	}
+}
+
 func router(b *strings.Builder, s *trace.Stage) {
 	b.WriteString("The router compares the path with each URL pattern in order, as Django does; the first that matches picks the view, a function that builds the response.")
 	r := s.Router
@@ -429,6 +459,10 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 		fmt.Fprintf(b, "Inside the TCP connection, we and %s agreed on keys (the TLS handshake): from now on nobody in between can read or change what is sent.", who(e.Peer))
 	case "http":
 		fmt.Fprintf(b, "We sent %d bytes of request to %s and read %d bytes of response.", e.Sent.Size(), who(e.Peer), e.Received.Size())
+	case "wsgi":
+		fmt.Fprintf(b, "On the server's side: it read the request's bytes from its socket, exactly the bytes we sent, and the gateway parsed them (%s).", strings.TrimSuffix(line(e.Label), "."))
+	case "view":
+		fmt.Fprintf(b, "The view's response, serialised back into bytes: a status line, headers, a blank line and the body, the %d bytes that travel back to us (%s).", e.Received.Size(), strings.TrimSuffix(line(e.Label), "."))
 	default:
 		if e.Label != "" {
 			fmt.Fprintf(b, "%s.", strings.TrimSuffix(line(e.Label), "."))
@@ -436,7 +470,7 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 			fmt.Fprintf(b, "A %s exchange with %s.", line(e.Kind), who(e.Peer))
 		}
 	}
-	if e.Outcome != "" {
+	if e.Outcome != "" && !strings.Contains(e.Label, e.Outcome) {
 		fmt.Fprintf(b, " Result: %s.", strings.TrimSuffix(line(e.Outcome), "."))
 	}
 }

@@ -134,17 +134,15 @@ func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
 	if !ok {
 		return nil, 0, 0, nil
 	}
-	msgs, _ := it.messages()
 	rows := m.tree()
-	idx := 0
 	if m.node >= 0 && m.node < len(rows) {
-		r := rows[m.node]
-		idx, off, n, f = r.msg, r.off, r.n, r.field
+		return m.nodeMessage(rows[m.node])
 	}
-	if idx >= len(msgs) {
+	msgs, _ := it.messages()
+	if len(msgs) == 0 {
 		return nil, 0, 0, nil
 	}
-	return &msgs[idx], off, n, f
+	return &msgs[0], 0, 0, nil
 }
 
 // textual reports whether the selected item is text (HTTP, the server's
@@ -163,4 +161,17 @@ func (m *Model) textual() bool {
 		}
 	}
 	return text != m.flip
+}
+
+// nodeMessage is the message a tree row belongs to.
+func (m *Model) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Field) {
+	it, ok := m.selectedItem()
+	if !ok {
+		return nil, 0, 0, nil
+	}
+	msgs, _ := it.messages()
+	if r.msg >= len(msgs) {
+		return nil, 0, 0, nil
+	}
+	return &msgs[r.msg], r.off, r.n, r.field
 }

@@ -373,6 +373,16 @@ func (m *Model) selectItem(i int) {
 	}
 	m.item = i
 	m.node = 0
+	// Start on the first message that has bytes: a server-side step may
+	// have nothing in one direction.
+	for k, r := range m.tree() {
+		if r.field == nil {
+			if msg, _, _, _ := m.nodeMessage(r); msg != nil && len(msg.Bytes) > 0 {
+				m.node = k
+				break
+			}
+		}
+	}
 	m.top[focusBytes] = 0
 	m.top[focusFields] = 0
 	m.top[focusExplain] = 0
