@@ -1,0 +1,108 @@
+package http
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestChunkFields(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // top-level field names
+	}{
+		{"two chunks", "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n", []string{"chunk", "chunk", "last chunk", "trailer and final line"}},
+		{"trailer", "1\r\nx\r\n0\r\nX-T: 1\r\n\r\n", []string{"chunk", "last chunk", "trailer and final line"}},
+		{"cut in data", "a\r\nabc", []string{"chunk"}},
+		{"cut in size", "1", []string{"chunk size line (cut short)"}},
+		{"not hex", "zz\r\nabc", []string{"not a chunk size"}},
+		{"negative", "-1\r\n", []string{"not a chunk size"}},
+		{"huge", "ffffffffffffffffff\r\n", []string{"not a chunk size"}},
+		{"bare LF", "3\nabc\n0\n\n", []string{"chunk", "last chunk", "trailer and final line"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := ChunkFields([]byte(tt.in), 10)
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.Name)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			padded := append(bytes.Repeat([]byte{'-'}, 10), tt.in...)
+			checkFields(t, padded, fs)
+		})
+	}
+	many := strings.Repeat("1\r\nx\r\n", maxChunkFields+50)
+	if fs := ChunkFields([]byte(many), 0); len(fs) != maxChunkFields+1 || fs[maxChunkFields].Name != "more chunks" {
+		t.Errorf("a million chunks are not bounded: %d fields", len(fs))
+	}
+}
+
+func TestReadHead(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want error
+	}{
+		{"ok", "HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody", nil},
+		{"bare LF", "HTTP/1.0 200 OK\nA: b\n\n", nil},
+		{"not http", "<html>hello</html>\r\n", ErrNotHTTP},
+		{"short not http", "hi\r\n", ErrNotHTTP},
+		{"long line", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", MaxHeaderLine) + "\r\n\r\n", ErrHeaderTooLarge},
+		{"eof", "HTTP/1.1 200 OK\r\nA: b\r\n", nil}, // io.EOF, checked below
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head, err := readHead(bufio.NewReader(strings.NewReader(tt.in)))
+			if tt.name == "eof" {
+				if err == nil || string(head) != tt.in {
+					t.Errorf("err %v, head %q", err, head)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if err == nil {
+				checkFields(t, head, headFields(head))
+				if !strings.HasPrefix(tt.in, string(head)) || !bytes.HasSuffix(head, []byte("\n\n")) && !bytes.HasSuffix(head, []byte("\r\n\r\n")) {
+					t.Errorf("head %q", head)
+				}
+			}
+		})
+	}
+	head := []byte("HTTP/1.1 404 Not Found\r\nContent-Type:text/html\r\nX-Empty:\r\n\r\n")
+	fs := headFields(head)
+	checkFields(t, head, fs)
+	if fs[0].Children[1].Value != "404" || fs[0].Children[2].Value != "Not Found" || len(fs[1].Children) != 2 || fs[1].Children[0].Value != "text/html" {
+		t.Errorf("fields %+v", fs)
+	}
+}
+
+// FuzzResponseHead feeds the head reader and the annotators arbitrary
+// bytes: no panic, every field inside the bytes.
+func FuzzResponseHead(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 200\r\n:\r\n \r\n\r\n"))
+	f.Add([]byte("HTTP/"))
+	f.Add([]byte("HTTP/\n:\r0\n\n")) // a crasher: a CR inside a value
+	f.Add([]byte("\x1b[31mHTTP/1.1 200 OK\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		head, err := readHead(bufio.NewReader(bytes.NewReader(b)))
+		if len(head) > len(b) {
+			t.Fatalf("head longer than input")
+		}
+		if err == nil {
+			checkFields(t, head, headFields(head))
+		}
+		checkFields(t, b, bodyFields(b, len(head), true, false))
+		checkFields(t, b, bodyFields(b, len(head), false, true))
+	})
+}
