@@ -200,7 +200,7 @@ func headFields(head []byte) []trace.Field {
 		default:
 			name, rest, _ := strings.Cut(text, ":")
 			value := strings.Trim(rest, " \t") // optional white space is only SP and HTAB (RFC 9110, 5.6.3)
-			vat := off + len(text) // an empty value sits at the line's end
+			vat := off + len(text)             // an empty value sits at the line's end
 			if value != "" {
 				vat = off + len(name) + 1 + len(rest) - len(strings.TrimLeft(rest, " \t"))
 			}
