@@ -108,7 +108,7 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 // messages they carry.
 func (p *Printer) records(mark string, m trace.Message) {
 	for _, f := range m.Fields {
-		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + fmt.Sprint(f.Length-5) + " bytes"
+		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + fmt.Sprint(f.Length-5) + " " + plural(f.Length-5, "byte", "bytes")
 		if f.Length < 5 {
 			line = safetext.Line(f.Name)
 		}
@@ -277,7 +277,7 @@ func (p *Printer) headLines(mark string, head []byte) {
 		if line == "" {
 			continue // after the final newline
 		}
-		p.printf("  %s %s\n", mark, safetext.Line(strings.TrimSuffix(line, "\r")))
+		p.printf("  %s\n", strings.TrimRight(mark+" "+safetext.Line(strings.TrimSuffix(line, "\r")), " "))
 	}
 }
 

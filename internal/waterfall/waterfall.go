@@ -8,6 +8,7 @@ package waterfall
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"journey/internal/trace"
@@ -76,7 +77,10 @@ func dnsRows(s *trace.Stage) []Row {
 			label = e.Peer.Addr
 		}
 		if e.DNS != nil && e.DNS.Question != "" {
-			label = fmt.Sprintf("%s (%s)", label, e.DNS.Question)
+			// The record type is what tells two hops to one server apart;
+			// the name asked is the same all along the walk.
+			q := strings.Fields(e.DNS.Question)
+			label += " " + q[len(q)-1]
 		}
 		rows = append(rows, Row{Label: label, Start: e.Start, Duration: e.Duration, Depth: e.Depth, Kind: trace.StageDNS, Failed: e.Failed()})
 	}
@@ -128,7 +132,7 @@ func httpRows(s *trace.Stage) []Row {
 		add("TCP connect", t.Start, t.Connect, i > 0)
 		add("TLS handshake", t.TLSStart, t.TLS, i > 0 && t.TLS > 0)
 		add("request written", t.WriteStart, t.Write, true)
-		add("server processing (time to first byte)", t.WriteStart+t.Write, t.TTFB, true)
+		add("server processing (TTFB)", t.WriteStart+t.Write, t.TTFB, true)
 		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, true)
 	}
 	if s.Status == trace.StatusFailed && len(rows) > 0 {

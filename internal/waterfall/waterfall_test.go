@@ -36,27 +36,27 @@ func TestRows(t *testing.T) {
 		want   []Row
 	}{
 		{"dns hops", []*trace.Stage{dnsStage}, []Row{
-			{Label: "a.root-servers.net (www.example.com. A)", Start: 1 * ms, Duration: 10 * ms, Kind: trace.StageDNS},
+			{Label: "a.root-servers.net A", Start: 1 * ms, Duration: 10 * ms, Kind: trace.StageDNS},
 			{Label: "192.0.2.10:53", Start: 11 * ms, Duration: 10 * ms, Depth: 1, Kind: trace.StageDNS, Failed: true},
 		}},
 		{"connect and one hop, skipped stage dropped", []*trace.Stage{connect, httpOne, skipped, router}, []Row{
 			{Label: "TCP connect 203.0.113.10:443", Start: 31 * ms, Duration: 5 * ms, Kind: trace.StageConnect},
 			{Label: "TLS handshake", Start: 36 * ms, Duration: 15 * ms, Kind: trace.StageConnect},
 			{Label: "request written", Start: 51 * ms, Duration: 1 * ms, Kind: trace.StageHTTP},
-			{Label: "server processing (time to first byte)", Start: 52 * ms, Duration: 40 * ms, Kind: trace.StageHTTP},
+			{Label: "server processing (TTFB)", Start: 52 * ms, Duration: 40 * ms, Kind: trace.StageHTTP},
 			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Kind: trace.StageHTTP},
 			{Label: "router and view", Start: 60 * ms, Duration: 1 * ms, Kind: trace.StageRouter},
 		}},
 		{"two hops, last failed", []*trace.Stage{httpTwo}, []Row{
 			{Label: "hop 1: GET https://x/", Start: 31 * ms, Duration: 63 * ms, Kind: trace.StageHTTP},
 			{Label: "request written", Start: 51 * ms, Duration: 1 * ms, Depth: 1, Kind: trace.StageHTTP},
-			{Label: "server processing (time to first byte)", Start: 52 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "server processing (TTFB)", Start: 52 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "hop 2: GET https://x/", Start: 94 * ms, Duration: 63 * ms, Kind: trace.StageHTTP},
 			{Label: "TCP connect", Start: 94 * ms, Duration: 5 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "TLS handshake", Start: 99 * ms, Duration: 15 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "request written", Start: 114 * ms, Duration: 1 * ms, Depth: 1, Kind: trace.StageHTTP},
-			{Label: "server processing (time to first byte)", Start: 115 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "server processing (TTFB)", Start: 115 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "content transfer", Start: 155 * ms, Duration: 2 * ms, Depth: 1, Kind: trace.StageHTTP, Failed: true},
 		}},
 		{"failed stage without detail", []*trace.Stage{{Kind: trace.StageConnect, Status: trace.StatusFailed, Start: 5 * ms, Duration: 2 * ms}}, []Row{
