@@ -412,9 +412,10 @@ func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserv
 	return nil
 }
 
-// pickAddr is the address used to reach a nameserver: the first of the
-// family asked for (IPv4 unless -6).
+// pickAddr is the address used to reach a nameserver: one of the family
+// asked for if it has one (IPv6 with -6, IPv4 otherwise), else any.
 func (r *Resolver) pickAddr(ns *nameserver) (string, bool) {
+	fallback := ""
 	for _, a := range ns.addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil {
@@ -427,8 +428,11 @@ func (r *Resolver) pickAddr(ns *nameserver) (string, bool) {
 		if ip.Is4() != (r.Family == FamilyIPv6) {
 			return a, true
 		}
+		if fallback == "" {
+			fallback = a
+		}
 	}
-	return "", false
+	return fallback, fallback != ""
 }
 
 func (r *Resolver) withPort(addr string) string {
