@@ -33,8 +33,8 @@ const (
 	// MaxNesting bounds how deep objects and arrays nest. A real trace
 	// nests about ten levels plus its field trees (MaxFieldDepth).
 	MaxNesting = 64
-	// MaxStages bounds the stages; there are six kinds and each appears
-	// at most once, so this is a cheap first check.
+	// MaxStages bounds the stages before they are looked at; a journey has
+	// exactly six, so this only turns a huge list into a clearer error.
 	MaxStages = 16
 	// MaxExchanges bounds the exchanges of the whole journey: far above
 	// the DNS stage's query limit plus the redirect limit.
@@ -222,7 +222,11 @@ func check(j *trace.Journey) error {
 	if len(j.Stages) > MaxStages {
 		return fmt.Errorf("%w: %d stages, more than %d", ErrTooLarge, len(j.Stages), MaxStages)
 	}
-	seen := map[trace.StageKind]bool{}
+	// Every trace holds the six stages in order (the recorder creates them
+	// all, pending, before anything runs), so renderers may rely on it.
+	if len(j.Stages) != len(trace.StageOrder) {
+		return fmt.Errorf("%w: %d stages, where every journey has %d (%s)", ErrInvalid, len(j.Stages), len(trace.StageOrder), stageNames())
+	}
 	for i, s := range j.Stages {
 		c.push("stages[" + strconv.Itoa(i) + "]")
 		if s == nil {
@@ -231,10 +235,9 @@ func check(j *trace.Journey) error {
 		if s.Kind.Index() < 0 {
 			return c.invalid("unknown stage kind %q", s.Kind)
 		}
-		if seen[s.Kind] {
-			return c.invalid("a second %q stage", s.Kind)
+		if s.Kind != trace.StageOrder[i] {
+			return c.invalid("a %q stage where the %q stage belongs (the order is %s)", s.Kind, trace.StageOrder[i], stageNames())
 		}
-		seen[s.Kind] = true
 		switch s.Status {
 		case trace.StatusPending, trace.StatusRunning, trace.StatusDone, trace.StatusFailed, trace.StatusSkipped:
 		default:
@@ -258,6 +261,15 @@ func check(j *trace.Journey) error {
 		return err
 	}
 	return c.hops(j)
+}
+
+// stageNames lists the stages in order: "address, dns, ...".
+func stageNames() string {
+	names := make([]string, len(trace.StageOrder))
+	for i, k := range trace.StageOrder {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // hops checks that every HTTP hop names an exchange of the HTTP stage,

@@ -159,7 +159,13 @@ func TestDecodeBad(t *testing.T) {
 		{"null stage", mutate(t, func(d map[string]any) { d["stages"].([]any)[2] = nil }), tracefile.ErrInvalid, "stages[2]: null"},
 		{"unknown stage kind", mutate(t, func(d map[string]any) { at(d, "stages", 3)["kind"] = "quic" }), tracefile.ErrInvalid, `unknown stage kind "quic"`},
 		{"missing stage kind", mutate(t, func(d map[string]any) { delete(at(d, "stages", 3), "kind") }), tracefile.ErrInvalid, `unknown stage kind ""`},
-		{"stage twice", mutate(t, func(d map[string]any) { at(d, "stages", 3)["kind"] = "dns" }), tracefile.ErrInvalid, `a second "dns" stage`},
+		{"stage twice", mutate(t, func(d map[string]any) { at(d, "stages", 3)["kind"] = "dns" }), tracefile.ErrInvalid, `stages[3]: a "dns" stage where the "http" stage belongs`},
+		{"stages out of order", mutate(t, func(d map[string]any) {
+			st := d["stages"].([]any)
+			st[0], st[1] = st[1], st[0]
+		}), tracefile.ErrInvalid, `stages[0]: a "dns" stage where the "address" stage belongs`},
+		{"a stage missing", mutate(t, func(d map[string]any) { d["stages"] = d["stages"].([]any)[:5] }), tracefile.ErrInvalid, "5 stages, where every journey has 6"},
+		{"no stages", mutate(t, func(d map[string]any) { delete(d, "stages") }), tracefile.ErrInvalid, "0 stages"},
 		{"too many stages", mutate(t, func(d map[string]any) {
 			d["stages"] = make([]any, tracefile.MaxStages+1)
 		}), tracefile.ErrTooLarge, "stages"},
@@ -278,6 +284,18 @@ func hugeBlob() []byte {
 	return []byte(head + strings.Repeat("QUFB", tracefile.MaxFileSize/4+1) + `"}}]}]}`)
 }
 
+// seedDoc is a minimal journey whose DNS stage is dns.
+func seedDoc(dns string) []byte {
+	return []byte(`{"format":"journey/1","mode":"live","stages":[{"kind":"address","status":"done"},` + dns +
+		`,{"kind":"connect","status":"pending"},{"kind":"http","status":"pending"},{"kind":"gateway","status":"pending"},{"kind":"router","status":"pending"}]}`)
+}
+
+func TestSeedDoc(t *testing.T) {
+	if _, err := tracefile.Decode(bytes.NewReader(seedDoc(`{"kind":"dns","status":"pending"}`))); err != nil {
+		t.Fatalf("the minimal journey does not decode: %v", err)
+	}
+}
+
 // endless is a reader that never ends, as /dev/zero or a pipe from a
 // hostile program.
 type endless struct{}
@@ -316,9 +334,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // and render as a plain report without panicking.
 func FuzzDecode(f *testing.F) {
 	f.Add(encode(f, sample()))
-	f.Add([]byte(`{"format":"journey/1","mode":"live","stages":[]}`))
-	f.Add([]byte(`{"format":"journey/1","mode":"lab","stages":[{"kind":"dns","status":"done","exchanges":[{"sent":{"bytes":"AAEC","fields":[{"offset":1,"length":2}]}}]}]}`))
-	f.Add([]byte(`{"format":"journey/1","mode":"lab","stages":[{"kind":"dns","status":"done","exchanges":[{"sent":{"bytes":"AAEC","fields":[{"offset":2,"length":2}]}}]}]}`))
+	f.Add(seedDoc(`{"kind":"dns","status":"pending"}`))
+	f.Add(seedDoc(`{"kind":"dns","status":"done","exchanges":[{"sent":{"bytes":"AAEC","fields":[{"offset":1,"length":2}]}}]}`))
+	f.Add(seedDoc(`{"kind":"dns","status":"done","exchanges":[{"sent":{"bytes":"AAEC","fields":[{"offset":2,"length":2}]}}]}`))
+	f.Add(seedDoc(`{"kind":"dns","status":"done","exchanges":[{"depth":-1}]}`))
 	f.Add([]byte(`{"format":"journey/1","duration_ns":-1}`))
 	f.Add([]byte(`{"format":"journey/2"}`))
 	f.Add([]byte(`{"format":"jour`))
