@@ -160,6 +160,9 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		view.Error = werr.Error()
 	}
 	sv.Gateway = &trace.Stage{Kind: trace.StageGateway, Status: trace.StatusDone, Start: 0, Duration: end, Notes: x.notes, Exchanges: []*trace.Exchange{ex}, Gateway: x.gw}
+	if x.routed && x.rt.Status != 0 && x.rt.Status != resp.Status {
+		x.rnotes = append(x.rnotes, fmt.Sprintf("the router and view answered %d; on the way back up the middleware changed it to %d %s (stage 4 says which and why)", x.rt.Status, resp.Status, http.StatusText(resp.Status)))
+	}
 	if x.routed {
 		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Start: x.rStart, Duration: x.rEnd - x.rStart, Notes: x.rnotes, Router: x.rt, Exchanges: []*trace.Exchange{view}}
 	} else {
@@ -204,6 +207,9 @@ func (s *Site) onion(x *run, req *Request) *Response {
 			what = "raised " + err.Error() + " → 500"
 			answered = true
 			x.notes = append(x.notes, mw.Name()+" raised: "+err.Error())
+			if _, ok := mw.(*commonMiddleware); ok {
+				x.notes = append(x.notes, "why Django refuses: a 301 makes the browser repeat the request as a GET, without its body, so the form's data would be lost without a word; with DEBUG = False Django redirects anyway")
+			}
 		} else if r != resp {
 			answered = true
 		}

@@ -63,7 +63,7 @@ func (p *Printer) gateway(s *trace.Stage) {
 			if m.Direction == trace.DirectionUp {
 				arrow = "↑"
 			}
-			p.printf("    %s %-52s %9s\n", arrow, safetext.Line(m.Middleware), trace.Dur(m.Duration))
+			p.printf("    %s %-56s %9s\n", arrow, safetext.Line(m.Middleware), trace.Dur(m.Duration))
 			p.printf("        %s\n", p.st.dim(safetext.Line(m.Action)))
 			if i == downs-1 && !m.Answered {
 				p.printf("      %s\n", p.st.bold("→ the router and the view (stage 5)"))

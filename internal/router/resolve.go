@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -13,6 +14,7 @@ type URLConf struct {
 	Name  string // "the demo site" or the file's name, for the 404 page
 	Root  *Group
 	names map[string][]*Pattern // "blog:post" -> the include() chain ending in the named pattern
+	seen  int                   // patterns visited while compiling, include()s expanded
 }
 
 // Tried is one pattern the resolver tried, in order.
@@ -67,6 +69,10 @@ func (c *URLConf) walk(g *Group, chain []*Pattern, ns string, depth int) error {
 		return fmt.Errorf("%w: include() is nested more than %d deep (does a group include itself?)", ErrRoute, maxIncludeDepth)
 	}
 	for _, p := range g.Patterns {
+		c.seen++
+		if c.seen > maxExpanded {
+			return fmt.Errorf("%w: with its include()s expanded the configuration has more than %d patterns (a group included many times over?)", ErrRoute, maxExpanded)
+		}
 		if p.re == nil {
 			if err := p.compile(); err != nil {
 				return lineErr(p.Line, err)
@@ -79,6 +85,10 @@ func (c *URLConf) walk(g *Group, chain []*Pattern, ns string, depth int) error {
 				inner = joinNS(ns, p.Include.Namespace)
 			}
 			if err := c.walk(p.Include, here, inner, depth+1); err != nil {
+				var le *LineError
+				if !errors.As(err, &le) {
+					return lineErr(p.Line, err)
+				}
 				return err
 			}
 			continue

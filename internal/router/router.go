@@ -17,6 +17,11 @@ import (
 // teaching site needs two or three levels, and a cycle must end.
 const maxIncludeDepth = 8
 
+// maxExpanded bounds the patterns of a configuration once every include()
+// is expanded, so one request never tries more than this many: a group
+// included ten times in a group included ten times multiplies.
+const maxExpanded = 10000
+
 // View names a built-in view and the arguments the URL file gave it.
 type View struct {
 	Func   string   // template, json, redirect, static, environ, error

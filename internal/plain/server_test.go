@@ -1,0 +1,92 @@
+package plain
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"journey/internal/gateway"
+	"journey/internal/router"
+	"journey/internal/trace"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// fixTimes makes a served stage's timings and Date header constant, so the
+// report can be compared byte for byte.
+func fixTimes(st *trace.Stage) {
+	st.Start, st.Duration = 0, time.Millisecond
+	for _, e := range st.Exchanges {
+		e.Start, e.Duration = 0, time.Millisecond
+		e.Received.Bytes = dateLine.ReplaceAll(e.Received.Bytes, []byte("Date: Mon, 23 Nov 2026 20:00:00 GMT"))
+	}
+	if g := st.Gateway; g != nil {
+		for i := range g.Steps {
+			g.Steps[i].Start, g.Steps[i].Duration = 0, 100*time.Microsecond
+		}
+		for i := range g.Middleware {
+			g.Middleware[i].Start, g.Middleware[i].Duration = 0, 10*time.Microsecond
+		}
+	}
+	if r := st.Router; r != nil {
+		r.Start, r.Took = 0, 20*time.Microsecond
+	}
+}
+
+var dateLine = regexp.MustCompile(`Date: [^\r]+`)
+
+func TestServerStagesGolden(t *testing.T) {
+	site := gateway.NewSite(router.Demo())
+	cases := []struct {
+		name string
+		req  string
+	}{
+		{"articles-year", "GET /articles/2024/ HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: journey/test\r\nAccept: */*\r\n\r\n"},
+		{"append-slash", "GET /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"append-slash-post", "POST /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nname=ada"},
+		{"not-found", "GET /nope/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"api-status", "GET /api/status HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"view-error", "GET /boom/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"static-binary", "GET /static/logo.png HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"blog-include", "GET /blog/hello-world/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
+		{"hostile-path", "GET /blog/%1b%5b31m/?q=%1b HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: \xc2\x9b31m\r\n\r\n"},
+		{"hostile-header", "GET / HTTP/1.1\r\nHost: www.example.com\r\nX-Evil: \x1b]0;owned\x07\r\n\r\n"},
+		{"underscore-header-and-repeats", "GET /echo/ HTTP/1.1\r\nHost: www.example.com\r\nX_Forwarded_For: 6.6.6.6\r\nAccept: text/html\r\nAccept: */*\r\n\r\n"},
+		{"bad-request", "NOT HTTP\r\n\r\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			served := site.Handle(strings.NewReader(c.req), io.Discard, gateway.ConnInfo{Client: "127.0.0.1:54321", Scheme: "http"})
+			var b bytes.Buffer
+			p := New(&b, Options{})
+			for _, st := range []*trace.Stage{served.Gateway, served.Router} {
+				fixTimes(st)
+				p.Stage(nil, st)
+			}
+			got := b.Bytes()
+			if bytes.Contains(got, []byte("\x1b")) {
+				t.Errorf("the report holds a raw escape byte:\n%s", got)
+			}
+			golden := filepath.Join("testdata", t.Name()+".golden")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("report differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}

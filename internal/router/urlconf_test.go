@@ -1,0 +1,150 @@
+package router
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		line int
+		want string
+	}{
+		{"unknown converter", "urlpatterns = [\n  path(\"a/<integer:x>/\", json()),\n]", 2, "converter 'integer', which does not exist"},
+		{"leading slash", "urlpatterns = [\n\n  path(\"/a/\", json()),\n]", 3, "starts with '/'"},
+		{"bad identifier", "urlpatterns = [\n  path(\"<int:2x>/\", json()),\n]", 2, "not a valid Python identifier"},
+		{"captured twice", "urlpatterns = [\n  path(\"<x>/<x>/\", json()),\n]", 2, "captures x twice"},
+		{"bad regex", "urlpatterns = [\n  re_path(r\"^(?P<y>[0-9]+$\", json()),\n]", 2, "not a regex"},
+		{"unknown view", "urlpatterns = [\n  path(\"a/\", render(\"x\")),\n]", 2, "unknown view render()"},
+		{"view args", "urlpatterns = [\n  path(\"a/\", template()),\n]", 2, "usage: template("},
+		{"json not object", "urlpatterns = [\n  path(\"a/\", json(\"[1]\")),\n]", 2, "must be a JSON object"},
+		{"missing comma", "urlpatterns = [\n  path(\"a/\", json())\n  path(\"b/\", json()),\n]", 3, "expected ',' or ']'"},
+		{"unclosed string", "urlpatterns = [\n  path(\"a/, json()),\n]", 2, "not closed"},
+		{"unclosed list", "urlpatterns = [\n  path(\"a/\", json()),\n", 3, "expected path(...)"},
+		{"missing include group", "urlpatterns = [\n  path(\"a/\", include(\"shop\")),\n]", 2, "no app_name = 'shop'"},
+		{"include with name", "urlpatterns = [\n  path(\"a/\", include(\"b\"), name=\"x\"),\n]\napp_name = \"b\"\nurlpatterns = []", 2, "takes no name"},
+		{"static missing", "urlpatterns = [\n  path(\"a\", static(\"nothere.png\")),\n]", 2, "static('nothere.png')"},
+		{"static escapes", "urlpatterns = [\n  path(\"a\", static(\"../etc/passwd\")),\n]", 2, "without .."},
+		{"no root", "app_name = \"b\"\nurlpatterns = []", 1, "no urlpatterns"},
+		{"unknown setting", "ROOT_URLCONF = \"x\"", 1, "unknown setting ROOT_URLCONF"},
+		{"two roots", "urlpatterns = []\nurlpatterns = []", 2, "a second urlpatterns"},
+		{"group without patterns", "urlpatterns = []\napp_name = \"b\"", 2, "has no urlpatterns"},
+		{"positional after keyword", "urlpatterns = [\n  path(\"a/\", name=\"x\", json()),\n]", 2, "positional argument follows"},
+		{"include cycle", "urlpatterns = [\n  path(\"a/\", include(\"b\")),\n]\napp_name = \"b\"\nurlpatterns = [\n  path(\"b/\", include(\"b\")),\n]", 6, "nested more than"},
+		{"stray character", "urlpatterns = [\n  path(\"a/\", json()) ;\n]", 2, "unexpected character ';'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("site.urls", []byte(tc.src), fstest.MapFS{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var le *LineError
+			if !errors.As(err, &le) {
+				t.Fatalf("error %v is not a LineError", err)
+			}
+			if le.File != "site.urls" || le.Line != tc.line {
+				t.Errorf("error at %s:%d, want site.urls:%d (%v)", le.File, le.Line, tc.line, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is more than one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestParseAcceptsDjangoLook(t *testing.T) {
+	src := `# mysite/urls.py
+from django.urls import include, path, re_path
+import os
+
+urlpatterns = [
+    path('', template('<p>it\'s home</p>'), name='home'),
+    path(
+        "multi/<int:n>/",
+        json(),
+        name="multi",
+    ),
+    re_path(r'^r/(\d+)/$', json()),
+    path("img", static("pic.bin")),
+]
+`
+	files := fstest.MapFS{"pic.bin": {Data: []byte{0, 1, 2, 0xff}}}
+	c, err := Parse("mysite/urls.py", []byte(src), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Resolve("/multi/7/"); r.Match == nil || r.Match.Pattern.Line != 7 {
+		t.Errorf("multi-line path(): %+v", r.Match)
+	}
+	r := c.Resolve("/r/12/")
+	if r.Match == nil || len(r.Match.Args) != 1 || r.Match.Args[0] != "12" {
+		t.Errorf("re_path without names should pass positional args: %+v", r.Match)
+	}
+	if r := c.Resolve("/img"); r.Match == nil || string(r.Match.View.Body) != "\x00\x01\x02\xff" {
+		t.Errorf("static body: %+v", r.Match)
+	}
+	if r := c.Resolve("/"); r.Match == nil || r.Match.View.Args[0] != "<p>it's home</p>" {
+		t.Errorf("escaped quote: %+v", r.Match)
+	}
+}
+
+func TestParseFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "site.urls")
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("hello"), 0o644)
+	os.WriteFile(path, []byte("urlpatterns = [\n  path(\"a\", static(\"a.txt\")),\n]\n"), 0o644)
+	c, err := ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Resolve("/a"); r.Match == nil || string(r.Match.View.Body) != "hello" {
+		t.Errorf("static next to the URL file: %+v", r.Match)
+	}
+	if _, err := ParseFile(filepath.Join(dir, "missing.urls")); err == nil || !strings.Contains(err.Error(), "missing.urls") {
+		t.Errorf("missing file: %v", err)
+	}
+	big := filepath.Join(dir, "big.urls")
+	os.WriteFile(big, make([]byte, MaxFileSize+1), 0o644)
+	if _, err := ParseFile(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("big file: %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(DemoSource())
+	f.Add([]byte("urlpatterns = [\n  path(\"a/<int:x>/\", json(), name=\"a\"),\n]"))
+	f.Add([]byte("urlpatterns = [path(\"b/\", include(\"b\"))]\napp_name = \"b\"\nurlpatterns = [re_path(r\"^(?P<q>.*)$\", environ())]"))
+	f.Add([]byte("urlpatterns = [\n  path(\"x\", redirect(\"a\", x=\"1\")),\n  path(\"\\\"\", error('e')),\n]"))
+	f.Add([]byte("from x import y\nurlpatterns = [ path('<path:p>', template('{{ p }}')), ]"))
+	f.Add([]byte("urlpatterns = [\n  path(\"a/<integer:x>/\", json()),\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		c, err := Parse("fuzz.urls", src, fstest.MapFS{"f": {Data: []byte("x")}})
+		if err != nil {
+			var le *LineError
+			if !errors.As(err, &le) && !strings.Contains(err.Error(), "UTF-8") {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		// A configuration that loads must resolve and explain any path.
+		for _, p := range []string{"/", "/a/1/", "/b/x", "/nope/"} {
+			r := c.Resolve(p)
+			if r.Match == nil {
+				c.NotFound(r)
+			}
+		}
+		for _, n := range c.Names() {
+			c.Reverse(n, map[string]string{"x": "1"})
+		}
+	})
+}
