@@ -249,7 +249,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		h.Body = r.body.buf
 	}
 	if r.decoded != nil || r.decodedSize > 0 {
-		h.Body, h.DecodedSize = r.decoded, r.decodedSize
+		h.Body, h.DecodedSize, h.Decoded = r.decoded, r.decodedSize, true
 	}
 	h.DecodeError = r.decodeErr
 	if loc := r.header.Get("Location"); loc != "" && r.status >= 300 && r.status < 400 {

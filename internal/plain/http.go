@@ -207,8 +207,20 @@ func (p *Printer) http(s *trace.Stage) {
 	if s.HTTP != nil {
 		hops = s.HTTP.Hops
 	}
-	n := 0
+	n, headed := 0, -1 // hops shown; the hop whose heading is out
+	heading := func() {
+		if len(hops) > 1 && headed < n && n < len(hops) {
+			h := hops[n]
+			line := fmt.Sprintf("%s %s", h.Method, h.URL)
+			if h.Status != 0 {
+				line += fmt.Sprintf(" → %d %s", h.Status, h.Reason)
+			}
+			p.printf("\n  %s %s\n", p.st.bold(fmt.Sprintf("hop %d", n+1)), safetext.Line(line))
+			headed = n
+		}
+	}
 	for _, ex := range s.Exchanges {
+		heading()
 		if ex.Kind != "http" {
 			p.connExchange(ex, nil) // a redirect hop's own connection
 			continue
@@ -218,15 +230,12 @@ func (p *Printer) http(s *trace.Stage) {
 			hop = &hops[n]
 		}
 		n++
-		if len(hops) > 1 {
-			p.printf("\n  %s %s\n", p.st.bold(fmt.Sprintf("hop %d", n)), safetext.Line(ex.Label))
-		}
-		p.httpExchange(ex, hop)
+		p.httpExchange(ex, hop, s.Error)
 	}
 }
 
-// httpExchange writes one request and its response.
-func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop) {
+// stageErr is the stage's error: the exchange's own is not said twice.
+func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr string) {
 	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(peerName(ex.Peer)), p.via(ex.Peer))
 	head, body := splitHead(ex.Sent)
 	p.headLines(">", head)
@@ -243,7 +252,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop) {
 			p.body("<", raw, ex.Received.Dropped, "")
 		}
 	}
-	if ex.Failed() {
+	if ex.Failed() && !strings.Contains(stageErr, ex.Error) {
 		p.printf("  %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 	}
 	if p.opt.Bytes {
@@ -300,7 +309,7 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 	}
 	if hop.Body != nil {
 		what := "the body with the chunked framing removed"
-		if len(hop.Encodings) > 0 {
+		if hop.Decoded {
 			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
 		}
 		p.printf("\n  %s\n", p.st.dim(what))
@@ -334,7 +343,7 @@ func (p *Printer) body(mark string, b []byte, dropped int64, _ string) {
 	shownLines := lines[:min(len(lines), maxBodyLines)]
 	shownBytes := 0
 	for _, l := range shownLines {
-		p.printf("  %s %s\n", mark, safetext.Line(strings.TrimSuffix(l, "\r")))
+		p.printf("  %s\n", strings.TrimRight(mark+" "+safetext.Line(strings.TrimSuffix(l, "\r")), " "))
 		shownBytes += len(l) + 1
 	}
 	if rest := int64(len(b)-min(shownBytes, len(b))) + dropped; rest > 0 {
@@ -347,9 +356,14 @@ func (p *Printer) body(mark string, b []byte, dropped int64, _ string) {
 // characters. Text with a few escape sequences stays text, escaped.
 func IsBinary(b []byte) bool {
 	b = b[:min(len(b), maxBodyText)]
-	// A cut may split the last rune: ignore up to 3 trailing bytes.
-	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
-		b = b[:len(b)-1]
+	// A cut may split the last rune: drop an incomplete one at the end.
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				b = b[:i]
+			}
+			break
+		}
 	}
 	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
 		return true

@@ -94,6 +94,9 @@ type HTTPHop struct {
 	// is undone, before decoding); BodyDropped those not kept.
 	BodySize    int64 `json:"body_size"`
 	BodyDropped int64 `json:"body_dropped,omitempty"`
+	// Decoded is set when the content encodings were undone (--compressed):
+	// Body is then the decoded body.
+	Decoded bool `json:"decoded,omitempty"`
 	// DecodedSize counts the decoded body's bytes, kept or not.
 	DecodedSize int64  `json:"decoded_size,omitempty"`
 	DecodeError string `json:"decode_error,omitempty"` // the encoding could not be undone
