@@ -47,6 +47,7 @@ func TestReplayPlainIsTheRunsReport(t *testing.T) {
 		{"redirect", []string{"-L", "www.example.com/old-blog/"}},
 		{"https redirect", []string{"-L", "https://www.example.com/latest/"}},
 		{"server error", []string{"www.example.com/boom/"}},
+		{"header not utf-8", []string{"-H", "X-Bin: a\xffb", "www.example.com/echo/"}},
 		{"not found", []string{"www.example.com/nope/"}},
 		{"no dns", []string{"http://203.0.113.10/"}},
 		{"bytes", []string{"--bytes", "www.example.com"}},

@@ -17,10 +17,12 @@ import (
 )
 
 // Encode writes j as one indented JSON document followed by a newline.
+// A string's bytes that are not UTF-8 are written as the text \xNN, as
+// the renderers show them (see withUTF8); j itself is not changed.
 func Encode(w io.Writer, j *trace.Journey) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(j); err != nil {
+	if err := enc.Encode(withUTF8(j)); err != nil {
 		return fmt.Errorf("encoding the trace: %w", err)
 	}
 	return nil
