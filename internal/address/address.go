@@ -209,14 +209,7 @@ func split(a *trace.Address) {
 
 // canonicalURL rebuilds the URL with the ASCII host, as the request uses it.
 func canonicalURL(a *trace.Address) string {
-	host := a.ASCIIHost
-	if ip, err := netip.ParseAddr(host); err == nil && ip.Is6() {
-		host = "[" + host + "]"
-	}
-	if !a.PortDefault {
-		host += ":" + strconv.Itoa(a.Port)
-	}
-	s := a.Scheme + "://" + host + a.Path
+	s := a.Scheme + "://" + Authority(a) + a.Path
 	if a.Query != "" {
 		s += "?" + a.Query
 	}

@@ -57,7 +57,7 @@ func (r *Resolver) askRecursive(ctx context.Context, server Server, result *trac
 		if m.Rcode == mdns.RcodeNameError {
 			return fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrNXDomain)
 		}
-		addrs, chain := recursiveAnswer(m, name, qtype)
+		addrs, chain, _, _ := followCNAMEs(m, name, qtype, ".")
 		result.Chain = chain
 		if len(addrs) > 0 {
 			result.Addresses = addrs
@@ -70,19 +70,8 @@ func (r *Resolver) askRecursive(ctx context.Context, server Server, result *trac
 // askOnce sends one recursive query, again over TCP if truncated, and
 // records the exchanges.
 func (r *Resolver) askOnce(ctx context.Context, st *state, server Server, name string, qtype uint16, why string) (*mdns.Msg, error) {
-	out := r.exchange(ctx, st, server, "udp", newQuery(name, qtype, true), why, 0)
-	if out.err == nil && out.msg.Truncated {
-		out.ex.DNS.Kind = trace.DNSTrunc
-		out.ex.Outcome = "truncated: asking again over TCP"
-		out.ex.Label = label(server, out.ex.Outcome)
-		r.Recorder.AddExchange(trace.StageDNS, out.ex)
-		out = r.exchange(ctx, st, server, "tcp", newQuery(name, qtype, true), "The UDP reply was truncated (TC flag): the same question again over TCP.", 0)
-	}
+	out := r.roundTrip(ctx, st, server, name, qtype, true, why, 0, func(*trace.Exchange) {})
 	if out.err != nil {
-		out.ex.DNS.Kind = trace.DNSError
-		out.ex.Outcome = out.err.Error()
-		out.ex.Label = label(server, shortErr(out.err))
-		r.Recorder.AddExchange(trace.StageDNS, out.ex)
 		return nil, out.err
 	}
 	m := out.msg
@@ -90,7 +79,7 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, server Server, name s
 	for _, rr := range m.Answer {
 		d.Answers = append(d.Answers, rrText(rr))
 	}
-	addrs, chain := recursiveAnswer(m, name, qtype)
+	addrs, chain, _, _ := followCNAMEs(m, name, qtype, ".")
 	switch {
 	case m.Rcode == mdns.RcodeNameError:
 		d.Kind = trace.DNSNXDomain
@@ -117,38 +106,4 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, server Server, name s
 		return nil, fmt.Errorf("%w: %s from %s", ErrServerFailure, rcodeName(m.Rcode), server.Addr)
 	}
 	return m, nil
-}
-
-// recursiveAnswer follows the CNAME chain a recursive resolver put in its
-// answer and returns the addresses at its end.
-func recursiveAnswer(m *mdns.Msg, name string, qtype uint16) ([]string, []string) {
-	current := strings.ToLower(name)
-	var chain []string
-	for range MaxCNAMERestarts + 1 {
-		var addrs []string
-		next := ""
-		for _, rr := range m.Answer {
-			if !strings.EqualFold(rr.Header().Name, current) {
-				continue
-			}
-			switch v := rr.(type) {
-			case *mdns.A:
-				if qtype == mdns.TypeA {
-					addrs = append(addrs, v.A.String())
-				}
-			case *mdns.AAAA:
-				if qtype == mdns.TypeAAAA {
-					addrs = append(addrs, v.AAAA.String())
-				}
-			case *mdns.CNAME:
-				next = strings.ToLower(v.Target)
-			}
-		}
-		if len(addrs) > 0 || next == "" {
-			return addrs, chain
-		}
-		chain = append(chain, next)
-		current = next
-	}
-	return nil, chain
 }

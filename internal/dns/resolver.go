@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -186,10 +185,14 @@ func (r *Resolver) resolve(ctx context.Context, st *state, name string, qtype ui
 		if m.Rcode == mdns.RcodeNameError {
 			return ans, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrNXDomain)
 		}
-		addrs, next := readAnswer(m, name, qtype, zone)
+		addrs, chain, next, loop := followCNAMEs(m, name, qtype, zone)
+		ans.chain = append(ans.chain, chain...)
 		if len(addrs) > 0 {
 			ans.addrs = addrs
 			return ans, nil
+		}
+		if loop {
+			return ans, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrCNAMELoop)
 		}
 		if next == "" {
 			return ans, nil // NODATA
@@ -202,23 +205,24 @@ func (r *Resolver) resolve(ctx context.Context, st *state, name string, qtype ui
 			return ans, fmt.Errorf("%s: %w", strings.TrimSuffix(name, "."), ErrCNAMELimit)
 		}
 		st.restarts++
-		ans.chain = append(ans.chain, next)
 		name = next
 	}
 }
 
-// readAnswer takes the address records for name out of an authoritative
-// reply from zone, following CNAMEs inside the reply as long as they stay in
-// the zone's bailiwick. It returns the addresses, or the name to restart
-// with when a CNAME leads outside the reply.
-func readAnswer(m *mdns.Msg, name string, qtype uint16, zone string) ([]string, string) {
+// followCNAMEs reads the address records for name out of a reply's answer
+// section, following the CNAME chain inside it. Only records in zone's
+// bailiwick are trusted ("." trusts all, as from a recursive resolver). It
+// returns the addresses at the chain's end, the CNAME targets followed, and,
+// when the chain leads out of the zone, the name to start again with; loop
+// is set when the chain comes back to a name already seen.
+func followCNAMEs(m *mdns.Msg, name string, qtype uint16, zone string) (addrs, chain []string, restart string, loop bool) {
 	current := strings.ToLower(name)
+	seen := map[string]bool{current: true}
 	for range MaxCNAMERestarts + 1 {
-		var addrs []string
 		cname := ""
 		for _, rr := range m.Answer {
-			h := rr.Header()
-			if !strings.EqualFold(h.Name, current) || !mdns.IsSubDomain(zone, strings.ToLower(h.Name)) {
+			owner := strings.ToLower(rr.Header().Name)
+			if owner != current || !mdns.IsSubDomain(zone, owner) {
 				continue
 			}
 			switch v := rr.(type) {
@@ -234,18 +238,22 @@ func readAnswer(m *mdns.Msg, name string, qtype uint16, zone string) ([]string, 
 				cname = strings.ToLower(v.Target)
 			}
 		}
-		if len(addrs) > 0 {
-			return addrs, ""
+		switch {
+		case len(addrs) > 0:
+			return addrs, chain, "", false
+		case cname == "":
+			return nil, chain, "", false // the chain ends with no record of this type
+		case seen[cname]:
+			return nil, chain, "", true
 		}
-		if cname == "" {
-			return nil, ""
-		}
+		seen[cname] = true
+		chain = append(chain, cname)
 		if !mdns.IsSubDomain(zone, cname) {
-			return nil, cname // another zone must answer for it
+			return nil, chain, cname, false // another zone must answer for it
 		}
 		current = cname
 	}
-	return nil, ""
+	return nil, chain, "", true
 }
 
 // walk goes down the tree from the closest known zone until a server
@@ -461,35 +469,43 @@ func (r *Resolver) why(zone, name string, qtype uint16, s Server, try int) strin
 	return w
 }
 
-// ask sends one question to one server (again over TCP if the UDP reply
-// was truncated), records the exchanges, and says whether the reply is usable.
-func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name string, qtype uint16, depth int, why string, attempt int) (*mdns.Msg, error) {
-	q := newQuery(name, qtype, false)
-	out := r.exchange(ctx, st, server, "udp", q, why, depth)
-	out.ex.DNS.Zone, out.ex.DNS.Attempt = zone, attempt
+// roundTrip sends one question to server over UDP and, when the reply is
+// truncated, again over TCP, recording the truncated exchange. A failed
+// exchange is recorded here too; a reply is returned for the caller to
+// classify and record. fill sets what the caller knows on every exchange.
+func (r *Resolver) roundTrip(ctx context.Context, st *state, server Server, name string, qtype uint16, rd bool, why string, depth int, fill func(*trace.Exchange)) outcome {
+	out := r.exchange(ctx, st, server, "udp", newQuery(name, qtype, rd), why, depth)
+	fill(out.ex)
 	if out.err == nil && out.msg.Truncated {
 		out.ex.DNS.Kind = trace.DNSTrunc
 		out.ex.Outcome = fmt.Sprintf("truncated: the answer did not fit in %d bytes of UDP, so the TC flag is set; asking again over TCP", EDNSBufferSize)
 		out.ex.Label = label(server, "truncated, retrying over TCP")
 		r.Recorder.AddExchange(trace.StageDNS, out.ex)
-		q = newQuery(name, qtype, false)
-		out = r.exchange(ctx, st, server, "tcp", q, "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit.", depth)
-		out.ex.DNS.Zone, out.ex.DNS.Attempt = zone, attempt
+		out = r.exchange(ctx, st, server, "tcp", newQuery(name, qtype, rd), "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit.", depth)
+		fill(out.ex)
 	}
 	if out.err != nil {
 		out.ex.DNS.Kind = trace.DNSError
 		out.ex.Outcome = out.err.Error()
 		out.ex.Label = label(server, shortErr(out.err))
 		r.Recorder.AddExchange(trace.StageDNS, out.ex)
+	}
+	return out
+}
+
+// ask sends one question to one of zone's servers, records the exchanges,
+// and returns the reply with an error when it is not usable.
+func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name string, qtype uint16, depth int, why string, attempt int) (*mdns.Msg, error) {
+	out := r.roundTrip(ctx, st, server, name, qtype, false, why, depth, func(ex *trace.Exchange) {
+		ex.DNS.Zone, ex.DNS.Attempt = zone, attempt
+	})
+	if out.err != nil {
 		return nil, out.err
 	}
 	err := describe(out.ex, out.msg, zone, name, qtype)
 	out.ex.Label = label(server, out.ex.Outcome)
 	r.Recorder.AddExchange(trace.StageDNS, out.ex)
-	if err != nil {
-		return out.msg, err
-	}
-	return out.msg, nil
+	return out.msg, err
 }
 
 func label(s Server, what string) string {
@@ -574,15 +590,18 @@ func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) 
 			return fmt.Errorf("%w: referral away from %s", ErrServerFailure, name)
 		}
 	}
-	addrs, next := readAnswer(m, name, qtype, zone)
+	addrs, _, next, loop := followCNAMEs(m, name, qtype, zone)
 	switch {
 	case len(addrs) > 0:
 		d.Kind = trace.DNSAnswer
 		ex.Outcome = "answer: " + listAddrs(addrs)
+	case loop:
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = "CNAME loop: the aliases lead back to a name already seen"
 	case next != "":
 		d.Kind = trace.DNSCNAME
 		ex.Outcome = fmt.Sprintf("CNAME: %s is an alias of %s; starting again for that name", name, next)
-	case len(m.Answer) > 0 && slices.ContainsFunc(m.Answer, func(rr mdns.RR) bool { _, c := rr.(*mdns.CNAME); return c }):
+	case len(m.Answer) > 0:
 		d.Kind = trace.DNSCNAME
 		ex.Outcome = "CNAME chain inside the zone, ending with no " + typeName(qtype) + " record"
 	default:

@@ -147,7 +147,7 @@ func TestLab(t *testing.T) {
 		{name: "www.example.co.uk", addrs: "203.0.113.10", kinds: []string{"referral", "referral", "answer"}, queries: 3},
 		{name: "xn--caf-dma.example.com", addrs: "203.0.113.10", kinds: []string{"referral", "referral", "answer"}, queries: 3},
 		{name: "nope.example.com", wantErr: dns.ErrNXDomain, kinds: []string{"referral", "referral", "nxdomain"}, queries: 3},
-		{name: "loop.example.com", wantErr: dns.ErrNoAddress, queries: 3},
+		{name: "loop.example.com", wantErr: dns.ErrCNAMELoop, queries: 3, kinds: []string{"referral", "referral", "cname"}},
 		{name: "big.example.com", addrs: "203.0.113.10", queries: 4, kinds: []string{"referral", "referral", "truncated", "answer"},
 			transport: []trace.Transport{"udp", "udp", "udp", "tcp"}},
 	}

@@ -22,23 +22,10 @@ func Line(s string) string { return escape(s, false) }
 func Bytes(b []byte) string { return escape(string(b), false) }
 
 // IsSafe reports whether s needs no escaping for Line.
-func IsSafe(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || unsafeRune(r, false) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+func IsSafe(s string) bool { return safe(s, false) }
 
 func escape(s string, keepLayout bool) string {
-	if keepLayout {
-		if textSafe(s) {
-			return s
-		}
-	} else if IsSafe(s) {
+	if safe(s, keepLayout) {
 		return s
 	}
 	var b strings.Builder
@@ -58,10 +45,10 @@ func escape(s string, keepLayout bool) string {
 	return b.String()
 }
 
-func textSafe(s string) bool {
+func safe(s string, keepLayout bool) bool {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || unsafeRune(r, true) {
+		if r == utf8.RuneError && size == 1 || unsafeRune(r, keepLayout) {
 			return false
 		}
 		i += size
