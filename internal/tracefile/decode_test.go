@@ -374,3 +374,17 @@ func FuzzDecode(f *testing.F) {
 		plain.Render(io.Discard, j, plain.Options{Bytes: true})
 	})
 }
+
+// BenchmarkDecode reads and checks the largest recorded journey.
+func BenchmarkDecode(b *testing.B) {
+	doc, err := os.ReadFile(filepath.Join(journeysDir, "cname.json"))
+	if err != nil {
+		b.Skip("no recorded journey: ", err)
+	}
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := tracefile.Decode(bytes.NewReader(doc)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

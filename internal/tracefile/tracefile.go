@@ -100,8 +100,14 @@ func ReadFile(path string, stdin io.Reader) (*trace.Journey, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a recorded journey", path)
+	if fi, err := f.Stat(); err == nil {
+		switch {
+		case fi.IsDir():
+			return nil, fmt.Errorf("%s is a directory, not a recorded journey", path)
+		case fi.Size() > MaxFileSize:
+			// Known from its size: no need to read 64 MiB of it first.
+			return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)
+		}
 	}
 	return Decode(f)
 }
