@@ -2,14 +2,14 @@ package trace
 
 // DNS is the DNS stage's result.
 type DNS struct {
-	Name      string   `json:"name"`             // the name asked for, ASCII, fully qualified
-	Types     []string `json:"types"`            // record types asked for, in order (A, AAAA)
-	Method    string   `json:"method"`           // see the Method constants
+	Name      string   `json:"name"`               // the name asked for, ASCII, fully qualified
+	Types     []string `json:"types"`              // record types asked for, in order (A, AAAA)
+	Method    string   `json:"method"`             // see the Method constants
 	Resolver  string   `json:"resolver,omitempty"` // the recursive resolver asked, for MethodResolver and MethodSystem
-	Chain     []string `json:"chain,omitempty"`  // CNAME chain from Name to the final name
+	Chain     []string `json:"chain,omitempty"`    // CNAME chain from Name to the final name
 	Addresses []string `json:"addresses,omitempty"`
-	Queries   int      `json:"queries"`   // packets sent, retries included
-	Referrals int      `json:"referrals"` // referrals followed
+	Queries   int      `json:"queries"`         // packets sent, retries included
+	Referrals int      `json:"referrals"`       // referrals followed
 	RCode     string   `json:"rcode,omitempty"` // the final answer's response code
 }
 
