@@ -68,6 +68,10 @@ type (
 	runEndedMsg struct{ id int }
 )
 
+// mouseStep is how many rows one wheel notch scrolls, as most terminals
+// scroll their own history.
+const mouseStep = 3
+
 // focus is the pane that ↑/↓ move in.
 type focus int
 
@@ -233,6 +237,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.key(msg)
+	case tea.MouseMsg:
+		// Only with --mouse: the wheel scrolls the focused pane.
+		switch msg.Button {
+		case tea.MouseButtonWheelDown:
+			m.move(mouseStep)
+		case tea.MouseButtonWheelUp:
+			m.move(-mouseStep)
+		}
+		m.clampScroll()
+		return m, nil
 	}
 	return m, nil
 }
