@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -112,6 +113,13 @@ func TestJSONIsTheTrace(t *testing.T) {
 	}
 	if generic["format"] != trace.Format {
 		t.Errorf("format %v, want %q", generic["format"], trace.Format)
+	}
+	if jq, err := exec.LookPath("jq"); err == nil { // the check, where jq is installed
+		cmd := exec.Command(jq, "-e", ".")
+		cmd.Stdin = strings.NewReader(out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("jq -e . rejects the --json output: %v: %.200s", err, msg)
+		}
 	}
 	printed, err := tracefile.Decode(strings.NewReader(out))
 	if err != nil {

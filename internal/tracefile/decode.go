@@ -86,26 +86,39 @@ func Decode(r io.Reader) (*trace.Journey, error) {
 	if err := scan(data); err != nil {
 		return nil, err
 	}
-	var head struct {
-		Format *string `json:"format"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, jsonError(err)
-	}
-	switch {
-	case head.Format == nil:
-		return nil, fmt.Errorf("%w: it has no \"format\" field", ErrFormat)
-	case *head.Format != trace.Format:
-		return nil, fmt.Errorf("%w: its format is %q, and this journey reads %q", ErrFormat, *head.Format, trace.Format)
-	}
+	// One full decode in the common case; the format is checked after it,
+	// and before a decoding error is reported, so that a document of
+	// another format says so rather than what its fields hold.
 	var j trace.Journey
 	if err := json.Unmarshal(data, &j); err != nil {
+		var head struct {
+			Format string `json:"format"`
+		}
+		if json.Unmarshal(data, &head) == nil {
+			if ferr := checkFormat(head.Format); ferr != nil {
+				return nil, ferr
+			}
+		}
 		return nil, jsonError(err)
+	}
+	if err := checkFormat(j.Format); err != nil {
+		return nil, err
 	}
 	if err := check(&j); err != nil {
 		return nil, err
 	}
 	return &j, nil
+}
+
+// checkFormat accepts exactly trace.Format.
+func checkFormat(format string) error {
+	switch format {
+	case trace.Format:
+		return nil
+	case "":
+		return fmt.Errorf("%w: it has no \"format\" field", ErrFormat)
+	}
+	return fmt.Errorf("%w: its format is %q, and this journey reads %q", ErrFormat, format, trace.Format)
 }
 
 // scan walks the bytes once, before decoding: it tells a document that is
