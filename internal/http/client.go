@@ -127,8 +127,8 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 			t = next
 		}
 	}()
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "time ran out") {
-		err = fmt.Errorf("%w (the journey's time ran out)", err)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "--max-time") {
+		err = fmt.Errorf("%w (the journey's time ran out: --max-time)", err)
 	}
 	rec.FinishStage(trace.StageHTTP, err, func(s *trace.Stage) { s.HTTP = result })
 	return res, err

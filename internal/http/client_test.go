@@ -276,7 +276,7 @@ func TestBounds(t *testing.T) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..")
 		}},
-		{name: "never answers", want: ErrNoResponse, timeout: 200 * time.Millisecond, serve: func(c net.Conn) {
+		{name: "never answers", want: ErrTimedOut, timeout: 200 * time.Millisecond, serve: func(c net.Conn) {
 			readRequest(c)
 			time.Sleep(time.Second)
 		}, check: func(t *testing.T, h *trace.Stage, took time.Duration) {
@@ -284,7 +284,7 @@ func TestBounds(t *testing.T) {
 				t.Errorf("took %s with a 200 ms timeout", took)
 			}
 		}},
-		{name: "slow drip stopped by max time", want: ErrNoResponse, maxTime: 400 * time.Millisecond, serve: func(c net.Conn) {
+		{name: "slow drip stopped by max time", want: ErrTimedOut, maxTime: 400 * time.Millisecond, serve: func(c net.Conn) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
 			for i := 0; i < 50; i++ {
@@ -297,11 +297,11 @@ func TestBounds(t *testing.T) {
 			if took > 1500*time.Millisecond { // the server would drip for 5 s
 				t.Errorf("a drip held the journey %s past a 400 ms limit", took)
 			}
-			if !strings.Contains(h.Error, "time ran out") {
+			if !strings.Contains(h.Error, "time (--max-time) ran out") {
 				t.Errorf("error %q does not say the time ran out", h.Error)
 			}
 		}},
-		{name: "endless body kept to 1 MiB", want: ErrNoResponse, maxTime: 500 * time.Millisecond, serve: func(c net.Conn) {
+		{name: "endless body kept to 1 MiB", want: ErrTimedOut, maxTime: 500 * time.Millisecond, serve: func(c net.Conn) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
 			buf := bytes.Repeat([]byte("endless "), 4096)

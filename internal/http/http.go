@@ -47,7 +47,7 @@ var (
 	ErrHeaderTooLarge   = errors.New("response header too large")
 	ErrNotHTTP          = errors.New("the server's answer is not HTTP")
 	ErrEarlyClose       = errors.New("the server closed the connection early")
-	ErrNoResponse       = errors.New("no response")
+	ErrTimedOut         = errors.New("timed out")
 	ErrTooManyEncodings = errors.New("too many content encodings")
 	ErrTooManyRedirects = errors.New("too many redirects")
 	ErrBadCertificate   = errors.New("the server's certificate did not verify")
