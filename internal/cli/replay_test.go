@@ -296,3 +296,15 @@ func TestReplayStdin(t *testing.T) {
 		t.Errorf("replay --json - does not re-emit standard input:\n%s", stdout.String())
 	}
 }
+
+func TestReplayHelp(t *testing.T) {
+	status, out, stderr := run(t, "replay", "--help")
+	if status != cli.ExitOK || stderr != "" {
+		t.Fatalf("exit status %d, stderr %q", status, stderr)
+	}
+	for _, want := range []string{"journey replay [--plain|--json] FILE", "--plain", "--json", "--no-color", "--bytes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help does not mention %q:\n%s", want, out)
+		}
+	}
+}

@@ -62,12 +62,12 @@ const (
 // Errors Decode wraps, for errors.Is. Each message reads well after
 // "FILE: ".
 var (
-	ErrTooLarge  = errors.New("too large")                         // past MaxFileSize or a count limit
-	ErrNotJSON   = errors.New("not a JSON document")               // syntax error
-	ErrTruncated = errors.New("truncated")                         // the document ends early
-	ErrFormat    = errors.New("not a journey/1 trace")             // another format or version
-	ErrInvalid   = errors.New("not a valid journey/1 trace")       // absurd values
-	errEmpty     = fmt.Errorf("%w: the file is empty", ErrNotJSON) //
+	ErrTooLarge  = errors.New("too large")                   // past MaxFileSize or a count limit
+	ErrNotJSON   = errors.New("not a JSON document")         // syntax error
+	ErrTruncated = errors.New("truncated")                   // the document ends early
+	ErrFormat    = errors.New("not a journey/1 trace")       // another format or version
+	ErrInvalid   = errors.New("not a valid journey/1 trace") // absurd values
+	errEmpty     = fmt.Errorf("%w: the file is empty", ErrNotJSON)
 )
 
 // Decode reads one journey document from r and checks it: its size, that
