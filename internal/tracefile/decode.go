@@ -167,6 +167,9 @@ func scan(data []byte) error {
 			}
 		case '}', ']':
 			depth--
+			if depth < 0 {
+				return fmt.Errorf("%w: a %q closes nothing", ErrNotJSON, c)
+			}
 		case ',':
 			values++
 			if values > MaxValues {

@@ -141,6 +141,7 @@ func TestDecodeBad(t *testing.T) {
 		{"json array", []byte(`[1, 2]`), tracefile.ErrFormat, "not a JSON object"},
 		{"json string", []byte(`"journey/1"`), tracefile.ErrFormat, "not a JSON object"},
 		{"syntax error", []byte(`{"format": "journey/1", "mode": lab}`), tracefile.ErrNotJSON, "at byte"},
+		{"closes nothing", []byte(`{}]]` + strings.Repeat("[", 2*tracefile.MaxNesting)), tracefile.ErrNotJSON, "closes nothing"},
 		{"trailing garbage", append(append([]byte{}, valid...), "xyz"...), tracefile.ErrNotJSON, ""},
 		{"two documents", append(append([]byte{}, valid...), valid...), tracefile.ErrNotJSON, ""},
 		{"truncated half", valid[:len(valid)/2], tracefile.ErrTruncated, "ends after"},
