@@ -61,10 +61,13 @@ func (it item) messages() ([]trace.Message, []string) {
 
 // id names the item for the tree's open/closed memory.
 func (it item) id() string {
-	if it.pend != nil {
+	switch {
+	case it.pend != nil:
 		return fmt.Sprintf("p%p", it.pend)
+	case it.ex != nil:
+		return fmt.Sprintf("e%p", it.ex)
 	}
-	return fmt.Sprintf("e%p", it.ex)
+	return "none"
 }
 
 // node is one visible row of the field tree.
@@ -77,6 +80,7 @@ type node struct {
 	field *trace.Field // nil for a message's root row
 	kids  bool
 	key   string
+	shut  bool // starts closed though it is not a field
 }
 
 // isOpen: message rows start open, fields with children closed.
@@ -84,16 +88,13 @@ func (m *Model) isOpen(n node) bool {
 	if v, ok := m.open[n.key]; ok {
 		return v
 	}
-	return n.field == nil
+	return n.field == nil && !n.shut
 }
 
 // tree is the field tree of the selected item, flattened to the rows
 // that are visible with the current open/closed state.
 func (m *Model) tree() []node {
-	it, ok := m.selectedItem()
-	if !ok {
-		return nil
-	}
+	it, _ := m.selectedItem()
 	msgs, names := it.messages()
 	base := it.id()
 	var rows []node
@@ -124,16 +125,22 @@ func (m *Model) tree() []node {
 			walk(msg.Fields, 1, i, n.key)
 		}
 	}
+	// The stage's result, with no bytes behind it (msg -1). It starts
+	// open when there is no exchange to show.
+	if res := resultFields(m.selected()); len(res) > 0 {
+		n := node{label: "result of this stage", msg: -1, kids: true, key: fmt.Sprintf("result/%p", m.selected()), shut: len(msgs) > 0}
+		rows = append(rows, n)
+		if m.isOpen(n) {
+			walk(res, 1, -1, n.key)
+		}
+	}
 	return rows
 }
 
 // current is the message the bytes pane shows and the range of the
 // selected field in it (n is 0 when a whole message is selected).
 func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
-	it, ok := m.selectedItem()
-	if !ok {
-		return nil, 0, 0, nil
-	}
+	it, _ := m.selectedItem()
 	rows := m.tree()
 	if m.node >= 0 && m.node < len(rows) {
 		return m.nodeMessage(rows[m.node])
@@ -165,11 +172,18 @@ func (m *Model) textual() bool {
 
 // nodeMessage is the message a tree row belongs to.
 func (m *Model) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Field) {
-	it, ok := m.selectedItem()
-	if !ok {
-		return nil, 0, 0, nil
-	}
+	it, _ := m.selectedItem()
 	msgs, _ := it.messages()
+	if r.msg < 0 {
+		// A result row has no bytes: the pane keeps the exchange's first
+		// message in view, nothing highlighted.
+		for i := range msgs {
+			if len(msgs[i].Bytes) > 0 {
+				return &msgs[i], 0, 0, r.field
+			}
+		}
+		return nil, 0, 0, r.field
+	}
 	if r.msg >= len(msgs) {
 		return nil, 0, 0, nil
 	}
