@@ -249,12 +249,13 @@ func TestRedirects(t *testing.T) {
 func TestBounds(t *testing.T) {
 	long := strings.Repeat("x", MaxHeaderLine+10)
 	tests := []struct {
-		name    string
-		serve   func(net.Conn)
-		timeout time.Duration // per wait
-		maxTime time.Duration // whole run
-		want    error
-		check   func(t *testing.T, h *trace.Stage, took time.Duration)
+		name       string
+		serve      func(net.Conn)
+		compressed bool
+		timeout    time.Duration // per wait
+		maxTime    time.Duration // whole run
+		want       error
+		check      func(t *testing.T, h *trace.Stage, took time.Duration)
 	}{
 		{name: "header line over 100 KB", want: ErrHeaderTooLarge, serve: func(c net.Conn) {
 			readRequest(c)
@@ -267,6 +268,10 @@ func TestBounds(t *testing.T) {
 				fmt.Fprintf(c, "X-%d: %s\r\n", i, strings.Repeat("y", 10000))
 			}
 			io.WriteString(c, "\r\n")
+		}},
+		{name: "six content encodings", want: ErrTooManyEncodings, compressed: true, serve: func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Length: 2\r\n\r\nxx")
 		}},
 		{name: "not HTTP", want: ErrNotHTTP, serve: func(c net.Conn) {
 			io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")
@@ -301,7 +306,7 @@ func TestBounds(t *testing.T) {
 				t.Errorf("error %q does not say the time ran out", h.Error)
 			}
 		}},
-		{name: "endless body kept to 1 MiB", want: ErrTimedOut, maxTime: 500 * time.Millisecond, serve: func(c net.Conn) {
+		{name: "endless body kept to 1 MiB", want: ErrTimedOut, maxTime: 2 * time.Second, serve: func(c net.Conn) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
 			buf := bytes.Repeat([]byte("endless "), 4096)
@@ -331,7 +336,7 @@ func TestBounds(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			_, _, h, err := run(t, ctx, &Client{Timeout: tt.timeout}, url)
+			_, _, h, err := run(t, ctx, &Client{Timeout: tt.timeout, Compressed: tt.compressed}, url)
 			took := time.Since(start)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)

@@ -23,6 +23,10 @@ import (
 // spin the CPU for nothing. 64 MiB is far past any page we show.
 const maxDecodedCount = 64 << 20
 
+// readBuffer is the read size on the connection: 64 KiB, as a TCP
+// window, so an endless body costs few reads.
+const readBuffer = 64 << 10
+
 // maxChunkFields bounds the annotations of a chunked body: a body of a
 // million one-byte chunks still gets a readable field tree.
 const maxChunkFields = 256
@@ -59,7 +63,7 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 	r := &response{raw: capture{max: MaxHeaderBytes + MaxBodyKept}, contentLength: -1}
 	tr := &timedReader{conn: conn, ctx: ctx, idle: idle}
 	defer func() { r.first, r.last, r.received = tr.first, tr.last, tr.total }()
-	br := bufio.NewReader(io.TeeReader(tr, &r.raw))
+	br := bufio.NewReaderSize(io.TeeReader(tr, &r.raw), readBuffer)
 
 	head, err := readHead(br)
 	r.headerLen = len(head)
@@ -75,7 +79,7 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 	}
 	r.fields = headFields(head)
 
-	resp, err := nethttp.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(head), br)), &nethttp.Request{Method: method})
+	resp, err := nethttp.ReadResponse(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), br), readBuffer), &nethttp.Request{Method: method})
 	if err != nil {
 		return r, fmt.Errorf("%w: net/http could not parse the response's head: %w", ErrNotHTTP, err)
 	}

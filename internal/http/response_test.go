@@ -3,6 +3,9 @@ package http
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,4 +108,60 @@ func FuzzResponseHead(f *testing.F) {
 		checkFields(t, b, bodyFields(b, len(head), true, false))
 		checkFields(t, b, bodyFields(b, len(head), false, true))
 	})
+}
+
+func TestDecode(t *testing.T) {
+	text := strings.Repeat("decoded ", 100)
+	var gz, zl, fl bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(text))
+	w.Close()
+	z := zlib.NewWriter(&zl)
+	z.Write([]byte(text))
+	z.Close()
+	f, _ := flate.NewWriter(&fl, flate.BestCompression)
+	f.Write([]byte(text))
+	f.Close()
+	var twice bytes.Buffer
+	w = gzip.NewWriter(&twice)
+	w.Write(gz.Bytes())
+	w.Close()
+	bomb := gzipBomb(t, 3*MaxBodyKept)
+	tests := []struct {
+		name      string
+		encodings []string
+		body      []byte
+		want      string
+		wantSize  int64
+		errHas    string
+	}{
+		{"gzip", []string{"gzip"}, gz.Bytes(), text, int64(len(text)), ""},
+		{"deflate, zlib-wrapped", []string{"deflate"}, zl.Bytes(), text, int64(len(text)), ""},
+		{"deflate, raw", []string{"deflate"}, fl.Bytes(), text, int64(len(text)), ""},
+		{"gzip twice", []string{"gzip", "gzip"}, twice.Bytes(), text, int64(len(text)), ""},
+		{"unknown", []string{"br"}, []byte("x"), "", 0, "not one journey can undo"},
+		{"not gzip", []string{"gzip"}, []byte("plain"), "", 0, "could not be undone"},
+		{"bomb kept to 1 MiB", []string{"gzip"}, bomb, strings.Repeat("\x00", MaxBodyKept), 3 * MaxBodyKept, ""},
+		{"six", []string{"gzip", "gzip", "gzip", "gzip", "gzip", "gzip"}, gz.Bytes(), "", 0, "more than 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &response{encodings: tt.encodings, body: capture{buf: tt.body}}
+			r.decode()
+			if string(r.decoded) != tt.want || r.decodedSize != tt.wantSize || !strings.Contains(r.decodeErr, tt.errHas) || (tt.errHas == "") != (r.decodeErr == "") {
+				t.Errorf("decoded %d bytes (size %d), err %q", len(r.decoded), r.decodedSize, r.decodeErr)
+			}
+		})
+	}
+}
+
+// gzipBomb compresses n zero bytes: a few KB that expand to n.
+func gzipBomb(t *testing.T, n int) []byte {
+	var b bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if _, err := w.Write(make([]byte, n)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return b.Bytes()
 }
