@@ -9,6 +9,7 @@ package explain
 
 import (
 	"fmt"
+	"net/textproto"
 	"strings"
 
 	"journey/internal/safetext"
@@ -510,6 +511,20 @@ func Field(f trace.Field) string {
 		}
 		return fmt.Sprintf("%s: %s%s", line(name), m, v)
 	}
+	if m, ok := environ[f.Name]; ok {
+		return fmt.Sprintf("%s: %s Here: %q.", line(f.Name), m, line(envValue(f.Value)))
+	}
+	if h, ok := strings.CutPrefix(f.Name, "HTTP_"); ok {
+		header := textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(h, "_", "-"))
+		text := fmt.Sprintf("%s: the request's %s header, as the application sees it: each header becomes HTTP_ and its name in capitals, dashes turned to underscores.", line(f.Name), line(header))
+		if m := headerMeaning(header); m != "" {
+			text += " The " + line(header) + " header is " + m
+		}
+		return text
+	}
+	if m, ok := hostRoles[f.Name]; ok {
+		return fmt.Sprintf("%s: %s", line(f.Value), m)
+	}
 	if m, ok := dnsFields[strings.ToLower(name)]; ok {
 		v := ""
 		if f.Value != "" {
@@ -526,6 +541,14 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
+}
+
+// envValue drops the "   ← source" note the TUI adds to an environ value.
+func envValue(v string) string {
+	if i := strings.Index(v, "   ← "); i >= 0 {
+		return v[:i]
+	}
+	return v
 }
 
 // line makes a value from the trace safe for one line of text.

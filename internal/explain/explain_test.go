@@ -182,6 +182,15 @@ func TestPendingAndField(t *testing.T) {
 	if got := Field(trace.Field{Name: "ID", Value: "4242"}); !strings.Contains(got, "4242") || !strings.Contains(got, "random") {
 		t.Errorf("Field(ID) = %q", got)
 	}
+	if got := Field(trace.Field{Name: "PATH_INFO", Value: "/articles/2024/   ← request line"}); !strings.Contains(got, `"/articles/2024/"`) || !strings.Contains(got, "router") {
+		t.Errorf("Field(PATH_INFO) = %q", got)
+	}
+	if got := Field(trace.Field{Name: "HTTP_USER_AGENT", Value: "journey/0.1.0"}); !strings.Contains(got, "User-Agent") || !strings.Contains(got, "program making the request") {
+		t.Errorf("Field(HTTP_USER_AGENT) = %q", got)
+	}
+	if got := Field(trace.Field{Name: "registrable", Value: "example.co.uk"}); !strings.Contains(got, "example.co.uk") || !strings.Contains(got, "bought") {
+		t.Errorf("Field(registrable) = %q", got)
+	}
 	if got := Field(trace.Field{Name: "X-Unknown", Value: "1"}); got != "" {
 		t.Errorf("Field(unknown) = %q, want empty", got)
 	}

@@ -59,3 +59,33 @@ func StatusText(code int) string {
 	}
 	return "a code this program does not know"
 }
+
+// environ says what the keys of a WSGI environment hold (PEP 3333).
+var environ = map[string]string{
+	"REQUEST_METHOD":    "the method from the request line: what the client wants done (GET reads, POST sends).",
+	"SCRIPT_NAME":       "where the application is mounted on the server; empty when it serves the whole site.",
+	"PATH_INFO":         "the path from the request line, decoded: what the router matches against its patterns.",
+	"QUERY_STRING":      "what follows ? in the request line, still encoded; empty when there is none.",
+	"CONTENT_TYPE":      "the Content-Type header of the request's body.",
+	"CONTENT_LENGTH":    "the length of the request's body, from its Content-Length header.",
+	"SERVER_NAME":       "the server's name, from the Host header.",
+	"SERVER_PORT":       "the port the request arrived on.",
+	"SERVER_PROTOCOL":   "the HTTP version from the request line.",
+	"REMOTE_ADDR":       "the client's address, as the server's socket saw it.",
+	"wsgi.url_scheme":   "http or https: whether the request came over TLS.",
+	"wsgi.input":        "the request's body, as a stream the application reads.",
+	"wsgi.errors":       "where the application writes its error messages.",
+	"wsgi.version":      "the version of the WSGI interface.",
+	"wsgi.multithread":  "whether other threads may run the application at the same time.",
+	"wsgi.multiprocess": "whether other processes may run the application at the same time.",
+	"wsgi.run_once":     "whether the application will be called only once in this process.",
+}
+
+// hostRoles says what each part of a host name read right to left is.
+var hostRoles = map[string]string{
+	"root":        "the root: where every lookup starts, written as a final dot.",
+	"tld":         "the top-level domain, run by a registry.",
+	"suffix":      "part of the public suffix, under which anyone can register a name.",
+	"registrable": "the registrable domain: what its owner bought from a registrar.",
+	"subdomain":   "a subdomain, chosen freely by the domain's owner.",
+}
