@@ -58,10 +58,11 @@ func (s *Server) Site() *Site { return s.site }
 // ctx: when it ends, the connection is closed.
 func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(ReadTimeout))
+	// After the deadline above, so a context that has already ended wins.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
-	conn.SetReadDeadline(time.Now().Add(ReadTimeout))
-	w := &deadlineWriter{conn: conn}
+	w := &deadlineWriter{ctx: ctx, conn: conn}
 	client := conn.RemoteAddr().String()
 	served := s.site.Handle(conn, w, ConnInfo{Client: client, Scheme: scheme})
 	s.keep(client, []*trace.Stage{served.Gateway, served.Router})
@@ -69,9 +70,15 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 
 // deadlineWriter sets the write deadline when the response starts leaving,
 // so the read deadline does not cut it.
-type deadlineWriter struct{ conn net.Conn }
+type deadlineWriter struct {
+	ctx  context.Context
+	conn net.Conn
+}
 
 func (w *deadlineWriter) Write(b []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
 	w.conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
 	return w.conn.Write(b)
 }

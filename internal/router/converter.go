@@ -58,10 +58,13 @@ func (c *Converter) ToURL(value string) (string, error) {
 // pyRepr writes s as a Python string literal, as Django's debug pages show
 // values.
 func pyRepr(s string) string {
-	q := "'"
 	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
+		return `"` + reprDouble.Replace(s) + `"`
 	}
-	r := strings.NewReplacer(`\`, `\\`, q, `\`+q, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	return q + r.Replace(s) + q
+	return "'" + reprSingle.Replace(s) + "'"
 }
+
+var (
+	reprSingle = strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	reprDouble = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+)

@@ -128,29 +128,42 @@ func (c *URLConf) Resolve(path string) *Result {
 	return r
 }
 
+// Lookup finds the view for path as Resolve does, without recording the
+// patterns tried: for a server that only needs the answer.
+func (c *URLConf) Lookup(path string) *Match {
+	return c.resolve(c.Root, strings.TrimPrefix(path, "/"), "", "", nil, 0, nil)
+}
+
 func (c *URLConf) resolve(g *Group, path, prefix, ns string, outer []Capture, depth int, r *Result) *Match {
 	for _, p := range g.Patterns {
-		route := prefix + p.Route
-		if prefix != "" {
-			route = prefix + " " + p.Route // Django's 404 page separates include() levels with a space
+		var loc []int
+		// A path() route's leading text must match literally: checking it
+		// first skips the regex for most patterns, with the same answer.
+		if strings.HasPrefix(path, p.literal) {
+			loc = p.re.FindStringSubmatchIndex(path)
 		}
-		t := Tried{Route: route, Depth: depth, Include: p.Include != nil, Line: p.Line}
-		if p.Name != "" {
-			t.Name = joinNS(ns, p.Name)
-		}
-		loc := p.re.FindStringSubmatchIndex(path)
 		if loc == nil {
-			t.Why = p.whyNot(path)
-			r.Tried = append(r.Tried, t)
+			if r != nil {
+				t := p.tried(prefix, ns, depth)
+				t.Why = p.whyNot(path)
+				r.Tried = append(r.Tried, t)
+			}
 			continue
 		}
+		route := joinRoute(prefix, p.Route)
 		caps, args := p.captures(path, loc)
-		all := append(append([]Capture(nil), outer...), caps...)
+		all := caps
+		if len(outer) > 0 {
+			all = append(append([]Capture(nil), outer...), caps...)
+		}
 		if p.Include != nil {
 			rest := path[loc[1]:]
-			t.Matched = true
-			t.Why = fmt.Sprintf("prefix %s matched; %s is passed down to the group", pyRepr(path[:loc[1]]), pyRepr(rest))
-			r.Tried = append(r.Tried, t)
+			if r != nil {
+				t := p.tried(prefix, ns, depth)
+				t.Matched = true
+				t.Why = fmt.Sprintf("prefix %s matched; %s is passed down to the group", pyRepr(path[:loc[1]]), pyRepr(rest))
+				r.Tried = append(r.Tried, t)
+			}
 			inner := ns
 			if p.Include.Namespace != "" {
 				inner = joinNS(ns, p.Include.Namespace)
@@ -160,12 +173,36 @@ func (c *URLConf) resolve(g *Group, path, prefix, ns string, outer []Capture, de
 			}
 			continue
 		}
-		t.Matched = true
-		t.Why = "matched"
-		r.Tried = append(r.Tried, t)
-		return &Match{Route: route, Name: t.Name, View: p.View, Captures: all, Args: args, Pattern: p}
+		name := ""
+		if p.Name != "" {
+			name = joinNS(ns, p.Name)
+		}
+		if r != nil {
+			t := p.tried(prefix, ns, depth)
+			t.Matched = true
+			t.Why = "matched"
+			r.Tried = append(r.Tried, t)
+		}
+		return &Match{Route: route, Name: name, View: p.View, Captures: all, Args: args, Pattern: p}
 	}
 	return nil
+}
+
+// joinRoute joins include() levels with a space, as Django's 404 page does.
+func joinRoute(prefix, route string) string {
+	if prefix == "" {
+		return route
+	}
+	return prefix + " " + route
+}
+
+// tried starts the record of p being tried.
+func (p *Pattern) tried(prefix, ns string, depth int) Tried {
+	t := Tried{Route: joinRoute(prefix, p.Route), Depth: depth, Include: p.Include != nil, Line: p.Line}
+	if p.Name != "" {
+		t.Name = joinNS(ns, p.Name)
+	}
+	return t
 }
 
 // captures converts what the regex took, as Django's converters do.

@@ -58,6 +58,7 @@ type Pattern struct {
 	Name    string // name="..."
 	Line    int    // where the URL file declares it (0 for code)
 
+	literal  string         // path(): the route's text before its first converter
 	re       *regexp.Regexp // the whole pattern, anchored as Django anchors it
 	pieces   []piece        // path(): the literal text and converters in order
 	prefixes []*regexp.Regexp
@@ -136,6 +137,9 @@ func (p *Pattern) compile() error {
 		p.pieces = append(p.pieces, piece{name: name, conv: conv})
 		rest = rest[loc[1]:]
 	}
+	if len(p.pieces) > 0 && p.pieces[0].conv == nil {
+		p.literal = p.pieces[0].literal
+	}
 	var b strings.Builder
 	b.WriteString(`\A`)
 	for _, pc := range p.pieces {
@@ -171,6 +175,15 @@ func (p *Pattern) Describe() string {
 func (p *Pattern) whyNot(path string) string {
 	if p.Regex {
 		return "the regex " + p.Route + " does not match " + pyRepr(path)
+	}
+	if !strings.HasPrefix(path, p.literal) {
+		if path == "" {
+			return fmt.Sprintf("the path ends where the pattern wants %s", pyRepr(p.literal))
+		}
+		if strings.HasPrefix(p.literal, path) {
+			return fmt.Sprintf("the path %s ends before the pattern's %s does", pyRepr(path), pyRepr(p.literal))
+		}
+		return fmt.Sprintf("the pattern wants %s where the path has %s", pyRepr(p.literal), pyRepr(clip(path, len(p.literal))))
 	}
 	at, prevAt := 0, 0
 	for i, pc := range p.pieces {

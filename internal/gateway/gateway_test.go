@@ -1,0 +1,334 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"journey/internal/dial/dialtest"
+	"journey/internal/router"
+	"journey/internal/trace"
+)
+
+func serve(t testing.TB, raw string) (*Served, *http.Response, []byte) {
+	t.Helper()
+	var out bytes.Buffer
+	sv := NewSite(router.Demo()).Handle(strings.NewReader(raw), &out, ConnInfo{Client: "127.0.0.1:40000", Scheme: "http"})
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(out.Bytes())), nil)
+	if err != nil {
+		t.Fatalf("the gateway wrote an unreadable response: %v\n%q", err, out.Bytes())
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if !bytes.Equal(out.Bytes(), sv.Response) {
+		t.Error("Served.Response differs from the bytes written")
+	}
+	return sv, resp, body
+}
+
+func env(sv *Served, name string) (string, bool) {
+	for _, e := range sv.Gateway.Gateway.Environ {
+		if e.Name == name {
+			return e.Value, true
+		}
+	}
+	return "", false
+}
+
+func TestEnviron(t *testing.T) {
+	cases := []struct {
+		name   string
+		raw    string
+		want   map[string]string
+		absent []string
+	}{
+		{
+			name: "percent-decoded path, raw query",
+			raw:  "GET /files/a%20b/%C3%A9t%C3%A9.txt?q=a%20b&x=1 HTTP/1.1\r\nHost: www.example.com:8080\r\n\r\n",
+			want: map[string]string{"PATH_INFO": "/files/a b/été.txt", "QUERY_STRING": "q=a%20b&x=1", "SERVER_NAME": "www.example.com", "SERVER_PORT": "8080", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1"},
+		},
+		{
+			name:   "headers with dashes become HTTP_ with underscores",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nX-Request-Id: 42\r\nAccept-Language: fr\r\nuser-agent: t/1\r\n\r\n",
+			want:   map[string]string{"HTTP_X_REQUEST_ID": "42", "HTTP_ACCEPT_LANGUAGE": "fr", "HTTP_USER_AGENT": "t/1", "HTTP_HOST": "h", "SERVER_PORT": "80"},
+			absent: []string{"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"},
+		},
+		{
+			name:   "body length and content headers",
+			raw:    "POST /echo/ HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello world",
+			want:   map[string]string{"CONTENT_TYPE": "text/plain", "CONTENT_LENGTH": "11", "wsgi.input": "<stream: 11 bytes>"},
+			absent: []string{"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"},
+		},
+		{
+			name: "chunked body is decoded",
+			raw:  "POST /echo/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+			want: map[string]string{"wsgi.input": "<stream: 11 bytes>", "HTTP_TRANSFER_ENCODING": "chunked"},
+		},
+		{
+			name:   "repeated headers joined, underscores dropped",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nAccept: a\r\nAccept: b\r\nX_Real_IP: 1.2.3.4\r\n\r\n",
+			want:   map[string]string{"HTTP_ACCEPT": "a,b"},
+			absent: []string{"HTTP_X_REAL_IP"},
+		},
+		{
+			name: "wsgi keys",
+			raw:  "GET / HTTP/1.0\r\n\r\n",
+			want: map[string]string{"wsgi.version": "(1, 0)", "wsgi.url_scheme": "http", "wsgi.multithread": "True", "wsgi.multiprocess": "False", "wsgi.run_once": "False", "wsgi.errors": "<sys.stderr>", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000", "SERVER_PROTOCOL": "HTTP/1.0"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sv, _, _ := serve(t, tc.raw)
+			for k, want := range tc.want {
+				got, ok := env(sv, k)
+				if !ok || got != want {
+					t.Errorf("%s = %q (present %v), want %q", k, got, ok, want)
+				}
+			}
+			for _, k := range tc.absent {
+				if _, ok := env(sv, k); ok {
+					t.Errorf("%s is in the environment, want it absent", k)
+				}
+			}
+		})
+	}
+}
+
+func TestAppendSlash(t *testing.T) {
+	cases := []struct {
+		method   string
+		path     string
+		status   int
+		location string
+		body     string
+	}{
+		{"GET", "/articles/2024", 301, "/articles/2024/", ""},
+		{"GET", "/articles/2024?page=2", 301, "/articles/2024/?page=2", ""},
+		{"HEAD", "/articles/2024", 301, "/articles/2024/", ""},
+		{"DELETE", "/articles/2024", 301, "/articles/2024/", ""}, // Django refuses only POST, PUT and PATCH
+		{"POST", "/articles/2024", 500, "", "You called this URL via POST"},
+		{"PUT", "/articles/2024", 500, "", "while maintaining PUT data"},
+		{"PATCH", "/articles/2024", 500, "", "Change your form to point to www.example.com/articles/2024/"},
+		{"GET", "/nope", 404, "", "didn't match any of these"},    // nope/ would not match either
+		{"GET", "/api/status/", 404, "", "The current path, api/status/"}, // the slash is never removed
+		{"GET", "/articles/2024/", 200, "", "Articles from 2024"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			raw := tc.method + " " + tc.path + " HTTP/1.1\r\nHost: www.example.com\r\n"
+			if tc.method == "POST" || tc.method == "PUT" || tc.method == "PATCH" {
+				raw += "Content-Length: 3\r\n\r\na=1"
+			} else {
+				raw += "\r\n"
+			}
+			sv, resp, body := serve(t, raw)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tc.status, body)
+			}
+			if got := resp.Header.Get("Location"); got != tc.location {
+				t.Errorf("Location %q, want %q", got, tc.location)
+			}
+			if !strings.Contains(string(body), tc.body) {
+				t.Errorf("body lacks %q:\n%s", tc.body, body)
+			}
+			common := sv.Gateway.Gateway.Middleware[4] // down x3, then up: XFrame, Common
+			if common.Direction != trace.DirectionUp || !strings.Contains(common.Middleware, "CommonMiddleware") {
+				t.Fatalf("middleware[4] = %+v", common)
+			}
+			if tc.status == 301 && !strings.Contains(common.Action, "APPEND_SLASH") {
+				t.Errorf("CommonMiddleware says %q", common.Action)
+			}
+		})
+	}
+}
+
+func TestResponses(t *testing.T) {
+	cases := []struct {
+		path        string
+		status      int
+		contentType string
+		body        string
+		routerError string
+	}{
+		{"/api/status", 200, "application/json", `{"server":"journey lab","status":"ok"}`, ""},
+		{"/blog/12/comments/", 200, "application/json", `{"pk":12}`, ""},
+		{"/items/123e4567-e89b-12d3-a456-426614174000/", 200, "application/json", `"id":"123e4567-e89b-12d3-a456-426614174000"`, ""},
+		{"/old-blog/", 302, "text/html; charset=utf-8", "", ""},
+		{"/latest/", 302, "text/html; charset=utf-8", "", ""},
+		{"/static/logo.png", 200, "image/png", "\x89PNG", ""},
+		{"/echo/", 200, "text/plain; charset=utf-8", "PATH_INFO = /echo/", ""},
+		{"/boom/", 500, "text/plain; charset=utf-8", "Exception at /boom/\ndivision by zero", "Exception: division by zero"},
+		{"/blog/%3Cb%3E/", 404, "text/plain; charset=utf-8", "", ""},
+		{"/articles/2024/11/%3Cscript%3E/", 404, "text/plain; charset=utf-8", "", ""},
+		{"/files/%3Cscript%3E", 200, "text/html; charset=utf-8", "File &lt;script&gt;", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			sv, resp, body := serve(t, "GET "+tc.path+" HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType {
+				t.Fatalf("%d %q, want %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.contentType, body)
+			}
+			if !strings.Contains(string(body), tc.body) {
+				t.Errorf("body lacks %q:\n%s", tc.body, body)
+			}
+			for _, h := range []string{"Date", "Content-Length", "X-Content-Type-Options"} {
+				if resp.Header.Get(h) == "" {
+					t.Errorf("no %s header", h)
+				}
+			}
+			if !strings.HasPrefix(sv.Router.Router.Error, tc.routerError) {
+				t.Errorf("router error %q, want %q", sv.Router.Router.Error, tc.routerError)
+			}
+		})
+	}
+	_, resp, _ := serve(t, "GET /old-blog/ HTTP/1.1\r\nHost: h\r\n\r\n")
+	if resp.Header.Get("Location") != "/blog/" {
+		t.Errorf("redirect by reverse(): Location %q", resp.Header.Get("Location"))
+	}
+	_, resp, _ = serve(t, "GET /latest/ HTTP/1.1\r\nHost: h\r\n\r\n")
+	if resp.Header.Get("Location") != "/articles/2024/" {
+		t.Errorf("redirect by reverse() with kwargs: Location %q", resp.Header.Get("Location"))
+	}
+	sv, resp, body := serve(t, "HEAD /articles/2024/ HTTP/1.1\r\nHost: h\r\n\r\n")
+	if resp.ContentLength <= 0 || len(body) != 0 || bytes.HasSuffix(sv.Response, []byte("</html>\n")) {
+		t.Errorf("HEAD: Content-Length %d, body %q", resp.ContentLength, body)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	cases := []struct {
+		name   string
+		raw    string
+		status int
+	}{
+		{"not HTTP", "HELLO\r\n\r\n", 400},
+		{"no blank line", "GET / HTTP/1.1\r\nHost: h\r\n", 400},
+		{"empty", "", 400},
+		{"header too large", "GET / HTTP/1.1\r\nX-Big: " + strings.Repeat("a", MaxHeaderBytes) + "\r\n\r\n", 431},
+		{"body too large", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n", 413},
+		{"short body", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", 400},
+		{"broken chunks", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sv, resp, _ := serve(t, tc.raw)
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if sv.Router.Status != trace.StatusSkipped || len(sv.Gateway.Notes) == 0 {
+				t.Errorf("router %s, gateway notes %q", sv.Router.Status, sv.Gateway.Notes)
+			}
+		})
+	}
+}
+
+// TestServeConnLoopback serves real connections on a loopback listener and
+// checks the client gets the response and the journey gets the stages.
+func TestServeConnLoopback(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	srv := NewServer(router.Demo())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go srv.ServeConn(ctx, c, "http")
+		}
+	}()
+	d := dialtest.Loopback(t)
+	for _, path := range []string{"/articles/2024/", "/nope/", "/api/status"} {
+		t.Run(path, func(t *testing.T) {
+			conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// The client keeps its end open, as a browser does: the server
+			// must answer without waiting for more bytes.
+			io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: www.example.com\r\nConnection: keep-alive\r\n\r\n")
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+			defer scancel()
+			stages, err := srv.Stages(sctx, conn.LocalAddr().String())
+			if err != nil || len(stages) != 2 {
+				t.Fatalf("Stages = %v, %v", stages, err)
+			}
+			gw, rt := stages[0], stages[1]
+			if gw.Kind != trace.StageGateway || rt.Kind != trace.StageRouter || gw.Gateway.Response.Status != resp.StatusCode {
+				t.Errorf("stages %s %s, status %d vs %d", gw.Kind, rt.Kind, gw.Gateway.Response.Status, resp.StatusCode)
+			}
+			if gw.Gateway.Client != conn.LocalAddr().String() {
+				t.Errorf("client %s, want %s", gw.Gateway.Client, conn.LocalAddr())
+			}
+			if gw.Gateway.Origin.IsZero() || rt.Router.Origin.IsZero() {
+				t.Error("no origin to rebase the offsets on")
+			}
+		})
+	}
+	t.Run("silent client ends with the context", func(t *testing.T) {
+		cctx, ccancel := context.WithCancel(ctx)
+		c1, c2 := net.Pipe()
+		defer c1.Close()
+		done := make(chan struct{})
+		go func() { srv.ServeConn(cctx, c2, "http"); close(done) }()
+		ccancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("ServeConn did not return after its context ended")
+		}
+	})
+	t.Run("stages for an unknown client wait for the context", func(t *testing.T) {
+		sctx, scancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer scancel()
+		if _, err := srv.Stages(sctx, "127.0.0.1:1"); err == nil {
+			t.Error("Stages returned without a request")
+		}
+	})
+}
+
+func FuzzHandle(f *testing.F) {
+	for _, s := range []string{
+		"GET /articles/2024/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n",
+		"POST /articles/2024 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\na=1",
+		"POST /echo/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"GET /blog/%zz HTTP/1.1\r\n\r\n",
+		"GET http://other/x HTTP/1.1\r\nHost: h\r\nAccept: a\r\nAccept: b\r\nX_Y: 1\r\n\r\n",
+		"\r\n\r\nGET / HTTP/1.0\n\n",
+		"GET //evil.com HTTP/1.1\r\nHost: h\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	site := NewSite(router.Demo())
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var out bytes.Buffer
+		sv := site.Handle(bytes.NewReader(raw), &out, ConnInfo{Client: "127.0.0.1:1", Scheme: "https"})
+		resp, err := http.ReadResponse(bufio.NewReader(&out), nil)
+		if err != nil {
+			t.Fatalf("unreadable response %v for %q", err, raw)
+		}
+		if resp.StatusCode != sv.Status || sv.Gateway == nil || sv.Router == nil {
+			t.Fatalf("status %d vs %d", resp.StatusCode, sv.Status)
+		}
+		if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, "//") {
+			t.Fatalf("scheme-relative redirect %q", loc)
+		}
+	})
+}
