@@ -94,6 +94,7 @@ func TestLabJourneyPlain(t *testing.T) {
 		{"public suffix", []string{"www.example.co.uk"}, ExitOK, []string{"co.uk", "public suffix", "referral to example.co.uk."}, nil},
 		{"internationalised name", []string{"café.example.com"}, ExitOK, []string{"xn--caf-dma.example.com", "(punycode)", "café"}, nil},
 		{"no such name", []string{"nope.example.com"}, ExitFailed, []string{"NXDOMAIN", "does not exist", "not reached"}, nil},
+		{"lame delegation", []string{"www.lame.example.com"}, ExitOK, []string{"lame delegation", "www.lame.example.com → 203.0.113.10"}, nil},
 		{"truncated over UDP", []string{"big.example.com"}, ExitOK, []string{"truncated", "tcp"}, nil},
 		{"escape sequences", []string{"--bytes", "ansi.example.com"}, ExitOK, []string{"ansi.example.com"}, []string{"\x1b", "\a"}},
 		{"IP literal needs no DNS", []string{"203.0.113.10"}, ExitOK, []string{"no DNS is needed"}, []string{"root-servers"}},

@@ -98,6 +98,16 @@ type state struct {
 	// CNAME restart or a nameserver lookup starts from the closest zone
 	// already known, as a resolver's cache would.
 	zones map[string][]*nameserver
+	// purpose[d] says why the lookups at depth d+1 are made.
+	purpose []string
+}
+
+// purposeAt returns the purpose of lookups at depth, "" at the top.
+func (st *state) purposeAt(depth int) string {
+	if depth == 0 || depth > len(st.purpose) {
+		return ""
+	}
+	return st.purpose[depth-1]
 }
 
 func (st *state) count() error {
@@ -404,7 +414,7 @@ func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserv
 	if depth+1 > MaxDepth {
 		return ErrDepthLimit
 	}
-	r.Recorder.Note(trace.StageDNS, fmt.Sprintf("The referral to %s named %s without its address (no glue): looking it up first, as a lookup inside the lookup.", zone, strings.TrimSuffix(ns.name, ".")))
+	st.purpose = append(st.purpose[:depth], fmt.Sprintf("the address of %s, a nameserver for %s that came without glue", strings.TrimSuffix(ns.name, "."), zone))
 	qtype := mdns.TypeA
 	if r.Family == FamilyIPv6 {
 		qtype = mdns.TypeAAAA
@@ -497,7 +507,7 @@ func (r *Resolver) roundTrip(ctx context.Context, st *state, server Server, name
 // and returns the reply with an error when it is not usable.
 func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name string, qtype uint16, depth int, why string, attempt int) (*mdns.Msg, error) {
 	out := r.roundTrip(ctx, st, server, name, qtype, false, why, depth, func(ex *trace.Exchange) {
-		ex.DNS.Zone, ex.DNS.Attempt = zone, attempt
+		ex.DNS.Zone, ex.DNS.Attempt, ex.DNS.For = zone, attempt, st.purposeAt(depth)
 	})
 	if out.err != nil {
 		return nil, out.err
@@ -586,8 +596,13 @@ func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) 
 	if len(m.Ns) > 0 && !m.Authoritative && len(m.Answer) == 0 {
 		if _, soa := m.Ns[0].(*mdns.SOA); !soa {
 			d.Kind = trace.DNSLame
-			ex.Outcome = "a referral that does not lead closer to " + name + " (lame or looping delegation): not followed"
-			return fmt.Errorf("%w: referral away from %s", ErrServerFailure, name)
+			to := strings.ToLower(m.Ns[0].Header().Name)
+			if to == zone {
+				ex.Outcome = fmt.Sprintf("lame delegation: this server was named for %s but does not serve it; it only repeats the referral, so the next nameserver is tried", zone)
+			} else {
+				ex.Outcome = fmt.Sprintf("a referral to %s, which does not lead closer to %s (a broken or looping delegation): not followed, the next nameserver is tried", to, name)
+			}
+			return fmt.Errorf("%w: lame delegation for %s", ErrServerFailure, zone)
 		}
 	}
 	addrs, _, next, loop := followCNAMEs(m, name, qtype, zone)

@@ -148,6 +148,7 @@ func TestLab(t *testing.T) {
 		{name: "xn--caf-dma.example.com", addrs: "203.0.113.10", kinds: []string{"referral", "referral", "answer"}, queries: 3},
 		{name: "nope.example.com", wantErr: dns.ErrNXDomain, kinds: []string{"referral", "referral", "nxdomain"}, queries: 3},
 		{name: "loop.example.com", wantErr: dns.ErrCNAMELoop, queries: 3, kinds: []string{"referral", "referral", "cname"}},
+		{name: "www.lame.example.com", addrs: "203.0.113.10", queries: 5, kinds: []string{"referral", "referral", "referral", "lame", "answer"}},
 		{name: "big.example.com", addrs: "203.0.113.10", queries: 4, kinds: []string{"referral", "referral", "truncated", "answer"},
 			transport: []trace.Transport{"udp", "udp", "udp", "tcp"}},
 	}
@@ -258,7 +259,7 @@ func TestFailingServers(t *testing.T) {
 			m.SetReply(r)
 			m.Ns = []mdns.RR{mustRR(t, ". 60 IN NS root.")}
 			w.WriteMsg(m)
-		}, wantErr: "lame or looping"},
+		}, wantErr: "does not lead closer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

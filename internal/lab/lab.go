@@ -72,7 +72,7 @@ var hosts = []host{
 	{"nsa.nic.uk", "192.0.2.20", []string{"uk."}, presetTLD},
 	{"nsb.nic.uk", "192.0.2.21", []string{"uk."}, presetTLD},
 	{"ns1.example.com", "198.51.100.1", []string{"example.com."}, presetAuth},
-	{"ns2.example.com", "198.51.100.2", []string{"example.com."}, presetAuth},
+	{"ns2.example.com", "198.51.100.2", []string{"example.com.", "lame.example.com."}, presetAuth},
 	{"ns1.example.net", "198.51.100.10", []string{"example.net.", "example.org."}, presetAuth},
 	{"ns2.example.net", "198.51.100.11", []string{"example.net.", "example.org."}, presetAuth},
 	{"ns1.example.co.uk", "198.51.100.20", []string{"example.co.uk."}, presetAuth},

@@ -13,9 +13,20 @@ import (
 func (p *Printer) dns(s *trace.Stage) {
 	d := s.DNS
 	if d != nil {
-		p.printf("  %s\n", dnsIntro(d))
+		p.printf("  %s\n", wrapLine(dnsIntro(d), 2, "  "))
 	}
+	lastFor, lastDepth := "", 0
 	for i, ex := range s.Exchanges {
+		indent := "  " + strings.Repeat("    ", ex.Depth)
+		if ex.DNS != nil && ex.DNS.For != "" && ex.DNS.For != lastFor && ex.Depth >= lastDepth {
+			p.printf("\n%s%s %s\n", indent, p.st.note("↳ a lookup inside the lookup: first,"), wrapLine(safetext.Line(ex.DNS.For), len(indent)+37, indent+"  "))
+		}
+		if ex.Depth < lastDepth {
+			p.printf("\n%s%s\n", indent, p.st.note("↲ back to the lookup that needed it"))
+		}
+		if ex.DNS != nil {
+			lastFor, lastDepth = ex.DNS.For, ex.Depth
+		}
 		p.dnsExchange(i+1, ex)
 	}
 	if d != nil && len(d.Addresses) > 0 {
@@ -75,13 +86,15 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", ex.Transport, ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
 	body := indent + "   "
 	if ex.DNS != nil {
-		p.printf("%sasked   %s\n", body, safetext.Line(ex.DNS.Question))
+		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
 	}
 	switch {
 	case ex.Failed():
-		p.printf("%s%s  %s\n", body, p.st.bad("failed"), safetext.Line(ex.Error))
+		p.printf("%s%s%s\n", body, tag(p.st.bad, "failed"), wrapLine(safetext.Line(ex.Error), len(body)+9, body+"         "))
+	case ex.DNS != nil && (ex.DNS.Kind == trace.DNSLame || ex.DNS.Kind == trace.DNSRefused || ex.DNS.Kind == trace.DNSError):
+		p.printf("%s%s%s\n", body, tag(p.st.bad, "unusable"), wrapLine(safetext.Line(ex.Outcome), len(body)+9, body+"         "))
 	default:
-		p.printf("%s%s  %s\n", body, p.st.good("reply "), safetext.Line(ex.Outcome))
+		p.printf("%s%s%s\n", body, tag(p.st.good, "reply"), wrapLine(safetext.Line(ex.Outcome), len(body)+9, body+"         "))
 	}
 	if d := ex.DNS; d != nil {
 		if d.Kind == trace.DNSReferral {
@@ -90,24 +103,24 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 				if len(ns.Addrs) > 0 {
 					glue = "glue " + strings.Join(ns.Addrs, ", ")
 				}
-				p.printf("%s        %s %s\n", body, safetext.Line(strings.TrimSuffix(ns.Name, ".")), p.st.dim(safetext.Line(glue)))
+				p.printf("%s         %s %s\n", body, safetext.Line(strings.TrimSuffix(ns.Name, ".")), p.st.dim(safetext.Line(glue)))
 			}
 		}
 		if d.Kind == trace.DNSAnswer || d.Kind == trace.DNSCNAME {
 			for i, a := range d.Answers {
 				if i == maxAnswerLines && len(d.Answers) > maxAnswerLines+1 {
-					p.printf("%s        %s\n", body, p.st.dim(fmt.Sprintf("... and %d more records (all of them are in --json)", len(d.Answers)-i)))
+					p.printf("%s         %s\n", body, p.st.dim(fmt.Sprintf("... and %d more records (all of them are in --json)", len(d.Answers)-i)))
 					break
 				}
-				p.printf("%s        %s\n", body, safetext.Line(a))
+				p.printf("%s         %s\n", body, safetext.Line(a))
 			}
 		}
 		for _, ig := range d.Ignored {
-			p.printf("%s%s %s\n", body, p.st.note("ignored"), safetext.Line(ig))
+			p.printf("%s%s%s\n", body, tag(p.st.note, "ignored"), wrapLine(safetext.Line(ig), len(body)+9, body+"         "))
 		}
 	}
 	for _, note := range ex.Notes {
-		p.printf("%s%s %s\n", body, p.st.note("note"), safetext.Line(note))
+		p.printf("%s%s%s\n", body, tag(p.st.note, "note"), wrapLine(safetext.Line(note), len(body)+9, body+"         "))
 	}
 	if p.opt.Bytes {
 		if ex.Peer.Via != "" {
@@ -120,4 +133,10 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 			p.printf("%sreceived %d bytes:\n%s", body, len(ex.Received.Bytes), hexDump(ex.Received.Bytes, body+"  "))
 		}
 	}
+}
+
+// tag is the word that starts a line of an exchange, padded so the text
+// after it lines up, then styled.
+func tag(style func(string) string, word string) string {
+	return style(fmt.Sprintf("%-9s", word))
 }

@@ -36,6 +36,9 @@ type DNSExchange struct {
 	Answers     []string     `json:"answers,omitempty"` // records in the answer section, presentation format
 	Ignored     []string     `json:"ignored,omitempty"` // records not trusted, each with why
 	Attempt     int          `json:"attempt,omitempty"` // 1 for the first try at this step, 2 for a retry...
+	// For says why a nested lookup (Exchange.Depth > 0) is made: whose
+	// address it looks for, and for which zone.
+	For string `json:"for,omitempty"`
 }
 
 // Kinds of DNS response.
