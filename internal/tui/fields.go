@@ -59,6 +59,24 @@ func (it item) messages() ([]trace.Message, []string) {
 	return []trace.Message{it.ex.Sent, it.ex.Received}, []string{"sent", "received"}
 }
 
+// messages are the item's messages, and for an HTTP response whose body
+// was chunked or compressed, the body as decoded.
+func (m *Model) messages(it item) ([]trace.Message, []string) {
+	msgs, names := it.messages()
+	s := m.selected()
+	if it.ex == nil || s == nil || s.HTTP == nil {
+		return msgs, names
+	}
+	for _, hop := range s.HTTP.Hops {
+		if hop.Exchange >= 0 && hop.Exchange < len(s.Exchanges) && s.Exchanges[hop.Exchange] == it.ex && hop.Body != nil {
+			dropped := max(0, hop.DecodedSize-int64(len(hop.Body)))
+			msgs = append(msgs, trace.Message{Bytes: hop.Body, Dropped: dropped})
+			names = append(names, "body, decoded")
+		}
+	}
+	return msgs, names
+}
+
 // id names the item for the tree's open/closed memory.
 func (it item) id() string {
 	switch {
@@ -95,7 +113,7 @@ func (m *Model) isOpen(n node) bool {
 // that are visible with the current open/closed state.
 func (m *Model) tree() []node {
 	it, _ := m.selectedItem()
-	msgs, names := it.messages()
+	msgs, names := m.messages(it)
 	base := it.id()
 	var rows []node
 	var walk func(fs []trace.Field, depth, msg int, key string)
@@ -145,7 +163,7 @@ func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
 	if m.node >= 0 && m.node < len(rows) {
 		return m.nodeMessage(rows[m.node])
 	}
-	msgs, _ := it.messages()
+	msgs, _ := m.messages(it)
 	if len(msgs) == 0 {
 		return nil, 0, 0, nil
 	}
@@ -173,7 +191,7 @@ func (m *Model) textual() bool {
 // nodeMessage is the message a tree row belongs to.
 func (m *Model) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Field) {
 	it, _ := m.selectedItem()
-	msgs, _ := it.messages()
+	msgs, _ := m.messages(it)
 	if r.msg < 0 {
 		// A result row has no bytes: the pane keeps the exchange's first
 		// message in view, nothing highlighted.

@@ -1,0 +1,78 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"journey/internal/trace"
+)
+
+// labels are the field tree's rows as text.
+func labels(m *Model) []string {
+	var out []string
+	for _, r := range m.tree() {
+		out = append(out, strings.Repeat(" ", r.depth)+r.label)
+	}
+	return out
+}
+
+func TestTree(t *testing.T) {
+	raw := []byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+	ex := &trace.Exchange{Kind: "http", Label: "GET /", Sent: trace.Message{Bytes: []byte("GET / HTTP/1.1\r\n\r\n")},
+		Received: trace.Message{Bytes: raw, Fields: []trace.Field{
+			{Name: "status line", Offset: 0, Length: 17, Children: []trace.Field{{Name: "status", Value: "200", Offset: 9, Length: 3}}},
+			{Name: "body", Offset: 47, Length: 15},
+		}}}
+	j := &trace.Journey{Stages: []*trace.Stage{
+		{Kind: trace.StageAddress, Status: trace.StatusDone, Address: &trace.Address{URL: "http://a.test/", Scheme: "http", Host: "a.test", ASCIIHost: "a.test", Port: 80, Path: "/"}},
+		{Kind: trace.StageHTTP, Status: trace.StatusDone, Exchanges: []*trace.Exchange{ex},
+			HTTP: &trace.HTTP{Status: 200, Hops: []trace.HTTPHop{{Exchange: 0, Method: "GET", URL: "http://a.test/", Status: 200, Chunked: true, Body: []byte("hello"), DecodedSize: 5}}}},
+	}}
+	m := New(context.Background(), Options{Replay: j})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+
+	t.Run("address result open", func(t *testing.T) {
+		got := strings.Join(labels(m), "|")
+		for _, want := range []string{"result of this stage", "URL: http://a.test/", "port: 80"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("tree %q lacks %q", got, want)
+			}
+		}
+	})
+	t.Run("http messages and decoded body", func(t *testing.T) {
+		m.selectStage(1)
+		got := labels(m)
+		want := []string{"sent · 18 bytes", "received · 62 bytes", " status line", " body", "body, decoded · 5 bytes", "result of this stage"}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("tree =\n%q\nwant\n%q", got, want)
+		}
+	})
+	t.Run("expand and select a field", func(t *testing.T) {
+		m.focus = focusFields
+		m.selectNode(2) // status line
+		m.Expand()
+		if got := labels(m)[3]; got != "  status: 200" {
+			t.Fatalf("after enter, row 3 = %q", got)
+		}
+		m.Update(keyDown)
+		msg, off, n, f := m.current()
+		if f == nil || f.Name != "status" || off != 9 || n != 3 || msg == nil || len(msg.Bytes) != len(raw) {
+			t.Fatalf("current() = %v %d %d %v", msg != nil, off, n, f)
+		}
+		m.Expand() // a leaf: nothing happens
+		if len(labels(m)) != 7 {
+			t.Errorf("enter on a leaf changed the tree: %q", labels(m))
+		}
+	})
+	t.Run("decoded body bytes", func(t *testing.T) {
+		m.selectNode(5)
+		msg, _, _, _ := m.current()
+		if msg == nil || string(msg.Bytes) != "hello" {
+			t.Fatalf("decoded body = %v", msg)
+		}
+	})
+}
