@@ -80,11 +80,11 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 
 	ctx, cancel := context.WithTimeout(ctx, r.timeout())
 	defer cancel()
-	start := time.Now()
-	ex.Start = r.Recorder.Offset(start)
+	dialed := time.Now()
+	ex.Start = r.Recorder.Offset(dialed)
 	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
 	if err != nil {
-		ex.Duration = time.Since(start)
+		ex.Duration = time.Since(dialed)
 		return fail(fmt.Errorf("cannot reach %s: %w", server.Addr, err))
 	}
 	defer conn.Close()
@@ -94,10 +94,13 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) }) // wake a blocked read on cancel
 	defer stop()
 
+	// The round trip is timed from the write to the end of the read, so it
+	// holds the network and the server, not our own setup.
+	start := time.Now()
+	ex.Start = r.Recorder.Offset(start)
 	var reply []byte
 	if network == "tcp" {
-		ex.Notes = append(ex.Notes, fmt.Sprintf("TCP connection set up in %s", trace.Dur(time.Since(start))))
-		start = time.Now() // the exchange itself starts at the write
+		ex.Notes = append(ex.Notes, fmt.Sprintf("TCP connection set up in %s (not counted in the round trip)", trace.Dur(start.Sub(dialed))))
 		reply, err = tcpRoundTrip(conn, packed)
 	} else {
 		reply, err = r.udpRoundTrip(conn, q, packed, ex)
