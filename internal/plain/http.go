@@ -240,7 +240,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 	head, body := splitHead(ex.Sent)
 	p.headLines(">", head)
 	if len(body) > 0 {
-		p.body(">", body, 0, "")
+		p.body(">", body, 0)
 	}
 	if len(ex.Received.Bytes) > 0 {
 		p.printf("\n")
@@ -249,7 +249,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 		if hop != nil {
 			p.responseBody(raw, ex.Received.Dropped, hop)
 		} else {
-			p.body("<", raw, ex.Received.Dropped, "")
+			p.body("<", raw, ex.Received.Dropped)
 		}
 	}
 	if ex.Failed() && !strings.Contains(stageErr, ex.Error) {
@@ -303,7 +303,7 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 	case len(hop.Encodings) > 0:
 		p.printf("  %s\n", p.st.dim("the body as received, encoded ("+safetext.Line(strings.Join(hop.Encodings, ", "))+")"))
 	}
-	p.body("<", raw, dropped, "")
+	p.body("<", raw, dropped)
 	if hop.BodyDropped > 0 || dropped > 0 {
 		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %d bytes on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", hop.BodySize, hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
 	}
@@ -313,7 +313,7 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
 		}
 		p.printf("\n  %s\n", p.st.dim(what))
-		p.body(" ", hop.Body, 0, "")
+		p.body(" ", hop.Body, 0)
 	}
 	if hop.DecodeError != "" {
 		p.printf("  %s %s\n", p.st.note("note:"), safetext.Line(hop.DecodeError))
@@ -322,7 +322,7 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 
 // body writes a body as text, or as a hex dump when it is binary, within
 // the report's display bounds.
-func (p *Printer) body(mark string, b []byte, dropped int64, _ string) {
+func (p *Printer) body(mark string, b []byte, dropped int64) {
 	if len(b) == 0 {
 		return
 	}

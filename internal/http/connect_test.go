@@ -1,0 +1,107 @@
+package http
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"journey/internal/trace"
+)
+
+func TestConnectAttempts(t *testing.T) {
+	srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	// Nothing listens on 127.0.0.2 at that port: refused, then the next address.
+	_, conn, _, err := run(t, context.Background(), &Client{}, "http://localhost:"+port+"/", "127.0.0.2", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := conn.Connect.Attempts
+	if len(a) != 2 || a[0].Error == "" || a[1].Error != "" || conn.Connect.Remote != "127.0.0.1:"+port {
+		t.Fatalf("attempts %+v", a)
+	}
+	if !strings.Contains(a[0].Error, "refused") {
+		t.Errorf("first attempt's error %q does not say refused", a[0].Error)
+	}
+	if len(conn.Exchanges) != 2 || !conn.Exchanges[0].Failed() {
+		t.Errorf("each attempt should be an exchange: %d", len(conn.Exchanges))
+	}
+
+	_, conn, _, err = run(t, context.Background(), &Client{}, "http://localhost:"+port+"/", "127.0.0.2")
+	if !errors.Is(err, ErrConnect) || conn.Status != trace.StatusFailed {
+		t.Errorf("err %v, status %s", err, conn.Status)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		io.WriteString(w, "secret")
+	}))
+	srv.EnableHTTP2 = false
+	srv.StartTLS()
+	defer srv.Close()
+	url := strings.Replace(srv.URL, "127.0.0.1", "example.com", 1) // the test certificate's name
+	trusted := x509.NewCertPool()
+	trusted.AddCert(srv.Certificate())
+
+	t.Run("bad certificate refused", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{}, url, "127.0.0.1")
+		if !errors.Is(err, ErrBadCertificate) || !strings.Contains(err.Error(), "-k") {
+			t.Fatalf("err %v", err)
+		}
+		if conn.Status != trace.StatusFailed || h.Status != trace.StatusPending {
+			t.Errorf("connect %s, http %s", conn.Status, h.Status)
+		}
+		tl := conn.Connect.TLS
+		if tl == nil || tl.Verified || tl.VerifyError == "" || len(tl.Chain) == 0 {
+			t.Errorf("tls %+v", tl)
+		}
+	})
+	t.Run("accepted with -k, said loudly", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{Insecure: true}, url, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl := conn.Connect.TLS
+		if tl.Verified || !tl.Insecure || tl.VerifyError == "" || h.HTTP.Status != 200 || string(h.Exchanges[0].Received.Bytes[len(h.Exchanges[0].Received.Bytes)-6:]) != "secret" {
+			t.Errorf("tls %+v, http %+v", tl, h.HTTP)
+		}
+		if len(conn.Notes) == 0 || !strings.Contains(conn.Notes[0], "did NOT verify") {
+			t.Errorf("no loud note: %v", conn.Notes)
+		}
+	})
+	t.Run("trusted", func(t *testing.T) {
+		_, conn, h, err := run(t, context.Background(), &Client{RootCAs: trusted}, url, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl := conn.Connect.TLS
+		if !tl.Verified || tl.ServerName != "example.com" || tl.ALPN != "http/1.1" || tl.Version == "" || tl.CipherSuite == "" || tl.Handshake <= 0 {
+			t.Errorf("tls %+v", tl)
+		}
+		if h.Exchanges[0].Transport != trace.TransportTLS || h.HTTP.Hops[0].Timing.TLS != tl.Handshake {
+			t.Errorf("transport %s, hop timing %+v", h.Exchanges[0].Transport, h.HTTP.Hops[0].Timing)
+		}
+		hs := conn.Exchanges[1]
+		if hs.Kind != "tls" || len(hs.Sent.Bytes) == 0 || len(hs.Received.Bytes) == 0 || hs.Sent.Bytes[0] != recordHandshake {
+			t.Fatalf("handshake exchange %+v", hs)
+		}
+		summary := fmt.Sprint(hs.Sent.Fields)
+		for _, want := range []string{"ClientHello", "server_name", "example.com", "http/1.1", "cipher suites offered"} {
+			if !strings.Contains(summary, want) {
+				t.Errorf("ClientHello annotation lacks %q", want)
+			}
+		}
+		if !strings.Contains(fmt.Sprint(hs.Received.Fields), "ServerHello") {
+			t.Error("ServerHello not annotated")
+		}
+	})
+}
