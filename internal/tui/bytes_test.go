@@ -104,3 +104,18 @@ func FuzzTextRows(f *testing.F) {
 		}
 	})
 }
+
+// TestNoColorKeepsEmphasis checks that without colour the selection and
+// the highlighted bytes still stand out, with reverse and underline.
+func TestNoColorKeepsEmphasis(t *testing.T) {
+	st := DefaultStyles(true)
+	for name, got := range map[string]string{
+		"selected":  st.Selected.Render("x"),
+		"highlight": st.Highlight.Render("x"),
+		"focus":     st.FocusTitle.Render("x"),
+	} {
+		if got == "x" || strings.Contains(got, "38;") || strings.Contains(got, "48;") {
+			t.Errorf("%s without colour = %q: want an attribute and no colour", name, got)
+		}
+	}
+}

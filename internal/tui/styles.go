@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"io"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Styles is every look of the TUI, in one place. Colours adapt to light
@@ -22,20 +25,30 @@ type Styles struct {
 	Header     lipgloss.Style // the first line
 }
 
+// monochrome renders bold, underline and reverse but no colour. NO_COLOR
+// makes lipgloss's default renderer drop every attribute, which would
+// hide the selection; NO_COLOR asks for no colour, not for no emphasis.
+var monochrome = func() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI)
+	return r
+}()
+
 // DefaultStyles returns the TUI's styles; noColor drops every colour.
 func DefaultStyles(noColor bool) Styles {
 	if noColor {
+		r := monochrome
 		return Styles{
-			Title:      lipgloss.NewStyle().Bold(true),
-			FocusTitle: lipgloss.NewStyle().Bold(true).Reverse(true),
-			Selected:   lipgloss.NewStyle().Reverse(true),
-			Highlight:  lipgloss.NewStyle().Underline(true).Bold(true),
-			Dim:        lipgloss.NewStyle(),
-			Good:       lipgloss.NewStyle(),
-			Bad:        lipgloss.NewStyle().Bold(true).Underline(true),
-			Running:    lipgloss.NewStyle().Bold(true),
-			Bar:        lipgloss.NewStyle(),
-			Header:     lipgloss.NewStyle().Bold(true),
+			Title:      r.NewStyle().Bold(true),
+			FocusTitle: r.NewStyle().Bold(true).Reverse(true),
+			Selected:   r.NewStyle().Reverse(true),
+			Highlight:  r.NewStyle().Underline(true).Bold(true),
+			Dim:        r.NewStyle(),
+			Good:       r.NewStyle(),
+			Bad:        r.NewStyle().Bold(true).Underline(true),
+			Running:    r.NewStyle().Bold(true),
+			Bar:        r.NewStyle(),
+			Header:     r.NewStyle().Bold(true),
 		}
 	}
 	accent := lipgloss.AdaptiveColor{Light: "#005f87", Dark: "#5fafff"}
@@ -82,4 +95,18 @@ type paints struct {
 
 func (s Styles) paints() paints {
 	return paints{highlight: newPaint(s.Highlight), dim: newPaint(s.Dim)}
+}
+
+// helpStyles are the key help's styles: bubbles' own, or without colour.
+func helpStyles(noColor bool) help.Styles {
+	if !noColor {
+		return help.New().Styles
+	}
+	r := monochrome
+	key := r.NewStyle().Bold(true)
+	plain := r.NewStyle()
+	return help.Styles{
+		Ellipsis: plain, ShortKey: key, ShortDesc: plain, ShortSeparator: plain,
+		FullKey: key, FullDesc: plain, FullSeparator: plain,
+	}
 }

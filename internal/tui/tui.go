@@ -125,6 +125,7 @@ func New(ctx context.Context, opts Options) *Model {
 	st := DefaultStyles(opts.NoColor)
 	h := help.New()
 	h.ShortSeparator = " · "
+	h.Styles = helpStyles(opts.NoColor)
 	m := &Model{
 		ctx:     ctx,
 		opts:    opts,
