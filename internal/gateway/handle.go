@@ -83,7 +83,15 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	x.rt = &trace.Router{URLConf: s.conf.Name, Origin: x.origin}
 
 	t := x.since()
-	in, err := readRequest(r)
+	fb := &firstByte{r: r}
+	in, err := readRequest(fb)
+	// The stage starts when the request's first byte arrived, not when
+	// the server began waiting for it.
+	begin := t
+	if !fb.at.IsZero() {
+		begin = fb.at.Sub(x.origin)
+		t = begin
+	}
 	var resp *Response
 	var req *Request
 	if err != nil {
@@ -159,14 +167,15 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		ex.Error = werr.Error()
 		view.Error = werr.Error()
 	}
-	sv.Gateway = &trace.Stage{Kind: trace.StageGateway, Status: trace.StatusDone, Start: 0, Duration: end, Notes: x.notes, Exchanges: []*trace.Exchange{ex}, Gateway: x.gw}
+	ex.Start, ex.Duration = begin, end-begin
+	sv.Gateway = &trace.Stage{Kind: trace.StageGateway, Status: trace.StatusDone, Start: begin, Duration: end - begin, Notes: x.notes, Exchanges: []*trace.Exchange{ex}, Gateway: x.gw}
 	if x.routed && x.rt.Status != 0 && x.rt.Status != resp.Status {
 		x.rnotes = append(x.rnotes, fmt.Sprintf("the router and view answered %d; on the way back up the middleware changed it to %d %s (stage 4 says which and why)", x.rt.Status, resp.Status, http.StatusText(resp.Status)))
 	}
 	if x.routed {
 		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Start: x.rStart, Duration: x.rEnd - x.rStart, Notes: x.rnotes, Router: x.rt, Exchanges: []*trace.Exchange{view}}
 	} else {
-		view.Start, view.Duration = 0, end
+		view.Start, view.Duration = begin, end-begin
 		why := "not reached: the gateway answered before the router ran"
 		if len(x.notes) > 0 && req == nil {
 			why = "not reached: the gateway refused the request"
@@ -307,4 +316,18 @@ func responseHeaders(out []byte) []trace.Header {
 		}
 	}
 	return headerOrder(head)
+}
+
+// firstByte notes when the first byte of the request arrived.
+type firstByte struct {
+	r  io.Reader
+	at time.Time
+}
+
+func (f *firstByte) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 && f.at.IsZero() {
+		f.at = time.Now()
+	}
+	return n, err
 }

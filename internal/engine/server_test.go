@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/lab"
+	"journey/internal/trace"
+)
+
+// TestServerSideLab runs journeys in the lab and checks the gateway and
+// router stages are the web server's own, placed on the journey's axis.
+func TestServerSideLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l, err := lab.Start(ctx, lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cases := []struct {
+		url       string
+		status    int
+		converter string // name=value of the first converter, if any
+		matched   bool
+	}{
+		{"http://www.example.com/articles/2024/", 200, "year=2024", true},
+		{"https://www.example.com/blog/hello/", 200, "slug='hello'", true},
+		{"http://www.example.com/articles/2024", 301, "", false},
+		{"http://www.example.com/nope/", 404, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			target, err := address.Parse(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Target: target, Mode: trace.ModeLab, Version: "test", Dialer: l.Dialer(), Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages}
+			rec := trace.NewRecorder(tc.url, trace.ModeLab, "test", nil, nil)
+			err = Run(ctx, cfg, rec)
+			j := rec.Finish(err)
+			if err != nil {
+				t.Fatalf("journey failed: %v", err)
+			}
+			gw, rt, ht := j.Stage(trace.StageGateway), j.Stage(trace.StageRouter), j.Stage(trace.StageHTTP)
+			if gw.Status != trace.StatusDone || gw.Gateway == nil || gw.Gateway.Reenacted {
+				t.Fatalf("gateway stage %s %+v %v", gw.Status, gw.Gateway, gw.Notes)
+			}
+			if gw.Gateway.Response.Status != tc.status {
+				t.Errorf("server answered %d, want %d", gw.Gateway.Response.Status, tc.status)
+			}
+			// The server's moments, rebased, fall inside the HTTP exchange
+			// that carried the request.
+			if gw.Start < ht.Start || gw.Start+gw.Duration > j.Duration {
+				t.Errorf("gateway at %v+%v, HTTP stage from %v, journey %v", gw.Start, gw.Duration, ht.Start, j.Duration)
+			}
+			for _, st := range gw.Gateway.Steps {
+				if st.Start < gw.Start {
+					t.Errorf("step %q at %v, before its stage at %v", st.Name, st.Start, gw.Start)
+				}
+			}
+			if rt.Router == nil || (rt.Router.Match != nil) != tc.matched {
+				t.Fatalf("router %+v", rt.Router)
+			}
+			if tc.converter != "" {
+				c := rt.Router.Match.Converters[0]
+				if c.Name+"="+c.Value != tc.converter {
+					t.Errorf("converter %s=%s, want %s", c.Name, c.Value, tc.converter)
+				}
+			}
+			if rt.Start < gw.Start || rt.Start > gw.Start+gw.Duration {
+				t.Errorf("router at %v, outside the gateway %v+%v", rt.Start, gw.Start, gw.Duration)
+			}
+		})
+	}
+}
+
+func TestReenact(t *testing.T) {
+	dir := t.TempDir()
+	urls := filepath.Join(dir, "site.urls")
+	os.WriteFile(urls, []byte("urlpatterns = [\n    path(\"hello/<str:name>/\", template(\"<p>Hello {{ name }}</p>\"), name=\"hello\"),\n]\n"), 0o644)
+	req := []byte("GET /hello/ada/ HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: journey/test\r\n\r\n")
+	cases := []struct {
+		name   string
+		urls   string
+		got    *fetched
+		status trace.Status
+		view   string
+	}{
+		{"demo site", "", &fetched{Request: []byte("GET /articles/2024/ HTTP/1.1\r\nHost: www.example.org\r\n\r\n"), Local: "192.0.2.9:5000", Scheme: "http", Remote: "203.0.113.7:80"}, trace.StatusDone, "template"},
+		{"--urls file", urls, &fetched{Request: req, Local: "192.0.2.9:5000", Scheme: "https", Remote: "203.0.113.7:443"}, trace.StatusDone, "template"},
+		{"no request", "", nil, trace.StatusSkipped, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := trace.NewRecorder("x", trace.ModeLive, "test", nil, nil)
+			if err := runServerSide(context.Background(), Config{URLs: tc.urls}, rec, tc.got); err != nil {
+				t.Fatal(err)
+			}
+			j := rec.Finish(nil)
+			gw, rt := j.Stage(trace.StageGateway), j.Stage(trace.StageRouter)
+			if gw.Status != tc.status || rt.Status != tc.status {
+				t.Fatalf("stages %s %s, want %s (%v)", gw.Status, rt.Status, tc.status, gw.Notes)
+			}
+			if tc.status == trace.StatusSkipped {
+				if len(gw.Notes) == 0 || !strings.Contains(gw.Notes[0], "no request reached a server") {
+					t.Errorf("skip notes %q", gw.Notes)
+				}
+				return
+			}
+			if !gw.Gateway.Reenacted || !strings.Contains(gw.Notes[0], "re-enacted") || !strings.Contains(gw.Notes[0], "runs its own server software") {
+				t.Errorf("re-enactment not said: %v %q", gw.Gateway.Reenacted, gw.Notes)
+			}
+			if !strings.Contains(rt.Notes[0], "re-enacted") {
+				t.Errorf("router notes %q", rt.Notes)
+			}
+			if !strings.HasPrefix(rt.Router.View, tc.view) || gw.Gateway.Client != tc.got.Local {
+				t.Errorf("view %q, client %q", rt.Router.View, gw.Gateway.Client)
+			}
+			if gw.Start <= 0 || gw.Start > j.Duration {
+				t.Errorf("gateway at %v, journey %v: not rebased", gw.Start, j.Duration)
+			}
+		})
+	}
+	t.Run("bad --urls file fails the stage", func(t *testing.T) {
+		rec := trace.NewRecorder("x", trace.ModeLive, "test", nil, nil)
+		err := runServerSide(context.Background(), Config{URLs: filepath.Join(dir, "missing.urls")}, rec, cases[0].got)
+		if err == nil || !strings.Contains(err.Error(), "missing.urls") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
