@@ -131,6 +131,30 @@ func TestPlainGet(t *testing.T) {
 	}
 }
 
+func TestInterimResponse(t *testing.T) {
+	const early = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+	url := rawServer(t, func(c net.Conn) {
+		readRequest(c)
+		io.WriteString(c, early+"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	})
+	_, _, h, err := run(t, context.Background(), &Client{}, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := h.Exchanges[0]
+	if h.HTTP.Status != 200 || string(ex.Received.Bytes) != early+"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" {
+		t.Fatalf("status %d, received %q", h.HTTP.Status, ex.Received.Bytes)
+	}
+	var names []string
+	for _, f := range ex.Received.Fields {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, ", "); got != "interim response, status line, headers, blank line, body" {
+		t.Errorf("fields: %s", got)
+	}
+	checkFields(t, ex.Received.Bytes, ex.Received.Fields)
+}
+
 func TestChunkedAndGzip(t *testing.T) {
 	page := strings.Repeat("journey ", 200)
 	srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
@@ -271,6 +295,13 @@ func TestBounds(t *testing.T) {
 		{name: "six content encodings", want: ErrTooManyEncodings, compressed: true, serve: func(c net.Conn) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Length: 2\r\n\r\nxx")
+		}},
+		{name: "interim responses without end", want: ErrNotHTTP, serve: func(c net.Conn) {
+			readRequest(c)
+			for i := 0; i <= maxInterim; i++ {
+				io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
+			}
+			io.WriteString(c, "garbage")
 		}},
 		{name: "not HTTP", want: ErrNotHTTP, serve: func(c net.Conn) {
 			io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")

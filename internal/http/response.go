@@ -65,19 +65,38 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 	defer func() { r.first, r.last, r.received = tr.first, tr.last, tr.total }()
 	br := bufio.NewReaderSize(io.TeeReader(tr, &r.raw), readBuffer)
 
-	head, err := readHead(br)
-	r.headerLen = len(head)
-	if err != nil {
-		return r, readError(ctx, err, tr.total, idle, "before the response's headers ended")
+	// Interim responses (100 Continue, 103 Early Hints) may come first;
+	// each is kept and annotated, and the final one follows.
+	var head []byte
+	for i := 0; ; i++ {
+		h, err := readHead(br, MaxHeaderBytes-r.headerLen)
+		if err != nil {
+			r.headerLen += len(h)
+			return r, readError(ctx, err, tr.total, idle, "before the response's headers ended")
+		}
+		if interim(h) && i >= maxInterim {
+			r.headerLen += len(h)
+			return r, fmt.Errorf("%w: it sent more than %d interim (1xx) responses and no final one", ErrNotHTTP, maxInterim)
+		}
+		if interim(h) {
+			r.fields = append(r.fields, trace.Field{Name: "interim response", Offset: r.headerLen, Length: len(h),
+				Value: strings.TrimRight(string(h[:bytes.IndexByte(h, '\n')+1]), "\r\n") + ": the final response follows",
+				Children: shiftFields(headFields(h), r.headerLen)})
+			r.headerLen += len(h)
+			continue
+		}
+		r.fields = append(r.fields, shiftFields(headFields(h), r.headerLen)...)
+		r.headerLen += len(h)
+		head = h
+		break
 	}
 	// Keep the body's first MaxBodyKept bytes after the head, whatever the
 	// head's size.
-	r.raw.max = len(head) + MaxBodyKept
+	r.raw.max = r.headerLen + MaxBodyKept
 	if len(r.raw.buf) > r.raw.max {
 		r.raw.dropped += int64(len(r.raw.buf) - r.raw.max)
 		r.raw.buf = r.raw.buf[:r.raw.max]
 	}
-	r.fields = headFields(head)
 
 	resp, err := nethttp.ReadResponse(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), br), readBuffer), &nethttp.Request{Method: method})
 	if err != nil {
@@ -101,7 +120,7 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 	r.body.max = MaxBodyKept
 	n, err := io.Copy(&r.body, resp.Body)
 	r.bodySize = n
-	r.fields = append(r.fields, bodyFields(r.raw.buf, len(head), r.chunked, r.raw.dropped > 0)...)
+	r.fields = append(r.fields, bodyFields(r.raw.buf, r.headerLen, r.chunked, r.raw.dropped > 0)...)
 	if err != nil {
 		return r, readError(ctx, err, tr.total, idle, fmt.Sprintf("in the body, after %d body bytes", n))
 	}
@@ -111,9 +130,30 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 	return r, nil
 }
 
+// maxInterim bounds the interim (1xx) responses read before the final
+// one, so a server cannot send them forever.
+const maxInterim = 5
+
+// interim reports whether head is an interim response (1xx), other than
+// 101 Switching Protocols, which journey never asks for.
+func interim(head []byte) bool {
+	_, rest, _ := bytes.Cut(head, []byte(" "))
+	return len(rest) >= 3 && rest[0] == '1' && string(rest[:3]) != "101" && rest[1] >= '0' && rest[1] <= '9' && rest[2] >= '0' && rest[2] <= '9'
+}
+
+// shiftFields moves fields annotated from offset 0 to base.
+func shiftFields(fs []trace.Field, base int) []trace.Field {
+	for i := range fs {
+		fs[i].Offset += base
+		fs[i].Children = shiftFields(fs[i].Children, base)
+	}
+	return fs
+}
+
 // readHead reads the status line and header lines up to the blank line,
-// holding each line to MaxHeaderLine and all of them to MaxHeaderBytes.
-func readHead(br *bufio.Reader) ([]byte, error) {
+// holding each line to MaxHeaderLine and all of them to budget (at most
+// MaxHeaderBytes).
+func readHead(br *bufio.Reader, budget int) ([]byte, error) {
 	var head []byte
 	for {
 		var line []byte
@@ -123,7 +163,7 @@ func readHead(br *bufio.Reader) ([]byte, error) {
 			if len(line) > MaxHeaderLine {
 				return head, fmt.Errorf("%w: a header line is longer than %d bytes (curl's limit)", ErrHeaderTooLarge, MaxHeaderLine)
 			}
-			if len(head)+len(line) > MaxHeaderBytes {
+			if len(head)+len(line) > budget {
 				return head, fmt.Errorf("%w: the headers are longer than %d bytes in all (curl's limit)", ErrHeaderTooLarge, MaxHeaderBytes)
 			}
 			if len(head) == 0 && len(line) >= 5 && !bytes.HasPrefix(line, []byte("HTTP/")) {

@@ -62,7 +62,7 @@ func TestReadHead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			head, err := readHead(bufio.NewReader(strings.NewReader(tt.in)))
+			head, err := readHead(bufio.NewReader(strings.NewReader(tt.in)), MaxHeaderBytes)
 			if tt.name == "eof" {
 				if err == nil || string(head) != tt.in {
 					t.Errorf("err %v, head %q", err, head)
@@ -98,7 +98,7 @@ func FuzzResponseHead(f *testing.F) {
 	f.Add([]byte("HTTP/\n:\r0\n\n")) // a crasher: a CR inside a value
 	f.Add([]byte("\x1b[31mHTTP/1.1 200 OK\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		head, err := readHead(bufio.NewReader(bytes.NewReader(b)))
+		head, err := readHead(bufio.NewReader(bytes.NewReader(b)), MaxHeaderBytes)
 		if len(head) > len(b) {
 			t.Fatalf("head longer than input")
 		}
