@@ -80,7 +80,7 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 		}
 		if interim(h) {
 			r.fields = append(r.fields, trace.Field{Name: "interim response", Offset: r.headerLen, Length: len(h),
-				Value: strings.TrimRight(string(h[:bytes.IndexByte(h, '\n')+1]), "\r\n") + ": the final response follows",
+				Value:    strings.TrimRight(string(h[:bytes.IndexByte(h, '\n')+1]), "\r\n") + ": the final response follows",
 				Children: shiftFields(headFields(h), r.headerLen)})
 			r.headerLen += len(h)
 			continue
