@@ -525,7 +525,7 @@ func Field(f trace.Field) string {
 	if m, ok := hostRoles[f.Name]; ok {
 		return fmt.Sprintf("%s: %s", line(f.Value), m)
 	}
-	if m, ok := dnsFields[strings.ToLower(name)]; ok {
+	if m, ok := dnsFields[dnsKey(name)]; ok {
 		v := ""
 		if f.Value != "" {
 			v = " Here: " + line(f.Value) + "."
@@ -541,6 +541,17 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
+}
+
+// dnsKey is a DNS field's name as dnsFields knows it: "Question section"
+// is "question", "OPT pseudo-record (EDNS)" is "opt".
+func dnsKey(name string) string {
+	k := strings.ToLower(strings.TrimSpace(name))
+	k = strings.TrimSuffix(k, " section")
+	if strings.HasPrefix(k, "opt") {
+		return "opt"
+	}
+	return k
 }
 
 // envValue drops the "   ← source" note the TUI adds to an environ value.

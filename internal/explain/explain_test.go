@@ -191,6 +191,9 @@ func TestPendingAndField(t *testing.T) {
 	if got := Field(trace.Field{Name: "registrable", Value: "example.co.uk"}); !strings.Contains(got, "example.co.uk") || !strings.Contains(got, "bought") {
 		t.Errorf("Field(registrable) = %q", got)
 	}
+	if got := Field(trace.Field{Name: "Authority section"}); !strings.Contains(got, "where to ask next") {
+		t.Errorf("Field(Authority section) = %q", got)
+	}
 	if got := Field(trace.Field{Name: "X-Unknown", Value: "1"}); got != "" {
 		t.Errorf("Field(unknown) = %q, want empty", got)
 	}

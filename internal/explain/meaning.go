@@ -40,6 +40,8 @@ func headerMeaning(name string) string {
 
 // dnsFields says what the parts of a DNS message are for.
 var dnsFields = map[string]string{
+	"header":     "the first 12 bytes of every DNS message: the ID, the flags, and how many records each section holds.",
+	"opt":        "the EDNS record: not a real record, but a note saying how large a UDP answer we accept, so a long answer need not be cut short.",
 	"id":         "a number we picked at random; the answer must carry the same one, so a forged or stray answer is noticed.",
 	"flags":      "bits saying whether this is a question or an answer, whether recursion is wanted, and how it went.",
 	"qdcount":    "how many questions follow (almost always one).",
