@@ -36,10 +36,11 @@ type Server struct {
 
 	mu    sync.Mutex
 	kept  map[string]*kept
-	order []string
+	order []*kept // oldest first, for forgetting; may hold entries already taken
 }
 
 type kept struct {
+	client string
 	ready  chan struct{}
 	stages []*trace.Stage
 }
@@ -86,11 +87,14 @@ func (w *deadlineWriter) Write(b []byte) (int, error) {
 func (s *Server) entry(client string) *kept {
 	k, ok := s.kept[client]
 	if !ok {
-		k = &kept{ready: make(chan struct{})}
+		k = &kept{client: client, ready: make(chan struct{})}
 		s.kept[client] = k
-		s.order = append(s.order, client)
+		s.order = append(s.order, k)
 		if len(s.order) > maxKept {
-			delete(s.kept, s.order[0])
+			old := s.order[0]
+			if s.kept[old.client] == old {
+				delete(s.kept, old.client)
+			}
 			s.order = s.order[1:]
 		}
 	}

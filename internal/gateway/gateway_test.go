@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +332,19 @@ func FuzzHandle(f *testing.F) {
 			t.Fatalf("scheme-relative redirect %q", loc)
 		}
 	})
+}
+
+// TestKeptIsBounded serves more clients than the server keeps traces for,
+// none of which asks for its stages: the oldest are forgotten.
+func TestKeptIsBounded(t *testing.T) {
+	srv := NewServer(router.Demo())
+	for i := range maxKept + 50 {
+		srv.keep("127.0.0.1:"+strconv.Itoa(10000+i), nil)
+	}
+	if len(srv.kept) != maxKept || len(srv.order) != maxKept {
+		t.Errorf("kept %d, order %d, want %d", len(srv.kept), len(srv.order), maxKept)
+	}
+	if _, ok := srv.kept["127.0.0.1:10000"]; ok {
+		t.Error("the oldest trace is still kept")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httputil"
+	"os"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,9 @@ func readRequest(r io.Reader) (*incoming, error) {
 			continue
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return nil, refuse(http.StatusRequestTimeout, "the client sent %d bytes and then nothing for %s (the gateway's read timeout): %w", len(head), ReadTimeout, err)
+			}
 			if len(head) == 0 {
 				return nil, refuse(http.StatusBadRequest, "the client sent no request before closing or going silent: %w", err)
 			}
