@@ -113,6 +113,17 @@ func (m *Model) isOpen(n node) bool {
 // that are visible with the current open/closed state.
 func (m *Model) tree() []node {
 	it, _ := m.selectedItem()
+	c := &m.cache
+	if c.treeOK && c.treeStage == m.selected() && c.treeItem == it {
+		return c.tree
+	}
+	c.tree, c.treeStage, c.treeItem, c.treeOK = m.buildTree(it), m.selected(), it, true
+	return c.tree
+}
+
+// buildTree flattens the tree of it; tree caches it until the selection,
+// the trace or an open/closed state changes.
+func (m *Model) buildTree(it item) []node {
 	msgs, names := m.messages(it)
 	base := it.id()
 	var rows []node

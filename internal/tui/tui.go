@@ -150,7 +150,7 @@ func New(ctx context.Context, opts Options) *Model {
 // Init starts the journey, unless it is a replay.
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Start == nil {
-		m.selectStage(0)
+		m.selectStage(max(0, m.failedStage()))
 		return nil
 	}
 	return m.startRun()
@@ -265,6 +265,9 @@ func (m *Model) event(ev trace.Event) {
 		m.running = false
 		m.pending = nil
 		m.keys.Send.SetEnabled(false)
+		if i := m.failedStage(); m.follow && i >= 0 {
+			m.selectStage(i) // show where it went wrong
+		}
 	}
 	// Follow what is happening: a stage starting, a packet arriving or
 	// waiting. Skips and the end are not news worth jumping to.
@@ -284,6 +287,16 @@ func (m *Model) event(ev trace.Event) {
 		}
 	}
 	m.clampScroll()
+}
+
+// failedStage is the index of the stage that failed, or -1.
+func (m *Model) failedStage() int {
+	for i, s := range m.journeyStages() {
+		if s.Status == trace.StatusFailed {
+			return i
+		}
+	}
+	return -1
 }
 
 func (m *Model) stageIndex(k trace.StageKind) int {
@@ -417,6 +430,7 @@ func (m *Model) Expand() {
 	}
 	key := rows[m.node].key
 	m.open[key] = !m.isOpen(rows[m.node])
+	m.cache.treeOK = false
 }
 
 func clamp(v, lo, hi int) int {

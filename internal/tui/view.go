@@ -589,6 +589,10 @@ func joinColumns(cols [][]string, h int, sep string) []string {
 
 // cache holds what View computes once and reuses across frames.
 type cache struct {
+	tree      []node
+	treeStage *trace.Stage // the snapshot's stage: a new event brings a new one
+	treeItem  item
+	treeOK    bool
 	text      textRows
 	explText  string
 	explW     int
