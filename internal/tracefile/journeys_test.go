@@ -22,21 +22,71 @@ var update = flag.Bool("update", false, "re-record testdata/journeys from the la
 const journeysDir = "../../testdata/journeys"
 
 // journeys are the recorded lab journeys: each is a journey command line,
-// run through cli.Run exactly as a user would type it (after "journey").
+// run through cli.Run exactly as a user would type it (after "journey"),
+// and what its trace must show, so that a recording of a stage that broke
+// is caught rather than handed to the golden tests.
 var journeys = []struct {
 	name   string
 	target string
 	args   []string
+	want   expect
 }{
-	{"http", "www.example.com", nil},                                                // DNS from the root, hop by hop; plain http
-	{"https", "https://www.example.com/", nil},                                      // TLS
-	{"redirect", "www.example.com/old-blog/", []string{"-L"}},                       // a redirect followed, each hop its own exchange
-	{"notfound", "www.example.com/nope/", nil},                                      // the router's debug 404
-	{"servererror", "www.example.com/boom/", nil},                                   // a view that fails: the 500 lesson
-	{"cname", "shop.example.com", nil},                                              // a CNAME into another zone: DNS starts again
-	{"nxdomain", "nope.example.com", nil},                                           // a name that does not exist: the DNS stage fails
-	{"ip", "http://203.0.113.10/", nil},                                             // an IP literal: no DNS
-	{"uk", "www.example.co.uk/articles/2024/", []string{"-H", "Accept: text/html"}}, // a public suffix of two labels
+	{"http", "www.example.com", nil, expect{status: 200, hops: 1, dns: 3}},                                                // DNS from the root, hop by hop; plain http
+	{"https", "https://www.example.com/", nil, expect{status: 200, hops: 1, dns: 3, tls: true}},                           // TLS
+	{"redirect", "www.example.com/old-blog/", []string{"-L"}, expect{status: 200, hops: 2, dns: 3}},                       // a redirect followed, each hop its own exchange
+	{"notfound", "www.example.com/nope/", nil, expect{status: 404, hops: 1, dns: 3}},                                      // the router's debug 404
+	{"servererror", "www.example.com/boom/", nil, expect{status: 500, hops: 1, dns: 3}},                                   // a view that fails: the 500 lesson
+	{"cname", "shop.example.com", nil, expect{status: 200, hops: 1, dns: 4, chain: true}},                                 // a CNAME into another zone: DNS starts again
+	{"nxdomain", "nope.example.com", nil, expect{failed: trace.StageDNS, dns: 3}},                                         // a name that does not exist: the DNS stage fails
+	{"ip", "http://203.0.113.10/", nil, expect{status: 200, hops: 1}},                                                     // an IP literal: no DNS
+	{"uk", "www.example.co.uk/articles/2024/", []string{"-H", "Accept: text/html"}, expect{status: 200, hops: 1, dns: 3}}, // a public suffix of two labels
+}
+
+// expect is what a recorded journey must show.
+type expect struct {
+	failed trace.StageKind // the stage that failed; "" when the journey completed
+	status int             // the last HTTP status
+	hops   int             // HTTP requests made
+	dns    int             // at least this many DNS exchanges
+	tls    bool            // a TLS handshake
+	chain  bool            // a CNAME chain
+}
+
+func (w expect) check(t *testing.T, j *trace.Journey) {
+	t.Helper()
+	for _, s := range j.Stages {
+		switch {
+		case s.Kind == w.failed && s.Status != trace.StatusFailed:
+			t.Errorf("%s stage: %s, want failed", s.Kind, s.Status)
+		case w.failed == "" && s.Status != trace.StatusDone && !(s.Kind == trace.StageDNS && j.Stage(trace.StageAddress).Address.IsIP):
+			t.Errorf("%s stage: %s (%s %v), want done", s.Kind, s.Status, s.Error, s.Notes)
+		}
+	}
+	if (j.Error != "") != (w.failed != "") {
+		t.Errorf("journey error %q, want one only when a stage failed", j.Error)
+	}
+	if got := len(j.Stage(trace.StageDNS).Exchanges); got < w.dns {
+		t.Errorf("%d DNS exchanges, want at least %d", got, w.dns)
+	}
+	if w.failed != "" {
+		return
+	}
+	h := j.Stage(trace.StageHTTP).HTTP
+	switch {
+	case h == nil:
+		t.Error("no HTTP result")
+	case h.Status != w.status || len(h.Hops) != w.hops:
+		t.Errorf("HTTP status %d after %d hops, want %d after %d", h.Status, len(h.Hops), w.status, w.hops)
+	}
+	if c := j.Stage(trace.StageConnect).Connect; c == nil || (c.TLS != nil) != w.tls {
+		t.Errorf("connect result %+v, want TLS %v", c, w.tls)
+	}
+	if d := j.Stage(trace.StageDNS).DNS; w.chain && (d == nil || len(d.Chain) == 0) {
+		t.Errorf("DNS result %+v, want a CNAME chain", d)
+	}
+	if j.Stage(trace.StageGateway).Gateway == nil || j.Stage(trace.StageRouter).Router == nil {
+		t.Error("no gateway or router result")
+	}
 }
 
 // record runs one journey in the lab with --record into path.
@@ -92,8 +142,11 @@ func TestRecordedJourneys(t *testing.T) {
 				t.Errorf("mode %q, want lab", j.Mode)
 			}
 			for _, jn := range journeys {
-				if jn.name+".json" == filepath.Base(name) && j.Target != jn.target {
-					t.Errorf("target %q, want %q", j.Target, jn.target)
+				if jn.name+".json" == filepath.Base(name) {
+					if j.Target != jn.target {
+						t.Errorf("target %q, want %q", j.Target, jn.target)
+					}
+					jn.want.check(t, j)
 				}
 			}
 			if again := encode(t, j); !bytes.Equal(again, doc) {
