@@ -78,8 +78,11 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 		return fail(err)
 	}
 
+	journeyDeadline, limited := ctx.Deadline()
 	ctx, cancel := context.WithTimeout(ctx, r.timeout())
 	defer cancel()
+	// cutShort: the journey's --max-time ends before this exchange's timeout.
+	cutShort := limited && time.Until(journeyDeadline) < r.timeout()
 	dialed := time.Now()
 	ex.Start = r.Recorder.Offset(dialed)
 	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
@@ -117,6 +120,9 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 			extra := ""
 			if reply != nil {
 				extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
+			}
+			if cutShort {
+				return fail(fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, server.Addr, extra))
 			}
 			return fail(fmt.Errorf("%w from %s within %s%s", errTimeout, server.Addr, r.timeout(), extra))
 		}

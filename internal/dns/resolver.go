@@ -165,6 +165,17 @@ func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.
 	return result, fmt.Errorf("%s: %w (asked for %s)", name, ErrNoAddress, strings.Join(result.Types, " and "))
 }
 
+// expired reports whether ctx is done or past its deadline. A socket
+// deadline can pass a moment before the context's own timer fires, and the
+// next dial would then fail at once for a reason that is not the server's.
+func expired(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
 func questionTypes(fam Family) []uint16 {
 	switch fam {
 	case FamilyIPv4:
@@ -364,8 +375,8 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 			return m, nil
 		case errors.Is(err, ErrQueryLimit):
 			return nil, err
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
+		case expired(ctx):
+			return nil, context.DeadlineExceeded
 		}
 		reasons = append(reasons, fmt.Sprintf("%s: %v", server.Name, err))
 		return nil, nil
@@ -389,7 +400,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 			}
 			ns.lookedUp = true
 			if err := r.lookupNameserver(ctx, st, ns, zone, depth); err != nil {
-				if errors.Is(err, ErrQueryLimit) || ctx.Err() != nil {
+				if errors.Is(err, ErrQueryLimit) || expired(ctx) {
 					return nil, err
 				}
 				reasons = append(reasons, fmt.Sprintf("%s: its address could not be found: %v", strings.TrimSuffix(ns.name, "."), err))

@@ -46,6 +46,7 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	} else {
 		result, err = r.Lookup(ctx, t.ASCIIHost, cfg.Family)
 	}
+	err = overTime(ctx, cfg, err)
 	rec.FinishStage(trace.StageDNS, err, func(s *trace.Stage) { s.DNS = result })
 	if err != nil {
 		return nil, err

@@ -114,12 +114,26 @@ type fetched struct {
 	Remote  string // the server's address as shown
 }
 
+// ErrMaxTime marks a journey stopped by its --max-time limit.
+var ErrMaxTime = errors.New("the journey's time limit ran out")
+
+// overTime says err in terms of the --max-time limit when that is what
+// stopped the journey (the context's deadline, rather than a server).
+func overTime(ctx context.Context, cfg Config, err error) error {
+	if err == nil || errors.Is(err, ErrMaxTime) {
+		return err
+	}
+	deadline, ok := ctx.Deadline()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(deadline) {
+		return fmt.Errorf("%w: the whole journey is limited to %s by --max-time (%v)", ErrMaxTime, cfg.MaxTime, err)
+	}
+	return err
+}
+
 // stageFailed marks every stage that did not run as skipped and returns
 // the journey's error. A deadline hit is said as the --max-time limit.
 func stageFailed(ctx context.Context, cfg Config, rec *trace.Recorder, kind trace.StageKind, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("%w (the whole journey is limited to %s by --max-time)", err, cfg.MaxTime)
-	}
+	err = overTime(ctx, cfg, err)
 	snap := rec.Snapshot()
 	failed := kind
 	for _, s := range snap.Stages {
