@@ -193,11 +193,8 @@ func (m *Model) header() string {
 	default:
 		state = m.st.Good.Render("✓ complete") + " in " + trace.Dur(j.Duration)
 	}
-	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(state)
-	if gap < 2 {
-		return left + "  " + state
-	}
-	return left + strings.Repeat(" ", gap) + state
+	// The state and the time matter more than the end of a long target.
+	return spread(left, state, m.width)
 }
 
 // mark is a stage's status as one symbol; the symbol alone carries the
