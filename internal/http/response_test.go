@@ -6,10 +6,13 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestChunkFields(t *testing.T) {
@@ -164,4 +167,34 @@ func gzipBomb(t *testing.T, n int) []byte {
 	}
 	w.Close()
 	return b.Bytes()
+}
+
+// FuzzReadResponse feeds a whole response through readResponse, as a
+// server would send it, then closes: no panic, every field inside the
+// bytes kept, nothing kept past the bounds.
+func FuzzReadResponse(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), true)
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), true)
+	f.Add([]byte("HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), false)
+	f.Add([]byte("HTTP/1.0 200 OK\n\nbody until close"), false)
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort"), false)
+	f.Add(append([]byte("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n"), 0x78, 0x9c, 0xff), true)
+	f.Fuzz(func(t *testing.T, b []byte, decode bool) {
+		client, server := net.Pipe()
+		defer client.Close()
+		go func() {
+			server.Write(b)
+			server.Close()
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		r, _ := readResponse(ctx, client, time.Second, "GET", decode)
+		if len(r.raw.buf) > MaxHeaderBytes+MaxBodyKept || len(r.body.buf) > MaxBodyKept || len(r.decoded) > MaxBodyKept {
+			t.Fatalf("kept past the bounds: raw %d, body %d, decoded %d", len(r.raw.buf), len(r.body.buf), len(r.decoded))
+		}
+		if !bytes.HasPrefix(b, r.raw.buf) {
+			t.Fatalf("the capture is not the bytes sent")
+		}
+		checkFields(t, r.raw.buf, r.fields)
+	})
 }
