@@ -86,7 +86,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.lab, "lab", false, "use the built-in lab internet instead of the real one\n  journey --lab www.example.com")
-	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), or a duration, 0 for none\n  journey --lab --lab-latency 0 www.example.com")
+	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
 	fs.Float64Var(&o.labLoss, "lab-loss", 0, "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30 www.example.com")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
@@ -199,12 +199,6 @@ func parseArgs(args []string) (*options, *pflag.FlagSet, error) {
 		return nil, fs, usagef("no TARGET given: try journey --lab www.example.com (see journey --help)")
 	}
 	return o, fs, nil
-}
-
-func printUsage(w io.Writer, fs *pflag.FlagSet) {
-	fmt.Fprint(w, usageHead)
-	fmt.Fprint(w, fs.FlagUsagesWrapped(0))
-	fmt.Fprint(w, usageTail)
 }
 
 func runJourney(ctx context.Context, args []string, std IO) error {
