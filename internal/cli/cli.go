@@ -108,7 +108,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response and show it both ways (as curl --compressed)")
 	fs.BoolVarP(&o.ipv4, "ipv4", "4", false, "IPv4 only: ask for A records, connect over IPv4")
 	fs.BoolVarP(&o.ipv6, "ipv6", "6", false, "IPv6 only: ask for AAAA records, connect over IPv6")
-	fs.StringVar(&o.urls, "urls", "", "the URL configuration the gateway's router uses (Django-style path() lines)\n  journey --lab --urls mysite.urls www.example.com/blog/")
+	fs.StringVar(&o.urls, "urls", "", "the URL configuration the router uses: a Django urls.py with path() lines\n  journey --lab --urls urls.py www.example.com/blog/")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	return fs
