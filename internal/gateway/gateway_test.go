@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -347,4 +348,56 @@ func TestKeptIsBounded(t *testing.T) {
 	if _, ok := srv.kept["127.0.0.1:10000"]; ok {
 		t.Error("the oldest trace is still kept")
 	}
+}
+
+// answerDown is a middleware that answers on the way down, as an
+// authentication middleware turning away a visitor does.
+type answerDown struct{}
+
+func (answerDown) Name() string { return "test.AnswerDown" }
+func (answerDown) ProcessRequest(r *Request) (*Response, string) {
+	return newResponse(http.StatusForbidden, "text/plain", []byte("no")), "answered 403"
+}
+func (answerDown) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "never called", nil
+}
+
+func TestMiddlewareShortCircuit(t *testing.T) {
+	site := NewSite(router.Demo())
+	site.middleware = []Middleware{securityMiddleware{}, answerDown{}, xFrameOptionsMiddleware{}}
+	sv := site.Handle(strings.NewReader("GET /articles/2024/ HTTP/1.1\r\nHost: h\r\n\r\n"), io.Discard, ConnInfo{})
+	if sv.Status != http.StatusForbidden {
+		t.Fatalf("status %d", sv.Status)
+	}
+	var got []string
+	for _, m := range sv.Gateway.Gateway.Middleware {
+		got = append(got, m.Direction+" "+m.Middleware)
+	}
+	// Down through security and the answering layer; back up from the
+	// answering layer's outer neighbour: the inner layer never runs.
+	want := []string{"request django.middleware.security.SecurityMiddleware", "request test.AnswerDown", "response test.AnswerDown", "response django.middleware.security.SecurityMiddleware"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("onion %q, want %q", got, want)
+	}
+	if sv.Router.Status != trace.StatusSkipped || !strings.Contains(sv.Router.Notes[0], "before the router ran") {
+		t.Errorf("router stage %s %q", sv.Router.Status, sv.Router.Notes)
+	}
+}
+
+func ExampleSite_Handle() {
+	site := NewSite(router.Demo())
+	var out bytes.Buffer
+	sv := site.Handle(strings.NewReader("GET /articles/2024/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), &out, ConnInfo{Client: "127.0.0.1:5000"})
+	for _, e := range sv.Gateway.Gateway.Environ[:3] {
+		fmt.Printf("%s = %q\n", e.Name, e.Value)
+	}
+	rt := sv.Router.Router
+	fmt.Println(rt.Match.Route, rt.Match.Converters[0].Value, rt.View)
+	fmt.Println(strings.SplitN(out.String(), "\r\n", 2)[0])
+	// Output:
+	// REQUEST_METHOD = "GET"
+	// SCRIPT_NAME = ""
+	// PATH_INFO = "/articles/2024/"
+	// articles/<int:year>/ 2024 template('<h1>Articles from {{ year }}</h1>')
+	// HTTP/1.1 200 OK
 }

@@ -20,6 +20,7 @@ urlpatterns = [
 
     # Built-in views a teacher can point patterns at.
     path("api/status", json('{"status": "ok", "server": "journey lab"}'), name="api-status"),
+    path("old/", redirect("/blog/"), name="old"),
     path("old-blog/", redirect("blog:index"), name="old-blog"),
     path("latest/", redirect("articles-year", year="2024"), name="latest"),
     path("static/logo.png", static("logo.png"), name="logo"),
