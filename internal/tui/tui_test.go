@@ -153,7 +153,7 @@ func TestResize(t *testing.T) {
 func TestHostile(t *testing.T) {
 	evil := "x\x1b]0;pwned\x07\x1b[2J\u202e"
 	body := []byte("HTTP/1.1 200 OK\r\nX-Evil: " + evil + "\r\n\r\n" + evil)
-	j := &trace.Journey{Target: evil, Mode: trace.ModeLab, Stages: []*trace.Stage{{
+	j := &trace.Journey{Target: evil, Mode: trace.Mode(evil), Stages: []*trace.Stage{{Kind: trace.StageKind(evil), Status: trace.StatusDone}, {
 		Kind: trace.StageHTTP, Status: trace.StatusDone, Notes: []string{evil},
 		Exchanges: []*trace.Exchange{{Kind: "http", Label: evil, Peer: trace.Peer{Name: evil, Addr: evil},
 			Received: trace.Message{Bytes: body, Fields: []trace.Field{{Name: evil, Value: evil, Offset: 17, Length: 20}}}}},
@@ -162,7 +162,7 @@ func TestHostile(t *testing.T) {
 	m.Init()
 	for _, sz := range [][2]int{{80, 24}, {200, 50}} {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-		for _, k := range []tea.KeyMsg{keyTab, keyDown, keyDown, keyDown, keyX} {
+		for _, k := range []tea.KeyMsg{{}, {Type: tea.KeyRight}, keyTab, keyDown, keyDown, keyDown, keyX} {
 			m.Update(k)
 			out := m.View()
 			if strings.Contains(out, "pwned\x07") || strings.Contains(out, "\u202e") || strings.Contains(out, "]0;") && !strings.Contains(out, `\x1b]0;`) {

@@ -174,7 +174,7 @@ func (m *Model) header() string {
 	j := m.journey
 	mode, target := "", ""
 	if j != nil {
-		mode, target = string(j.Mode), safetext.Line(j.Target)
+		mode, target = safetext.Line(string(j.Mode)), safetext.Line(j.Target)
 	}
 	if m.opts.Start == nil {
 		mode = "replay"
@@ -244,7 +244,7 @@ var shortTitles = map[trace.StageKind]string{
 func (m *Model) stripOf(short bool) string {
 	var parts []string
 	for i, s := range m.journeyStages() {
-		name := s.Kind.Title()
+		name := stageTitle(s.Kind)
 		if short && shortTitles[s.Kind] != "" {
 			name = shortTitles[s.Kind]
 		}
@@ -303,7 +303,7 @@ func (m *Model) itemsPane(w, h int) []string {
 	s := m.selected()
 	head := "exchanges"
 	if s != nil {
-		head = fmt.Sprintf("%d · %s · %s · exchanges", m.stage, s.Kind.Title(), orDash(took(s)))
+		head = fmt.Sprintf("%d · %s · %s · exchanges", m.stage, stageTitle(s.Kind), orDash(took(s)))
 	}
 	lines := []string{m.title(focusExchanges, head, w)}
 	its := m.items()
@@ -323,9 +323,9 @@ func (m *Model) timelinePane(w, h int) []string {
 	var rows []string
 	its := m.items()
 	for i, s := range m.journeyStages() {
-		t := fmt.Sprintf("%s %d %s", m.mark(s), i, s.Kind.Title())
+		t := fmt.Sprintf("%s %d %s", m.mark(s), i, stageTitle(s.Kind))
 		if i == m.stage {
-			t = m.mark(s) + " " + m.st.Title.Render(fmt.Sprintf("%d %s", i, s.Kind.Title()))
+			t = m.mark(s) + " " + m.st.Title.Render(fmt.Sprintf("%d %s", i, stageTitle(s.Kind)))
 		}
 		rows = append(rows, fit(spread(t, took(s), w), w))
 		if i == m.stage {
@@ -595,3 +595,7 @@ type cache struct {
 	explW     int
 	explLines []string
 }
+
+// stageTitle is a stage's name, made safe: a replayed file may name a
+// stage this program does not know, and its Title is then the raw kind.
+func stageTitle(k trace.StageKind) string { return safetext.Line(k.Title()) }
