@@ -86,6 +86,9 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 			h, _, sent, err := c.exchange(ctx, cn, t, method, body)
 			cn.Close()
 			h.Exchange = lastExchange(rec, "http")
+			if hop > 0 {
+				h.TLS = cn.tlsInfo
+			}
 			result.Hops = append(result.Hops, h)
 			result.URL, result.Status, result.Reason, result.Proto = h.URL, h.Status, h.Reason, h.Proto
 			if sent != nil {

@@ -252,6 +252,27 @@ func TestRedirects(t *testing.T) {
 			}
 		}
 	})
+	t.Run("to another host", func(t *testing.T) {
+		other := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/c"
+		mux.Handle("/elsewhere", nethttp.RedirectHandler(other, 307))
+		var asked []string
+		c := &Client{FollowRedirects: true, Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
+			asked = append(asked, fmt.Sprintf("%s:%d", host, port))
+			return []string{"127.0.0.1"}, nil
+		}}
+		_, _, h, err := run(t, context.Background(), c, srv.URL+"/elsewhere")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		if len(asked) != 1 || asked[0] != "localhost:"+port || h.HTTP.URL != other || h.HTTP.Status != 200 {
+			t.Errorf("looked up %v, ended at %s (%d)", asked, h.HTTP.URL, h.HTTP.Status)
+		}
+		_, _, _, err = run(t, context.Background(), &Client{FollowRedirects: true}, srv.URL+"/elsewhere")
+		if err == nil || !strings.Contains(err.Error(), "another host") {
+			t.Errorf("without a resolver, a redirect to another host should fail plainly: %v", err)
+		}
+	})
 	t.Run("not followed without -L", func(t *testing.T) {
 		_, _, h, err := run(t, context.Background(), &Client{}, srv.URL+"/a")
 		if err != nil || len(h.HTTP.Hops) != 1 || h.HTTP.Status != 302 || len(h.Notes) == 0 {

@@ -222,7 +222,11 @@ func (p *Printer) http(s *trace.Stage) {
 	for _, ex := range s.Exchanges {
 		heading()
 		if ex.Kind != "http" {
-			p.connExchange(ex, nil) // a redirect hop's own connection
+			var c *trace.Connect // a redirect hop's own connection
+			if n < len(hops) && hops[n].TLS != nil {
+				c = &trace.Connect{TLS: hops[n].TLS}
+			}
+			p.connExchange(ex, c)
 			continue
 		}
 		var hop *trace.HTTPHop

@@ -101,6 +101,10 @@ type HTTPHop struct {
 	DecodedSize int64  `json:"decoded_size,omitempty"`
 	DecodeError string `json:"decode_error,omitempty"` // the encoding could not be undone
 
+	// TLS is the handshake of a later hop's own connection; the first
+	// hop's is the connect stage's.
+	TLS *TLS `json:"tls,omitempty"`
+
 	Timing Timing `json:"timing"`
 }
 
