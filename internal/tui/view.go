@@ -53,7 +53,7 @@ func (m *Model) layout() layout {
 		l.waterW = w
 		l.waterH = clamp(rows, 4, l.bodyH/4)
 		colH := l.bodyH - l.waterH
-		l.itemsW, l.fieldsW = 34, 34
+		l.itemsW, l.fieldsW = clamp(w/6, 34, 44), 34
 		rest := w - l.itemsW - l.fieldsW - 3
 		l.explW = clamp(rest-75, 36, rest-40)
 		l.bytesW = rest - l.explW
@@ -436,7 +436,7 @@ func (m *Model) explLines(w int) []string {
 func (m *Model) explainPane(w, h int) []string {
 	head := "explanation"
 	if !m.layout().wide {
-		head += " · tab×2: waterfall"
+		head += " · tab → waterfall"
 	}
 	lines := []string{m.title(focusExplain, head, w)}
 	el := m.explLines(w)
