@@ -322,6 +322,10 @@ func (p *parser) value() (value, error) {
 			s := t.text
 			return value{str: &s, line: t.line}, nil
 		}
+		if n := p.peekAt(1); n.kind != tPunct || n.text != "(" {
+			p.next()
+			return value{}, p.errf(t.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the others are json, redirect, static, environ and error)", t.text)
+		}
 		c, err := p.call()
 		if err != nil {
 			return value{}, err

@@ -37,6 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"group without patterns", "urlpatterns = []\napp_name = \"b\"", 2, "has no urlpatterns"},
 		{"positional after keyword", "urlpatterns = [\n  path(\"a/\", name=\"x\", json()),\n]", 2, "positional argument follows"},
 		{"include cycle", "urlpatterns = [\n  path(\"a/\", include(\"b\")),\n]\napp_name = \"b\"\nurlpatterns = [\n  path(\"b/\", include(\"b\")),\n]", 6, "nested more than"},
+		{"python view", "urlpatterns = [\n  path(\"a/\", views.index, name=\"a\"),\n]", 2, "views.index: a URL file cannot import Python views"},
 		{"stray character", "urlpatterns = [\n  path(\"a/\", json()) ;\n]", 2, "unexpected character ';'"},
 	}
 	for _, tc := range cases {
