@@ -107,6 +107,7 @@ func Decode(r io.Reader) (*trace.Journey, error) {
 	if err := check(&j); err != nil {
 		return nil, err
 	}
+	makeDisplayable(&j)
 	return &j, nil
 }
 

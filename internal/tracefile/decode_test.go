@@ -332,7 +332,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // FuzzDecode feeds the decoder arbitrary bytes: it must never panic, and
 // whatever it accepts must re-encode to a document it accepts again, equal,
-// and render as a plain report without panicking.
+// and render as a plain report without panicking and without a control
+// character for the terminal.
 func FuzzDecode(f *testing.F) {
 	f.Add(encode(f, sample()))
 	f.Add(seedDoc(`{"kind":"dns","status":"pending"}`))
@@ -372,7 +373,11 @@ func FuzzDecode(f *testing.F) {
 		if !bytes.Equal(encode(t, j2), again) {
 			t.Fatalf("a second round trip changed the document")
 		}
-		plain.Render(io.Discard, j, plain.Options{Bytes: true})
+		var report strings.Builder
+		plain.Render(&report, j, plain.Options{Bytes: true})
+		if strings.ContainsFunc(report.String(), func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }) {
+			t.Fatalf("the report of an accepted document holds a control character:\n%q", report.String())
+		}
 	})
 }
 

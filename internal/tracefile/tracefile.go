@@ -17,12 +17,13 @@ import (
 )
 
 // Encode writes j as one indented JSON document followed by a newline.
-// A string's bytes that are not UTF-8 are written as the text \xNN, as
-// the renderers show them (see withUTF8); j itself is not changed.
+// Control characters and bytes that are not UTF-8 in its strings are
+// written as the visible escapes the renderers show for them (see
+// displayable); j itself is not changed.
 func Encode(w io.Writer, j *trace.Journey) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(withUTF8(j)); err != nil {
+	if err := enc.Encode(displayable(j)); err != nil {
 		return fmt.Errorf("encoding the trace: %w", err)
 	}
 	return nil
