@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"journey/internal/trace"
+	"journey/internal/waterfall"
+)
+
+// Screen sizes. 80x24 is the classic terminal and must stay usable; below
+// the minimum a message asks for a larger window; from wideWidth x
+// wideHeight every pane is side by side.
+const (
+	minWidth   = 50
+	minHeight  = 14
+	wideWidth  = 140
+	wideHeight = 36
+)
+
+// layout is the size of each pane for the current window; every height
+// includes the pane's title row.
+type layout struct {
+	small, wide     bool
+	help            string
+	bodyH           int
+	itemsW, itemsH  int // wide: the timeline column; narrow: the exchanges list
+	fieldsW, midH   int // fields and bytes share a height
+	bytesW          int
+	explW, explH    int // wide: a column as high as the others
+	waterW, waterH  int // narrow: the waterfall shares the explanation's place
+	stripH, headerH int
+}
+
+func (m *Model) layout() layout {
+	w, h := m.width, m.height
+	l := layout{headerH: 1}
+	if w < minWidth || h < minHeight {
+		l.small = true
+		return l
+	}
+	l.help = m.help.View(m.keys)
+	helpH := strings.Count(l.help, "\n") + 1
+	l.bodyH = h - l.headerH - helpH
+	if w >= wideWidth && h >= wideHeight {
+		l.wide = true
+		rows := len(waterfall.Rows(m.journey)) + 1
+		l.waterW = w
+		l.waterH = clamp(rows, 4, l.bodyH/4)
+		colH := l.bodyH - l.waterH
+		l.itemsW, l.fieldsW = clamp(w/6, 34, 44), 34
+		rest := w - l.itemsW - l.fieldsW - 3
+		l.explW = clamp(rest-75, 36, rest-40)
+		l.bytesW = rest - l.explW
+		l.itemsH, l.midH, l.explH = colH, colH, colH
+		return l
+	}
+	l.stripH = 1
+	body := l.bodyH - l.stripH
+	l.explH = max(4, body/4)
+	l.itemsH = clamp(len(m.items())+1, 2, max(2, body/5))
+	l.midH = body - l.itemsH - l.explH
+	l.itemsW, l.explW, l.waterW, l.waterH = w, w, w, l.explH
+	l.fieldsW = clamp(w*2/5, 16, 40)
+	l.bytesW = w - l.fieldsW - 1
+	return l
+}
+
+// clampScroll keeps every pane's scroll inside its content and the
+// selected rows in view.
+func (m *Model) clampScroll() {
+	l := m.layout()
+	if l.small {
+		return
+	}
+	keep := func(f focus, sel, rows, total int) {
+		t := m.top[f]
+		if sel >= 0 {
+			if sel < t {
+				t = sel
+			}
+			if sel >= t+rows {
+				t = sel - rows + 1
+			}
+		}
+		m.top[f] = clamp(t, 0, max(0, total-rows))
+	}
+	if l.wide {
+		keep(focusExchanges, m.stage+1+m.item, l.itemsH-1, len(m.journeyStages())+len(m.items()))
+	} else {
+		keep(focusExchanges, m.item, l.itemsH-1, len(m.items()))
+	}
+	keep(focusFields, m.node, l.midH-1, len(m.tree()))
+	keep(focusBytes, -1, l.midH-1, m.bytesRowCount(l.bytesW))
+	keep(focusExplain, -1, l.explH-1, len(m.explLines(l.explW)))
+	keep(focusWaterfall, -1, l.waterH-1, len(waterfall.Rows(m.journey)))
+}
+
+// revealField scrolls the bytes pane to the selected field.
+func (m *Model) revealField() {
+	_, off, n, _ := m.current()
+	l := m.layout()
+	if l.small || n <= 0 {
+		return
+	}
+	rows := l.midH - 1
+	r := m.rowOf(off, l.bytesW)
+	if t := m.top[focusBytes]; r < t || r >= t+rows {
+		m.top[focusBytes] = max(0, r-rows/3)
+	}
+}
+
+func (m *Model) journeyStages() []*trace.Stage {
+	if m.journey == nil {
+		return nil
+	}
+	return m.journey.Stages
+}
+
+// fit makes s exactly w cells: cut with a … mark, or padded.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// spread puts left and right at the two ends of w cells, cutting left.
+func spread(left, right string, w int) string {
+	rw := ansi.StringWidth(right)
+	if rw == 0 {
+		return left
+	}
+	lw := w - rw - 1
+	if lw < 1 {
+		return fit(left, w)
+	}
+	return fit(left, lw) + " " + right
+}
+
+// pad fills lines to h rows of w cells.
+func pad(lines []string, w, h int) []string {
+	if len(lines) > h {
+		return lines[:h]
+	}
+	blank := strings.Repeat(" ", max(w, 0))
+	for len(lines) < h {
+		lines = append(lines, blank)
+	}
+	return lines
+}
+
+// joinColumns puts panes side by side, h rows, with sep between them.
+func joinColumns(cols [][]string, h int, sep string) []string {
+	out := make([]string, h)
+	var b strings.Builder
+	for r := 0; r < h; r++ {
+		b.Reset()
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			if r < len(c) {
+				b.WriteString(c[r])
+			}
+		}
+		out[r] = b.String()
+	}
+	return out
+}
