@@ -47,7 +47,7 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 	if fm, ok := final.(*Model); ok {
 		m = fm
 	}
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // the user's interrupt: the journey so far is still the answer
 	}
 	return m.journey, err
