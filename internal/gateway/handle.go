@@ -235,6 +235,7 @@ func (s *Site) route(x *run, req *Request) *Response {
 	defer func() { x.rEnd = x.since() }()
 	res := s.conf.Resolve(req.Path)
 	rt := x.rt
+	rt.Resolve = x.since() - x.rStart
 	rt.Path = res.Path
 	for _, t := range res.Tried {
 		rt.Tried = append(rt.Tried, trace.PatternTry{Route: t.Route, Name: t.Name, Depth: t.Depth, Include: t.Include, Matched: t.Matched, Why: t.Why, Line: t.Line})

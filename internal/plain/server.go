@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"journey/internal/safetext"
@@ -33,7 +34,7 @@ func (p *Printer) gateway(s *trace.Stage) {
 	if len(g.Steps) > 0 {
 		p.printf("  steps, each timed:\n")
 		for _, st := range g.Steps {
-			p.printf("    %-24s %9s  %s\n", st.Name, trace.Dur(st.Duration), p.st.dim(safetext.Line(st.Detail)))
+			p.printf("    %-24s %9s  %s\n", st.Name, fine(st.Duration), p.st.dim(safetext.Line(st.Detail)))
 		}
 	}
 	if len(g.Environ) > 0 {
@@ -63,7 +64,7 @@ func (p *Printer) gateway(s *trace.Stage) {
 			if m.Direction == trace.DirectionUp {
 				arrow = "↑"
 			}
-			p.printf("    %s %-56s %9s\n", arrow, safetext.Line(m.Middleware), trace.Dur(m.Duration))
+			p.printf("    %s %-56s %9s\n", arrow, safetext.Line(m.Middleware), fine(m.Duration))
 			p.printf("        %s\n", p.st.dim(safetext.Line(m.Action)))
 			if i == downs-1 && !m.Answered {
 				p.printf("      %s\n", p.st.bold("→ the router and the view (stage 5)"))
@@ -86,7 +87,7 @@ func (p *Printer) router(s *trace.Stage) {
 	p.printf("  %-10s %s\n", "urlconf", safetext.Line(r.URLConf))
 	p.printf("  %-10s %s %s\n", "path", quote(r.Path), p.st.dim("(PATH_INFO without its leading slash: what patterns match against)"))
 	if len(r.Tried) > 0 {
-		p.printf("  patterns tried, in order (first match wins):\n")
+		p.printf("  patterns tried, in order (first match wins), in %s:\n", fine(r.Resolve))
 		for i, t := range r.Tried {
 			mark := p.st.bad("✗")
 			if t.Matched {
@@ -123,7 +124,7 @@ func (p *Printer) router(s *trace.Stage) {
 			}
 		}
 		p.printf("  %-10s %s\n", "view", safetext.Line(r.View))
-		p.printf("  %-10s view(request%s)   ran %s\n", "called", prefixComma(args), trace.Dur(r.Took))
+		p.printf("  %-10s view(request%s)   ran %s\n", "called", prefixComma(args), fine(r.Took))
 	}
 	if r.Error != "" {
 		p.printf("  %s %s\n", p.st.bad("the view raised:"), safetext.Line(r.Error))
@@ -173,4 +174,13 @@ func prefixComma(args []string) string {
 		return ""
 	}
 	return ", " + strings.Join(args, ", ")
+}
+
+// fine formats the short timings of server-side steps: microseconds below
+// a millisecond, where trace.Dur would print 0.0 ms for all of them.
+func fine(d time.Duration) string {
+	if d >= time.Millisecond || d < 0 {
+		return trace.Dur(d)
+	}
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }

@@ -35,7 +35,7 @@ func fixTimes(st *trace.Stage) {
 		}
 	}
 	if r := st.Router; r != nil {
-		r.Start, r.Took = 0, 20*time.Microsecond
+		r.Start, r.Took, r.Resolve = 0, 20*time.Microsecond, 30*time.Microsecond
 	}
 }
 

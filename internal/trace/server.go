@@ -80,6 +80,7 @@ type Router struct {
 	URLConf string        `json:"urlconf,omitempty"` // which configuration: the demo site or a --urls file
 	Path    string        `json:"path"`              // what was matched: PATH_INFO without its leading slash
 	Tried   []PatternTry  `json:"tried,omitempty"`
+	Resolve time.Duration `json:"resolve_ns"`      // how long trying the patterns took
 	Match   *RouteMatch   `json:"match,omitempty"` // nil: no pattern matched
 	View    string        `json:"view,omitempty"`  // the view called, as the URL file wrote it
 	Args    []Argument    `json:"args,omitempty"`  // what the view received
