@@ -72,20 +72,25 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 		t := target
 		method, body := c.Method, c.Body
 		seen := map[string]bool{}
+		known := map[string][]string{strings.ToLower(target.ASCIIHost): addrs} // addresses of each host met
 		for hop := 0; ; hop++ {
 			if hop > 0 {
 				// Each later hop is a new connection, recorded with the HTTP stage.
-				var err error
-				if addrs, err = c.addrsFor(ctx, t, target, addrs); err != nil {
+				hopAddrs, err := c.addrsFor(ctx, t, known)
+				if err != nil {
 					return err
 				}
-				if cn, err = c.connect(ctx, trace.StageHTTP, t, addrs); err != nil {
+				if cn, err = c.connect(ctx, trace.StageHTTP, t, hopAddrs); err != nil {
 					return err
 				}
 			}
+			before := lastExchange(rec, "http")
 			h, _, sent, err := c.exchange(ctx, cn, t, method, body)
 			cn.Close()
 			h.Exchange = lastExchange(rec, "http")
+			if h.Exchange == before {
+				return err // nothing was sent: no hop to show
+			}
 			if hop > 0 {
 				h.TLS = cn.tlsInfo
 			}
@@ -160,21 +165,24 @@ func lastExchange(rec *trace.Recorder, kind string) int {
 	return -1
 }
 
-// addrsFor finds the addresses of a redirect's target: the same as before
-// for the same host, the literal for an IP, else a lookup.
-func (c *Client) addrsFor(ctx context.Context, t, first *trace.Address, addrs []string) ([]string, error) {
-	switch {
-	case strings.EqualFold(t.ASCIIHost, first.ASCIIHost):
-		return addrs, nil
-	case t.IsIP:
+// addrsFor finds the addresses of a redirect's target: those already
+// found for its host, the literal for an IP, else a lookup.
+func (c *Client) addrsFor(ctx context.Context, t *trace.Address, known map[string][]string) ([]string, error) {
+	host := strings.ToLower(t.ASCIIHost)
+	if a, ok := known[host]; ok {
+		return a, nil
+	}
+	if t.IsIP {
 		return []string{t.ASCIIHost}, nil
-	case c.Resolve == nil:
+	}
+	if c.Resolve == nil {
 		return nil, fmt.Errorf("the redirect leads to another host, %s, which journey cannot look up here", t.ASCIIHost)
 	}
 	got, err := c.Resolve(ctx, t.ASCIIHost, t.Port)
 	if err != nil {
 		return nil, fmt.Errorf("looking up %s, where the redirect leads: %w", t.ASCIIHost, err)
 	}
+	known[host] = got
 	return got, nil
 }
 

@@ -131,6 +131,15 @@ func TestPlainGet(t *testing.T) {
 	}
 }
 
+func TestBadRequestSendsNothing(t *testing.T) {
+	srv := httptest.NewServer(nethttp.NotFoundHandler())
+	defer srv.Close()
+	_, _, h, err := run(t, context.Background(), &Client{Headers: []string{"no colon"}}, srv.URL)
+	if !errors.Is(err, ErrBadRequest) || len(h.Exchanges) != 0 || len(h.HTTP.Hops) != 0 || h.Status != trace.StatusFailed {
+		t.Errorf("err %v, %d exchanges, %d hops, status %s", err, len(h.Exchanges), len(h.HTTP.Hops), h.Status)
+	}
+}
+
 func TestInterimResponse(t *testing.T) {
 	const early = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
 	url := rawServer(t, func(c net.Conn) {
