@@ -69,7 +69,13 @@ func buildEnviron(in *incoming, client, scheme string) *Request {
 	add("CONTENT_TYPE", ct, headerFrom("Content-Type", ct != ""))
 	add("CONTENT_LENGTH", cl, headerFrom("Content-Length", cl != ""))
 	host, port := splitHost(req.Host, scheme)
-	add("SERVER_NAME", host, "Host header (as gunicorn fills it)")
+	if host == "" {
+		// PEP 3333: SERVER_NAME is never empty; without a Host header
+		// (HTTP/1.0) a server gives its own name.
+		add("SERVER_NAME", "localhost", "the server's own name: the request has no Host header")
+	} else {
+		add("SERVER_NAME", host, "Host header (as gunicorn fills it)")
+	}
 	add("SERVER_PORT", port, "Host header, or the scheme's default port")
 	add("SERVER_PROTOCOL", req.Proto, "request line: the version")
 	if h, p, err := net.SplitHostPort(client); err == nil {

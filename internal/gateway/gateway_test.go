@@ -80,7 +80,7 @@ func TestEnviron(t *testing.T) {
 		{
 			name: "wsgi keys",
 			raw:  "GET / HTTP/1.0\r\n\r\n",
-			want: map[string]string{"wsgi.version": "(1, 0)", "wsgi.url_scheme": "http", "wsgi.multithread": "True", "wsgi.multiprocess": "False", "wsgi.run_once": "False", "wsgi.errors": "<sys.stderr>", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000", "SERVER_PROTOCOL": "HTTP/1.0"},
+			want: map[string]string{"wsgi.version": "(1, 0)", "wsgi.url_scheme": "http", "wsgi.multithread": "True", "wsgi.multiprocess": "False", "wsgi.run_once": "False", "wsgi.errors": "<sys.stderr>", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000", "SERVER_PROTOCOL": "HTTP/1.0", "SERVER_NAME": "localhost", "SERVER_PORT": "80"},
 		},
 	}
 	for _, tc := range cases {
