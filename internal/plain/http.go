@@ -64,7 +64,7 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 		p.dump("sent", ex.Sent.Bytes, "      ")
 		p.dump("received", ex.Received.Bytes, "      ")
 	}
-	if ex.Failed() {
+	if ex.Failed() && (info == nil || info.VerifyError == "") {
 		p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 	}
 	if info == nil {
