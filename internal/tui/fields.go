@@ -157,7 +157,7 @@ func (m *Model) buildTree(it item) []node {
 	// The stage's result, with no bytes behind it (msg -1). It starts
 	// open when there is no exchange to show.
 	if res := resultFields(m.selected()); len(res) > 0 {
-		n := node{label: "result of this stage", msg: -1, kids: true, key: fmt.Sprintf("result/%p", m.selected()), shut: len(msgs) > 0}
+		n := node{label: "result of this stage", msg: -1, kids: true, key: fmt.Sprintf("result/%p", m.selected()), shut: hasBytes(msgs)}
 		rows = append(rows, n)
 		if m.isOpen(n) {
 			walk(res, 1, -1, n.key)
@@ -217,4 +217,15 @@ func (m *Model) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Fi
 		return nil, 0, 0, nil
 	}
 	return &msgs[r.msg], r.off, r.n, r.field
+}
+
+// hasBytes reports whether any of msgs kept a byte: a TCP connect has
+// none of its own (the kernel sends SYN and ACK), so its result is shown.
+func hasBytes(msgs []trace.Message) bool {
+	for _, m := range msgs {
+		if len(m.Bytes) > 0 {
+			return true
+		}
+	}
+	return false
 }
