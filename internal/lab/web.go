@@ -88,14 +88,20 @@ func (l *Lab) startWeb() error {
 // the site after the web server's latency.
 func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, scheme string) {
 	defer w.wg.Done()
+	var backoff time.Duration
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			continue // a failed accept (out of descriptors) must not stop the server
+			// A failed accept (out of descriptors) must not stop the
+			// server, nor spin: back off as net/http's Serve does.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			time.Sleep(backoff)
+			continue
 		}
+		backoff = 0
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
