@@ -142,6 +142,8 @@ func (m *Model) bytesLines(w, h, top int) []string {
 		text := "no bytes: this stage has no exchange on the wire"
 		if msg != nil && msg.Dropped > 0 {
 			text = fmt.Sprintf("%d bytes seen, none kept", msg.Dropped)
+		} else if it, _ := m.selectedItem(); it.ex != nil && it.ex.Kind == "tcp" {
+			text = "no data: the system sends SYN, SYN-ACK and ACK itself"
 		} else if msg != nil {
 			text = "no bytes in this direction"
 		}
