@@ -44,25 +44,27 @@ var dateLine = regexp.MustCompile(`Date: [^\r]+`)
 func TestServerStagesGolden(t *testing.T) {
 	site := gateway.NewSite(router.Demo())
 	cases := []struct {
-		name string
-		req  string
+		name      string
+		req       string
+		reenacted bool
 	}{
-		{"articles-year", "GET /articles/2024/ HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: journey/test\r\nAccept: */*\r\n\r\n"},
-		{"append-slash", "GET /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"append-slash-post", "POST /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nname=ada"},
-		{"not-found", "GET /nope/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"api-status", "GET /api/status HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"view-error", "GET /boom/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"static-binary", "GET /static/logo.png HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"blog-include", "GET /blog/hello-world/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"},
-		{"hostile-path", "GET /blog/%1b%5b31m/?q=%1b HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: \xc2\x9b31m\r\n\r\n"},
-		{"hostile-header", "GET / HTTP/1.1\r\nHost: www.example.com\r\nX-Evil: \x1b]0;owned\x07\r\n\r\n"},
-		{"underscore-header-and-repeats", "GET /echo/ HTTP/1.1\r\nHost: www.example.com\r\nX_Forwarded_For: 6.6.6.6\r\nAccept: text/html\r\nAccept: */*\r\n\r\n"},
-		{"bad-request", "NOT HTTP\r\n\r\n"},
+		{"reenacted", "GET /api/status HTTP/1.1\r\nHost: www.example.org\r\n\r\n", true},
+		{"articles-year", "GET /articles/2024/ HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: journey/test\r\nAccept: */*\r\n\r\n", false},
+		{"append-slash", "GET /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"append-slash-post", "POST /articles/2024 HTTP/1.1\r\nHost: www.example.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nname=ada", false},
+		{"not-found", "GET /nope/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"api-status", "GET /api/status HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"view-error", "GET /boom/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"static-binary", "GET /static/logo.png HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"blog-include", "GET /blog/hello-world/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"hostile-path", "GET /blog/%1b%5b31m/?q=%1b HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: \xc2\x9b31m\r\n\r\n", false},
+		{"hostile-header", "GET / HTTP/1.1\r\nHost: www.example.com\r\nX-Evil: \x1b]0;owned\x07\r\n\r\n", false},
+		{"underscore-header-and-repeats", "GET /echo/ HTTP/1.1\r\nHost: www.example.com\r\nX_Forwarded_For: 6.6.6.6\r\nAccept: text/html\r\nAccept: */*\r\n\r\n", false},
+		{"bad-request", "NOT HTTP\r\n\r\n", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			served := site.Handle(strings.NewReader(c.req), io.Discard, gateway.ConnInfo{Client: "127.0.0.1:54321", Scheme: "http"})
+			served := site.Handle(strings.NewReader(c.req), io.Discard, gateway.ConnInfo{Client: "127.0.0.1:54321", Scheme: "http", Reenacted: c.reenacted})
 			var b bytes.Buffer
 			p := New(&b, Options{})
 			for _, st := range []*trace.Stage{served.Gateway, served.Router} {
