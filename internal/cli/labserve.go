@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
 	"os/signal"
 	"syscall"
 
@@ -43,7 +45,17 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 	for _, s := range l.Listeners() {
 		fmt.Fprintf(std.Stdout, "  %-28s %-5s %-22s -> %s\n", s.Name, s.Network, s.Shown, s.Real)
 	}
-	fmt.Fprintln(std.Stdout, "\nTry: dig @127.0.0.1 -p PORT www.example.com (PORT from a root server line above).")
+	fmt.Fprintln(std.Stdout, "\nOther tools reach a server at its real address. For example:")
+	for _, s := range l.Listeners() {
+		host, port, _ := net.SplitHostPort(s.Real)
+		switch {
+		case s.Name == "ns1.example.com" && s.Network == "udp":
+			fmt.Fprintf(std.Stdout, "  dig @%s -p %s www.example.com          (ns1.example.com answers with authority)\n", host, port)
+		case s.Name == "web" && strings.HasPrefix(s.Shown, "203.") && strings.HasSuffix(s.Shown, ":80"):
+			fmt.Fprintf(std.Stdout, "  curl -v -H 'Host: www.example.com' http://%s/articles/2024/\n", s.Real)
+		}
+	}
+	fmt.Fprintln(std.Stdout, "The lab's referrals name documentation addresses (192.0.2.x...) that only journey routes here, so dig +trace cannot follow them.")
 	fmt.Fprintln(std.Stdout, "Press Ctrl+C to stop.")
 	<-ctx.Done()
 	return nil
