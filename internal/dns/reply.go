@@ -1,0 +1,243 @@
+package dns
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	mdns "github.com/miekg/dns"
+
+	"journey/internal/trace"
+)
+
+// This file reads replies: what a reply means (answer, referral, CNAME,
+// NXDOMAIN, lame), which of its records are trusted, and the words that say so.
+
+// followCNAMEs reads the address records for name out of a reply's answer
+// section, following the CNAME chain inside it. Only records in zone's
+// bailiwick are trusted ("." trusts all, as from a recursive resolver). It
+// returns the addresses at the chain's end, the CNAME targets followed, and,
+// when the chain leads out of the zone, the name to start again with; loop
+// is set when the chain comes back to a name already seen.
+func followCNAMEs(m *mdns.Msg, name string, qtype uint16, zone string) (addrs, chain []string, restart string, loop bool) {
+	current := strings.ToLower(name)
+	seen := map[string]bool{current: true}
+	for range MaxCNAMERestarts + 1 {
+		cname := ""
+		for _, rr := range m.Answer {
+			owner := strings.ToLower(rr.Header().Name)
+			if owner != current || !mdns.IsSubDomain(zone, owner) {
+				continue
+			}
+			switch v := rr.(type) {
+			case *mdns.A:
+				if qtype == mdns.TypeA {
+					addrs = append(addrs, v.A.String())
+				}
+			case *mdns.AAAA:
+				if qtype == mdns.TypeAAAA {
+					addrs = append(addrs, v.AAAA.String())
+				}
+			case *mdns.CNAME:
+				cname = strings.ToLower(v.Target)
+			}
+		}
+		switch {
+		case len(addrs) > 0:
+			return addrs, chain, "", false
+		case cname == "":
+			return nil, chain, "", false // the chain ends with no record of this type
+		case seen[cname]:
+			return nil, chain, "", true
+		}
+		seen[cname] = true
+		chain = append(chain, cname)
+		if !mdns.IsSubDomain(zone, cname) {
+			return nil, chain, cname, false // another zone must answer for it
+		}
+		current = cname
+	}
+	return nil, chain, "", true
+}
+
+// referral reads a referral from zone's server to a child zone on the way
+// to name: the child and its nameservers, with the glue that is in zone's
+// bailiwick. It returns "" when m is not such a referral.
+func referral(m *mdns.Msg, zone, name string) (string, []*nameserver) {
+	if m.Authoritative || m.Rcode != mdns.RcodeSuccess || len(m.Answer) > 0 {
+		return "", nil
+	}
+	child := ""
+	var servers []*nameserver
+	for _, rr := range m.Ns {
+		ns, ok := rr.(*mdns.NS)
+		if !ok {
+			continue
+		}
+		owner := strings.ToLower(ns.Hdr.Name)
+		if child == "" {
+			child = owner
+		}
+		if owner != child {
+			continue
+		}
+		servers = append(servers, &nameserver{name: strings.ToLower(ns.Ns)})
+	}
+	if child == "" || !isStrictSubdomain(zone, child) || !mdns.IsSubDomain(child, strings.ToLower(name)) {
+		return "", nil
+	}
+	for _, rr := range m.Extra {
+		owner := strings.ToLower(rr.Header().Name)
+		if !mdns.IsSubDomain(zone, owner) {
+			continue // out of bailiwick: zone's server has no say over it
+		}
+		for _, s := range servers {
+			if s.name != owner {
+				continue
+			}
+			switch v := rr.(type) {
+			case *mdns.A:
+				s.addrs = append(s.addrs, v.A.String())
+			case *mdns.AAAA:
+				s.addrs = append(s.addrs, v.AAAA.String())
+			}
+		}
+	}
+	return child, servers
+}
+
+func isStrictSubdomain(parent, child string) bool {
+	return mdns.IsSubDomain(parent, child) && !strings.EqualFold(parent, child)
+}
+
+func label(s Server, what string) string {
+	host, _, _ := net.SplitHostPort(s.Addr)
+	who := host
+	if s.Name != "" {
+		who = s.Name + " (" + host + ")"
+	}
+	return who + ": " + what
+}
+
+func shortErr(err error) string {
+	switch {
+	case errors.Is(err, errTimeout):
+		return "no reply (timeout)"
+	case errors.Is(err, ErrQueryLimit):
+		return "not sent: query limit reached"
+	}
+	s := err.Error()
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// describe classifies a reply from zone's server, fills the exchange's DNS
+// fields and outcome, and returns an error when the reply is not usable (so
+// the next server of the set is tried).
+func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) error {
+	d := ex.DNS
+	for _, rr := range m.Answer {
+		d.Answers = append(d.Answers, rrText(rr))
+	}
+	switch m.Rcode {
+	case mdns.RcodeSuccess, mdns.RcodeNameError:
+	case mdns.RcodeRefused:
+		d.Kind = trace.DNSRefused
+		ex.Outcome = "REFUSED: this server will not answer for " + zone + " (a lame delegation)"
+		return fmt.Errorf("%w: REFUSED", ErrServerFailure)
+	default:
+		d.Kind = trace.DNSError
+		ex.Outcome = rcodeName(m.Rcode) + ": the server could not answer"
+		return fmt.Errorf("%w: %s", ErrServerFailure, rcodeName(m.Rcode))
+	}
+	for _, rr := range m.Answer {
+		owner := strings.ToLower(rr.Header().Name)
+		if !mdns.IsSubDomain(zone, owner) {
+			d.Ignored = append(d.Ignored, rrText(rr)+"  (out of bailiwick: a server for "+zone+" has no say over "+owner+")")
+		}
+	}
+	if m.Rcode == mdns.RcodeNameError {
+		d.Kind = trace.DNSNXDomain
+		ex.Outcome = fmt.Sprintf("NXDOMAIN: %s does not exist", name)
+		if !m.Authoritative {
+			ex.Notes = append(ex.Notes, "the NXDOMAIN is not marked authoritative")
+		}
+		return nil
+	}
+	if child, ns := referral(m, zone, name); child != "" {
+		d.Kind = trace.DNSReferral
+		d.Referral = child
+		glued := 0
+		for _, s := range ns {
+			d.Nameservers = append(d.Nameservers, trace.NameServer{Name: s.name, Addrs: s.addrs})
+			if len(s.addrs) > 0 {
+				glued++
+			}
+		}
+		for _, rr := range m.Extra {
+			owner := strings.ToLower(rr.Header().Name)
+			if _, opt := rr.(*mdns.OPT); !opt && !mdns.IsSubDomain(zone, owner) {
+				d.Ignored = append(d.Ignored, rrText(rr)+"  (glue out of bailiwick: a server for "+zone+" has no say over "+owner+")")
+			}
+		}
+		ex.Outcome = fmt.Sprintf("referral to %s: %d %s, %d with glue", child, len(ns), plural(len(ns), "nameserver", "nameservers"), glued)
+		return nil
+	}
+	if len(m.Ns) > 0 && !m.Authoritative && len(m.Answer) == 0 {
+		if _, soa := m.Ns[0].(*mdns.SOA); !soa {
+			d.Kind = trace.DNSLame
+			to := strings.ToLower(m.Ns[0].Header().Name)
+			if to == zone {
+				ex.Outcome = fmt.Sprintf("lame delegation: this server was named for %s but does not serve it; it only repeats the referral, so the next nameserver is tried", zone)
+			} else {
+				ex.Outcome = fmt.Sprintf("a referral to %s, which does not lead closer to %s (a broken or looping delegation): not followed, the next nameserver is tried", to, name)
+			}
+			return fmt.Errorf("%w: lame delegation for %s", ErrServerFailure, zone)
+		}
+	}
+	addrs, _, next, loop := followCNAMEs(m, name, qtype, zone)
+	switch {
+	case len(addrs) > 0:
+		d.Kind = trace.DNSAnswer
+		ex.Outcome = "answer: " + listAddrs(addrs)
+	case loop:
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = "CNAME loop: the aliases lead back to a name already seen"
+	case next != "":
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = fmt.Sprintf("CNAME: %s is an alias of %s; starting again for that name", name, next)
+	case len(m.Answer) > 0:
+		d.Kind = trace.DNSCNAME
+		ex.Outcome = "CNAME chain inside the zone, ending with no " + typeName(qtype) + " record"
+	default:
+		d.Kind = trace.DNSNoData
+		ex.Outcome = fmt.Sprintf("no %s record: the name exists, but not with this type", typeName(qtype))
+	}
+	if !m.Authoritative && zone != "" && d.Kind == trace.DNSAnswer {
+		ex.Notes = append(ex.Notes, "the answer is not marked authoritative (AA is 0)")
+	}
+	return nil
+}
+
+// rrText is a record in presentation format on one line, as dig prints it
+// but with spaces for tabs.
+func rrText(rr mdns.RR) string { return strings.ReplaceAll(rr.String(), "\t", " ") }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// listAddrs names a few addresses and counts the rest.
+func listAddrs(addrs []string) string {
+	const shown = 4
+	if len(addrs) <= shown {
+		return strings.Join(addrs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(addrs[:shown], ", "), len(addrs)-shown)
+}
