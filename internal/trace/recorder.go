@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +54,10 @@ type Recorder struct {
 	start time.Time // monotonic reference for every offset
 	emit  func(Event)
 	gate  Gate
+	// paused is the time spent waiting at the gate: the journey's clock
+	// stops while step mode holds a packet, so timings stay the network's
+	// and not the reader's.
+	paused atomic.Int64
 }
 
 // NewRecorder starts a journey's trace now. emit, if not nil, receives every
@@ -67,11 +72,16 @@ func NewRecorder(target string, mode Mode, version string, emit func(Event), gat
 	return &Recorder{j: j, start: now, emit: emit, gate: gate}
 }
 
-// Since is the offset of now from the journey's start (monotonic).
-func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
+// Since is the offset of now from the journey's start (monotonic), less
+// the time spent waiting at the gate.
+func (r *Recorder) Since() time.Duration { return r.Offset(time.Now()) }
 
-// Offset converts a moment to an offset from the journey's start.
-func (r *Recorder) Offset(t time.Time) time.Duration { return t.Sub(r.start) }
+// Offset converts a moment to an offset from the journey's start, less the
+// time spent waiting at the gate so far. Convert a moment soon after it
+// happens: a later wait would be taken off it too.
+func (r *Recorder) Offset(t time.Time) time.Duration {
+	return t.Sub(r.start) - time.Duration(r.paused.Load())
+}
 
 // StartStage marks a stage as running.
 func (r *Recorder) StartStage(kind StageKind) {
@@ -141,7 +151,10 @@ func (r *Recorder) Wait(ctx context.Context, p Pending) error {
 		return ctx.Err()
 	}
 	r.update(Event{Kind: EventPending, Stage: p.Stage, Pending: &p}, nil)
-	return r.gate(ctx, p)
+	start := time.Now()
+	err := r.gate(ctx, p)
+	r.paused.Add(int64(time.Since(start)))
+	return err
 }
 
 // Finish ends the journey, recording err as its error if not nil, and

@@ -133,3 +133,24 @@ func TestDur(t *testing.T) {
 		}
 	}
 }
+
+// TestGateWaitIsNotTimed: time spent at the gate (step mode) is not part
+// of any timing.
+func TestGateWaitIsNotTimed(t *testing.T) {
+	rec := NewRecorder("x", ModeLab, "test", nil, func(ctx context.Context, p Pending) error {
+		time.Sleep(100 * time.Millisecond) // the reader thinking
+		return nil
+	})
+	rec.StartStage(StageDNS)
+	if err := rec.Wait(context.Background(), Pending{Stage: StageDNS}); err != nil {
+		t.Fatal(err)
+	}
+	rec.FinishStage(StageDNS, nil, nil)
+	j := rec.Finish(nil)
+	if d := j.Stage(StageDNS).Duration; d > 50*time.Millisecond {
+		t.Errorf("stage took %s: the wait at the gate was counted", d)
+	}
+	if j.Duration > 50*time.Millisecond {
+		t.Errorf("journey took %s: the wait at the gate was counted", j.Duration)
+	}
+}
