@@ -478,7 +478,7 @@ func TestRoundTripTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := st.Exchanges[0].Duration
-	if got < delay || got > delay+25*time.Millisecond {
+	if got < delay || got > delay+60*time.Millisecond { // room for a loaded machine
 		t.Errorf("round trip = %s, want %s plus a little", got, delay)
 	}
 }
