@@ -122,6 +122,7 @@ Usage:
   journey [flags] TARGET [@SERVER[:PORT]]   TARGET: a host name, an IP address or a URL
   journey replay [--plain|--json] FILE      show a recorded journey
   journey lab serve                         run the lab's servers in the foreground
+  journey lab urls                          print the lab site's urls.py, to copy and change
 
 Examples:
   journey --lab www.example.com             the built-in lab, in the terminal UI

@@ -73,6 +73,10 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("--help does not list %s", flag)
 		}
 	}
+	code, out, _ = run(t, "lab", "urls")
+	if code != ExitOK || !strings.Contains(out, "urlpatterns = [") || !strings.Contains(out, "path(") {
+		t.Errorf("lab urls: exit %d, output %q", code, out)
+	}
 	code, out, _ = run(t, "--version")
 	if code != ExitOK || out != "journey "+Version+"\n" {
 		t.Errorf("--version: exit %d, output %q", code, out)

@@ -9,13 +9,19 @@ import (
 	"syscall"
 
 	"journey/internal/lab"
+	"journey/internal/router"
 )
 
-// runLabCommand runs "journey lab serve": the lab's servers in the
-// foreground until interrupted, with where each listens.
+// runLabCommand runs "journey lab serve" (the lab's servers in the
+// foreground until interrupted, with where each listens) and "journey lab
+// urls" (the demo site's URL file, for a teacher to copy and change).
 func runLabCommand(ctx context.Context, args []string, std IO) error {
+	if len(args) == 1 && args[0] == "urls" {
+		_, err := std.Stdout.Write(router.DemoSource())
+		return err
+	}
 	if len(args) == 0 || args[0] != "serve" {
-		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE]")
+		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], or journey lab urls")
 	}
 	o := &options{}
 	fs := newFlagSet(o)
