@@ -426,10 +426,11 @@ func TestTimeToFirstByte(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 204 No Content\r\n\r\n")
 		waited <- w
 	})
-	// Three runs, judged by the median: one late wake-up of a goroutine on
-	// a loaded machine must not fail the test, a wrong measurement must.
+	// Several runs, judged by the smallest difference: scheduling on a
+	// loaded machine only ever adds to a run's figure, while a measurement
+	// taken in the wrong place (around the connect, the write) adds to all.
 	var diffs []time.Duration
-	for range 3 {
+	for range 5 {
 		_, _, h, err := run(t, context.Background(), &Client{}, url)
 		if err != nil {
 			t.Fatal(err)
@@ -441,7 +442,7 @@ func TestTimeToFirstByte(t *testing.T) {
 		diffs = append(diffs, ttfb-w)
 	}
 	slices.Sort(diffs)
-	if median := diffs[1]; median > 5*time.Millisecond {
-		t.Errorf("time to first byte is %s more than the server's wait (runs: %v): want within 5 ms", median, diffs)
+	if diffs[0] > 5*time.Millisecond {
+		t.Errorf("time to first byte is %s more than the server's wait (runs: %v): want within 5 ms", diffs[0], diffs)
 	}
 }
