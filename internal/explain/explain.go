@@ -390,6 +390,9 @@ func who(p trace.Peer) string {
 
 func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	d := e.DNS
+	if d.For != "" {
+		fmt.Fprintf(b, "A lookup inside the lookup: before going on, we need %s. ", line(d.For))
+	}
 	fmt.Fprintf(b, "We asked %s", who(e.Peer))
 	switch d.Zone {
 	case "":

@@ -120,6 +120,12 @@ func TestExchange(t *testing.T) {
 			want: []string{"no glue", "ns1.example.net."},
 		},
 		{
+			name: "nested lookup",
+			ex: &trace.Exchange{Kind: "dns", Depth: 1, Peer: root, DNS: &trace.DNSExchange{Question: "ns1.example.net. A", Kind: trace.DNSReferral, Referral: "net.",
+				For: "the address of ns1.example.net, a nameserver for example.org. that came without glue"}},
+			want: []string{"inside the lookup", "the address of ns1.example.net", "example.org."},
+		},
+		{
 			name: "nxdomain",
 			ex:   &trace.Exchange{Kind: "dns", Peer: root, DNS: &trace.DNSExchange{Question: "nope.example.com. A", Kind: trace.DNSNXDomain}},
 			want: []string{"NXDOMAIN", "nope.example.com. A"},
