@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	nethttp "net/http"
 	"net/http/httptest"
@@ -46,6 +47,7 @@ func TestTLS(t *testing.T) {
 		io.WriteString(w, "secret")
 	}))
 	srv.EnableHTTP2 = false
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // a refused certificate is the point, not news
 	srv.StartTLS()
 	defer srv.Close()
 	url := strings.Replace(srv.URL, "127.0.0.1", "example.com", 1) // the test certificate's name

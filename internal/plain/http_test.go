@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"log"
 	"net"
 	nethttp "net/http"
 	"net/http/httptest"
@@ -142,6 +143,7 @@ func TestHTTPGolden(t *testing.T) {
 	defer srv.Close()
 	tlsSrv := httptest.NewUnstartedServer(mux)
 	tlsSrv.EnableHTTP2 = false
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // a refused certificate is the point, not news
 	tlsSrv.StartTLS()
 	defer tlsSrv.Close()
 	evil := rawServer(t, func(c net.Conn) { io.WriteString(c, hostile) })
