@@ -247,7 +247,7 @@ func TestReplayBadFiles(t *testing.T) {
 		{"plain and json", []string{"--plain", "--json", "x.json"}, "exclude each other"},
 		{"unknown flag", []string{"--frobnicate", "x.json"}, "unknown flag"},
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "no such file"},
-		{"a directory", []string{dir}, "is a directory"},
+		{"a directory", []string{dir}, "a directory, not a recorded journey"},
 		{"empty", []string{write("empty.json", nil)}, "empty"},
 		{"not json", []string{write("notjson.json", []byte("GET / HTTP/1.1\r\n\r\n"))}, "not a JSON document"},
 		{"truncated", []string{write("truncated.json", good[:len(good)/2])}, "truncated"},

@@ -8,8 +8,10 @@ package tracefile
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -91,20 +93,25 @@ func syncDir(dir string) {
 }
 
 // ReadFile reads and checks the journey recorded in path ("-" for
-// standard input, given as stdin).
+// standard input, given as stdin). Like Decode's, its errors do not name
+// the file: the caller does.
 func ReadFile(path string, stdin io.Reader) (*trace.Journey, error) {
 	if path == "-" {
 		return Decode(stdin)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the caller names the file
+		}
+		return nil, fmt.Errorf("cannot open it: %w", err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil {
 		switch {
 		case fi.IsDir():
-			return nil, fmt.Errorf("%s is a directory, not a recorded journey", path)
+			return nil, errors.New("a directory, not a recorded journey")
 		case fi.Size() > MaxFileSize:
 			// Known from its size: no need to read 64 MiB of it first.
 			return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)

@@ -117,7 +117,7 @@ func TestReadFile(t *testing.T) {
 		want string
 	}{
 		{"missing", filepath.Join(dir, "nope.json"), "no such file"},
-		{"directory", dir, "is a directory"},
+		{"directory", dir, "a directory, not a recorded journey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
