@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"journey/internal/lab"
