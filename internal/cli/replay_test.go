@@ -199,7 +199,7 @@ func TestReplayExitStatus(t *testing.T) {
 			if !strings.HasPrefix(out, "journey 0.1.0 · lab · www.example.com\n") {
 				t.Errorf("report starts %q", firstLine(out))
 			}
-			if tt.failed && !strings.Contains(out, "journey failed: a stage failed: DNS: no answer") {
+			if tt.failed && !strings.Contains(out, "journey stopped: a stage failed: DNS: no answer") {
 				t.Errorf("report does not say why the journey failed:\n%s", out)
 			}
 		})

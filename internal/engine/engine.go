@@ -114,6 +114,19 @@ type fetched struct {
 	Remote  string // the server's address as shown
 }
 
+// stageError is the journey's error when a stage failed: it says which
+// stage and why, and is ErrStage.
+type stageError struct {
+	stage trace.StageKind
+	err   error
+}
+
+func (e *stageError) Error() string {
+	return "the " + e.stage.Title() + " stage failed: " + e.err.Error()
+}
+func (e *stageError) Unwrap() error        { return e.err }
+func (e *stageError) Is(target error) bool { return target == ErrStage }
+
 // ErrMaxTime marks a journey stopped by its --max-time limit.
 var ErrMaxTime = errors.New("the journey's time limit ran out")
 
@@ -151,5 +164,5 @@ func stageFailed(ctx context.Context, cfg Config, rec *trace.Recorder, kind trac
 			rec.SkipStage(s.Kind, "not reached: the "+failed.Title()+" stage failed")
 		}
 	}
-	return fmt.Errorf("%w: %s: %w", ErrStage, failed.Title(), err)
+	return &stageError{stage: failed, err: err}
 }

@@ -123,7 +123,7 @@ func dnsStage(b *strings.Builder, s *trace.Stage) {
 	case trace.MethodSystem:
 		fmt.Fprintf(b, " The root servers did not answer, so we fell back to this computer's own resolver (%s) for %s.", line(d.Resolver), line(d.Name))
 	case trace.MethodOverride:
-		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(d.Name))
+		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(strings.TrimSuffix(d.Name, ".")))
 	case trace.MethodNone:
 		b.WriteString(" The host is an IP address: no lookup is needed.")
 	}

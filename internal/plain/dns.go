@@ -3,6 +3,7 @@ package plain
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"journey/internal/safetext"
 	"journey/internal/trace"
@@ -39,7 +40,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		if len(addrs) > maxAnswerLines {
 			addrs, more = addrs[:maxAnswerLines], fmt.Sprintf(" and %d more", len(d.Addresses)-maxAnswerLines)
 		}
-		p.printf("\n  %s %s %s%s\n", p.st.bold(name), "→", p.st.good(strings.Join(addrs, ", ")), more)
+		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(strings.Join(addrs, ", ")+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
 		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
@@ -57,7 +58,7 @@ func dnsIntro(d *trace.DNS) string {
 	case trace.MethodSystem:
 		return fmt.Sprintf("Asked the system's resolver %s for %s (%s).", safetext.Line(d.Resolver), name, types)
 	case trace.MethodOverride:
-		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", name)
+		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", strings.TrimSuffix(name, "."))
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"journey/internal/safetext"
 	"journey/internal/trace"
@@ -88,7 +89,7 @@ func (p *Printer) Summary(j *trace.Journey) {
 	p.waterfall(j)
 	p.printf("\n")
 	if j.Error != "" {
-		p.printf("%s %s\n", p.st.bad("journey failed:"), safetext.Line(j.Error))
+		p.printf("%s %s\n", p.st.bad("journey stopped:"), wrapLine(safetext.Line(j.Error), 17, "  "))
 		return
 	}
 	p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
@@ -154,12 +155,18 @@ func (p *Printer) address(s *trace.Stage) {
 		return
 	}
 	p.printf("  the host read right to left, as DNS reads it:\n")
-	for _, part := range a.Parts {
-		name := safetext.Line(part.Name)
+	names := make([]string, len(a.Parts))
+	width := 0
+	for i, part := range a.Parts {
+		names[i] = safetext.Line(part.Name)
 		if part.Unicode != "" {
-			name += " (" + safetext.Line(part.Unicode) + ")"
+			names[i] += " (" + safetext.Line(part.Unicode) + ")"
 		}
-		p.printf("    %-28s %s\n", name, p.st.dim(roleText(part, a)))
+		width = max(width, utf8.RuneCountInString(names[i]))
+	}
+	for i, part := range a.Parts {
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(names[i]))
+		p.printf("    %s%s  %s\n", names[i], pad, p.st.dim(roleText(part, a)))
 	}
 }
 
