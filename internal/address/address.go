@@ -46,6 +46,9 @@ func Parse(input string) (*trace.Address, error) {
 	a := &trace.Address{Input: input}
 	raw := in
 	if !strings.Contains(in, "://") {
+		if scheme, ok := schemeWithoutSlashes(in); ok {
+			return nil, fmt.Errorf("%w: scheme %q is not supported: use http or https", ErrBadTarget, scheme)
+		}
 		a.SchemeAssumed = true
 		if ip, err := netip.ParseAddr(in); err == nil && ip.Is6() {
 			raw = "[" + in + "]" // a bare IPv6 literal
@@ -235,4 +238,26 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// schemeWithoutSlashes finds a scheme written without "//" (mailto:,
+// javascript:), telling it from a host followed by a port (example.com:8080).
+func schemeWithoutSlashes(in string) (string, bool) {
+	scheme, rest, ok := strings.Cut(in, ":")
+	if !ok || scheme == "" || !(scheme[0] >= 'a' && scheme[0] <= 'z' || scheme[0] >= 'A' && scheme[0] <= 'Z') {
+		return "", false
+	}
+	for _, c := range []byte(scheme) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-') {
+			return "", false // a dot or other byte: a host name, not a scheme
+		}
+	}
+	port := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		port = rest[:i]
+	}
+	if port != "" && strings.Trim(port, "0123456789") == "" {
+		return "", false // host:port
+	}
+	return scheme, true
 }

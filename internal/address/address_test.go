@@ -24,6 +24,7 @@ func TestParse(t *testing.T) {
 		{in: "::1", url: "http://[::1]/", host: "::1", ascii: "::1", scheme: "http", port: 80, path: "/", assumed: true, ip: true, defaultPort: true},
 		{in: "http://[2001:db8::1]:8080/x", url: "http://[2001:db8::1]:8080/x", host: "2001:db8::1", ascii: "2001:db8::1", scheme: "http", port: 8080, path: "/x", ip: true},
 		{in: "www.example.com.", url: "http://www.example.com/", host: "www.example.com", ascii: "www.example.com", scheme: "http", port: 80, path: "/", assumed: true, defaultPort: true},
+		{in: "localhost:8080/x", url: "http://localhost:8080/x", host: "localhost", ascii: "localhost", scheme: "http", port: 8080, path: "/x", assumed: true},
 		{in: "  www.example.com  ", url: "http://www.example.com/", host: "www.example.com", ascii: "www.example.com", scheme: "http", port: 80, path: "/", assumed: true, defaultPort: true},
 	}
 	for _, tc := range tests {
@@ -51,6 +52,9 @@ func TestParseRejects(t *testing.T) {
 		{"", "empty"},
 		{"   ", "empty"},
 		{"ftp://example.com/", `scheme "ftp" is not supported`},
+		{"mailto:x@y.com", `scheme "mailto" is not supported`},
+		{"javascript:alert(1)", `scheme "javascript" is not supported`},
+		{"data:text/html,hi", `scheme "data" is not supported`},
 		{"http://user:pw@example.com/", "user name or password"},
 		{"http:///path", "has no host"},
 		{"example.com:99999", "1 to 65535"},

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"journey/internal/dns"
 	"journey/internal/engine"
 	"journey/internal/lab"
+	"journey/internal/safetext"
 	"journey/internal/trace"
 )
 
@@ -161,12 +163,12 @@ func exitStatus(err error, stderr io.Writer) int {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "journey: %s\n", ue.msg)
+		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(ue.msg))
 		return ExitUsage
 	case errors.Is(err, errReported):
 		return ExitFailed
 	default:
-		fmt.Fprintf(stderr, "journey: %v\n", err)
+		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(err.Error()))
 		return ExitFailed
 	}
 }
@@ -180,7 +182,13 @@ func parseArgs(args []string) (*options, *pflag.FlagSet, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, usagef("%v (see journey --help)", err)
 	}
-	if o.help || o.version {
+	if o.help {
+		return o, fs, nil
+	}
+	if o.version {
+		if len(fs.Args()) > 0 {
+			return nil, fs, usagef("--version takes no TARGET, got %q", fs.Args())
+		}
 		return o, fs, nil
 	}
 	for _, a := range fs.Args() {
@@ -260,6 +268,12 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	if o.maxTime <= 0 {
 		return cfg, usagef("--max-time must be more than 0, not %s", o.maxTime)
 	}
+	if err := checkModes(o, fs); err != nil {
+		return cfg, err
+	}
+	if t.IsIP && (o.ipv6 && !strings.Contains(t.ASCIIHost, ":") || o.ipv4 && strings.Contains(t.ASCIIHost, ":")) {
+		return cfg, usagef("%s is an IP address of the other family than -4/-6 asks for", t.ASCIIHost)
+	}
 	if o.port < 1 || o.port > 65535 {
 		return cfg, usagef("--port %d is not a port number (1 to 65535)", o.port)
 	}
@@ -306,6 +320,38 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	return cfg, nil
 }
 
+// checkModes checks the flags that choose an output against each other,
+// and that --record can be written before the journey runs.
+func checkModes(o *options, fs *pflag.FlagSet) error {
+	if o.plain && o.json {
+		return usagef("--plain and --json exclude each other: give one")
+	}
+	if o.step && (o.plain || o.json) {
+		return usagef("--step pauses the terminal view before each packet; it cannot be used with --plain or --json")
+	}
+	if o.record != "" {
+		if err := checkWritable(o.record); err != nil {
+			return usagef("--record %s: %v", o.record, err)
+		}
+	}
+	return nil
+}
+
+// checkWritable makes sure a file can be written at path, so a journey is
+// not run only to find its recording cannot be kept.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".journey-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s", dir)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // hostPort checks "IP" or "IP:port" and returns IP:port.
 func hostPort(s string, defaultPort int) (string, error) {
 	if ip, err := netip.ParseAddr(s); err == nil {
@@ -341,7 +387,7 @@ func parseOverride(s string) (engine.Override, error) {
 
 // httpOptions checks -X, -H and -d.
 func httpOptions(cfg *engine.Config, o *options, fs *pflag.FlagSet) error {
-	if o.method != "" {
+	if fs.Changed("request") {
 		if !isToken(o.method) {
 			return usagef("-X %q is not an HTTP method (letters only, as GET or POST)", o.method)
 		}

@@ -43,6 +43,16 @@ func TestUsageErrors(t *testing.T) {
 		{"bad method", []string{"--lab", "-X", "GET /", "www.example.com"}, "-X"},
 		{"bad header", []string{"--lab", "-H", "no colon", "www.example.com"}, "-H"},
 		{"lab without serve", []string{"lab"}, "journey lab serve"},
+		{"plain and json", []string{"--lab", "--plain", "--json", "www.example.com"}, "exclude each other"},
+		{"step with plain", []string{"--lab", "--plain", "--step", "www.example.com"}, "--step"},
+		{"empty method", []string{"--lab", "-X", "", "www.example.com"}, "-X"},
+		{"IPv4 literal with -6", []string{"--lab", "-6", "203.0.113.10"}, "other family"},
+		{"IPv6 literal with -4", []string{"--lab", "-4", "[2001:db8:113::10]"}, "other family"},
+		{"record into a missing directory", []string{"--lab", "--record", "/nonexistent/dir/f.json", "www.example.com"}, "cannot write"},
+		{"version with a target", []string{"--version", "foo"}, "--version"},
+		{"escape in a flag", []string{"--lab", "--urls", "/tmp/x\x1b[31my", "www.example.com"}, "--urls"},
+		{"mailto", []string{"--lab", "mailto:x@y.com"}, `scheme "mailto" is not supported`},
+		{"javascript", []string{"--lab", "javascript:alert(1)"}, `scheme "javascript" is not supported`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,6 +62,9 @@ func TestUsageErrors(t *testing.T) {
 			}
 			if out != "" {
 				t.Errorf("a usage error printed a report: %q", out)
+			}
+			if strings.ContainsAny(errOut, "\x1b\a") {
+				t.Errorf("stderr holds a raw control byte: %q", errOut)
 			}
 			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "journey: ") {
 				t.Errorf("stderr is not one line starting with journey: %q", errOut)
@@ -71,6 +84,12 @@ func TestHelpAndVersion(t *testing.T) {
 	for _, flag := range []string{"--lab", "--plain", "--json", "--record", "--step", "--roots", "--port", "--resolve", "--timeout", "--max-time", "--request", "--header", "--data", "--location", "--insecure", "--ipv4", "--ipv6", "--urls", "--no-color"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("--help does not list %s", flag)
+		}
+	}
+	for _, args := range [][]string{{"lab", "--help"}, {"lab", "urls", "--help"}, {"lab", "serve", "-h"}} {
+		code, out, _ = run(t, args...)
+		if code != ExitOK || !strings.Contains(out, "journey lab serve") {
+			t.Errorf("%v: exit %d, output %q", args, code, out)
 		}
 	}
 	code, out, _ = run(t, "lab", "urls")

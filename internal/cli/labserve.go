@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -12,16 +13,28 @@ import (
 	"journey/internal/router"
 )
 
+const labUsage = `Usage:
+  journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE]
+      run the lab's DNS and web servers in the foreground, and print where each
+      listens, so that dig, curl or a browser can talk to them; Ctrl+C stops it
+  journey lab urls
+      print the lab site's urls.py, to copy, change and load with --urls FILE
+`
+
 // runLabCommand runs "journey lab serve" (the lab's servers in the
 // foreground until interrupted, with where each listens) and "journey lab
 // urls" (the demo site's URL file, for a teacher to copy and change).
 func runLabCommand(ctx context.Context, args []string, std IO) error {
+	if slices.Contains(args, "-h") || slices.Contains(args, "--help") {
+		fmt.Fprint(std.Stdout, labUsage)
+		return nil
+	}
 	if len(args) == 1 && args[0] == "urls" {
 		_, err := std.Stdout.Write(router.DemoSource())
 		return err
 	}
 	if len(args) == 0 || args[0] != "serve" {
-		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], or journey lab urls")
+		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], or journey lab urls (see journey lab --help)")
 	}
 	o := &options{}
 	fs := newFlagSet(o)
