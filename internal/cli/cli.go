@@ -240,6 +240,9 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 		useLab(&cfg, l, o)
 	}
 	out := chooseOutput(o, std)
+	if o.step && out != outputTUI {
+		return usagef("--step pauses the terminal view, and standard output is not a terminal")
+	}
 	return render(ctx, cfg, o, out, std)
 }
 

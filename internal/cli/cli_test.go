@@ -119,7 +119,7 @@ func TestLabJourneyPlain(t *testing.T) {
 		{"no such name", []string{"nope.example.com"}, ExitFailed, []string{"NXDOMAIN", "does not exist", "not reached"}, nil},
 		{"lame delegation", []string{"www.lame.example.com"}, ExitOK, []string{"lame delegation", "www.lame.example.com → 203.0.113.10"}, nil},
 		{"truncated over UDP", []string{"big.example.com"}, ExitOK, []string{"truncated", "tcp"}, nil},
-		{"escape sequences", []string{"--bytes", "ansi.example.com"}, ExitOK, []string{"ansi.example.com"}, []string{"\x1b", "\a"}},
+		{"escape sequences", []string{"--bytes", "ansi.example.com"}, ExitOK, []string{"ansi.example.com", `\027[2j\027]0\;pwned\007.example.com`}, []string{"\x1b", "\a"}},
 		{"IP literal needs no DNS", []string{"203.0.113.10"}, ExitOK, []string{"no DNS is needed"}, []string{"root-servers"}},
 		{"--resolve skips DNS", []string{"--resolve", "www.example.com:80:203.0.113.10", "www.example.com"}, ExitOK, []string{"DNS skipped"}, []string{"root-servers"}},
 		{"hex dump with --bytes", []string{"--bytes", "www.example.com"}, ExitOK, []string{"sent 44 bytes:", "0000  "}, nil},

@@ -88,6 +88,8 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
 	if err != nil {
 		ex.Duration = time.Since(dialed)
+		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), server.Addr))
+		ex.Sent = trace.Message{}
 		return fail(fmt.Errorf("cannot reach %s: %w", server.Addr, err))
 	}
 	defer conn.Close()

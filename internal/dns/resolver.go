@@ -281,10 +281,20 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 		case expired(ctx):
 			return nil, context.DeadlineExceeded
 		}
-		reasons = append(reasons, fmt.Sprintf("%s: %v", server.Name, err))
+		who := server.Name
+		if who == "" {
+			who = server.Addr
+		}
+		reasons = append(reasons, fmt.Sprintf("%s: %v", who, err))
 		return nil, nil
 	}
-	for round := 0; round < 2 && tries < limit; round++ {
+	// A lost packet may be bad luck: every server of the set gets a second
+	// try, and a lone server a third, as dig tries three times.
+	rounds := 2
+	if len(servers) == 1 {
+		rounds = 3
+	}
+	for round := 0; round < rounds && tries < limit; round++ {
 		for _, ns := range servers {
 			addr, ok := r.pickAddr(ns)
 			if !ok || tries >= limit {
