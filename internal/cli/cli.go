@@ -427,7 +427,7 @@ func isToken(s string) bool {
 }
 
 func labOptions(o *options) (lab.Options, error) {
-	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port}
+	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port, Step: o.step}
 	if o.labLatency != "preset" {
 		if o.labLatency == "0" {
 			opts.Latency = 0
@@ -454,6 +454,7 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	}
 	cfg.RootCAs = l.RootCAs()
 	cfg.ServerStages = l.ServerStages
+	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
 }
 

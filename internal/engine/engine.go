@@ -61,6 +61,10 @@ type Config struct {
 	Compressed      bool     // --compressed
 	RootCAs         *x509.CertPool
 
+	// Simulation says, per stage, what the lab adds on purpose (latency,
+	// loss), so the report never passes a simulated delay off as real.
+	Simulation map[trace.StageKind][]string
+
 	// Server side.
 	URLs string // --urls FILE; the demo site when empty
 	// ServerStages, in the lab, returns the gateway and router stages the
@@ -92,6 +96,14 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	rec.StartStage(trace.StageAddress)
 	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
 
+	for _, kind := range []trace.StageKind{trace.StageDNS, trace.StageHTTP} {
+		if kind == trace.StageDNS && cfg.Target.IsIP {
+			continue
+		}
+		for _, n := range cfg.Simulation[kind] {
+			rec.Note(kind, n)
+		}
+	}
 	addrs, err := runDNS(ctx, cfg, rec)
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)

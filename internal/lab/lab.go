@@ -24,6 +24,7 @@ import (
 	"journey/internal/dial"
 	jdns "journey/internal/dns"
 	"journey/internal/gateway"
+	"journey/internal/trace"
 )
 
 // PresetLatency asks for each server's realistic latency.
@@ -40,6 +41,9 @@ type Options struct {
 	URLs string
 	// DNSPort is the port the journey uses for DNS servers (53 when zero).
 	DNSPort int
+	// Step says the client pauses before each packet (--step): the servers
+	// must then wait for a person, not for a program, before timing out.
+	Step bool
 }
 
 // Realistic round-trip times from a home connection, roughly: root servers
@@ -246,6 +250,32 @@ func (l *Lab) drop() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.rng.Float64()*100 < l.opts.Loss
+}
+
+// Simulation says, per stage, what the lab adds on purpose: the servers'
+// latency and the packets it drops.
+func (l *Lab) Simulation() map[trace.StageKind][]string {
+	var dns, web string
+	switch {
+	case l.opts.Latency == 0:
+		dns = "The lab adds no latency (--lab-latency 0): these are loopback times, far faster than any real network."
+	case l.opts.Latency > 0:
+		dns = fmt.Sprintf("Each lab server waits %s before answering (--lab-latency), standing in for its distance.", l.opts.Latency)
+		web = fmt.Sprintf("The lab's web server waits %s before answering (--lab-latency), standing in for its distance: most of the time to first byte. TCP and TLS cross loopback with no added delay.", l.opts.Latency)
+	default:
+		dns = fmt.Sprintf("The lab's servers wait before answering, as distant servers would: root servers about %s, top-level-domain servers %s, a domain's own servers %s (each ±10%%; --lab-latency changes it).", presetRoot, presetTLD, presetAuth)
+		web = fmt.Sprintf("The lab's web server waits about %s before answering, standing in for its distance: most of the time to first byte. TCP and TLS cross loopback with no added delay.", presetWeb)
+	}
+	out := map[trace.StageKind][]string{trace.StageDNS: {dns}}
+	if web != "" {
+		out[trace.StageHTTP] = []string{web}
+	}
+	if l.opts.Loss > 0 {
+		loss := fmt.Sprintf("The lab drops %g%% of packets on purpose (--lab-loss): a \"no reply\" here is one of those, and the next try shows how a client recovers.", l.opts.Loss)
+		out[trace.StageDNS] = append(out[trace.StageDNS], loss)
+		out[trace.StageHTTP] = append(out[trace.StageHTTP], loss)
+	}
+	return out
 }
 
 // Roots returns the lab's root hints.
