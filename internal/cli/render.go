@@ -35,19 +35,14 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 			return err
 		}
 	default:
-		p := plain.New(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes})
-		printed := false
+		report := plain.NewStream(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
 		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
-			if !printed {
-				p.Header(ev.Journey)
-				printed = true
-			}
-			if ev.Kind == trace.EventStageFinished {
-				p.Stage(ev.Journey, ev.Journey.Stage(ev.Stage))
+			if ev.Kind != trace.EventJourneyDone {
+				report.Update(ev.Journey)
 			}
 		}, nil)
 		final = rec.Finish(engine.Run(ctx, cfg, rec))
-		p.Summary(final)
+		report.Finish(final)
 	}
 	if o.record != "" && final != nil {
 		if err := tracefile.WriteFile(o.record, final); err != nil {

@@ -37,14 +37,7 @@ func New(w io.Writer, opt Options) *Printer {
 
 // Render writes the whole report of a finished journey.
 func Render(w io.Writer, j *trace.Journey, opt Options) {
-	p := New(w, opt)
-	p.Header(j)
-	for _, s := range j.Stages {
-		if s.Status != trace.StatusPending && s.Status != trace.StatusRunning {
-			p.Stage(j, s)
-		}
-	}
-	p.Summary(j)
+	NewStream(w, opt, false).Finish(j)
 }
 
 // Header writes the report's first lines.

@@ -1,0 +1,52 @@
+package plain
+
+import (
+	"io"
+
+	"journey/internal/trace"
+)
+
+// Stream prints a journey as it runs: each stage once it is finished and
+// can no longer change, in order, so that the report is byte for byte the
+// one Render prints of the finished journey (and of its replay).
+type Stream struct {
+	p      *Printer
+	header bool
+	next   int // index in trace.StageOrder of the next stage to print
+	// holdForHTTP: following redirects can add lookups and connections to
+	// the DNS and connect stages until the HTTP stage ends.
+	holdForHTTP bool
+}
+
+// NewStream returns a Stream writing to w. With followsRedirects, the DNS
+// and connect stages are printed once the HTTP stage has ended.
+func NewStream(w io.Writer, opt Options, followsRedirects bool) *Stream {
+	return &Stream{p: New(w, opt), holdForHTTP: followsRedirects}
+}
+
+// Update prints whatever the snapshot j has settled.
+func (s *Stream) Update(j *trace.Journey) {
+	if !s.header {
+		s.p.Header(j)
+		s.header = true
+	}
+	for s.next < len(trace.StageOrder) {
+		st := j.Stage(trace.StageOrder[s.next])
+		if st == nil || !finished(st) || s.holdForHTTP && (st.Kind == trace.StageDNS || st.Kind == trace.StageConnect) && !finished(j.Stage(trace.StageHTTP)) {
+			return
+		}
+		s.p.Stage(j, st)
+		s.next++
+	}
+}
+
+// Finish prints the rest of the finished journey j and the summary.
+func (s *Stream) Finish(j *trace.Journey) {
+	s.holdForHTTP = false
+	s.Update(j)
+	s.p.Summary(j)
+}
+
+func finished(st *trace.Stage) bool {
+	return st != nil && st.Status != trace.StatusPending && st.Status != trace.StatusRunning
+}

@@ -1,0 +1,74 @@
+package plain_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/engine"
+	"journey/internal/lab"
+	"journey/internal/plain"
+	"journey/internal/trace"
+)
+
+// TestStreamEqualsRender: the report printed while a journey streams is
+// byte for byte the report of the finished journey, redirects included.
+func TestStreamEqualsRender(t *testing.T) {
+	// A site whose /away/ sends the client to another host, so following the
+	// redirect adds DNS lookups after the DNS stage first ended.
+	urls := filepath.Join(t.TempDir(), "urls.py")
+	if err := os.WriteFile(urls, []byte(`urlpatterns = [
+    path("", template("<h1>home</h1>"), name="home"),
+    path("away/", redirect("http://www.example.org/"), name="away"),
+]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.Start(context.Background(), lab.Options{Latency: 0, URLs: urls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, tc := range []struct {
+		target string
+		follow bool
+	}{
+		{"www.example.com", false},
+		{"www.example.com/away/", true},
+		{"nope.example.com", false},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			a, err := address.Parse(tc.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: l.Dialer(), Roots: l.Roots(),
+				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, FollowRedirects: tc.follow, Timeout: time.Second}
+			var streamed, rendered bytes.Buffer
+			s := plain.NewStream(&streamed, plain.Options{Bytes: true}, tc.follow)
+			updates := 0
+			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", func(ev trace.Event) {
+				if ev.Kind != trace.EventJourneyDone {
+					s.Update(ev.Journey)
+					updates++
+				}
+			}, nil)
+			final := rec.Finish(engine.Run(context.Background(), cfg, rec))
+			s.Finish(final)
+			plain.Render(&rendered, final, plain.Options{Bytes: true})
+			if tc.follow && !bytes.Contains(rendered.Bytes(), []byte("www.example.org. A")) {
+				t.Errorf("the redirect's lookup of www.example.org is not in the report:\n%s", rendered.String())
+			}
+			if updates < 5 {
+				t.Errorf("only %d updates: the journey did not stream", updates)
+			}
+			if !bytes.Equal(streamed.Bytes(), rendered.Bytes()) {
+				t.Errorf("streamed report differs from the rendered one\nstreamed:\n%s\nrendered:\n%s", streamed.String(), rendered.String())
+			}
+		})
+	}
+}
