@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,13 +12,18 @@ import (
 // Request is what to send: the pieces of the request line and the headers
 // the user asked for.
 type Request struct {
-	Method     string   // GET when empty, POST when Body is set
-	Target     string   // request target: path and query ("/a?b=1")
-	Host       string   // Host header value (authority)
-	UserAgent  string   // journey/VERSION
-	Headers    []string // -H "Name: value"; "Name:" removes a default header, as curl does
-	Body       *string  // -d; nil for none
-	Compressed bool     // --compressed: ask for gzip
+	Method    string // GET when empty, POST when Body is set
+	Target    string // request target: path and query ("/a?b=1")
+	Host      string // Host header value (authority)
+	UserAgent string // journey/VERSION
+	// Headers are -H "Name: value", sent in order, each one (a name given
+	// twice is sent twice, as curl does). A -H naming one of journey's own
+	// headers (Host, User-Agent, Accept, Accept-Encoding, Connection, and
+	// Content-Type and Content-Length with a body) replaces it, and
+	// "Name:" removes it.
+	Headers    []string
+	Body       *string // -d; nil for none
+	Compressed bool    // --compressed: ask for gzip
 }
 
 // header is one header line to send.
@@ -49,8 +55,11 @@ func (r Request) Build() ([]byte, []trace.Field, error) {
 	}
 	hs = append(hs, header{"Connection", "close"})
 	if r.Body != nil {
-		hs = append(hs, header{"Content-Type", "application/x-www-form-urlencoded"})
+		hs = append(hs, header{"Content-Type", "application/x-www-form-urlencoded"},
+			header{"Content-Length", strconv.Itoa(len(*r.Body))})
 	}
+	own := len(hs) // hs[:own] are journey's own headers
+	removed := map[int]bool{}
 	for _, h := range r.Headers {
 		name, value, ok := strings.Cut(h, ":")
 		name = strings.TrimSpace(name)
@@ -61,11 +70,24 @@ func (r Request) Build() ([]byte, []trace.Field, error) {
 		if strings.ContainsAny(value, "\r\n") {
 			return nil, nil, fmt.Errorf("%w: -H %q holds a line break", ErrBadRequest, h)
 		}
-		hs = setHeader(hs, name, value)
+		if i := slices.IndexFunc(hs[:own], func(d header) bool { return strings.EqualFold(d.name, name) }); i >= 0 {
+			// One of journey's own: replaced in place, or removed by
+			// "Name:", as curl does.
+			hs[i] = header{name, value}
+			removed[i] = value == ""
+			continue
+		}
+		if value != "" { // "Name:" of a header journey does not send removes nothing
+			hs = append(hs, header{name, value})
+		}
 	}
-	if r.Body != nil {
-		hs = setHeader(hs, "Content-Length", strconv.Itoa(len(*r.Body)))
+	kept := hs[:0:0]
+	for i, h := range hs {
+		if !removed[i] {
+			kept = append(kept, h)
+		}
 	}
+	hs = kept
 
 	var b strings.Builder
 	var fields []trace.Field
@@ -105,24 +127,6 @@ func (r Request) Build() ([]byte, []trace.Field, error) {
 		b.WriteString(*r.Body)
 	}
 	return []byte(b.String()), fields, nil
-}
-
-// setHeader replaces the header of that name (case-insensitive), removes
-// it when value is empty (as curl's -H "Name:"), or appends it.
-func setHeader(hs []header, name, value string) []header {
-	for i, h := range hs {
-		if strings.EqualFold(h.name, name) {
-			if value == "" {
-				return append(hs[:i:i], hs[i+1:]...)
-			}
-			hs[i] = header{name, value}
-			return hs
-		}
-	}
-	if value == "" {
-		return hs
-	}
-	return append(hs, header{name, value})
 }
 
 // validToken reports whether s is an HTTP token (RFC 9110, section 5.6.2).
