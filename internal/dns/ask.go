@@ -14,7 +14,6 @@ import (
 // Ask asks one recursive resolver (server is IP:port) for name's addresses,
 // with recursion desired: a single exchange per record type, as dig @server.
 func (r *Resolver) Ask(ctx context.Context, server, name string, fam Family) (*trace.DNS, error) {
-	r.Family = fam
 	result := &trace.DNS{Name: Fqdn(name), Method: trace.MethodResolver, Resolver: server}
 	err := r.askRecursive(ctx, Server{Addr: server}, result, fam)
 	return result, err

@@ -25,6 +25,10 @@ const EDNSBufferSize = 1232
 // cannot say more than 65535 anyway.
 const maxMessage = 65535
 
+// maxIgnoredNotes bounds the notes kept about replies with the wrong ID: a
+// hostile sender could send thousands before the timeout; they are counted.
+const maxIgnoredNotes = 3
+
 // errTimeout is an exchange that got no acceptable reply in time.
 var errTimeout = errors.New("no reply")
 
@@ -150,9 +154,13 @@ func (r *Resolver) udpRoundTrip(conn net.Conn, q *mdns.Msg, packed []byte, ex *t
 	}
 	buf := make([]byte, maxMessage)
 	var ignored []byte
+	ignoredCount := 0
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
+			if ignoredCount > maxIgnoredNotes {
+				ex.Notes = append(ex.Notes, fmt.Sprintf("... and %d more replies with the wrong ID, ignored too", ignoredCount-maxIgnoredNotes))
+			}
 			if ignored != nil {
 				if ne, ok := err.(net.Error); ok && ne.Timeout() {
 					return ignored, fmt.Errorf("%w: the only reply did not match the query (see notes)", errTimeout)
@@ -160,13 +168,15 @@ func (r *Resolver) udpRoundTrip(conn net.Conn, q *mdns.Msg, packed []byte, ex *t
 			}
 			return nil, err
 		}
-		reply := append([]byte(nil), buf[:n]...)
-		if n >= 2 && binary.BigEndian.Uint16(reply) != q.Id {
-			ex.Notes = append(ex.Notes, fmt.Sprintf("ignored a reply with ID 0x%04x: the query's ID is 0x%04x, so it is not the answer to our question", binary.BigEndian.Uint16(reply), q.Id))
-			ignored = reply
+		if n >= 2 && binary.BigEndian.Uint16(buf) != q.Id {
+			ignoredCount++
+			if ignoredCount <= maxIgnoredNotes {
+				ex.Notes = append(ex.Notes, fmt.Sprintf("ignored a reply with ID 0x%04x: the query's ID is 0x%04x, so it is not the answer to our question", binary.BigEndian.Uint16(buf), q.Id))
+				ignored = append([]byte(nil), buf[:n]...)
+			}
 			continue
 		}
-		return reply, nil
+		return append([]byte(nil), buf[:n]...), nil
 	}
 }
 

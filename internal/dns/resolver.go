@@ -81,7 +81,6 @@ type Resolver struct {
 	Roots          []Server      // root hints; RootHints() when empty
 	Port           int           // port of every server contacted (a port in Roots' addresses wins); 53 when zero
 	Timeout        time.Duration // per exchange
-	Family         Family        // also the address family used to reach DNS servers
 	SystemFallback bool          // live: when no root answers, ask the system's resolver
 	ResolvConf     string        // the system resolver's configuration; /etc/resolv.conf when empty
 }
@@ -91,6 +90,7 @@ func Fqdn(name string) string { return mdns.Fqdn(name) }
 
 // state is one journey's resolution: its counters and what it learned.
 type state struct {
+	family    Family // the addresses asked for, and the family used to reach servers
 	queries   int
 	referrals int
 	restarts  int
@@ -139,9 +139,8 @@ func (st *state) closest(name string) (string, []*nameserver) {
 
 // Lookup resolves name iteratively from the roots and returns its addresses.
 func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.DNS, error) {
-	r.Family = fam
 	result := &trace.DNS{Name: Fqdn(name), Method: trace.MethodIterative}
-	st := &state{zones: map[string][]*nameserver{".": r.rootSet()}}
+	st := &state{family: fam, zones: map[string][]*nameserver{".": r.rootSet(fam)}}
 	defer func() { result.Queries, result.Referrals = st.queries, st.referrals }()
 	for _, qtype := range questionTypes(fam) {
 		result.Types = append(result.Types, typeName(qtype))
@@ -278,6 +277,8 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 			return m, nil
 		case errors.Is(err, ErrQueryLimit):
 			return nil, err
+		case ctx.Err() != nil:
+			return nil, ctx.Err() // cancelled (the user quit or ran again), or out of time
 		case expired(ctx):
 			return nil, context.DeadlineExceeded
 		}
@@ -296,7 +297,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 	}
 	for round := 0; round < rounds && tries < limit; round++ {
 		for _, ns := range servers {
-			addr, ok := r.pickAddr(ns)
+			addr, ok := pickAddr(ns, st.family)
 			if !ok || tries >= limit {
 				continue
 			}
@@ -308,7 +309,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 			if ns.lookedUp || tries >= limit {
 				continue
 			}
-			if _, ok := r.pickAddr(ns); ok {
+			if _, ok := pickAddr(ns, st.family); ok {
 				continue
 			}
 			ns.lookedUp = true
@@ -319,7 +320,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 				reasons = append(reasons, fmt.Sprintf("%s: its address could not be found: %v", strings.TrimSuffix(ns.name, "."), err))
 				continue
 			}
-			if addr, ok := r.pickAddr(ns); ok {
+			if addr, ok := pickAddr(ns, st.family); ok {
 				if m, stop := try(ns, addr); m != nil || stop != nil {
 					return m, stop
 				}
@@ -340,7 +341,7 @@ func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserv
 	}
 	st.purpose = append(st.purpose[:depth], fmt.Sprintf("the address of %s, a nameserver for %s that came without glue", strings.TrimSuffix(ns.name, "."), zone))
 	qtype := mdns.TypeA
-	if r.Family == FamilyIPv6 {
+	if st.family == FamilyIPv6 {
 		qtype = mdns.TypeAAAA
 	}
 	ans, err := r.resolve(ctx, st, ns.name, qtype, depth+1)
@@ -356,7 +357,7 @@ func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserv
 
 // pickAddr is the address used to reach a nameserver: one of the family
 // asked for if it has one (IPv6 with -6, IPv4 otherwise), else any.
-func (r *Resolver) pickAddr(ns *nameserver) (string, bool) {
+func pickAddr(ns *nameserver, fam Family) (string, bool) {
 	fallback := ""
 	for _, a := range ns.addrs {
 		ip, err := netip.ParseAddr(a)
@@ -367,7 +368,7 @@ func (r *Resolver) pickAddr(ns *nameserver) (string, bool) {
 			}
 			ip = ap.Addr()
 		}
-		if ip.Is4() != (r.Family == FamilyIPv6) {
+		if ip.Is4() != (fam == FamilyIPv6) {
 			return a, true
 		}
 		if fallback == "" {
@@ -443,10 +444,10 @@ func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name
 }
 
 // rootSet is the root hints as a nameserver set.
-func (r *Resolver) rootSet() []*nameserver {
+func (r *Resolver) rootSet(fam Family) []*nameserver {
 	roots := r.Roots
 	if len(roots) == 0 {
-		roots = RootHints(r.Family)
+		roots = RootHints(fam)
 	}
 	var set []*nameserver
 	for _, s := range roots {

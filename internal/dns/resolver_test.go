@@ -567,3 +567,53 @@ func TestSystemFallback(t *testing.T) {
 		t.Errorf("%d root servers tried before falling back, want 3", roots)
 	}
 }
+
+// TestWrongIDFloodIsBounded: a sender flooding replies with the wrong ID
+// cannot grow the trace: a few are noted, the rest counted.
+func TestWrongIDFloodIsBounded(t *testing.T) {
+	n := newNet(t)
+	n.rawUDPFlood("192.0.2.1", 500)
+	_, st, err := n.run("www.test", "192.0.2.1")
+	if err == nil {
+		t.Fatal("want an error: no reply matched")
+	}
+	for _, ex := range st.Exchanges {
+		if len(ex.Notes) > 5 {
+			t.Fatalf("%d notes on one exchange", len(ex.Notes))
+		}
+	}
+	last := st.Exchanges[0].Notes[len(st.Exchanges[0].Notes)-1]
+	if !strings.Contains(last, "more replies with the wrong ID") {
+		t.Errorf("last note %q, want the rest counted", last)
+	}
+}
+
+// rawUDPFlood answers every query with count replies whose ID is wrong.
+func (n *testNet) rawUDPFlood(shown string, count int) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	n.t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			k, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			m := new(mdns.Msg)
+			if m.Unpack(buf[:k]) != nil {
+				continue
+			}
+			r := new(mdns.Msg)
+			r.SetReply(m)
+			for i := range count {
+				r.Id = m.Id + 1 + uint16(i)
+				b, _ := r.Pack()
+				pc.WriteTo(b, from)
+			}
+		}
+	}()
+	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
+}
