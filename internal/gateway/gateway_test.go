@@ -401,3 +401,36 @@ func ExampleSite_Handle() {
 	// articles/<int:year>/ 2024 template('<h1>Articles from {{ year }}</h1>')
 	// HTTP/1.1 200 OK
 }
+
+// TestStepPlurals checks the steps' details count in English: one pattern
+// tried is "1 pattern", not "1 patterns".
+func TestStepPlurals(t *testing.T) {
+	cases := []struct {
+		path, step, want string
+	}{
+		{"/", "route and call the view", "1 pattern tried, 200 OK"},
+		{"/articles/2024/", "route and call the view", "2 patterns tried, 200 OK"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			sv, _, _ := serve(t, "GET "+tc.path+" HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+			for _, st := range sv.Gateway.Gateway.Steps {
+				if st.Name == tc.step {
+					if st.Detail != tc.want {
+						t.Errorf("%s: %q, want %q", tc.step, st.Detail, tc.want)
+					}
+					return
+				}
+			}
+			t.Errorf("no step %q", tc.step)
+		})
+	}
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 keys"}, {1, "1 key"}, {2, "2 keys"}} {
+		if got := count(c.n, "key"); got != c.want {
+			t.Errorf("count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

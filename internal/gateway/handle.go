@@ -101,12 +101,12 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	} else {
 		x.gw.Method, x.gw.Target, x.gw.Proto = in.req.Method, in.req.RequestURI, in.req.Proto
 		x.gw.BodySize = int64(len(in.body))
-		x.step("read the request", t, fmt.Sprintf("%d bytes: head %d, body %d; parsed with net/http's ReadRequest", len(in.raw), in.headLen, len(in.raw)-in.headLen))
+		x.step("read the request", t, fmt.Sprintf("%s: head %d, body %d; parsed with net/http's ReadRequest", count(len(in.raw), "byte"), in.headLen, len(in.raw)-in.headLen))
 
 		t = x.since()
 		req = buildEnviron(in, info.Client, info.Scheme)
 		x.gw.Environ = req.Environ
-		x.step("build the environment", t, fmt.Sprintf("%d keys, as PEP 3333 names them", len(req.Environ)))
+		x.step("build the environment", t, count(len(req.Environ), "key")+", as PEP 3333 names them")
 		x.notes = append(x.notes, req.Dropped...)
 		if req.RawPath != req.Path {
 			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded: %s arrived as %s", req.Path, req.RawPath))
@@ -120,7 +120,7 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		method = in.req.Method
 	}
 	out, fields := serialise(resp, method, time.Now())
-	x.step("serialise the response", t, fmt.Sprintf("status line, %d headers, %d body bytes", len(resp.Headers)+3, len(resp.Body)))
+	x.step("serialise the response", t, fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(len(resp.Body), "body byte")))
 	if method == http.MethodHead {
 		x.notes = append(x.notes, "HEAD: the gateway sends the headers the view produced (Content-Length included) but not the body")
 	}
@@ -129,7 +129,7 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 
 	t = x.since()
 	_, werr := w.Write(out)
-	detail := fmt.Sprintf("%d bytes", len(out))
+	detail := count(len(out), "byte")
 	if werr != nil {
 		detail = "the client was gone: " + werr.Error()
 	}
@@ -202,7 +202,7 @@ func (s *Site) onion(x *run, req *Request) *Response {
 	if resp == nil {
 		t := x.since()
 		resp = s.route(x, req)
-		x.step("route and call the view", t, fmt.Sprintf("%d patterns tried, %d %s", len(x.rt.Tried), resp.Status, http.StatusText(resp.Status)))
+		x.step("route and call the view", t, fmt.Sprintf("%s tried, %d %s", count(len(x.rt.Tried), "pattern"), resp.Status, http.StatusText(resp.Status)))
 	}
 	for i := depth - 1; i >= 0; i-- {
 		mw := s.middleware[i]
@@ -331,4 +331,12 @@ func (f *firstByte) Read(p []byte) (int, error) {
 		f.at = time.Now()
 	}
 	return n, err
+}
+
+// count says n things in English: "1 pattern", "2 patterns".
+func count[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + noun + "s"
 }

@@ -72,7 +72,7 @@ func (p *Printer) gateway(s *trace.Stage) {
 		}
 	}
 	if r := g.Response; r != nil {
-		p.printf("  %-10s %d %s, %d headers, %d body bytes\n", "response", r.Status, safetext.Line(r.Reason), len(r.Headers), r.BodySize)
+		p.printf("  %-10s %d %s, %s, %s\n", "response", r.Status, safetext.Line(r.Reason), countOf(len(r.Headers), "header"), countOf(r.BodySize, "body byte"))
 	}
 }
 
@@ -142,7 +142,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 	if len(m.Bytes) == 0 {
 		return
 	}
-	p.printf("  the response, as the server wrote it (%d bytes):\n", m.Size())
+	p.printf("  the response, as the server wrote it (%s):\n", countOf(m.Size(), "byte"))
 	head, body, _ := bytes.Cut(m.Bytes, []byte("\r\n\r\n"))
 	for _, line := range strings.Split(string(head), "\r\n") {
 		p.printf("    %s\n", safetext.Line(line))
@@ -152,7 +152,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 		return
 	}
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
-		p.printf("    %s\n", p.st.dim(fmt.Sprintf("%d bytes of binary body, not shown as text", int64(len(body))+m.Dropped)))
+		p.printf("    %s\n", p.st.dim(countOf(int64(len(body))+m.Dropped, "byte")+" of binary body, not shown as text"))
 		return
 	}
 	shown := body
@@ -163,7 +163,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 		p.printf("    %s\n", safetext.Text(line))
 	}
 	if more := int64(len(body)-len(shown)) + m.Dropped; more > 0 {
-		p.printf("    %s\n", p.st.dim(fmt.Sprintf("… %d more bytes", more)))
+		p.printf("    %s\n", p.st.dim("… "+countOf(more, "more byte")))
 	}
 }
 
@@ -183,4 +183,9 @@ func fine(d time.Duration) string {
 		return trace.Dur(d)
 	}
 	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
+}
+
+// countOf says n things in English: "1 header", "9 headers".
+func countOf[N int | int64](n N, noun string) string {
+	return fmt.Sprintf("%d %s", n, plural(int(n), noun, noun+"s"))
 }
