@@ -24,10 +24,19 @@ func runServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 		skipServer(rec, "not reached: no request reached a server")
 		return nil
 	}
+	var err error
 	if cfg.ServerStages != nil {
-		return labServerSide(ctx, cfg, rec, got)
+		err = labServerSide(ctx, cfg, rec, got)
+	} else {
+		err = reenact(cfg, rec, got)
 	}
-	return reenact(cfg, rec, got)
+	if err != nil {
+		// Failed, with the reason, not left pending for the engine to call
+		// skipped: the router is then skipped as not reached.
+		rec.FinishStage(trace.StageGateway, err, nil)
+		rec.SkipStage(trace.StageRouter, "not reached: the "+trace.StageGateway.Title()+" stage failed")
+	}
+	return err
 }
 
 func skipServer(rec *trace.Recorder, why string) {
@@ -41,13 +50,11 @@ func labServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 	ctx, cancel := context.WithTimeout(ctx, serverStagesWait)
 	defer cancel()
 	stages, err := cfg.ServerStages(ctx, got.Local)
-	if err != nil || len(stages) == 0 {
-		why := "the lab's web server kept no trace for the connection from " + got.Local
-		if err != nil {
-			why += ": " + err.Error()
-		}
-		skipServer(rec, why)
-		return nil
+	if err != nil {
+		return fmt.Errorf("the lab's web server kept no trace for the connection from %s: %w", got.Local, err)
+	}
+	if len(stages) == 0 {
+		return fmt.Errorf("the lab's web server kept no trace for the connection from %s", got.Local)
 	}
 	for _, st := range stages {
 		if st == nil {

@@ -127,11 +127,46 @@ func TestReenact(t *testing.T) {
 			}
 		})
 	}
-	t.Run("bad --urls file fails the stage", func(t *testing.T) {
-		rec := trace.NewRecorder("x", trace.ModeLive, "test", nil, nil)
-		err := runServerSide(context.Background(), Config{URLs: filepath.Join(dir, "missing.urls")}, rec, cases[0].got)
-		if err == nil || !strings.Contains(err.Error(), "missing.urls") {
-			t.Errorf("err = %v", err)
-		}
-	})
+}
+
+// TestServerSideFails checks a failed re-enactment or lab hand-off is
+// recorded as the gateway stage failing, with its error, and stays so
+// after the engine marks the stages that did not run.
+func TestServerSideFails(t *testing.T) {
+	dir := t.TempDir()
+	got := &fetched{Request: []byte("GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), Local: "127.0.0.1:5000", Scheme: "http"}
+	cases := []struct {
+		name string
+		cfg  Config
+		want string // in the gateway stage's error
+	}{
+		{"bad --urls file", Config{URLs: filepath.Join(dir, "missing.urls")}, "missing.urls"},
+		{"lab hand-off fails", Config{ServerStages: func(ctx context.Context, client string) ([]*trace.Stage, error) {
+			return nil, context.DeadlineExceeded
+		}}, "kept no trace for the connection from 127.0.0.1:5000: context deadline exceeded"},
+		{"lab hands over nothing", Config{ServerStages: func(ctx context.Context, client string) ([]*trace.Stage, error) {
+			return nil, nil
+		}}, "kept no trace"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := trace.NewRecorder("x", trace.ModeLab, "test", nil, nil)
+			err := runServerSide(context.Background(), tc.cfg, rec, got)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to hold %q", err, tc.want)
+			}
+			err = stageFailed(context.Background(), tc.cfg, rec, trace.StageGateway, err)
+			j := rec.Finish(err)
+			gw, rt := j.Stage(trace.StageGateway), j.Stage(trace.StageRouter)
+			if gw.Status != trace.StatusFailed || !strings.Contains(gw.Error, tc.want) {
+				t.Errorf("gateway %s %q, want failed with %q", gw.Status, gw.Error, tc.want)
+			}
+			if rt.Status != trace.StatusSkipped || len(rt.Notes) == 0 || !strings.Contains(rt.Notes[0], "gateway stage failed") {
+				t.Errorf("router %s %q, want skipped after the gateway", rt.Status, rt.Notes)
+			}
+			if !strings.Contains(err.Error(), "the gateway stage failed") {
+				t.Errorf("journey error %q does not name the gateway", err)
+			}
+		})
+	}
 }
