@@ -108,6 +108,11 @@ type Model struct {
 	gate    *stepGate
 	pending *trace.Pending
 
+	// quitting blanks the last frame: the terminal (tmux, after a resize)
+	// may carry rows of the alternate screen back to the shell's screen,
+	// so the last frame leaves nothing to carry and the cursor at the top.
+	quitting bool
+
 	follow bool // select what arrives, until the user moves
 	stage  int  // index into journey.Stages
 	item   int  // index into the selected stage's items
@@ -317,6 +322,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.stop()
+		m.quitting = true
 		return m, tea.Quit
 	case key.Matches(msg, k.Send) && m.pending != nil:
 		m.Send()

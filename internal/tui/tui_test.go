@@ -45,7 +45,7 @@ func loadJourney(t testing.TB, name string) *trace.Journey {
 }
 
 // screen drives a replay of j through teatest at w x h, presses keys, quits
-// and returns the last screen without ANSI.
+// and returns the last screen before quitting, without ANSI.
 func screen(t *testing.T, j *trace.Journey, w, h int, keys ...tea.KeyMsg) string {
 	t.Helper()
 	m := New(context.Background(), Options{Replay: j, NoColor: true})
@@ -55,7 +55,7 @@ func screen(t *testing.T, j *trace.Journey, w, h int, keys ...tea.KeyMsg) string
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-	return ansi.Strip(fm.View())
+	return ansi.Strip(fm.frame())
 }
 
 func right(n int) []tea.KeyMsg {
@@ -303,5 +303,31 @@ func TestGate(t *testing.T) {
 	cancel()
 	if err := g.wait(ctx, trace.Pending{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled gate: %v", err)
+	}
+}
+
+// TestQuitBlank checks that the last frame is blank: a terminal resized
+// while the TUI ran (tmux) may carry the alternate screen's rows back to
+// the shell's screen, and a blank frame leaves none to carry.
+func TestQuitBlank(t *testing.T) {
+	for _, k := range []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune("q")}, {Type: tea.KeyCtrlC}} {
+		t.Run(k.String(), func(t *testing.T) {
+			m := New(context.Background(), Options{Replay: loadJourney(t, "http"), NoColor: true})
+			m.Init()
+			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			if m.View() == "" {
+				t.Fatal("blank screen before quitting")
+			}
+			_, cmd := m.Update(k)
+			if cmd == nil {
+				t.Fatalf("%s does not quit", k)
+			}
+			if _, ok := cmd().(tea.QuitMsg); !ok {
+				t.Fatalf("%s does not quit", k)
+			}
+			if v := m.View(); v != "" {
+				t.Errorf("last frame after %s is not blank: %q", k, v)
+			}
+		})
 	}
 }

@@ -11,8 +11,16 @@ import (
 	"journey/internal/trace"
 )
 
-// View draws the screen.
+// View draws the screen; blank once the user quits.
 func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	return m.frame()
+}
+
+// frame is the screen as it is drawn while the TUI runs.
+func (m *Model) frame() string {
 	l := m.layout()
 	if l.small {
 		return m.tooSmall()
