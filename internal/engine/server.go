@@ -30,6 +30,11 @@ func runServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 	} else {
 		err = reenact(cfg, rec, got)
 	}
+	if err == nil {
+		if n := requestsMade(rec); n > 1 {
+			rec.Note(trace.StageGateway, fmt.Sprintf("%d requests were made; the server side shown is the last one's", n))
+		}
+	}
 	if err != nil {
 		// Failed, with the reason, not left pending for the engine to call
 		// skipped: the router is then skipped as not reached.
@@ -126,4 +131,14 @@ func rebase(rec *trace.Recorder, st *trace.Stage) {
 	if r := st.Router; r != nil && r.Start != 0 {
 		r.Start += d
 	}
+}
+
+// requestsMade is how many requests the HTTP stage made: with -L, one per
+// redirect followed, while the server side shown is the last one's.
+func requestsMade(rec *trace.Recorder) int {
+	st := rec.Snapshot().Stage(trace.StageHTTP)
+	if st == nil || st.HTTP == nil {
+		return 0
+	}
+	return len(st.HTTP.Hops)
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,6 +167,55 @@ func TestServerSideFails(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "the gateway stage failed") {
 				t.Errorf("journey error %q does not name the gateway", err)
+			}
+		})
+	}
+}
+
+// TestServerSideAfterRedirects checks that with -L the gateway stage says
+// it shows only the last of the requests made.
+func TestServerSideAfterRedirects(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l, err := lab.Start(ctx, lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cases := []struct {
+		url    string
+		follow bool
+		note   string // "" when no note about the number of requests is wanted
+		path   string // the path the gateway shows
+	}{
+		{"http://www.example.com/old/", true, "2 requests were made; the server side shown is the last one's", "/blog/"},
+		{"http://www.example.com/old/", false, "", "/old/"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s -L=%v", tc.url, tc.follow), func(t *testing.T) {
+			target, err := address.Parse(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Target: target, Mode: trace.ModeLab, Version: "test", Dialer: l.Dialer(), Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages, FollowRedirects: tc.follow}
+			rec := trace.NewRecorder(tc.url, trace.ModeLab, "test", nil, nil)
+			err = Run(ctx, cfg, rec)
+			j := rec.Finish(err)
+			if err != nil {
+				t.Fatalf("journey failed: %v", err)
+			}
+			gw := j.Stage(trace.StageGateway)
+			if gw.Gateway == nil || gw.Gateway.Target != tc.path {
+				t.Fatalf("gateway shows %+v, want the request for %s", gw.Gateway, tc.path)
+			}
+			found := ""
+			for _, n := range gw.Notes {
+				if strings.Contains(n, "requests were made") {
+					found = n
+				}
+			}
+			if found != tc.note {
+				t.Errorf("note %q, want %q (notes %q)", found, tc.note, gw.Notes)
 			}
 		})
 	}
