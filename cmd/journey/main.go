@@ -5,11 +5,18 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"journey/internal/cli"
 )
 
 func main() {
+	// Ctrl+C ends the journey, not the process: the report still gets its
+	// summary and --record its file.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	std := cli.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
-	os.Exit(cli.Run(context.Background(), os.Args[1:], std))
+	code := cli.Run(ctx, os.Args[1:], std)
+	stop()
+	os.Exit(code)
 }

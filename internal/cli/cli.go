@@ -101,7 +101,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.IntVarP(&o.port, "port", "p", 53, "the port used for every DNS server contacted (as dig -p)\n  journey --roots 127.0.0.1 -p 5353 www.example.com")
 	fs.StringArrayVar(&o.resolve, "resolve", nil, "skip DNS for HOST:PORT and use ADDR (as curl --resolve); repeatable\n  journey --resolve www.example.com:80:127.0.0.1 www.example.com")
 	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "per-exchange timeout\n  journey --lab --timeout 500ms www.example.com")
-	fs.DurationVar(&o.maxTime, "max-time", engine.DefaultMaxTime, "time limit for the whole journey\n  journey --lab --max-time 5s www.example.com")
+	fs.DurationVar(&o.maxTime, "max-time", engine.DefaultMaxTime, "time limit for the whole journey (with --step only when given: a person sets the pace)\n  journey --lab --max-time 5s www.example.com")
 	fs.StringVarP(&o.method, "request", "X", "", "HTTP method (as curl -X)\n  journey --lab -X DELETE www.example.com/api/status")
 	fs.StringArrayVarP(&o.headers, "header", "H", nil, "extra request header (as curl -H); repeatable\n  journey --lab -H 'Accept: application/json' www.example.com/api/status")
 	fs.StringVarP(&o.data, "data", "d", "", "request body; makes the request a POST (as curl -d)\n  journey --lab -d 'name=ada' www.example.com/echo/")
@@ -274,6 +274,11 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	if err := checkModes(o, fs); err != nil {
 		return cfg, err
 	}
+	if o.step && !fs.Changed("max-time") {
+		// A person decides when each packet leaves: a class may talk for
+		// minutes. Each exchange still has --timeout once its packet is sent.
+		cfg.MaxTime = stepMaxTime
+	}
 	if t.IsIP && (o.ipv6 && !strings.Contains(t.ASCIIHost, ":") || o.ipv4 && strings.Contains(t.ASCIIHost, ":")) {
 		return cfg, usagef("%s is an IP address of the other family than -4/-6 asks for", t.ASCIIHost)
 	}
@@ -298,7 +303,7 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 		}
 	}
 	if o.resolver != "" {
-		addr, err := hostPort(o.resolver, 53)
+		addr, err := hostPort(o.resolver, o.port) // -p is the port of every DNS server, as with dig
 		if err != nil {
 			return cfg, usagef("@SERVER: %v", err)
 		}
@@ -322,6 +327,9 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	cfg.SystemFallback = o.roots == "" && o.resolver == "" && !o.lab
 	return cfg, nil
 }
+
+// stepMaxTime bounds a --step journey: long enough for a lesson.
+const stepMaxTime = 2 * time.Hour
 
 // checkModes checks the flags that choose an output against each other,
 // and that --record can be written before the journey runs.

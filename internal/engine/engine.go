@@ -12,6 +12,7 @@ import (
 
 	"journey/internal/dial"
 	"journey/internal/dns"
+	"journey/internal/http"
 	"journey/internal/trace"
 )
 
@@ -139,14 +140,24 @@ func (e *stageError) Error() string {
 func (e *stageError) Unwrap() error        { return e.err }
 func (e *stageError) Is(target error) bool { return target == ErrStage }
 
+// ErrInterrupted marks a journey stopped from outside (Ctrl+C, or the TUI
+// running it again).
+var ErrInterrupted = errors.New("interrupted before it could finish")
+
 // ErrMaxTime marks a journey stopped by its --max-time limit.
 var ErrMaxTime = errors.New("the journey's time limit ran out")
 
 // overTime says err in terms of the --max-time limit when that is what
 // stopped the journey (the context's deadline, rather than a server).
 func overTime(ctx context.Context, cfg Config, err error) error {
-	if err == nil || errors.Is(err, ErrMaxTime) {
-		return err
+	if err == nil || errors.Is(err, ErrMaxTime) || errors.Is(err, ErrInterrupted) || errors.Is(err, http.ErrTimedOut) {
+		return err // already says what stopped it
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		if errors.Is(err, context.Canceled) {
+			return ErrInterrupted
+		}
+		return fmt.Errorf("%w (%v)", ErrInterrupted, err)
 	}
 	deadline, ok := ctx.Deadline()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(deadline) {
