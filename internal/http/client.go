@@ -135,8 +135,10 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 			t = next
 		}
 	}()
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "--max-time") {
-		err = fmt.Errorf("%w (the journey's time ran out: --max-time)", err)
+	if err != nil && overMaxTime(ctx) && !errors.Is(err, ErrTimedOut) {
+		// Something else failed as the time ran out (a write cut by the
+		// deadline, a lookup): say the limit, once.
+		err = timeoutf([]error{err, context.DeadlineExceeded}, "%s: %s", strings.TrimSuffix(err.Error(), ": "+context.DeadlineExceeded.Error()), maxTimeRanOut)
 	}
 	rec.FinishStage(trace.StageHTTP, err, func(s *trace.Stage) { s.HTTP = result })
 	return res, err

@@ -348,6 +348,7 @@ func TestBounds(t *testing.T) {
 			if took > 1500*time.Millisecond { // generous: a loaded machine schedules late
 				t.Errorf("took %s with a 200 ms timeout", took)
 			}
+			saysOnce(t, h.Error, "(--timeout)")
 		}},
 		{name: "slow drip stopped by max time", want: ErrTimedOut, maxTime: 400 * time.Millisecond, serve: func(c net.Conn) {
 			readRequest(c)
@@ -362,9 +363,7 @@ func TestBounds(t *testing.T) {
 			if took > 1500*time.Millisecond { // the server would drip for 5 s
 				t.Errorf("a drip held the journey %s past a 400 ms limit", took)
 			}
-			if !strings.Contains(h.Error, "time (--max-time) ran out") {
-				t.Errorf("error %q does not say the time ran out", h.Error)
-			}
+			saysOnce(t, h.Error, "(--max-time) ran out")
 		}},
 		{name: "endless body kept to 1 MiB", want: ErrTimedOut, maxTime: 2 * time.Second, serve: func(c net.Conn) {
 			readRequest(c)
@@ -408,6 +407,20 @@ func TestBounds(t *testing.T) {
 				tt.check(t, h, took)
 			}
 		})
+	}
+}
+
+// saysOnce checks a timeout error names its limit once, and says no cause
+// in Go's words besides.
+func saysOnce(t *testing.T, msg, limit string) {
+	t.Helper()
+	if n := strings.Count(msg, limit); n != 1 {
+		t.Errorf("error %q says %q %d times, want once", msg, limit, n)
+	}
+	for _, w := range []string{"deadline exceeded", "i/o timeout", "timed out", "time ran out"} {
+		if strings.Contains(msg, w) {
+			t.Errorf("error %q also says %q", msg, w)
+		}
 	}
 }
 

@@ -115,7 +115,11 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 		if len(addrs) == 0 {
 			return out, fmt.Errorf("%w: no address to connect to for %s", ErrConnect, t.ASCIIHost)
 		}
-		return out, fmt.Errorf("%w to %s on port %d: %s", ErrConnect, t.ASCIIHost, t.Port, strings.Join(errs, "; "))
+		err := fmt.Errorf("%w to %s on port %d: %s", ErrConnect, t.ASCIIHost, t.Port, strings.Join(errs, "; "))
+		if overMaxTime(ctx) || timedOutOnly(out.attempts) {
+			return out, timeoutf([]error{err, context.DeadlineExceeded}, "%s", err)
+		}
+		return out, err
 	}
 	// A cancelled journey (Ctrl-C, --max-time) wakes any blocked read or write.
 	raw := out.raw
@@ -130,11 +134,23 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 	return out, nil
 }
 
+// timedOutOnly reports whether every attempt ran out of time (--timeout).
+func timedOutOnly(atts []trace.ConnectAttempt) bool {
+	for _, a := range atts {
+		if !strings.Contains(a.Error, "(--timeout)") {
+			return false
+		}
+	}
+	return len(atts) > 0
+}
+
 // dialError says why a connect failed, in the user's terms.
 func dialError(ctx context.Context, err error, timeout time.Duration) string {
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "the journey's time ran out (--max-time)"
+	case overMaxTime(ctx):
+		return maxTimeRanOut
+	case ctx.Err() != nil:
+		return cancelled
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("no answer within %s (--timeout): a firewall may be dropping the SYN", timeout)
 	case strings.Contains(err.Error(), "connection refused"):
@@ -217,10 +233,12 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		switch {
 		case errors.Is(err, ErrBadCertificate):
 			err = fmt.Errorf("%w: %s: %v (-k skips this check, unsafely)", ErrBadCertificate, peerName(peer), verifyErr)
+		case overMaxTime(ctx):
+			err = timeoutf([]error{err, context.DeadlineExceeded}, "TLS handshake with %s: %s", peerName(peer), maxTimeRanOut)
 		case ctx.Err() != nil:
-			err = fmt.Errorf("TLS handshake with %s: the journey's time ran out: %w", peerName(peer), ctx.Err())
+			err = fmt.Errorf("TLS handshake with %s: %s: %w", peerName(peer), cancelled, ctx.Err())
 		case errors.Is(hctx.Err(), context.DeadlineExceeded):
-			err = fmt.Errorf("TLS handshake with %s: no answer within %s (--timeout): %w", peerName(peer), c.timeout(), err)
+			err = timeoutf([]error{err, context.DeadlineExceeded}, "TLS handshake with %s: no answer within %s (--timeout)", peerName(peer), c.timeout())
 		default:
 			err = fmt.Errorf("TLS handshake with %s failed: %w", peerName(peer), err)
 		}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"journey/internal/trace"
 )
@@ -106,4 +107,36 @@ func TestTLS(t *testing.T) {
 			t.Error("ServerHello not annotated")
 		}
 	})
+}
+
+// TestHandshakeTimeouts checks a TLS handshake with a server that never
+// answers is said as the limit that ran out, once.
+func TestHandshakeTimeouts(t *testing.T) {
+	url := strings.Replace(rawServer(t, func(c net.Conn) { io.Copy(io.Discard, c) }), "http:", "https:", 1)
+	tests := []struct {
+		name             string
+		timeout, maxTime time.Duration
+		limit            string
+	}{
+		{"--timeout", 200 * time.Millisecond, 0, "(--timeout)"},
+		{"--max-time", time.Minute, 300 * time.Millisecond, "(--max-time) ran out"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			if tt.maxTime > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.maxTime)
+				defer cancel()
+			}
+			_, conn, _, err := run(t, ctx, &Client{Timeout: tt.timeout}, url)
+			if !errors.Is(err, ErrTimedOut) {
+				t.Fatalf("err = %v, want ErrTimedOut", err)
+			}
+			saysOnce(t, err.Error(), tt.limit)
+			if conn.Status != trace.StatusFailed {
+				t.Errorf("connect stage %s", conn.Status)
+			}
+		})
+	}
 }

@@ -12,7 +12,9 @@
 package http
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -54,3 +56,38 @@ var (
 	ErrConnect          = errors.New("could not connect")
 	ErrBadRequest       = errors.New("cannot build the request")
 )
+
+// Said in every timeout error: the limit that ran out, by its flag.
+const (
+	maxTimeRanOut = "the journey's time limit (--max-time) ran out"
+	cancelled     = "the journey was stopped"
+)
+
+// timedOut is a timeout said once, in the user's terms: its message names
+// the limit that ran out (--timeout or --max-time) and does not repeat its
+// causes' text ("context deadline exceeded", "i/o timeout"). errors.Is
+// finds ErrTimedOut and every cause.
+type timedOut struct {
+	msg    string
+	causes []error
+}
+
+func (e *timedOut) Error() string        { return e.msg }
+func (e *timedOut) Is(target error) bool { return target == ErrTimedOut }
+func (e *timedOut) Unwrap() []error      { return e.causes }
+
+// timeoutf is a timeout error whose message is format's, and which wraps
+// causes without saying them.
+func timeoutf(causes []error, format string, a ...any) error {
+	return &timedOut{msg: fmt.Sprintf(format, a...), causes: causes}
+}
+
+// overMaxTime reports whether ctx's deadline (--max-time) has passed.
+func overMaxTime(ctx context.Context) bool {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	// A read deadline set to the context's fires a hair before it.
+	return ok && !time.Now().Before(dl.Add(-time.Millisecond))
+}

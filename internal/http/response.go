@@ -193,16 +193,15 @@ func readError(ctx context.Context, err error, got int64, idle time.Duration, wh
 	switch {
 	case errors.Is(err, ErrHeaderTooLarge), errors.Is(err, ErrNotHTTP):
 		return err
+	case overMaxTime(ctx):
+		return timeoutf([]error{err, context.DeadlineExceeded}, "%s %s (%d bytes received)", maxTimeRanOut, where, got)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%w: the journey's time (--max-time) ran out %s (%d bytes received): %w", ErrTimedOut, where, got, ctx.Err())
+		return fmt.Errorf("%s %s (%d bytes received): %w", cancelled, where, got, ctx.Err())
 	case errors.As(err, &ne) && ne.Timeout():
-		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl.Add(-time.Millisecond)) {
-			return fmt.Errorf("%w: the journey's time (--max-time) ran out %s (%d bytes received): %w", ErrTimedOut, where, got, context.DeadlineExceeded)
-		}
 		if got == 0 {
-			return fmt.Errorf("%w: the server sent nothing for %s after the request (--timeout): %w", ErrTimedOut, idle, err)
+			return timeoutf([]error{err}, "the server sent nothing for %s after the request (--timeout)", idle)
 		}
-		return fmt.Errorf("%w: the server went quiet for %s %s (%d bytes received; --timeout): %w", ErrTimedOut, idle, where, got, err)
+		return timeoutf([]error{err}, "the server went quiet for %s %s (%d bytes received; --timeout)", idle, where, got)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		if got == 0 {
 			return fmt.Errorf("%w: it closed the connection without answering", ErrEarlyClose)
