@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +77,51 @@ func TestLabJourneyHTTP(t *testing.T) {
 				t.Errorf("waterfall: %d DNS rows, %d HTTP rows", dnsRows, httpRows)
 			}
 		})
+	}
+}
+
+// TestRedirectLookupNote checks the note on a redirect's lookup says where
+// its exchanges are in words true wherever the note is printed.
+func TestRedirectLookupNote(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// A site whose /away/ leads to another host, which must be looked up.
+	urls := filepath.Join(t.TempDir(), "urls.py")
+	if err := os.WriteFile(urls, []byte(`urlpatterns = [
+    path("away/", redirect("http://www.example.org/"), name="away"),
+]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.Start(ctx, lab.Options{URLs: urls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	target, err := address.Parse("http://www.example.com/away/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Target: target, Mode: trace.ModeLab, Version: "test", Dialer: l.Dialer(), Roots: l.Roots(),
+		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, FollowRedirects: true}
+	rec := trace.NewRecorder("http://www.example.com/away/", trace.ModeLab, "test", nil, nil)
+	err = Run(ctx, cfg, rec)
+	j := rec.Finish(err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var note string
+	for _, n := range j.Stage(trace.StageDNS).Notes {
+		if strings.Contains(n, "www.example.org") {
+			note = n
+		}
+	}
+	if note == "" {
+		t.Fatalf("no note on the redirect's lookup: %q", j.Stage(trace.StageDNS).Notes)
+	}
+	for _, wrong := range []string{"below", "above", "following"} {
+		if strings.Contains(note, wrong) {
+			t.Errorf("note %q says %q: wrong where notes follow the exchanges, or precede them", note, wrong)
+		}
 	}
 }
