@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+)
 
 // KeyMap is every key the TUI answers to. Help is generated from it, so
 // the help line never disagrees with what the keys do.
@@ -42,17 +45,62 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the one-line help.
+// ShortHelp is the one-line help with every key it can hold, in the
+// order it is shown; shortHelp picks the ones that fit.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Send, k.NextStage, k.Down, k.Focus, k.Hex, k.Rerun, k.Help, k.Quit}
 }
 
-// FullHelp is the help that ? shows, in columns.
+// shortPriority is the one-line help's keys, most important first: how to
+// let a waiting packet go, how to leave and how to see every key are never
+// dropped; then moving between stages, exchanges and panes.
+func (k KeyMap) shortPriority() []key.Binding {
+	return []key.Binding{k.Send, k.Quit, k.Help, k.NextStage, k.Down, k.Focus, k.Hex, k.Rerun}
+}
+
+// FullHelp is the help that ? shows, in columns, quitting first: a narrow
+// window cuts the last columns. It names space even when no packet waits,
+// so that step mode is found before it is needed.
 func (k KeyMap) FullHelp() [][]key.Binding {
+	send := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "step: send packet"))
+	closeHelp := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "fewer keys"))
 	return [][]key.Binding{
+		{k.Quit, closeHelp, k.Rerun},
 		{k.NextStage, k.PrevStage, k.Focus, k.FocusBack},
 		{k.Down, k.Up, k.PageDown, k.PageUp},
-		{k.Expand, k.Send, k.Hex},
-		{k.Rerun, k.Help, k.Quit},
+		{k.Expand, send, k.Hex},
 	}
+}
+
+// helpView is the key help for a window w cells wide: the full help after
+// ?, else one line with the most important keys that fit, shown in
+// ShortHelp's order.
+func (m *Model) helpView(w int) string {
+	if m.help.ShowAll {
+		return m.help.FullHelpView(m.keys.FullHelp())
+	}
+	sep := ansi.StringWidth(m.help.ShortSeparator)
+	keep := map[string]bool{} // by the key's name, unique in the line
+	used := 0
+	for _, b := range m.keys.shortPriority() {
+		if !b.Enabled() {
+			continue
+		}
+		n := ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
+		if used > 0 {
+			n += sep
+		}
+		if used+n > w {
+			continue
+		}
+		used += n
+		keep[b.Help().Key] = true
+	}
+	var line []key.Binding
+	for _, b := range m.keys.ShortHelp() {
+		if keep[b.Help().Key] {
+			line = append(line, b)
+		}
+	}
+	return m.help.ShortHelpView(line)
 }

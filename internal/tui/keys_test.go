@@ -2,9 +2,12 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -59,6 +62,57 @@ func TestKeys(t *testing.T) {
 			t.Errorf("%v does not quit", q)
 		} else if _, ok := cmd().(tea.QuitMsg); !ok {
 			t.Errorf("%v does not quit", q)
+		}
+	}
+}
+
+// TestHelpLine checks the key help at each width: the one-line help keeps
+// q, ? (and space while a packet waits) and drops what does not fit; the
+// full help names space and does not offer itself again.
+func TestHelpLine(t *testing.T) {
+	j := loadJourney(t, "http")
+	for _, w := range []int{minWidth, 60, 80, 160} {
+		for _, pending := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d/pending=%v", w, pending), func(t *testing.T) {
+				m := New(context.Background(), Options{Replay: j, NoColor: true})
+				m.Init()
+				m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+				m.keys.Send.SetEnabled(pending)
+				short := ansi.Strip(m.helpView(w))
+				want := []string{"q quit", "? more keys"}
+				if pending {
+					want = append(want, "space send packet")
+				}
+				for _, s := range want {
+					if !strings.Contains(short, s) {
+						t.Errorf("one-line help %q lacks %q", short, s)
+					}
+				}
+				if n := ansi.StringWidth(short); n > w || strings.Contains(short, "…") {
+					t.Errorf("one-line help is %d cells or cut in %d: %q", n, w, short)
+				}
+				if w >= 80 && !strings.Contains(short, "next stage") {
+					t.Errorf("one-line help at %d lacks the stage keys: %q", w, short)
+				}
+				m.Update(runes("?"))
+				full := ansi.Strip(m.helpView(w))
+				for _, s := range []string{"q quit", "? fewer keys"} {
+					if !strings.Contains(full, s) {
+						t.Errorf("full help lacks %q:\n%s", s, full)
+					}
+				}
+				if strings.Contains(full, "more keys") {
+					t.Errorf("full help offers more keys:\n%s", full)
+				}
+				if w >= 80 && !strings.Contains(full, "space step: send packet") {
+					t.Errorf("full help at %d lacks space:\n%s", w, full)
+				}
+				for _, l := range strings.Split(full, "\n") {
+					if ansi.StringWidth(l) > w {
+						t.Errorf("full help line wider than %d: %q", w, l)
+					}
+				}
+			})
 		}
 	}
 }

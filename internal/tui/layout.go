@@ -40,7 +40,7 @@ func (m *Model) layout() layout {
 		l.small = true
 		return l
 	}
-	l.help = m.help.View(m.keys)
+	l.help = m.helpView(w)
 	helpH := strings.Count(l.help, "\n") + 1
 	l.bodyH = h - l.headerH - helpH
 	if w >= wideWidth && h >= wideHeight {

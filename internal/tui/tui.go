@@ -130,6 +130,7 @@ func New(ctx context.Context, opts Options) *Model {
 	st := DefaultStyles(opts.NoColor)
 	h := help.New()
 	h.ShortSeparator = " · "
+	h.FullSeparator = "   " // four columns in 80 cells
 	h.Styles = helpStyles(opts.NoColor)
 	m := &Model{
 		ctx:     ctx,
