@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"journey/internal/router"
 )
 
 func TestCheckURLs(t *testing.T) {
@@ -24,6 +26,10 @@ func TestCheckURLs(t *testing.T) {
 		{"unknown converter", write("conv.urls", "urlpatterns = [\n\n    path(\"a/<integer:n>/\", json()),\n]\n"), "conv.urls:3: "},
 		{"syntax", write("syn.urls", "urlpatterns = [\n    path(\"a/\" json()),\n]\n"), "syn.urls:2: syntax error"},
 		{"missing", filepath.Join(dir, "missing.urls"), "missing.urls"},
+		// The README's recipe: journey lab urls > urls.py, then --urls urls.py
+		// with no logo.png next to it.
+		{"demo copied as it is", write("urls.py", string(router.DemoSource())), ""},
+		{"static file nowhere", write("nofile.urls", "urlpatterns = [\n    path(\"a\", static(\"nope.png\")),\n]\n"), "nofile.urls:2: static('nope.png'): missing file: there is no nope.png"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

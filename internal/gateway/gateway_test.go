@@ -434,3 +434,19 @@ func TestStepPlurals(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticSource checks the router stage says which file a static()
+// view sent.
+func TestStaticSource(t *testing.T) {
+	sv, resp, body := serve(t, "GET /static/logo.png HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+	if resp.StatusCode != 200 || len(body) == 0 {
+		t.Fatalf("%d, %d bytes", resp.StatusCode, len(body))
+	}
+	want := "static(): the bytes sent are the demo site's own logo.png, built into journey"
+	for _, n := range sv.Router.Notes {
+		if n == want {
+			return
+		}
+	}
+	t.Errorf("router notes %q, want %q", sv.Router.Notes, want)
+}

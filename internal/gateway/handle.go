@@ -255,6 +255,9 @@ func (s *Site) route(x *run, req *Request) *Response {
 		rt.Args = append(rt.Args, trace.Argument{Value: "'" + a + "'"})
 	}
 	rt.View = m.View.String()
+	if m.View.Source != "" {
+		x.rnotes = append(x.rnotes, "static(): the bytes sent are "+m.View.Source)
+	}
 	rt.Start = x.since()
 	resp, err := callView(s.conf, m.View, req, m)
 	rt.Took = x.since() - rt.Start

@@ -12,16 +12,21 @@ var demoFiles embed.FS
 // DemoName is how the demo site's URL configuration is named in 404 pages.
 const DemoName = "demo/urls.py"
 
+// demoAssets are the demo site's files, by the names static() gives them.
+func demoAssets() fs.FS {
+	sub, err := fs.Sub(demoFiles, "demo")
+	if err != nil {
+		panic("router: the embedded demo files: " + err.Error()) // "demo" is a valid path: cannot happen
+	}
+	return sub
+}
+
 var demo = sync.OnceValues(func() (*URLConf, error) {
 	src, err := demoFiles.ReadFile("demo/urls.py")
 	if err != nil {
 		return nil, err
 	}
-	sub, err := fs.Sub(demoFiles, "demo")
-	if err != nil {
-		return nil, err
-	}
-	return Parse(DemoName, src, sub)
+	return Parse(DemoName, src, demoAssets())
 })
 
 // Demo returns the demo site: the one the lab serves unless --urls names

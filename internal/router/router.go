@@ -29,6 +29,9 @@ type View struct {
 	Kwargs []KV     // keyword arguments, in order
 	// Body is the static file's bytes, for static().
 	Body []byte
+	// Source says where a static() file's bytes came from: the file next
+	// to the URL file, or the demo site's embedded one of the same name.
+	Source string
 }
 
 // KV is one keyword argument or captured value, in order.

@@ -51,7 +51,7 @@ var Views = map[string]string{
 	"template": `template("<h1>Articles from {{ year }}</h1>"): an HTML page; {{ name }} shows a captured value, escaped as Django's templates escape`,
 	"json":     `json() or json('{"status": "ok"}'): a JSON response with the captured values added`,
 	"redirect": `redirect("name", key="value") or redirect("/url/"): a 302 to a URL or to reverse() of a pattern name`,
-	"static":   `static("logo.png"): a file next to the URL file, sent as it is (binary)`,
+	"static":   `static("logo.png"): a file next to the URL file (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
 	"environ":  `environ(): echo the WSGI environment the view received`,
 	"error":    `error("message"): the view raises an exception (the 500 lesson)`,
 }
@@ -445,35 +445,58 @@ func (p *parser) view(c *call) (*View, error) {
 		}
 	}
 	if c.name == "static" {
-		body, err := p.readStatic(v.Args[0])
-		if err != nil {
-			return nil, p.errf(c.line, "static(%s): %v", pyRepr(v.Args[0]), err)
+		if !fs.ValidPath(v.Args[0]) {
+			return nil, p.errf(c.line, "static(%s): give a file name relative to the URL file, without .. or a leading /", pyRepr(v.Args[0]))
 		}
-		v.Body = body
+		body, source, err := p.readStatic(v.Args[0])
+		if err != nil {
+			// The line is well written: the file is what is wrong.
+			return nil, &LineError{File: p.file, Line: c.line, Err: fmt.Errorf("static(%s): %w", pyRepr(v.Args[0]), err)}
+		}
+		v.Body, v.Source = body, source
 	}
 	return v, nil
 }
 
-func (p *parser) readStatic(name string) ([]byte, error) {
-	if p.files == nil {
-		return nil, errors.New("no files to read from")
+// ErrMissingFile marks a static() file found neither next to the URL file
+// nor among the demo site's own files.
+var ErrMissingFile = errors.New("missing file")
+
+// readStatic reads a static() file next to the URL file; when there is
+// none, the demo site's embedded file of the same name, so a copy of the
+// demo's urls.py works as it is. source says which was read.
+func (p *parser) readStatic(name string) (body []byte, source string, err error) {
+	var f fs.File
+	if p.files != nil {
+		f, err = p.files.Open(name)
+		source = fmt.Sprintf("%s, next to %s", name, filepath.Base(p.file))
+		if p.file == DemoName {
+			source = "the demo site's own " + name + ", built into journey"
+		}
 	}
-	if !fs.ValidPath(name) {
-		return nil, errors.New("give a file name relative to the URL file, without .. or a leading /")
+	if p.files == nil || errors.Is(err, fs.ErrNotExist) {
+		if df, derr := demoAssets().Open(name); derr == nil {
+			f, err = df, nil
+			source = fmt.Sprintf("the demo site's own %s, built into journey (there is no %s next to %s)", name, name, filepath.Base(p.file))
+		} else if err == nil {
+			err = derr
+		}
 	}
-	f, err := p.files.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("%w: there is no %s next to %s, and the demo site has no file of that name either", ErrMissingFile, name, filepath.Base(p.file))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot open it next to the URL file: %w", err)
+		return nil, "", fmt.Errorf("cannot open %s: %w", name, err)
 	}
 	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, MaxStaticSize+1))
+	body, err = io.ReadAll(io.LimitReader(f, MaxStaticSize+1))
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("reading %s: %w", name, err)
 	}
 	if len(body) > MaxStaticSize {
-		return nil, fmt.Errorf("larger than %d bytes", MaxStaticSize)
+		return nil, "", fmt.Errorf("%s is larger than %d bytes", name, MaxStaticSize)
 	}
-	return body, nil
+	return body, source, nil
 }
 
 // parser helpers

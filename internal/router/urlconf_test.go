@@ -29,7 +29,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed list", "urlpatterns = [\n  path(\"a/\", json()),\n", 3, "expected path(...)"},
 		{"missing include group", "urlpatterns = [\n  path(\"a/\", include(\"shop\")),\n]", 2, "no app_name = 'shop'"},
 		{"include with name", "urlpatterns = [\n  path(\"a/\", include(\"b\"), name=\"x\"),\n]\napp_name = \"b\"\nurlpatterns = []", 2, "takes no name"},
-		{"static missing", "urlpatterns = [\n  path(\"a\", static(\"nothere.png\")),\n]", 2, "static('nothere.png')"},
+		{"static missing", "urlpatterns = [\n  path(\"a\", static(\"nothere.png\")),\n]", 2, "static('nothere.png'): missing file: there is no nothere.png next to site.urls, and the demo site has no file of that name either"},
 		{"static escapes", "urlpatterns = [\n  path(\"a\", static(\"../etc/passwd\")),\n]", 2, "without .."},
 		{"no root", "app_name = \"b\"\nurlpatterns = []", 1, "no urlpatterns"},
 		{"unknown setting", "ROOT_URLCONF = \"x\"", 1, "unknown setting ROOT_URLCONF"},
@@ -148,4 +148,54 @@ func FuzzParse(f *testing.F) {
 			c.Reverse(n, map[string]string{"x": "1"})
 		}
 	})
+}
+
+// TestStaticFallback checks where static() files come from: next to the
+// URL file first, else the demo site's file of the same name (a copy of
+// the demo's urls.py works as it is), else a missing-file error that is
+// not called a syntax error.
+func TestStaticFallback(t *testing.T) {
+	demoLogo, err := demoFiles.ReadFile("demo/logo.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := func(name string) []byte {
+		return []byte("urlpatterns = [\n  path(\"a\", static(\"" + name + "\")),\n]\n")
+	}
+	cases := []struct {
+		name   string
+		file   string
+		files  fstest.MapFS
+		body   []byte
+		source string // in View.Source; "" when an error is wanted
+		err    string
+	}{
+		{"next to the URL file", "logo.png", fstest.MapFS{"logo.png": {Data: []byte("mine")}}, []byte("mine"), "logo.png, next to site.urls", ""},
+		{"the demo's own", "logo.png", fstest.MapFS{}, demoLogo, "the demo site's own logo.png, built into journey (there is no logo.png next to site.urls)", ""},
+		{"nowhere", "nope.png", fstest.MapFS{}, nil, "", "site.urls:2: static('nope.png'): missing file: there is no nope.png next to site.urls"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			conf, err := Parse("site.urls", src(tc.file), tc.files)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				if errors.Is(err, ErrSyntax) || strings.Contains(err.Error(), "syntax") || !errors.Is(err, ErrMissingFile) {
+					t.Errorf("a missing file is called %q", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := conf.Resolve("a").Match
+			if m == nil {
+				t.Fatal("a did not match")
+			}
+			if string(m.View.Body) != string(tc.body) || m.View.Source != tc.source {
+				t.Errorf("served %d bytes from %q, want %d from %q", len(m.View.Body), m.View.Source, len(tc.body), tc.source)
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 # The lab's demo site, written as a Django project's urls.py.
 # Copy it, change it, and run: journey --lab --urls urls.py www.example.com/...
-# (static() files are read from the directory the URL file is in.)
+# (static() files are read from the directory the URL file is in; one that is
+# not there is taken from the demo site's own files, such as logo.png.)
 from django.urls import include, path, re_path
 
 urlpatterns = [
