@@ -156,7 +156,7 @@ func New(ctx context.Context, opts Options) *Model {
 // Init starts the journey, unless it is a replay.
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Start == nil {
-		m.selectStage(max(0, m.failedStage()))
+		m.selectStage(0)
 		return nil
 	}
 	return m.startRun()
@@ -259,6 +259,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // event takes one engine event into the model.
+//
+// Which stage is shown follows one rule, so that where the TUI opens is
+// predictable: while the journey streams, the stage where something is
+// happening (until the user moves); when it ends, the last stage followed
+// (the router, for a complete journey) or, on failure, the failed one. A
+// replay opens on stage 0 (Init).
 func (m *Model) event(ev trace.Event) {
 	if ev.Journey != nil {
 		m.journey = ev.Journey
@@ -275,24 +281,41 @@ func (m *Model) event(ev trace.Event) {
 			m.selectStage(i) // show where it went wrong
 		}
 	}
-	// Follow what is happening: a stage starting, a packet arriving or
-	// waiting. Skips and the end are not news worth jumping to.
-	moving := ev.Kind == trace.EventStageStarted || ev.Kind == trace.EventExchange || ev.Kind == trace.EventPending
-	if m.follow && moving && m.journey != nil {
-		kind := ev.Stage
-		if m.pending != nil {
-			kind = m.pending.Stage
-		}
-		if i := m.stageIndex(kind); i >= 0 {
-			if i != m.stage {
-				m.selectStage(i)
-			}
-			if n := len(m.items()); n > 0 && m.item != n-1 {
-				m.selectItem(n - 1)
-			}
-		}
+	if m.follow && m.journey != nil {
+		m.followEvent(ev)
 	}
 	m.clampScroll()
+}
+
+// followEvent selects the stage ev happened in, and its newest exchange,
+// when that is news: a stage starting, a packet arriving or waiting, or a
+// stage that arrives finished further on (the server side is recorded by
+// the server and handed over whole). Skips, and the end of a stage already
+// passed, are not news worth jumping to.
+func (m *Model) followEvent(ev trace.Event) {
+	kind := ev.Stage
+	if m.pending != nil {
+		kind = m.pending.Stage
+	}
+	i := m.stageIndex(kind)
+	if i < 0 {
+		return
+	}
+	switch ev.Kind {
+	case trace.EventStageStarted, trace.EventExchange, trace.EventPending:
+	case trace.EventStageFinished:
+		if st := m.journey.Stages[i].Status; i <= m.stage || st == trace.StatusSkipped || st == trace.StatusPending {
+			return
+		}
+	default:
+		return
+	}
+	if i != m.stage {
+		m.selectStage(i)
+	}
+	if n := len(m.items()); n > 0 && m.item != n-1 {
+		m.selectItem(n - 1)
+	}
 }
 
 // failedStage is the index of the stage that failed, or -1.

@@ -224,6 +224,9 @@ func TestStreamLab(t *testing.T) {
 	if fm.running {
 		t.Error("still running after the journey ended")
 	}
+	if s := fm.selected(); s == nil || s.Kind != trace.StageRouter {
+		t.Errorf("a complete journey ends on %v, want the router (the last stage followed)", s)
+	}
 }
 
 // TestStepLab checks that in step mode nothing leaves before the user
