@@ -16,12 +16,16 @@ import (
 
 // Row is one bar of the waterfall.
 type Row struct {
-	Label    string          // what the bar is ("a.root-servers.net", "TLS handshake")
-	Start    time.Duration   // offset from the journey's start
-	Duration time.Duration   // length of the bar
-	Depth    int             // indentation: a nested DNS lookup, a redirect hop's phases
-	Kind     trace.StageKind // the stage the row belongs to
-	Failed   bool            // the step ended in an error
+	Label    string        // what the bar is ("a.root-servers.net", "TLS handshake")
+	Start    time.Duration // offset from the journey's start
+	Duration time.Duration // length of the bar
+	// Depth is the row's nesting, and what renderers indent by, nothing
+	// else: 0 for a step of the journey, 1 for a nested DNS lookup's hop
+	// or a redirect hop's phase, and so on.
+	Depth int
+
+	Kind   trace.StageKind // the stage the row belongs to
+	Failed bool            // the step ended in an error
 }
 
 // End is the offset at which the row ends.
@@ -47,12 +51,33 @@ func Rows(j *trace.Journey) []Row {
 		case trace.StageHTTP:
 			split = httpRows(s)
 		}
-		if len(split) == 0 {
+		switch {
+		case len(split) == 0:
 			split = []Row{stageRow(s)}
+		case s.Status == trace.StatusFailed && !failedToEnd(split, s):
+			// The steps above may end long before the stage did (a wait
+			// with no answer): the stage's own row shows where its time
+			// went, to the end.
+			r := stageRow(s)
+			r.Label += " failed"
+			split = append(split, r)
 		}
 		rows = append(rows, split...)
 	}
 	return rows
+}
+
+// stageEndSlack is how far before its stage's end a failed step may end
+// and still stand for the stage's failure: on loopback, the bookkeeping
+// between the last exchange and the stage's finish takes microseconds; a
+// failure that left more time unaccounted needs the stage's own row.
+const stageEndSlack = time.Millisecond
+
+// failedToEnd reports whether the last of rows is a failure that runs to
+// the end of stage s, so a row for the stage would only repeat it.
+func failedToEnd(rows []Row, s *trace.Stage) bool {
+	last := rows[len(rows)-1]
+	return last.Failed && last.End() >= s.Start+s.Duration-stageEndSlack
 }
 
 // End is the offset at which the last row ends: the waterfall's time axis.
@@ -76,11 +101,13 @@ func dnsRows(s *trace.Stage) []Row {
 		if label == "" {
 			label = e.Peer.Addr
 		}
-		if e.DNS != nil && e.DNS.Question != "" {
+		if e.DNS != nil {
 			// The record type is what tells two hops to one server apart;
 			// the name asked is the same all along the walk.
-			q := strings.Fields(e.DNS.Question)
-			label += " " + q[len(q)-1]
+			// A replay file may hold any question: no type, no label part.
+			if q := strings.Fields(e.DNS.Question); len(q) > 0 {
+				label += " " + q[len(q)-1]
+			}
 		}
 		rows = append(rows, Row{Label: label, Start: e.Start, Duration: e.Duration, Depth: e.Depth, Kind: trace.StageDNS, Failed: e.Failed()})
 	}
@@ -121,7 +148,7 @@ func httpRows(s *trace.Stage) []Row {
 		depth := 0
 		if len(h.Hops) > 1 {
 			depth = 1
-			rows = append(rows, Row{Label: fmt.Sprintf("hop %d: %s %s", i+1, hop.Method, hop.URL), Start: t.Start, Duration: t.Total, Kind: trace.StageHTTP})
+			rows = append(rows, Row{Label: hopLabel(h.Hops, i), Start: t.Start, Duration: t.Total, Kind: trace.StageHTTP})
 		}
 		add := func(label string, at, d time.Duration, show bool) {
 			if show {
@@ -134,9 +161,42 @@ func httpRows(s *trace.Stage) []Row {
 		add("request written", t.WriteStart, t.Write, true)
 		add("server processing (TTFB)", t.WriteStart+t.Write, t.TTFB, true)
 		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, true)
-	}
-	if s.Status == trace.StatusFailed && len(rows) > 0 {
-		rows[len(rows)-1].Failed = true
+		// A hop that failed (no answer, a body cut short) spent time no
+		// phase above shows: its exchange's row runs to the failure.
+		if hop.Exchange >= 0 && hop.Exchange < len(s.Exchanges) {
+			if e := s.Exchanges[hop.Exchange]; e != nil && e.Failed() {
+				rows = append(rows, Row{Label: "request failed", Start: e.Start, Duration: e.Duration, Depth: depth, Kind: trace.StageHTTP, Failed: true})
+			}
+		}
 	}
 	return rows
+}
+
+// hopLabel names redirect hop i by what tells it from the others, first:
+// its method and path, then its scheme and host when they changed.
+func hopLabel(hops []trace.HTTPHop, i int) string {
+	hop := hops[i]
+	origin, path := splitURL(hop.URL)
+	label := fmt.Sprintf("hop %d %s %s", i+1, hop.Method, path)
+	if i == 0 {
+		return label
+	}
+	if prev, _ := splitURL(hops[i-1].URL); prev != origin && origin != "" {
+		label += " at " + origin
+	}
+	return label
+}
+
+// splitURL splits a URL into its origin (scheme://host) and its path and
+// query ("/" when none). Whatever the URL is (a replay file may hold
+// anything), it never fails: without "://" it is all path.
+func splitURL(u string) (origin, path string) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", u
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		return scheme + "://" + rest[:i], rest[i:]
+	}
+	return u, "/"
 }
