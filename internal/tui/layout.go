@@ -58,13 +58,35 @@ func (m *Model) layout() layout {
 	}
 	l.stripH = 1
 	body := l.bodyH - l.stripH
-	l.explH = max(4, body/4)
 	l.itemsH = clamp(len(m.items())+1, 2, max(2, body/5))
-	l.midH = body - l.itemsH - l.explH
-	l.itemsW, l.explW, l.waterW, l.waterH = w, w, w, l.explH
+	l.itemsW, l.explW, l.waterW = w, w, w
 	l.fieldsW = clamp(w*2/5, 16, 40)
 	l.bytesW = w - l.fieldsW - 1
+	l.explH = m.explShare(body-l.itemsH, max(minExplH, body/4), l.bytesW, w)
+	l.midH = body - l.itemsH - l.explH
+	l.waterH = l.explH
 	return l
+}
+
+// minExplH is the fewest rows the explanation gets: its title and three
+// lines, enough for the first sentence or two and the "more" hint.
+const minExplH = 4
+
+// explShare is the explanation's rows out of rest, which it shares with
+// the fields and bytes: base rows, more when the explanation needs them
+// and the fields and bytes leave rows empty, fewer (down to minExplH) when
+// it needs fewer and they need more.
+func (m *Model) explShare(rest, base, bytesW, explW int) int {
+	midNeed := max(len(m.tree()), m.bytesRowCount(bytesW)) + 1
+	explNeed := len(m.explLines(explW)) + 1
+	h := base
+	switch {
+	case explNeed > base && rest-base > midNeed:
+		h = min(explNeed, rest-midNeed)
+	case explNeed < base && rest-base < midNeed:
+		h = max(explNeed, minExplH)
+	}
+	return clamp(h, min(minExplH, rest), max(rest-minExplH, min(minExplH, rest)))
 }
 
 // clampScroll keeps every pane's scroll inside its content and the

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +108,49 @@ func TestScale(t *testing.T) {
 		if got := scale(tt.d, tt.end, tt.width); got != tt.want {
 			t.Errorf("scale(%v, %v, %d) = %d, want %d", tt.d, tt.end, tt.width, got, tt.want)
 		}
+	}
+}
+
+// TestExplainRoom checks that the explanation gets the rows the fields and
+// bytes leave empty, and that a cut says so.
+func TestExplainRoom(t *testing.T) {
+	j := loadJourney(t, "http")
+	tests := []struct {
+		w, h  int
+		stage int
+		whole bool // the whole explanation fits
+	}{
+		{120, 40, 1, true},
+		{120, 40, 4, true},
+		{80, 24, 1, false},
+		{80, 24, 4, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%dx%d/%d", tt.w, tt.h, tt.stage), func(t *testing.T) {
+			m := New(context.Background(), Options{Replay: j, NoColor: true})
+			m.Init()
+			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
+			m.selectStage(tt.stage)
+			m.clampScroll()
+			out := ansi.Strip(m.View())
+			l := m.layout()
+			el := m.explLines(l.explW)
+			missing := 0
+			for _, line := range el {
+				if !strings.Contains(out, strings.TrimRight(line, " ")) {
+					missing++
+				}
+			}
+			hint := strings.Contains(out, "more lines")
+			if tt.whole && (missing > 0 || hint) {
+				t.Errorf("%d of %d explanation lines missing (hint %v), with %d rows for fields and bytes:\n%s", missing, len(el), hint, l.midH, out)
+			}
+			if !tt.whole && (missing == 0 || !hint) {
+				t.Errorf("explanation cut without a hint (%d lines missing):\n%s", missing, out)
+			}
+			if l.midH < 3 || l.explH < minExplH {
+				t.Errorf("panes of %d (fields, bytes) and %d (explanation) rows", l.midH, l.explH)
+			}
+		})
 	}
 }

@@ -335,10 +335,22 @@ func (m *Model) explainPane(w, h int) []string {
 	if !m.layout().wide {
 		head += " · tab → waterfall"
 	}
-	lines := []string{m.title(focusExplain, head, w)}
 	el := m.explLines(w)
-	for i := m.top[focusExplain]; i < len(el) && len(lines) < h; i++ {
+	top := m.top[focusExplain]
+	if top > 0 {
+		head += " · ↑ more above"
+	}
+	lines := []string{m.title(focusExplain, head, w)}
+	for i := top; i < len(el) && len(lines) < h; i++ {
 		lines = append(lines, fit(el[i], w))
+	}
+	// A cut says so, on the last row: the text goes on below.
+	if below := len(el) - top - (h - 1); below > 0 && h > 1 {
+		hint := "… %d more lines: tab to the explanation, then ↓"
+		if m.focus == focusExplain {
+			hint = "… %d more lines: ↓ scrolls"
+		}
+		lines[h-1] = fit(m.st.Dim.Render(fmt.Sprintf(hint, below+1)), w)
 	}
 	return pad(lines, w, h)
 }
