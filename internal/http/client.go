@@ -212,10 +212,12 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		Headers: c.Headers, Body: body, Compressed: c.Compressed}
 	m := methodOf(method, body)
 	h := trace.HTTPHop{URL: hopURL(t), Method: m, Remote: cn.remote, Local: cn.local, ContentLength: -1}
-	h.Timing.Start = rec.Offset(cn.start)
+	// Offsets taken when each step happened: converting the moments now
+	// would take off the waits at the gate since (the ClientHello's).
+	h.Timing.Start = cn.startOff
 	h.Timing.Connect = cn.tcp
 	if cn.tlsInfo != nil {
-		h.Timing.TLSStart, h.Timing.TLS = rec.Offset(cn.tlsStart), cn.tls
+		h.Timing.TLSStart, h.Timing.TLS = cn.tlsInfo.Start, cn.tls
 	}
 	bytes, fields, err := req.Build()
 	if err != nil {
@@ -252,7 +254,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		h.Timing.TTFB = r.first.Sub(w1)
 		h.Timing.Transfer = end.Sub(r.first)
 	}
-	h.Timing.Total = end.Sub(cn.start)
+	// On the journey's clock, as every offset: the reader's pauses at the
+	// gate (the request's) are not the network's time.
+	h.Timing.Total = rec.Offset(end) - h.Timing.Start
 	ex.Duration = end.Sub(w0)
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,9 +30,10 @@ type conn struct {
 	via      string // where the lab routed it
 	local    string // our end of the socket, as the server sees it
 
-	start    time.Time // the connect that succeeded began
+	// startOff is when the connect that succeeded began, as an offset
+	// taken then, before any later wait at the gate.
+	startOff time.Duration
 	tcp      time.Duration
-	tlsStart time.Time
 	tls      time.Duration
 	tlsInfo  *trace.TLS
 	attempts []trace.ConnectAttempt
@@ -108,7 +110,7 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 		rec.AddExchange(stage, ex)
 		out.raw, out.Conn = raw, raw
 		out.remote, out.via, out.local = hostport, peer.Via, att.Local
-		out.start, out.tcp = start, took
+		out.startOff, out.tcp = att.Start, took
 		break
 	}
 	if out.raw == nil {
@@ -166,9 +168,26 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	rec := c.Recorder
 	rc := newRecordConn(cn.raw, MaxHandshakeCapture)
 	peer := cn.peer()
+	// The ClientHello is held at the gate before the handshake's time
+	// (--timeout) starts: a person may look at it for longer than that.
+	// The gate runs inside the handshake's first write, so it shows the
+	// exact bytes; the handshake's deadline is set on the socket once they
+	// may leave, and the handshake itself runs under the journey's context
+	// alone (--max-time, Ctrl-C).
+	var timedOutAt time.Time
 	rc.gate = func(b []byte) error {
-		return rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: RecordFields(b),
-			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN) and the cipher suites we accept."})
+		if err := rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: RecordFields(b),
+			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN) and the cipher suites we accept."}); err != nil {
+			return err
+		}
+		timedOutAt = deadline(ctx, c.timeout())
+		cn.raw.SetDeadline(timedOutAt)
+		if ctx.Err() != nil {
+			// The journey ended as the deadline was set: wake the
+			// handshake now, as the context's watch would have.
+			cn.raw.SetDeadline(time.Now())
+		}
+		return nil
 	}
 	info := &trace.TLS{ALPNOffered: []string{"http/1.1"}, Insecure: c.Insecure}
 	var verifyErr error
@@ -198,15 +217,13 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		info.ServerName = t.ASCIIHost
 	}
 	tc := tls.Client(rc, cfg)
-	hctx, cancel := context.WithTimeout(ctx, c.timeout())
-	err := tc.HandshakeContext(hctx)
-	cancel()
+	err := tc.HandshakeContext(ctx)
 	end := time.Now()
 	sent, recv, first := rc.stop()
 	if first.IsZero() {
 		first = end
 	}
-	cn.tlsStart, cn.tls = first, end.Sub(first)
+	cn.tls = end.Sub(first)
 	info.Start, info.Handshake = rec.Offset(first), cn.tls
 	cs := tc.ConnectionState()
 	info.Version = tls.VersionName(cs.Version)
@@ -237,7 +254,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 			err = timeoutf([]error{err, context.DeadlineExceeded}, "TLS handshake with %s: %s", peerName(peer), maxTimeRanOut)
 		case ctx.Err() != nil:
 			err = fmt.Errorf("TLS handshake with %s: %s: %w", peerName(peer), cancelled, ctx.Err())
-		case errors.Is(hctx.Err(), context.DeadlineExceeded):
+		case errors.Is(err, os.ErrDeadlineExceeded) && !timedOutAt.IsZero():
 			err = timeoutf([]error{err, context.DeadlineExceeded}, "TLS handshake with %s: no answer within %s (--timeout)", peerName(peer), c.timeout())
 		default:
 			err = fmt.Errorf("TLS handshake with %s failed: %w", peerName(peer), err)

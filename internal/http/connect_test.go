@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"journey/internal/address"
+	"journey/internal/dial/dialtest"
 	"journey/internal/trace"
 )
 
@@ -136,6 +138,70 @@ func TestHandshakeTimeouts(t *testing.T) {
 			saysOnce(t, err.Error(), tt.limit)
 			if conn.Status != trace.StatusFailed {
 				t.Errorf("connect stage %s", conn.Status)
+			}
+		})
+	}
+}
+
+// TestStepPausesLongerThanTimeout: in step mode a person may hold each
+// packet longer than --timeout; the TCP connect, the ClientHello and the
+// request must each still go through, and the timings must leave the
+// pauses out.
+func TestStepPausesLongerThanTimeout(t *testing.T) {
+	const (
+		timeout = 200 * time.Millisecond
+		pause   = 300 * time.Millisecond
+	)
+	srv := httptest.NewUnstartedServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		io.WriteString(w, "ok")
+	}))
+	srv.EnableHTTP2 = false
+	srv.StartTLS()
+	defer srv.Close()
+	trusted := x509.NewCertPool()
+	trusted.AddCert(srv.Certificate())
+
+	for _, url := range []string{strings.Replace(srv.URL, "127.0.0.1", "example.com", 1), rawServer(t, func(c net.Conn) {
+		readRequest(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	})} {
+		t.Run(url[:strings.Index(url, ":")], func(t *testing.T) {
+			target, err := address.Parse(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var held []trace.Pending
+			rec := trace.NewRecorder(url, trace.ModeLab, "test", nil, func(ctx context.Context, p trace.Pending) error {
+				held = append(held, p)
+				select {
+				case <-time.After(pause):
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			c := &Client{Dialer: dialtest.Loopback(t), Recorder: rec, Timeout: timeout, RootCAs: trusted, UserAgent: "journey/test"}
+			_, err = c.Run(context.Background(), target, []string{"127.0.0.1"})
+			j := rec.Finish(err)
+			if err != nil {
+				t.Fatalf("a %s pause with a %s timeout failed the journey: %v", pause, timeout, err)
+			}
+			wantHeld := 2 // TCP connect, request
+			if target.Scheme == "https" {
+				wantHeld = 3 // and the ClientHello
+				if p := held[1]; p.Transport != trace.TransportTLS || len(p.Bytes) == 0 || p.Bytes[0] != recordHandshake {
+					t.Errorf("the ClientHello was held without its bytes: %+v", p)
+				}
+			}
+			if len(held) != wantHeld {
+				t.Errorf("%d packets held, want %d", len(held), wantHeld)
+			}
+			hop := j.Stage(trace.StageHTTP).HTTP.Hops[0]
+			if tm := hop.Timing; tm.Total >= pause || tm.TLS >= pause || tm.Start < 0 || tm.WriteStart < tm.Start+tm.Connect+tm.TLS {
+				t.Errorf("the pauses count in the timings: %+v", tm)
+			}
+			if j.Duration >= pause {
+				t.Errorf("journey's duration %s counts the pauses", j.Duration)
 			}
 		})
 	}
