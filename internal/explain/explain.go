@@ -10,6 +10,7 @@ package explain
 import (
 	"fmt"
 	"net/textproto"
+	"regexp"
 	"strings"
 
 	"journey/internal/safetext"
@@ -67,7 +68,7 @@ func Stage(s *trace.Stage) string {
 	if s.Kind == trace.StageRouter {
 		routerTried(&b, s)
 	}
-	return b.String()
+	return keepUnits(b.String())
 }
 
 func address(b *strings.Builder, s *trace.Stage) {
@@ -351,9 +352,13 @@ func router(b *strings.Builder, s *trace.Stage) {
 	}
 }
 
-// Exchange explains one exchange of a stage: who was asked, what came back
-// and what happens next because of it.
-func Exchange(e *trace.Exchange) string {
+// Exchange explains one exchange, not knowing its stage; see ExchangeIn.
+func Exchange(e *trace.Exchange) string { return ExchangeIn(nil, e) }
+
+// ExchangeIn explains one exchange of stage s (nil if unknown): who was
+// asked, what came back, what happens next because of it, and its time,
+// worded as what was measured.
+func ExchangeIn(s *trace.Stage, e *trace.Exchange) string {
 	if e == nil {
 		return ""
 	}
@@ -366,14 +371,47 @@ func Exchange(e *trace.Exchange) string {
 	if e.Failed() {
 		fmt.Fprintf(&b, " It failed: %s.", strings.TrimSuffix(line(e.Error), "."))
 	}
-	if e.Duration > 0 {
-		fmt.Fprintf(&b, " Round trip: %s.", trace.Dur(e.Duration))
-	}
+	exchangeTime(&b, s, e)
 	if n := e.Received.Dropped + e.Sent.Dropped; n > 0 {
 		fmt.Fprintf(&b, " %d bytes went past the capture limit: they were counted, not kept.", n)
 	}
-	return b.String()
+	return keepUnits(b.String())
 }
+
+// exchangeTime says what an exchange's time measures. Only a question sent
+// over the network and its answer is a round trip; a server-side step is
+// time the server spent, counted from a moment on its side.
+func exchangeTime(b *strings.Builder, s *trace.Stage, e *trace.Exchange) {
+	if e.Duration <= 0 {
+		return
+	}
+	d := trace.Dur(e.Duration)
+	switch {
+	case e.Kind == "wsgi":
+		fmt.Fprintf(b, " From the request's first byte to the response's last byte written, the server took %s.", d)
+	case e.Kind == "view" && s != nil && s.Status == trace.StatusSkipped:
+		// The gateway answered without the router: the exchange spans it all.
+		fmt.Fprintf(b, " From the request's first byte to the response's last byte written, the server took %s.", d)
+	case e.Kind == "view":
+		fmt.Fprintf(b, " From the moment the router started to the response's last byte written: %s.", d)
+		if s != nil && s.Kind == trace.StageRouter && s.Status == trace.StatusDone && trace.Dur(s.Duration) != d {
+			fmt.Fprintf(b, " The router and the view alone took %s, the time shown for the stage; the rest went to the middleware on the way back, serialising the response and writing it.", trace.Dur(s.Duration))
+		}
+	case e.Kind == "tls":
+		fmt.Fprintf(b, " The handshake took %s.", d)
+	case e.Transport == trace.TransportProcess:
+		fmt.Fprintf(b, " It took %s.", d)
+	default:
+		fmt.Fprintf(b, " Round trip: %s.", d)
+	}
+}
+
+// unitGap is the space between a number and its unit (ms, s, bytes).
+var unitGap = regexp.MustCompile(`(\d) (ms|s|µs|ns|bytes?)\b`)
+
+// keepUnits joins each number to its unit with a no-break space, so that
+// wrapping never leaves "3.1" at the end of one line and "ms" on the next.
+func keepUnits(s string) string { return unitGap.ReplaceAllString(s, "$1\u00a0$2") }
 
 // who names the peer: "a.root-servers.net (192.0.2.1:53)".
 func who(p trace.Peer) string {
@@ -497,12 +535,14 @@ func Pending(p *trace.Pending) string {
 		}
 	}
 	b.WriteString(" Nothing has been sent yet: press space or enter to send it.")
-	return b.String()
+	return keepUnits(b.String())
 }
 
 // Field explains one field of a message when there is something to say
 // beyond its name and value: an HTTP header, a DNS flag.
-func Field(f trace.Field) string {
+func Field(f trace.Field) string { return keepUnits(field(f)) }
+
+func field(f trace.Field) string {
 	name := f.Name
 	if i := strings.IndexByte(name, ':'); i > 0 {
 		name = name[:i]

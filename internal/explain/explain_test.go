@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"journey/internal/trace"
 )
 
@@ -83,7 +85,7 @@ func TestStage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Stage(tt.stage)
+			got := spaced(Stage(tt.stage))
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("Stage() = %q\nmissing %q", got, w)
@@ -160,10 +162,20 @@ func TestExchange(t *testing.T) {
 			ex:   &trace.Exchange{Kind: "wsgi", Label: "environ built", Outcome: "23 keys"},
 			want: []string{"environ built", "23 keys"},
 		},
+		{
+			name: "tls took",
+			ex:   &trace.Exchange{Kind: "tls", Peer: trace.Peer{Name: "www.example.com"}, Duration: 3 * time.Millisecond},
+			want: []string{"The handshake took 3.0 ms"},
+		},
+		{
+			name: "in-process step took",
+			ex:   &trace.Exchange{Kind: "middleware", Label: "security", Transport: trace.TransportProcess, Duration: 2 * time.Millisecond},
+			want: []string{"It took 2.0 ms"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Exchange(tt.ex)
+			got := spaced(Exchange(tt.ex))
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("Exchange() = %q\nmissing %q", got, w)
@@ -181,6 +193,9 @@ func TestPendingAndField(t *testing.T) {
 		if !strings.Contains(got, w) {
 			t.Errorf("Pending() = %q\nmissing %q", got, w)
 		}
+	}
+	if got := spaced(Pending(&trace.Pending{Bytes: make([]byte, 3)})); !strings.Contains(got, "3-byte") {
+		t.Errorf("Pending() = %q", got)
 	}
 	if got := Field(trace.Field{Name: "Host", Value: "www.example.com"}); !strings.Contains(got, "which site") || !strings.Contains(got, "www.example.com") {
 		t.Errorf("Field(Host) = %q", got)
@@ -223,6 +238,72 @@ func TestHostileValues(t *testing.T) {
 		}
 		if !strings.Contains(s, `\x1b`) {
 			t.Errorf("text %d lost the value instead of escaping it: %q", i, s)
+		}
+	}
+}
+
+// spaced turns the no-break spaces that join numbers to units back into
+// spaces, for tests that look for "12.0 ms".
+func spaced(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
+
+// TestServerSideTimes checks that server-side exchanges are not called
+// round trips, and that the router's exchange says why its time is not
+// the stage's.
+func TestServerSideTimes(t *testing.T) {
+	wsgi := &trace.Exchange{Kind: "wsgi", Label: "GET / → 200 OK", Transport: trace.TransportProcess, Duration: 300 * time.Microsecond}
+	view := &trace.Exchange{Kind: "view", Label: "the response, serialised: 200 OK", Transport: trace.TransportProcess, Duration: 900 * time.Microsecond}
+	router := &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Duration: 20 * time.Microsecond, Exchanges: []*trace.Exchange{view}}
+	same := &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusDone, Duration: 900 * time.Microsecond, Exchanges: []*trace.Exchange{view}}
+	tests := []struct {
+		name      string
+		s         *trace.Stage
+		ex        *trace.Exchange
+		want, not []string
+	}{
+		{"gateway", nil, wsgi, []string{"From the request's first byte", "the server took 0.3 ms"}, []string{"Round trip"}},
+		{"view, stage unknown", nil, view, []string{"router started", "0.9 ms"}, []string{"Round trip", "alone took"}},
+		{"view, stage shorter", router, view, []string{"router started", "0.9 ms", "alone took 0.0 ms", "the time shown for the stage", "serialising"}, []string{"Round trip"}},
+		{"view, router skipped", &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusSkipped}, view, []string{"request's first byte", "0.9 ms"}, []string{"Round trip", "router started"}},
+		{"view, stage the same", same, view, []string{"0.9 ms"}, []string{"Round trip", "alone took"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := spaced(ExchangeIn(tt.s, tt.ex))
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("ExchangeIn() = %q\nmissing %q", got, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(got, w) {
+					t.Errorf("ExchangeIn() = %q\nsays %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+// TestKeepUnits checks that a number and its unit are never split by
+// wrapping, at every width.
+func TestKeepUnits(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Round trip: 3.1 ms.", "Round trip: 3.1\u00a0ms."},
+		{"took 1.25 s and 499 bytes, 1 byte", "took 1.25\u00a0s and 499\u00a0bytes, 1\u00a0byte"},
+		{"3 queries and 2 referrals", "3 queries and 2 referrals"},
+		{"1 pattern(s), 10 msgs", "1 pattern(s), 10 msgs"},
+	}
+	for _, tt := range tests {
+		if got := keepUnits(tt.in); got != tt.want {
+			t.Errorf("keepUnits(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	text := Exchange(&trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "a.root-servers.net", Addr: "192.0.2.1:53"}, Transport: trace.TransportUDP,
+		Duration: 3100 * time.Microsecond, DNS: &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSAnswer, Answers: []string{"203.0.113.10"}}})
+	for w := 10; w <= 120; w++ {
+		for _, l := range strings.Split(ansi.Wrap(text, w, ""), "\n") {
+			if strings.HasPrefix(strings.TrimLeft(l, " "), "ms") {
+				t.Fatalf("at width %d a line starts with the unit: %q", w, l)
+			}
 		}
 	}
 }

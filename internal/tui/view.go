@@ -310,7 +310,7 @@ func (m *Model) explanation() string {
 		}
 	}
 	if it, ok := m.selectedItem(); ok && it.ex != nil {
-		parts = append(parts, explain.Exchange(it.ex))
+		parts = append(parts, explain.ExchangeIn(s, it.ex))
 	}
 	parts = append(parts, explain.Stage(s))
 	for _, n := range s.Notes {
