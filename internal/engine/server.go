@@ -30,11 +30,6 @@ func runServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 	} else {
 		err = reenact(cfg, rec, got)
 	}
-	if err == nil {
-		if n := requestsMade(rec); n > 1 {
-			rec.Note(trace.StageGateway, fmt.Sprintf("%d requests were made; the server side shown is the last one's", n))
-		}
-	}
 	if err != nil {
 		// Failed, with the reason, not left pending for the engine to call
 		// skipped: the router is then skipped as not reached.
@@ -67,7 +62,8 @@ func labServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 		}
 		rebase(rec, st)
 		if st.Kind == trace.StageGateway {
-			st.Notes = append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, st.Notes...)
+			notes := append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, lastOfMany(rec)...)
+			st.Notes = append(notes, st.Notes...)
 		}
 		rec.SetStage(st)
 	}
@@ -87,9 +83,14 @@ func reenact(cfg Config, rec *trace.Recorder, got *fetched) error {
 	}
 	served := gateway.NewSite(conf).Handle(bytes.NewReader(got.Request), io.Discard, gateway.ConnInfo{Client: got.Local, Scheme: scheme, Reenacted: true})
 	why := fmt.Sprintf("re-enacted: %s runs its own server software, unseen from here; this is what a Django-style server would do with the exact bytes sent, run on this machine", remoteName(got))
+	many := lastOfMany(rec)
 	for _, st := range []*trace.Stage{served.Gateway, served.Router} {
 		rebase(rec, st)
-		st.Notes = append([]string{why}, st.Notes...)
+		notes := []string{why}
+		if st.Kind == trace.StageGateway {
+			notes = append(notes, many...)
+		}
+		st.Notes = append(notes, st.Notes...)
 		rec.SetStage(st)
 	}
 	return nil
@@ -133,12 +134,14 @@ func rebase(rec *trace.Recorder, st *trace.Stage) {
 	}
 }
 
-// requestsMade is how many requests the HTTP stage made: with -L, one per
-// redirect followed, while the server side shown is the last one's.
-func requestsMade(rec *trace.Recorder) int {
+// lastOfMany says, when the HTTP stage made more than one request (-L, one
+// per redirect followed), that the server side shown is the last one's.
+// It goes into the stage before the stage is set, so that a report
+// printed as the stages finish holds it too.
+func lastOfMany(rec *trace.Recorder) []string {
 	st := rec.Snapshot().Stage(trace.StageHTTP)
-	if st == nil || st.HTTP == nil {
-		return 0
+	if st == nil || st.HTTP == nil || len(st.HTTP.Hops) < 2 {
+		return nil
 	}
-	return len(st.HTTP.Hops)
+	return []string{fmt.Sprintf("%d requests were made; the server side shown is the last one's", len(st.HTTP.Hops))}
 }
