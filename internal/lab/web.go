@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -38,9 +39,20 @@ const (
 	clockSkew    = time.Hour
 )
 
-// webHandshakeTimeout bounds a TLS handshake with the lab's web server: a
-// loopback handshake takes a millisecond; a client that stalls is let go.
-const webHandshakeTimeout = 10 * time.Second
+// How long the lab's web server waits for a client. A loopback handshake
+// or request takes a millisecond; 10 s is gunicorn's and the gateway's
+// read timeout, and lets go of a client that stalls.
+const (
+	// webHandshakeTimeout bounds the TLS handshake.
+	webHandshakeTimeout = 10 * time.Second
+	// webFirstByteTimeout bounds the wait for the request's first byte.
+	webFirstByteTimeout = 10 * time.Second
+	// webStepTimeout replaces both when a person holds each packet
+	// (--step): a lesson may pause on one packet for minutes; half an
+	// hour is longer than anyone reads one, and a client gone for good
+	// is still let go.
+	webStepTimeout = 30 * time.Minute
+)
 
 // webServer is the lab's web server: listeners for http and https.
 type webServer struct {
@@ -105,26 +117,75 @@ func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, schem
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			if tc, ok := conn.(*tls.Conn); ok {
-				hctx, cancel := context.WithTimeout(ctx, webHandshakeTimeout)
-				err := tc.HandshakeContext(hctx)
-				cancel()
-				if err != nil {
-					conn.Close() // a client that refused our certificate, or went away
-					return
-				}
-			}
-			// Stand in for the network between client and server: the
-			// request takes this long to arrive.
-			select {
-			case <-time.After(l.WebLatency()):
-			case <-ctx.Done():
-				conn.Close()
-				return
-			}
-			l.serve(ctx, conn, scheme)
+			l.handleWeb(ctx, conn, scheme)
 		}()
 	}
+}
+
+// handleWeb ends the TLS handshake, if any, waits for the request's first
+// byte, stands in for the network's latency, and hands the connection to
+// the site.
+func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
+	handshake, firstByte := l.webWaits()
+	if tc, ok := conn.(*tls.Conn); ok {
+		hctx, cancel := context.WithTimeout(ctx, handshake)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			conn.Close() // a client that refused our certificate, or went away
+			return
+		}
+	}
+	// The request may come long after the connection (step mode holds it
+	// for a person): the site's own read timeout starts once it begins.
+	conn.SetReadDeadline(time.Now().Add(firstByte))
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	br := bufio.NewReader(conn)
+	_, err := br.Peek(1)
+	stop()
+	if ctx.Err() != nil {
+		conn.Close()
+		return
+	}
+	fc := &firstByteConn{Conn: conn, r: br, err: err}
+	if err == nil {
+		// Stand in for the network between client and server: the
+		// request takes this long to arrive, counted from its first byte
+		// so the time to first byte shows it however long the client
+		// waited before sending.
+		select {
+		case <-time.After(l.WebLatency()):
+		case <-ctx.Done():
+			conn.Close()
+			return
+		}
+	}
+	l.serve(ctx, fc, scheme)
+}
+
+// webWaits is how long the web server waits for a client's handshake and
+// for its request's first byte: a program's waits, or a person's (--step).
+func (l *Lab) webWaits() (handshake, firstByte time.Duration) {
+	if l.opts.Step {
+		return webStepTimeout, webStepTimeout
+	}
+	return webHandshakeTimeout, webFirstByteTimeout
+}
+
+// firstByteConn is a connection whose first bytes were already read into
+// r. If waiting for them failed, every read says so, and the site answers
+// as it would to a client that sent nothing (a timeout, a close).
+type firstByteConn struct {
+	net.Conn
+	r   *bufio.Reader
+	err error
+}
+
+func (c *firstByteConn) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	return c.r.Read(p)
 }
 
 // serve is the one place the web server calls the site.

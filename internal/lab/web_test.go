@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -93,5 +94,63 @@ func TestLabWeb(t *testing.T) {
 				t.Errorf("the lab's site has no record of %s: %v", res.Local, err)
 			}
 		})
+	}
+}
+
+// TestWebWaitsForAPerson: with a person in the loop (--step) the web
+// server waits for the handshake and the request as long as a person may
+// take, and for a program's time otherwise.
+func TestWebWaitsForAPerson(t *testing.T) {
+	tests := []struct {
+		step bool
+		want time.Duration
+	}{
+		{false, 10 * time.Second},
+		{true, webStepTimeout},
+	}
+	for _, tt := range tests {
+		l := &Lab{opts: Options{Step: tt.step}}
+		hs, first := l.webWaits()
+		if hs != tt.want || first != tt.want {
+			t.Errorf("step %v: waits %s for the handshake, %s for the request; want %s", tt.step, hs, first, tt.want)
+		}
+	}
+	if webStepTimeout < 10*time.Minute {
+		t.Errorf("a person gets only %s to read a packet", webStepTimeout)
+	}
+}
+
+// TestWebLatencyFromFirstByte: the lab's web latency is counted from the
+// request's first byte, not from the connection: a client that waits
+// before sending (step mode) still sees it in its time to first byte.
+func TestWebLatencyFromFirstByte(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l, err := Start(ctx, Options{Latency: latency, Step: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	conn, err := l.Dialer().DialContext(ctx, "tcp", "203.0.113.10:80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(2 * latency) // a person reading the request before it leaves
+	start := time.Now()
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b := make([]byte, 12)
+	if _, err := io.ReadFull(conn, b); err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	if ttfb := time.Since(start); ttfb < latency {
+		t.Errorf("answered %s after the request, less than the lab's web latency of %s", ttfb, latency)
+	}
+	if string(b[:9]) != "HTTP/1.1 " {
+		t.Errorf("answer %q", b)
 	}
 }
