@@ -119,17 +119,26 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	if in != nil && in.req != nil {
 		method = in.req.Method
 	}
-	out, fields := serialise(resp, method, time.Now())
-	x.step("serialise the response", t, fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(len(resp.Body), "body byte")))
+	chunked := in != nil && in.req != nil && in.req.ProtoAtLeast(1, 1)
+	out, fields := serialise(resp, method, chunked, time.Now())
+	detail := fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(resp.bodyLen(), "body byte"))
+	if resp.Stream != nil {
+		if chunked {
+			detail += fmt.Sprintf(" streamed in %s: no Content-Length, so Transfer-Encoding: chunked", count(len(resp.Stream), "chunk"))
+		} else {
+			detail += " streamed to an HTTP/1.0 client: no Content-Length and no chunks, the closed connection ends the body"
+		}
+	}
+	x.step("serialise the response", t, detail)
 	if method == http.MethodHead {
 		x.notes = append(x.notes, "HEAD: the gateway sends the headers the view produced (Content-Length included) but not the body")
 	}
-	x.gw.Response = &trace.Response{Status: resp.Status, Reason: http.StatusText(resp.Status), BodySize: len(resp.Body)}
+	x.gw.Response = &trace.Response{Status: resp.Status, Reason: http.StatusText(resp.Status), BodySize: resp.bodyLen()}
 	x.gw.Response.Headers = responseHeaders(out)
 
 	t = x.since()
 	_, werr := w.Write(out)
-	detail := count(len(out), "byte")
+	detail = count(len(out), "byte")
 	if werr != nil {
 		detail = "the client was gone: " + werr.Error()
 	}

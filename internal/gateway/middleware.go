@@ -30,9 +30,11 @@ type Settings struct {
 var DefaultSettings = Settings{Debug: true, AppendSlash: true}
 
 // defaultMiddleware is the part of a new project's MIDDLEWARE that acts on
-// every request without a database: the same three, in the same order.
+// every request without a database, the same three in the same order,
+// with GZipMiddleware added first as Django's documentation places it, so
+// that --compressed has something to undo.
 func defaultMiddleware(conf *router.URLConf, s Settings) []Middleware {
-	return []Middleware{securityMiddleware{}, &commonMiddleware{conf: conf, settings: s}, xFrameOptionsMiddleware{}}
+	return []Middleware{gzipMiddleware{}, securityMiddleware{}, &commonMiddleware{conf: conf, settings: s}, xFrameOptionsMiddleware{}}
 }
 
 // securityMiddleware is django.middleware.security.SecurityMiddleware with

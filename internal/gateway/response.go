@@ -18,6 +18,45 @@ type Response struct {
 	Status  int
 	Headers []trace.Header
 	Body    []byte
+	// Stream, when not nil, is a StreamingHttpResponse's content, piece by
+	// piece, and Body is unused: its length is not known in advance, so
+	// an HTTP/1.1 server sends it chunked.
+	Stream [][]byte
+}
+
+// bodyLen is the length of the content, streamed or not.
+func (r *Response) bodyLen() int {
+	if r.Stream == nil {
+		return len(r.Body)
+	}
+	n := 0
+	for _, c := range r.Stream {
+		n += len(c)
+	}
+	return n
+}
+
+// Set sets a header, replacing its first value or adding it at the end,
+// as Django's response.headers[name] = value does.
+func (r *Response) Set(name, value string) {
+	for i, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			r.Headers[i].Value = value
+			return
+		}
+	}
+	r.Headers = append(r.Headers, trace.Header{Name: name, Value: value})
+}
+
+// Del removes every value of a header.
+func (r *Response) Del(name string) {
+	kept := r.Headers[:0]
+	for _, h := range r.Headers {
+		if !strings.EqualFold(h.Name, name) {
+			kept = append(kept, h)
+		}
+	}
+	r.Headers = kept
 }
 
 // Header returns the first value of a header, case-insensitively.
@@ -47,8 +86,11 @@ func newResponse(status int, contentType string, body []byte) *Response {
 // serialise writes the response as a WSGI server does: the status line,
 // Date and Server first, the application's headers, Content-Length when
 // the application set none, Connection: close (one request per
-// connection), the blank line, the body (none for HEAD).
-func serialise(resp *Response, method string, now time.Time) ([]byte, []trace.Field) {
+// connection), the blank line, the body (none for HEAD). A streamed
+// response without Content-Length goes chunked to an HTTP/1.1 client (each
+// piece the application gave, one chunk) and as it is to an HTTP/1.0 one,
+// the closing connection marking its end, as gunicorn does.
+func serialise(resp *Response, method string, chunked bool, now time.Time) ([]byte, []trace.Field) {
 	var b bytes.Buffer
 	reason := http.StatusText(resp.Status)
 	b.WriteString("HTTP/1.1 " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
@@ -57,13 +99,36 @@ func serialise(resp *Response, method string, now time.Time) ([]byte, []trace.Fi
 	for _, h := range resp.Headers {
 		b.WriteString(h.Name + ": " + h.Value + "\r\n")
 	}
-	if _, ok := resp.Header("Content-Length"); !ok {
+	_, hasLength := resp.Header("Content-Length")
+	streamed := resp.Stream != nil && !hasLength
+	chunked = streamed && chunked
+	switch {
+	case chunked:
+		b.WriteString("Transfer-Encoding: chunked\r\n")
+	case !hasLength && !streamed:
 		b.WriteString("Content-Length: " + strconv.Itoa(len(resp.Body)) + "\r\n")
 	}
 	b.WriteString("Connection: close\r\n\r\n")
 	headLen := b.Len()
 	if method != http.MethodHead {
-		b.Write(resp.Body)
+		switch {
+		case chunked:
+			for _, c := range resp.Stream {
+				if len(c) == 0 {
+					continue // an empty chunk would end the body
+				}
+				b.WriteString(strconv.FormatInt(int64(len(c)), 16) + "\r\n")
+				b.Write(c)
+				b.WriteString("\r\n")
+			}
+			b.WriteString("0\r\n\r\n")
+		case resp.Stream != nil:
+			for _, c := range resp.Stream {
+				b.Write(c)
+			}
+		default:
+			b.Write(resp.Body)
+		}
 	}
 	raw := b.Bytes()
 	fields := messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {

@@ -45,6 +45,10 @@ func callView(conf *router.URLConf, v *router.View, req *Request, m *router.Matc
 		return viewEnviron(req), nil
 	case "error":
 		return nil, &viewError{kind: "Exception", msg: v.Args[0]}
+	case "stream":
+		return viewStream(v), nil
+	case "ansi":
+		return viewANSI(), nil
 	}
 	return nil, &viewError{kind: "ImproperlyConfigured", msg: "no built-in view called " + v.Func}
 }
@@ -157,4 +161,40 @@ func serverError(req *Request, where string, err error) *Response {
 	b.WriteString("dropping the connection. You're seeing the details because DEBUG = True; with\n")
 	b.WriteString("DEBUG = False a visitor sees only \"Server Error (500)\" and the details go to the log.\n")
 	return newResponse(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(b.String()))
+}
+
+// viewStream is a StreamingHttpResponse over its arguments, one piece
+// each: the length is not known before the end, so there is no
+// Content-Length.
+func viewStream(v *router.View) *Response {
+	resp := newResponse(http.StatusOK, "text/plain; charset=utf-8", nil)
+	resp.Stream = make([][]byte, 0, len(v.Args))
+	for _, a := range v.Args {
+		resp.Stream = append(resp.Stream, []byte(a+"\n"))
+	}
+	return resp
+}
+
+// hostileTitle is, in the one-byte C1 forms a header may carry (bytes of
+// 0x80 and up are obs-text to RFC 9110; ESC and BEL are not, and Go's
+// net/http refuses a head holding them), an OSC 0 sequence setting the
+// window title ended by ST, then CSI 2 J clearing the screen: what a
+// careless terminal program would obey when it prints a server's header.
+const hostileTitle = "\u009d0;journey was here\u009c\u009b2J"
+
+// viewANSI answers a page whose header holds escape sequences and whose
+// body holds ESC [ 2 J, an OSC title ended by BEL and a Unicode
+// right-to-left override (U+202E, which
+// makes "gnp.exe" read as "exe.png"), so a class can see journey print
+// them escaped instead of obeying them.
+func viewANSI() *Response {
+	body := "This body holds bytes a terminal would obey if printed raw:\n" +
+		"  clear the screen: \x1b[2J\x1b[H\n" +
+		"  set the window title, then ring the bell: \x1b]0;owned\x07\n" +
+		"  red text: \x1b[31mred\x1b[0m\n" +
+		"  a right-to-left override: invoice-\u202egnp.exe\n" +
+		"journey shows each one escaped, so none of them acts.\n"
+	resp := newResponse(http.StatusOK, "text/plain; charset=utf-8", []byte(body))
+	resp.Headers = append(resp.Headers, trace.Header{Name: "X-Title", Value: hostileTitle + " \u202eevil"})
+	return resp
 }

@@ -61,6 +61,8 @@ func TestServerStagesGolden(t *testing.T) {
 		{"hostile-header", "GET / HTTP/1.1\r\nHost: www.example.com\r\nX-Evil: \x1b]0;owned\x07\r\n\r\n", false},
 		{"underscore-header-and-repeats", "GET /echo/ HTTP/1.1\r\nHost: www.example.com\r\nX_Forwarded_For: 6.6.6.6\r\nAccept: text/html\r\nAccept: */*\r\n\r\n", false},
 		{"bad-request", "NOT HTTP\r\n\r\n", false},
+		{"stream-chunked", "GET /stream/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
+		{"ansi-response", "GET /ansi/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,8 +74,11 @@ func TestServerStagesGolden(t *testing.T) {
 				p.Stage(nil, st)
 			}
 			got := b.Bytes()
-			if bytes.Contains(got, []byte("\x1b")) {
-				t.Errorf("the report holds a raw escape byte:\n%s", got)
+			// ESC, BEL, the C1 CSI/OSC/ST and the right-to-left override.
+			for _, raw := range []string{"\x1b", "\x07", "\u009b", "\u009c", "\u009d", "\u202e"} {
+				if bytes.Contains(got, []byte(raw)) {
+					t.Errorf("the report holds a raw %q:\n%s", raw, got)
+				}
 			}
 			golden := filepath.Join("testdata", t.Name()+".golden")
 			if *update {

@@ -54,7 +54,13 @@ var Views = map[string]string{
 	"static":   `static("logo.png"): a file next to the URL file (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
 	"environ":  `environ(): echo the WSGI environment the view received`,
 	"error":    `error("message"): the view raises an exception (the 500 lesson)`,
+	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length (the chunked lesson)`,
+	"ansi":     `ansi(): a response whose header and body hold terminal escape sequences and a bidi override (the hostile-text lesson)`,
 }
+
+// viewNames lists the built-in views for error messages, in the order a
+// reader meets them.
+const viewNames = "template, json, redirect, static, environ, error, stream and ansi"
 
 // ParseFile reads a URL configuration file. static() files are read from
 // its directory.
@@ -324,7 +330,7 @@ func (p *parser) value() (value, error) {
 		}
 		if n := p.peekAt(1); n.kind != tPunct || n.text != "(" {
 			p.next()
-			return value{}, p.errf(t.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the others are json, redirect, static, environ and error)", t.text)
+			return value{}, p.errf(t.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the built-in views are %s)", t.text, viewNames)
 		}
 		c, err := p.call()
 		if err != nil {
@@ -401,7 +407,7 @@ func (pat *Pattern) compileChecked() error {
 // view checks a built-in view's arguments.
 func (p *parser) view(c *call) (*View, error) {
 	if _, ok := Views[c.name]; !ok {
-		return nil, p.errf(c.line, "unknown view %s(): the built-in views are template, json, redirect, static, environ and error", c.name)
+		return nil, p.errf(c.line, "unknown view %s(): the built-in views are %s", c.name, viewNames)
 	}
 	v := &View{Func: c.name}
 	for _, a := range c.args {
@@ -422,8 +428,12 @@ func (p *parser) view(c *call) (*View, error) {
 		if len(v.Args) != 1 || len(v.Kwargs) != 0 {
 			return nil, usage()
 		}
-	case "environ":
+	case "environ", "ansi":
 		if len(v.Args) != 0 || len(v.Kwargs) != 0 {
+			return nil, usage()
+		}
+	case "stream":
+		if len(v.Args) == 0 || len(v.Kwargs) != 0 {
 			return nil, usage()
 		}
 	case "json":

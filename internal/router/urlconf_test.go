@@ -23,6 +23,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad regex", "urlpatterns = [\n  re_path(r\"^(?P<y>[0-9]+$\", json()),\n]", 2, "not a regex"},
 		{"unknown view", "urlpatterns = [\n  path(\"a/\", render(\"x\")),\n]", 2, "unknown view render()"},
 		{"view args", "urlpatterns = [\n  path(\"a/\", template()),\n]", 2, "usage: template("},
+		{"stream without pieces", "urlpatterns = [\n  path(\"s/\", stream()),\n]", 2, "usage: stream("},
+		{"ansi with arguments", "urlpatterns = [\n  path(\"a/\", ansi(\"x\")),\n]", 2, "usage: ansi()"},
 		{"json not object", "urlpatterns = [\n  path(\"a/\", json(\"[1]\")),\n]", 2, "must be a JSON object"},
 		{"missing comma", "urlpatterns = [\n  path(\"a/\", json())\n  path(\"b/\", json()),\n]", 3, "expected ',' or ']'"},
 		{"unclosed string", "urlpatterns = [\n  path(\"a/, json()),\n]", 2, "not closed"},

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 urlpatterns = [
     # Declare URLs: one path() per page, first match wins.
-    path("", template("<h1>example.com</h1><p>Try /articles/2024/, /blog/, /api/status, /echo/, /boom/ and /nope/.</p>"), name="home"),
+    path("", template("<h1>example.com</h1><p>Try /articles/2024/, /blog/, /api/status, /echo/, /boom/, /stream/, /ansi/ and /nope/.</p>"), name="home"),
 
     # Extract information from URLs: converters turn text into values.
     path("articles/<int:year>/", template("<h1>Articles from {{ year }}</h1>"), name="articles-year"),
@@ -27,6 +27,19 @@ urlpatterns = [
     path("static/logo.png", static("logo.png"), name="logo"),
     path("echo/", environ(), name="echo"),
     path("boom/", error("division by zero: the view divided a total by a count that was 0"), name="boom"),
+
+    # Lessons of the wire.
+    # Compression: the site runs Django's GZipMiddleware, which compresses any
+    # body of 200 bytes or more when the request's Accept-Encoding names gzip:
+    # journey --compressed www.example.com/echo/ (gzip keeps its result only when
+    # it is smaller, so a short page may still go as it is).
+    # Chunked transfer encoding: a StreamingHttpResponse has no Content-Length,
+    # so an HTTP/1.1 server frames each piece as a chunk.
+    path("stream/", stream("The first piece, sent as it was made.", "The second piece: no Content-Length, so each goes as a chunk.", "The third and last piece; a zero-length chunk ends the body."), name="stream"),
+    # Hostile text: a header and a body holding terminal escape sequences (clear
+    # the screen, set the window title, ring the bell) and a right-to-left
+    # override, which journey shows escaped, never obeys.
+    path("ansi/", ansi(), name="ansi"),
 ]
 
 app_name = "blog"
