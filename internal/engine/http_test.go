@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +123,70 @@ func TestRedirectLookupNote(t *testing.T) {
 	for _, wrong := range []string{"below", "above", "following"} {
 		if strings.Contains(note, wrong) {
 			t.Errorf("note %q says %q: wrong where notes follow the exchanges, or precede them", note, wrong)
+		}
+	}
+}
+
+// TestLabJourneyStep runs journeys in step mode through the lab: a person
+// holds every packet longer than --timeout, and the journey must still
+// complete, with the time to first byte still showing the lab's web
+// latency (counted from the request, not from the connection).
+func TestLabJourneyStep(t *testing.T) {
+	const (
+		timeout = 200 * time.Millisecond
+		pause   = 300 * time.Millisecond
+	)
+	for _, latency := range []time.Duration{0, 100 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		t.Cleanup(cancel) // after the parallel subtests, unlike defer
+		l, err := lab.Start(ctx, lab.Options{Latency: latency, Step: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		for _, url := range []string{"http://www.example.com/", "https://www.example.com/"} {
+			t.Run(fmt.Sprintf("%s latency %s", url, latency), func(t *testing.T) {
+				t.Parallel() // each waits for its own pauses
+				target, err := address.Parse(url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg := Config{Target: target, Mode: trace.ModeLab, Version: "test", Dialer: l.Dialer(), Roots: l.Roots(),
+					RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout}
+				held := map[trace.StageKind]int{}
+				rec := trace.NewRecorder(url, trace.ModeLab, "test", nil, func(ctx context.Context, p trace.Pending) error {
+					held[p.Stage]++
+					select {
+					case <-time.After(pause):
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				})
+				err = Run(ctx, cfg, rec)
+				j := rec.Finish(err)
+				if err != nil {
+					t.Fatalf("with %s pauses and a %s timeout: %v", pause, timeout, err)
+				}
+				wantConnect := 1 // the SYN
+				if target.Scheme == "https" {
+					wantConnect = 2 // and the ClientHello
+				}
+				if held[trace.StageConnect] != wantConnect || held[trace.StageHTTP] != 1 {
+					t.Errorf("packets held per stage: %v", held)
+				}
+				h := j.Stage(trace.StageHTTP).HTTP
+				if h.Status != 200 {
+					t.Fatalf("status %d", h.Status)
+				}
+				tm := h.Hops[0].Timing
+				if tm.TTFB < latency {
+					t.Errorf("time to first byte %s is less than the lab's web latency %s", tm.TTFB, latency)
+				}
+				if tm.TTFB >= latency+pause || tm.Total >= latency+pause {
+					t.Errorf("a pause counts in the timings: %+v", tm)
+				}
+			})
 		}
 	}
 }
