@@ -320,6 +320,10 @@ func FuzzHandle(f *testing.F) {
 		"GET http://other/x HTTP/1.1\r\nHost: h\r\nAccept: a\r\nAccept: b\r\nX_Y: 1\r\n\r\n",
 		"\r\n\r\nGET / HTTP/1.0\n\n",
 		"GET //evil.com HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /stream/ HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip\r\n\r\n",
+		"GET /stream/ HTTP/1.0\r\n\r\n",
+		"GET /nope/ HTTP/1.1\r\nHost: h\r\nAccept-Encoding: x-gzip, br\r\n\r\n",
+		"GET /ansi/ HTTP/1.1\r\nHost: h\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}
