@@ -155,18 +155,23 @@ func httpRows(s *trace.Stage) []Row {
 				rows = append(rows, Row{Label: label, Start: at, Duration: d, Depth: depth, Kind: trace.StageHTTP})
 			}
 		}
+		// A hop that failed (no answer, a body cut short) spent time no
+		// phase shows: its exchange's row runs to the failure.
+		var failed *trace.Exchange
+		if hop.Exchange >= 0 && hop.Exchange < len(s.Exchanges) {
+			if e := s.Exchanges[hop.Exchange]; e != nil && e.Failed() {
+				failed = e
+			}
+		}
+		answered := failed == nil || t.FirstByte > 0 // no byte came: no phase of the answer to show
 		// The first hop's connect and TLS are the connect stage's rows.
 		add("TCP connect", t.Start, t.Connect, i > 0)
 		add("TLS handshake", t.TLSStart, t.TLS, i > 0 && t.TLS > 0)
 		add("request written", t.WriteStart, t.Write, true)
-		add("server processing (TTFB)", t.WriteStart+t.Write, t.TTFB, true)
-		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, true)
-		// A hop that failed (no answer, a body cut short) spent time no
-		// phase above shows: its exchange's row runs to the failure.
-		if hop.Exchange >= 0 && hop.Exchange < len(s.Exchanges) {
-			if e := s.Exchanges[hop.Exchange]; e != nil && e.Failed() {
-				rows = append(rows, Row{Label: "request failed", Start: e.Start, Duration: e.Duration, Depth: depth, Kind: trace.StageHTTP, Failed: true})
-			}
+		add("server processing (TTFB)", t.WriteStart+t.Write, t.TTFB, answered)
+		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, answered)
+		if failed != nil {
+			rows = append(rows, Row{Label: "request failed", Start: failed.Start, Duration: failed.Duration, Depth: depth, Kind: trace.StageHTTP, Failed: true})
 		}
 	}
 	return rows
