@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,6 +177,9 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	// alone (--max-time, Ctrl-C).
 	var timedOutAt time.Time
 	rc.gate = func(b []byte) error {
+		// A copy: crypto/tls reuses its buffer for the next records, and
+		// the pending packet is kept (a renderer shows it, a trace holds it).
+		b = slices.Clone(b)
 		if err := rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: RecordFields(b),
 			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN) and the cipher suites we accept."}); err != nil {
 			return err
