@@ -137,8 +137,12 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 	}()
 	if err != nil && overMaxTime(ctx) && !errors.Is(err, ErrTimedOut) {
 		// Something else failed as the time ran out (a write cut by the
-		// deadline, a lookup): say the limit, once.
-		err = timeoutf([]error{err, context.DeadlineExceeded}, "%s: %s", strings.TrimSuffix(err.Error(), ": "+context.DeadlineExceeded.Error()), maxTimeRanOut)
+		// deadline, a redirect's lookup): say the limit, once.
+		msg := strings.TrimSuffix(err.Error(), ": "+context.DeadlineExceeded.Error())
+		if !strings.Contains(msg, "--max-time") {
+			msg += ": " + maxTimeRanOut
+		}
+		err = timeoutf([]error{err, context.DeadlineExceeded}, "%s", msg)
 	}
 	rec.FinishStage(trace.StageHTTP, err, func(s *trace.Stage) { s.HTTP = result })
 	return res, err
