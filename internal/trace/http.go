@@ -121,6 +121,6 @@ type Timing struct {
 	Write      time.Duration `json:"write_ns"`       // writing the request
 	TTFB       time.Duration `json:"ttfb_ns"`        // request written to the response's first byte: server processing
 	Transfer   time.Duration `json:"transfer_ns"`    // first byte to last byte
-	Total      time.Duration `json:"total_ns"`       // connect start to last byte
+	Total      time.Duration `json:"total_ns"`       // connect start to last byte, on the journey's clock (step mode's pauses left out)
 	FirstByte  time.Duration `json:"first_byte_ns"`  // offset of the first byte from the journey's start
 }
