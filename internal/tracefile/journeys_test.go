@@ -10,8 +10,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"journey/internal/address"
 	"journey/internal/cli"
+	"journey/internal/dial"
+	"journey/internal/engine"
+	"journey/internal/lab"
 	"journey/internal/trace"
 	"journey/internal/tracefile"
 )
@@ -163,6 +168,69 @@ func TestRecordedJourneys(t *testing.T) {
 			}
 			if !bytes.Equal(again, doc) {
 				t.Logf("the trace model has fields this recording lacks; re-record with -update to fill them (then refresh the golden files made from it)")
+			}
+		})
+	}
+}
+
+// TestStepModeRecordingDecodes records journeys whose packets wait at the
+// gate, as --step holds them, and checks that the trace decodes: the
+// recorder takes the waits off the clock, and no offset may go negative.
+func TestStepModeRecordingDecodes(t *testing.T) {
+	const hold = 20 * time.Millisecond // long beside a lab exchange on loopback
+	tests := []struct {
+		target string
+		follow bool
+	}{
+		{"www.example.com", false},
+		{"https://www.example.com/", false},
+		{"https://www.example.com/old-blog/", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			// As dialtest.Loopback does: any address the lab does not route
+			// and that is not loopback fails the test.
+			l.Dialer().Refuse = func(network, addr string) error {
+				if !dial.IsLoopback(addr) {
+					t.Errorf("the journey tried to reach %s %s, outside the lab", network, addr)
+					return dial.ErrRefused
+				}
+				return nil
+			}
+			target, err := address.Parse(tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := engine.Config{
+				Target: target, Mode: trace.ModeLab, Version: "test",
+				Dialer: l.Dialer(), Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages,
+				FollowRedirects: tt.follow,
+			}
+			held := 0
+			gate := func(ctx context.Context, p trace.Pending) error {
+				held++
+				time.Sleep(hold)
+				return nil
+			}
+			rec := trace.NewRecorder(tt.target, trace.ModeLab, "test", nil, gate)
+			j := rec.Finish(engine.Run(context.Background(), cfg, rec))
+			if j.Error != "" {
+				t.Fatalf("journey failed: %s", j.Error)
+			}
+			if held == 0 {
+				t.Fatal("no packet waited at the gate")
+			}
+			var doc bytes.Buffer
+			if err := tracefile.Encode(&doc, j); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tracefile.Decode(&doc); err != nil {
+				t.Errorf("a journey recorded in step mode (%d packets held) does not decode: %v", held, err)
 			}
 		})
 	}
