@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/trace"
 )
@@ -75,4 +77,42 @@ func TestTree(t *testing.T) {
 			t.Fatalf("decoded body = %v", msg)
 		}
 	})
+}
+
+// TestNestedLookup checks that a lookup made inside the lookup shows in
+// the exchanges list at 80x24: indented, marked, its first row naming what
+// it looks up, and its explanation saying why.
+func TestNestedLookup(t *testing.T) {
+	ex := func(depth int, q, label string) *trace.Exchange {
+		e := &trace.Exchange{Kind: "dns", Depth: depth, Label: label, Duration: time.Millisecond,
+			DNS: &trace.DNSExchange{Question: q, Kind: trace.DNSReferral}}
+		if depth > 0 {
+			e.DNS.For = "the address of ns1.example.net, a nameserver for example.org. that came without glue"
+		}
+		return e
+	}
+	dns := &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, Exchanges: []*trace.Exchange{
+		ex(0, "www.example.org. A", "a.root-servers.net: referral to org."),
+		ex(1, "ns1.example.net. A", "a.root-servers.net: referral to net."),
+		ex(1, "ns1.example.net. A", "a.gtld-servers.net: referral to example.net."),
+		ex(0, "www.example.org. A", "ns1.example.net: answer"),
+	}}
+	j := &trace.Journey{Target: "www.example.org", Mode: trace.ModeLab, Stages: []*trace.Stage{{Kind: trace.StageAddress, Status: trace.StatusDone}, dns}}
+	m := New(context.Background(), Options{Replay: j, NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(tea.KeyMsg{Type: tea.KeyRight})
+	m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	out := ansi.Strip(m.View())
+	want := []string{
+		" a.root-servers.net: referral to org.",
+		" ↳ looking up ns1.example.net. A: a.root-servers.net: referral to net.",
+		" ↳ a.gtld-servers.net: referral to example.net.",
+		"A lookup inside the lookup: before going on, we need the address of",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("screen lacks %q:\n%s", w, out)
+		}
+	}
 }

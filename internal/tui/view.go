@@ -166,8 +166,13 @@ func (m *Model) title(f focus, text string, w int) string {
 	return fit(st.Render(" "+text+" "), w)
 }
 
-// itemRow is one exchange as a row of a list.
-func (m *Model) itemRow(it item, selected bool, w, indent int) string {
+// maxNest bounds the indentation of nested lookups: past a few levels the
+// labels would be pushed out of an 80-column list.
+const maxNest = 4
+
+// itemRow is one exchange as a row of a list; prev is the row above, to
+// tell where a nested lookup begins.
+func (m *Model) itemRow(it, prev item, selected bool, w, indent int) string {
 	var label, t string
 	switch {
 	case it.pend != nil:
@@ -180,7 +185,7 @@ func (m *Model) itemRow(it item, selected bool, w, indent int) string {
 		if it.ex.Failed() {
 			label = m.st.Bad.Render("✗") + " " + label
 		}
-		label = strings.Repeat("  ", min(it.ex.Depth, 4)) + label
+		label = nestLead(it.ex, prev.ex) + label
 		t = trace.Dur(it.ex.Duration)
 	}
 	pre := strings.Repeat(" ", indent)
@@ -193,6 +198,28 @@ func (m *Model) itemRow(it item, selected bool, w, indent int) string {
 		row = st.Render(ansi.Strip(row))
 	}
 	return row
+}
+
+// itemBefore is the item above its[i], or none.
+func itemBefore(its []item, i int) item {
+	if i <= 0 || i > len(its) {
+		return item{}
+	}
+	return its[i-1]
+}
+
+// nestLead is what goes before a nested lookup's label: its indentation
+// and an arrow and, on the first row of the lookup, the name it looks up,
+// so that the list says why the lookup leaves the main question.
+func nestLead(e, prev *trace.Exchange) string {
+	if e == nil || e.Depth <= 0 {
+		return ""
+	}
+	lead := strings.Repeat("  ", min(e.Depth, maxNest)-1) + "↳ "
+	if e.DNS != nil && e.DNS.Question != "" && (prev == nil || prev.Depth < e.Depth) {
+		lead += "looking up " + safetext.Line(e.DNS.Question) + ": "
+	}
+	return lead
 }
 
 // itemsPane is the narrow layout's list of the selected stage's exchanges.
@@ -209,7 +236,7 @@ func (m *Model) itemsPane(w, h int) []string {
 	}
 	top := m.top[focusExchanges]
 	for i := top; i < len(its) && len(lines) < h; i++ {
-		lines = append(lines, fit(m.itemRow(its[i], i == m.item, w, 1), w))
+		lines = append(lines, fit(m.itemRow(its[i], itemBefore(its, i), i == m.item, w, 1), w))
 	}
 	return pad(lines, w, h)
 }
@@ -227,7 +254,7 @@ func (m *Model) timelinePane(w, h int) []string {
 		rows = append(rows, fit(spread(t, took(s), w), w))
 		if i == m.stage {
 			for k, it := range its {
-				rows = append(rows, fit(m.itemRow(it, k == m.item, w, 3), w))
+				rows = append(rows, fit(m.itemRow(it, itemBefore(its, k), k == m.item, w, 3), w))
 			}
 		}
 	}
