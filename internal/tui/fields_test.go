@@ -105,6 +105,7 @@ func TestNestedLookup(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyDown})
 	out := ansi.Strip(m.View())
 	want := []string{
+		"exchanges 1–3 of 4", // the list is cut, and says so
 		" a.root-servers.net: referral to org.",
 		" ↳ looking up ns1.example.net. A: a.root-servers.net: referral to net.",
 		" ↳ a.gtld-servers.net: referral to example.net.",

@@ -229,12 +229,20 @@ func (m *Model) itemsPane(w, h int) []string {
 	if s != nil {
 		head = fmt.Sprintf("%d · %s · %s · exchanges", m.stage, stageTitle(s.Kind), orDash(took(s)))
 	}
-	lines := []string{m.title(focusExchanges, head, w)}
 	its := m.items()
+	top := m.top[focusExchanges]
+	// A list cut to its rows says which part it shows: at 80x24 a DNS
+	// stage has more exchanges than rows.
+	if rows := h - 1; rows > 0 && len(its) > rows {
+		head += fmt.Sprintf(" %d–%d of %d", top+1, min(top+rows, len(its)), len(its))
+		if m.focus != focusExchanges {
+			head += " · ↓ after tab"
+		}
+	}
+	lines := []string{m.title(focusExchanges, head, w)}
 	if len(its) == 0 {
 		lines = append(lines, fit(m.st.Dim.Render(noExchanges(s)), w))
 	}
-	top := m.top[focusExchanges]
 	for i := top; i < len(its) && len(lines) < h; i++ {
 		lines = append(lines, fit(m.itemRow(its[i], itemBefore(its, i), i == m.item, w, 1), w))
 	}
