@@ -161,7 +161,11 @@ func overTime(ctx context.Context, cfg Config, err error) error {
 	}
 	deadline, ok := ctx.Deadline()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(deadline) {
-		return fmt.Errorf("%w: the whole journey is limited to %s by --max-time (%v)", ErrMaxTime, cfg.MaxTime, err)
+		limit := fmt.Errorf("%w: the whole journey is limited to %s by --max-time", ErrMaxTime, cfg.MaxTime)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return limit // the cause says nothing more
+		}
+		return fmt.Errorf("%w (%v)", limit, err)
 	}
 	return err
 }
