@@ -45,7 +45,7 @@ func (p *Printer) Header(j *trace.Journey) {
 	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), j.Mode, safetext.Line(j.Target))
 	p.printf("%s\n", p.st.dim("started "+j.Started.Format("2006-01-02 15:04:05 MST")))
 	if j.Mode == trace.ModeLab {
-		p.printf("%s\n", p.st.dim("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses"))
+		p.printf("%s\n", p.st.dim(wrapLine("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses", 0, "")))
 	}
 }
 
@@ -70,10 +70,10 @@ func (p *Printer) Stage(j *trace.Journey, s *trace.Stage) {
 		p.router(s)
 	}
 	for _, n := range s.Notes {
-		p.printf("  %s %s\n", p.st.note("note:"), safetext.Line(n))
+		p.printf("  %s %s\n", p.st.note("note:"), wrapLine(safetext.Line(n), 8, "        "))
 	}
 	if s.Error != "" {
-		p.printf("  %s %s\n", p.st.bad("failed:"), safetext.Line(s.Error))
+		p.printf("  %s %s\n", p.st.bad("failed:"), wrapLine(safetext.Line(s.Error), 10, "          "))
 	}
 }
 
