@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -24,6 +25,10 @@ const EDNSBufferSize = 1232
 // maxMessage bounds a message read over TCP: the two-byte length prefix
 // cannot say more than 65535 anyway.
 const maxMessage = 65535
+
+// udpBuffers hold the 64 KiB a UDP read needs to see any datagram whole;
+// replies are copied out, so one buffer serves lookup after lookup.
+var udpBuffers = sync.Pool{New: func() any { b := make([]byte, maxMessage); return &b }}
 
 // maxIgnoredNotes bounds the notes kept about replies with the wrong ID: a
 // hostile sender could send thousands before the timeout; they are counted.
@@ -152,7 +157,9 @@ func (r *Resolver) udpRoundTrip(conn net.Conn, q *mdns.Msg, packed []byte, ex *t
 	if _, err := conn.Write(packed); err != nil {
 		return nil, fmt.Errorf("sending the query: %w", err)
 	}
-	buf := make([]byte, maxMessage)
+	bufp := udpBuffers.Get().(*[]byte)
+	defer udpBuffers.Put(bufp)
+	buf := *bufp
 	var ignored []byte
 	ignoredCount := 0
 	for {
