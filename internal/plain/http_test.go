@@ -10,8 +10,6 @@ import (
 	"net"
 	nethttp "net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,25 +180,7 @@ func TestHTTPGolden(t *testing.T) {
 			}
 			p.waterfall(j)
 			got := scrub(b.Bytes())
-			for _, bad := range []string{"\x1b", "\x07", "\u202e", "\u009b"} {
-				if bytes.Contains(got, []byte(bad)) {
-					t.Errorf("the report holds a raw %q:\n%s", bad, got)
-				}
-			}
-			golden := filepath.Join("testdata", t.Name()+".golden")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("report differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, got)
 		})
 	}
 }

@@ -38,24 +38,7 @@ func TestReportGolden(t *testing.T) {
 				var buf bytes.Buffer
 				Render(&buf, j, Options{Bytes: bytesToo})
 				got := buf.Bytes()
-				if bytes.ContainsAny(got, "\x1b\a") {
-					t.Error("the report holds a raw ESC or BEL")
-				}
-				golden := filepath.Join("testdata", t.Name()+".golden")
-				if *update {
-					os.MkdirAll(filepath.Dir(golden), 0o755)
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("report differs from %s; got:\n%s", golden, got)
-				}
+				checkGolden(t, got)
 			})
 		}
 	}

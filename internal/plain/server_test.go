@@ -2,10 +2,7 @@ package plain
 
 import (
 	"bytes"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,8 +12,6 @@ import (
 	"journey/internal/router"
 	"journey/internal/trace"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // fixTimes makes a served stage's timings and Date header constant, so the
 // report can be compared byte for byte.
@@ -74,26 +69,7 @@ func TestServerStagesGolden(t *testing.T) {
 				p.Stage(nil, st)
 			}
 			got := b.Bytes()
-			// ESC, BEL, the C1 CSI/OSC/ST and the right-to-left override.
-			for _, raw := range []string{"\x1b", "\x07", "\u009b", "\u009c", "\u009d", "\u202e"} {
-				if bytes.Contains(got, []byte(raw)) {
-					t.Errorf("the report holds a raw %q:\n%s", raw, got)
-				}
-			}
-			golden := filepath.Join("testdata", t.Name()+".golden")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("report differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, got)
 		})
 	}
 }
