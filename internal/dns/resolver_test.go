@@ -275,7 +275,7 @@ good.test. IN A 192.0.2.2
 `)
 			n.zones("192.0.2.2", testZoneHead+"www IN A 192.0.2.80\n")
 			if tc.raw != nil {
-				n.rawUDP("192.0.2.3", tc.raw)
+				n.rawUDP("192.0.2.3", func(q []byte) [][]byte { return [][]byte{tc.raw(q)} })
 			} else {
 				n.serve("192.0.2.3", tc.handler)
 			}
@@ -300,8 +300,9 @@ good.test. IN A 192.0.2.2
 	}
 }
 
-// rawUDP serves raw bytes over UDP: whatever reply(q) returns.
-func (n *testNet) rawUDP(shown string, reply func(q []byte) []byte) {
+// rawUDP serves raw bytes over UDP: every datagram reply(q) returns, in
+// order, for each query q.
+func (n *testNet) rawUDP(shown string, reply func(q []byte) [][]byte) {
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		n.t.Fatal(err)
@@ -314,7 +315,9 @@ func (n *testNet) rawUDP(shown string, reply func(q []byte) []byte) {
 			if err != nil {
 				return
 			}
-			pc.WriteTo(reply(append([]byte(nil), buf[:k]...)), from)
+			for _, b := range reply(append([]byte(nil), buf[:k]...)) {
+				pc.WriteTo(b, from)
+			}
 		}
 	}()
 	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
@@ -590,30 +593,19 @@ func TestWrongIDFloodIsBounded(t *testing.T) {
 
 // rawUDPFlood answers every query with count replies whose ID is wrong.
 func (n *testNet) rawUDPFlood(shown string, count int) {
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	n.t.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			k, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			m := new(mdns.Msg)
-			if m.Unpack(buf[:k]) != nil {
-				continue
-			}
-			r := new(mdns.Msg)
-			r.SetReply(m)
-			for i := range count {
-				r.Id = m.Id + 1 + uint16(i)
-				b, _ := r.Pack()
-				pc.WriteTo(b, from)
-			}
+	n.rawUDP(shown, func(q []byte) [][]byte {
+		m := new(mdns.Msg)
+		if m.Unpack(q) != nil {
+			return nil
 		}
-	}()
-	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
+		r := new(mdns.Msg)
+		r.SetReply(m)
+		var out [][]byte
+		for i := range count {
+			r.Id = m.Id + 1 + uint16(i)
+			b, _ := r.Pack()
+			out = append(out, b)
+		}
+		return out
+	})
 }
