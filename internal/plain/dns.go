@@ -40,7 +40,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		if len(addrs) > maxAnswerLines {
 			addrs, more = addrs[:maxAnswerLines], fmt.Sprintf(" and %d more", len(d.Addresses)-maxAnswerLines)
 		}
-		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(strings.Join(addrs, ", ")+more, 5+utf8.RuneCountInString(name), "      ")))
+		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(safetext.Line(strings.Join(addrs, ", "))+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
 		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
@@ -49,7 +49,7 @@ func (p *Printer) dns(s *trace.Stage) {
 
 func dnsIntro(d *trace.DNS) string {
 	name := safetext.Line(d.Name)
-	types := strings.Join(d.Types, ", then ")
+	types := safetext.Line(strings.Join(d.Types, ", then "))
 	switch d.Method {
 	case trace.MethodIterative:
 		return fmt.Sprintf("Looking up %s (%s) the way a recursive resolver does: from the root down, following each referral.", name, types)
@@ -84,7 +84,7 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 	} else {
 		who += " " + p.st.dim(host)
 	}
-	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", ex.Transport, ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
+	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", safetext.Line(string(ex.Transport)), ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
 	body := indent + "   "
 	if ex.DNS != nil {
 		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
@@ -102,7 +102,7 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 			for _, ns := range d.Nameservers {
 				glue := "no glue: its address must be looked up"
 				if len(ns.Addrs) > 0 {
-					glue = "glue " + strings.Join(ns.Addrs, ", ")
+					glue = "glue " + strings.Join(ns.Addrs, ", ") // made safe below
 				}
 				p.printf("%s         %s %s\n", body, safetext.Line(strings.TrimSuffix(ns.Name, ".")), p.st.dim(safetext.Line(glue)))
 			}

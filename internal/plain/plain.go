@@ -42,7 +42,7 @@ func Render(w io.Writer, j *trace.Journey, opt Options) {
 
 // Header writes the report's first lines.
 func (p *Printer) Header(j *trace.Journey) {
-	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), j.Mode, safetext.Line(j.Target))
+	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), safetext.Line(string(j.Mode)), safetext.Line(j.Target))
 	p.printf("%s\n", p.st.dim("started "+j.Started.Format("2006-01-02 15:04:05 MST")))
 	if j.Mode == trace.ModeLab {
 		p.printf("%s\n", p.st.dim(wrapLine("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses", 0, "")))
@@ -119,7 +119,7 @@ func (p *Printer) address(s *trace.Stage) {
 	}
 	row := func(k, v string) { p.printf("  %-10s %s\n", k, v) }
 	row("URL", safetext.Line(a.URL))
-	scheme := a.Scheme
+	scheme := safetext.Line(a.Scheme)
 	if a.SchemeAssumed {
 		scheme += p.st.dim("   (no scheme was typed: http is assumed)")
 	}
@@ -134,7 +134,7 @@ func (p *Printer) address(s *trace.Stage) {
 	row("host", host)
 	port := fmt.Sprint(a.Port)
 	if a.PortDefault {
-		port += p.st.dim("   (the default for " + a.Scheme + ")")
+		port += p.st.dim("   (the default for " + safetext.Line(a.Scheme) + ")")
 	}
 	row("port", port)
 	row("path", safetext.Line(a.Path))
