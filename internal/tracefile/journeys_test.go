@@ -3,7 +3,9 @@ package tracefile_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -166,6 +168,19 @@ func TestRecordedJourneys(t *testing.T) {
 			if !reflect.DeepEqual(j2, j) {
 				t.Errorf("decoding and re-encoding changed the journey")
 			}
+			// Every key of the recording must still be written: a renamed or
+			// dropped JSON name would make older recordings lose that field
+			// silently on replay.
+			var was, now any
+			if err := json.Unmarshal(doc, &was); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(again, &now); err != nil {
+				t.Fatal(err)
+			}
+			if lost := lostKeys(was, now, ""); len(lost) > 0 {
+				t.Errorf("the trace model no longer writes %d keys of this recording, e.g. %v: a JSON name was renamed or dropped", len(lost), lost[:min(len(lost), 5)])
+			}
 			if !bytes.Equal(again, doc) {
 				t.Logf("the trace model has fields this recording lacks; re-record with -update to fill them (then refresh the golden files made from it)")
 			}
@@ -233,5 +248,40 @@ func TestStepModeRecordingDecodes(t *testing.T) {
 				t.Errorf("a journey recorded in step mode (%d packets held) does not decode: %v", held, err)
 			}
 		})
+	}
+}
+
+// lostKeys lists the object keys (as paths) present in was and absent from
+// now, walking both JSON values side by side.
+func lostKeys(was, now any, path string) []string {
+	var lost []string
+	switch w := was.(type) {
+	case map[string]any:
+		n, _ := now.(map[string]any)
+		for k, v := range w {
+			nv, ok := n[k]
+			if !ok {
+				lost = append(lost, path+"."+k)
+				continue
+			}
+			lost = append(lost, lostKeys(v, nv, path+"."+k)...)
+		}
+	case []any:
+		n, _ := now.([]any)
+		for i, v := range w {
+			if i < len(n) {
+				lost = append(lost, lostKeys(v, n[i], fmt.Sprintf("%s[%d]", path, i))...)
+			}
+		}
+	}
+	return lost
+}
+
+func TestLostKeys(t *testing.T) {
+	var was, now any
+	json.Unmarshal([]byte(`{"a":1,"b":{"c":[{"d":1},{"e":2}]}}`), &was)
+	json.Unmarshal([]byte(`{"a":1,"b":{"c":[{"d":1},{"f":2}]},"x":0}`), &now)
+	if got := lostKeys(was, now, ""); len(got) != 1 || got[0] != ".b.c[1].e" {
+		t.Errorf("lostKeys = %v, want [.b.c[1].e]", got)
 	}
 }
