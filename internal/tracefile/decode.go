@@ -203,7 +203,7 @@ func jsonError(err error) error {
 		if where == "" {
 			where = "the document"
 		}
-		return fmt.Errorf("%w: %s holds a %s where a %s belongs (at byte %d)", ErrInvalid, where, typ.Value, typ.Type, typ.Offset)
+		return fmt.Errorf("%w: %s holds %s where %s belongs (at byte %d)", ErrInvalid, where, article(typ.Value), jsonKind(typ.Type), typ.Offset)
 	default:
 		// Bad base64, a malformed time: the decoder's message says which.
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -468,4 +468,44 @@ func (c *checker) fieldList(fields []trace.Field, size, depth int) error {
 		c.pop()
 	}
 	return nil
+}
+
+// jsonKind names what a Go type looks like in JSON, so an error speaks of
+// the file, not of journey's source code.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if t == reflect.TypeFor[time.Time]() {
+			return "a time"
+		}
+		return "an object"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "a list"
+	case reflect.Array:
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number from 0"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind of value"
+}
+
+// article puts "a" or "an" before a JSON value's kind ("string", "object").
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
