@@ -138,6 +138,8 @@ func TestDecodeBad(t *testing.T) {
 		{"blank", []byte("  \n"), tracefile.ErrNotJSON, "empty"},
 		{"text", []byte("hello, journey\n"), tracefile.ErrNotJSON, "does not start with"},
 		{"html", []byte("<html><body>{}</body></html>"), tracefile.ErrNotJSON, ""},
+		{"wrong kind of value", []byte(`{"format":"journey/1","duration_ns":"soon"}`), tracefile.ErrInvalid, "duration_ns holds a string where a whole number belongs"},
+		{"object expected", []byte(`{"format":"journey/1","stages":[{"kind":"address","dns":"x"}]}`), tracefile.ErrInvalid, "holds a string where an object belongs"},
 		{"json array", []byte(`[1, 2]`), tracefile.ErrFormat, "not a JSON object"},
 		{"json string", []byte(`"journey/1"`), tracefile.ErrFormat, "not a JSON object"},
 		{"syntax error", []byte(`{"format": "journey/1", "mode": lab}`), tracefile.ErrNotJSON, "at byte"},
