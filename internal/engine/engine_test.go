@@ -13,14 +13,21 @@ import (
 	"journey/internal/trace"
 )
 
-// labConfig is a journey to target through a lab with no latency.
-func labConfig(t *testing.T, target string) (Config, *lab.Lab) {
+// startLab starts a lab for one test and stops it when the test ends.
+func startLab(t *testing.T, opts lab.Options) *lab.Lab {
 	t.Helper()
-	l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
+	l, err := lab.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// labConfig is a journey to target through a lab with no latency.
+func labConfig(t *testing.T, target string) (Config, *lab.Lab) {
+	t.Helper()
+	l := startLab(t, lab.Options{Latency: 0})
 	a, err := address.Parse(target)
 	if err != nil {
 		t.Fatal(err)
@@ -84,16 +91,12 @@ func TestRun(t *testing.T) {
 }
 
 func TestMaxTimeIsNamed(t *testing.T) {
-	l, err := lab.Start(context.Background(), lab.Options{Latency: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLab(t, lab.Options{Latency: 300 * time.Millisecond})
 	a, _ := address.Parse("www.example.com")
 	cfg := Config{Target: a, Mode: trace.ModeLab, Dialer: l.Dialer(), Roots: l.Roots(), MaxTime: 100 * time.Millisecond}
 	rec := trace.NewRecorder("www.example.com", cfg.Mode, "test", nil, nil)
 	start := time.Now()
-	err = Run(context.Background(), cfg, rec)
+	err := Run(context.Background(), cfg, rec)
 	if err == nil || !strings.Contains(err.Error(), "--max-time") {
 		t.Errorf("err = %v, want the --max-time limit named", err)
 	}

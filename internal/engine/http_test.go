@@ -20,11 +20,7 @@ import (
 func TestLabJourneyHTTP(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLab(t, lab.Options{})
 	tests := []struct {
 		url    string
 		follow bool
@@ -94,11 +90,7 @@ func TestRedirectLookupNote(t *testing.T) {
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err := lab.Start(ctx, lab.Options{URLs: urls})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLab(t, lab.Options{URLs: urls})
 	target, err := address.Parse("http://www.example.com/away/")
 	if err != nil {
 		t.Fatal(err)

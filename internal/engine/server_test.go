@@ -19,11 +19,7 @@ import (
 func TestServerSideLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLab(t, lab.Options{})
 	cases := []struct {
 		url       string
 		status    int
@@ -177,11 +173,7 @@ func TestServerSideFails(t *testing.T) {
 func TestServerSideAfterRedirects(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := startLab(t, lab.Options{})
 	cases := []struct {
 		url    string
 		follow bool
