@@ -54,19 +54,25 @@ func newQuery(name string, qtype uint16, rd bool) *mdns.Msg {
 	return m
 }
 
-// exchange sends q to server over network ("udp" or "tcp") and reads the
-// reply, capturing both messages' bytes exactly. The time is measured at
-// the socket: from just before the write to just after the read.
-func (r *Resolver) exchange(ctx context.Context, st *state, server Server, network string, q *mdns.Msg, why string, depth int) outcome {
+// exchange sends q to its server over network ("udp" or "tcp") and reads
+// the reply, capturing both messages' bytes exactly. The socket work is
+// transmit's; this keeps the record: the exchange, the counters, and what
+// the journey learns of the server (its round trip, or that it is silent).
+func (r *Resolver) exchange(ctx context.Context, st *state, q question, network string) outcome {
+	query := newQuery(q.name, q.qtype, q.rd)
 	ex := &trace.Exchange{
 		Kind:      "dns",
-		Depth:     depth,
-		Peer:      trace.Peer{Name: server.Name, Addr: server.Addr},
+		Depth:     q.depth,
+		Peer:      trace.Peer{Name: q.server.Name, Addr: q.server.Addr},
 		Transport: trace.Transport(network),
-		DNS:       &trace.DNSExchange{Question: q.Question[0].Name + " " + typeName(q.Question[0].Qtype), ID: q.Id},
+		DNS: &trace.DNSExchange{Question: query.Question[0].Name + " " + typeName(q.qtype), ID: query.Id,
+			Zone: q.zone, Attempt: q.attempt, For: st.purposeAt(q.depth)},
+	}
+	if q.zone == "" {
+		ex.DNS.Attempt = 0
 	}
 	if rt, ok := r.Dialer.(*dial.Router); ok {
-		if via, routed := rt.Route(network, server.Addr); routed {
+		if via, routed := rt.Route(network, q.server.Addr); routed {
 			ex.Peer.Via = via
 		}
 	}
@@ -74,32 +80,86 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 		ex.Error = err.Error()
 		return outcome{ex: ex, err: err}
 	}
-	packed, err := q.Pack()
+	packed, err := query.Pack()
 	if err != nil {
 		return fail(fmt.Errorf("packing the query: %w", err))
 	}
 	ex.Sent = trace.Message{Bytes: packed, Fields: Annotate(packed)}
 	if err := st.count(); err != nil {
+		ex.Sent = trace.Message{}
 		return fail(err)
 	}
-	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: why}
+	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: q.why}
 	if err := r.Recorder.Wait(ctx, pending); err != nil {
 		return fail(err)
 	}
+	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, q.timeout)
+	if reply != nil {
+		ex.Received = trace.Message{Bytes: reply, Fields: Annotate(reply)}
+	}
+	st.observe(q.server.Addr, ex.Duration, err)
+	if err != nil {
+		if errors.Is(err, errNotSent) {
+			ex.Sent = trace.Message{}
+			st.queries-- // counted above, but it never left
+		}
+		return fail(err)
+	}
+	m, dropped, err := unpackScrubbed(reply)
+	if err != nil {
+		return fail(fmt.Errorf("the reply is not a valid DNS message: %v", err))
+	}
+	ex.DNS.Ignored = append(ex.DNS.Ignored, dropped...)
+	if err := matches(query, m); err != nil {
+		return fail(err)
+	}
+	ex.DNS.RCode = rcodeName(m.Rcode)
+	return outcome{msg: m, ex: ex}
+}
 
+// errNotSent marks an exchange whose query never left: no socket could be
+// opened, so it is not counted as sent.
+var errNotSent = errors.New("the query was never sent")
+
+// observe keeps what an exchange taught about a server: a smoothed round
+// trip when it replied (7/8 old, 1/8 new, as TCP's SRTT of RFC 6298 and
+// Unbound's infra cache), or that it is silent.
+func (st *state) observe(addr string, rtt time.Duration, err error) {
+	fam := addrFamily(addr)
+	switch {
+	case err == nil:
+		if old, ok := st.srtt[addr]; ok {
+			rtt = (7*old + rtt) / 8
+		}
+		st.srtt[addr] = rtt
+		delete(st.dead, addr)
+		st.famAnswers[fam]++
+	case errors.Is(err, errTimeout):
+		st.dead[addr] = true
+		st.famTimeouts[fam]++
+	}
+}
+
+// transmit does the socket work of one exchange: dial, write, read until
+// the reply or the timeout. The time is measured at the socket, from just
+// before the write to just after the read; ex gets the times, the local
+// address and the notes of what happened on the wire.
+func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, timeout time.Duration) ([]byte, error) {
+	if timeout <= 0 {
+		timeout = r.timeout()
+	}
 	journeyDeadline, limited := ctx.Deadline()
-	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// cutShort: the journey's --max-time ends before this exchange's timeout.
-	cutShort := limited && time.Until(journeyDeadline) < r.timeout()
+	cutShort := limited && time.Until(journeyDeadline) < timeout
 	dialed := time.Now()
 	ex.Start = r.Recorder.Offset(dialed)
-	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
+	conn, err := r.Dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		ex.Duration = time.Since(dialed)
-		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), server.Addr))
-		ex.Sent = trace.Message{}
-		return fail(fmt.Errorf("cannot reach %s: %w", server.Addr, err))
+		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), addr))
+		return nil, fmt.Errorf("cannot reach %s: %w (%w)", addr, err, errNotSent)
 	}
 	defer conn.Close()
 	ex.Local = conn.LocalAddr().String()
@@ -120,34 +180,23 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 		reply, err = r.udpRoundTrip(conn, q, packed, ex)
 	}
 	ex.Duration = time.Since(start)
-	if reply != nil {
-		ex.Received = trace.Message{Bytes: reply, Fields: Annotate(reply)}
+	if err == nil {
+		return reply, nil
 	}
-	if err != nil {
-		if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, errTimeout) {
-			if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
-				return fail(ctx.Err())
-			}
-			extra := ""
-			if reply != nil {
-				extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
-			}
-			if cutShort {
-				return fail(fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, server.Addr, extra))
-			}
-			return fail(fmt.Errorf("%w from %s within %s%s", errTimeout, server.Addr, r.timeout(), extra))
+	if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, errTimeout) {
+		if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
+			return reply, ctx.Err()
 		}
-		return fail(err)
+		extra := ""
+		if reply != nil {
+			extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
+		}
+		if cutShort {
+			return reply, fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, addr, extra)
+		}
+		return reply, fmt.Errorf("%w from %s within %s%s", errTimeout, addr, timeout, extra)
 	}
-	m := new(mdns.Msg)
-	if err := m.Unpack(reply); err != nil {
-		return fail(fmt.Errorf("the reply is not a valid DNS message: %v", err))
-	}
-	if err := matches(q, m); err != nil {
-		return fail(err)
-	}
-	ex.DNS.RCode = rcodeName(m.Rcode)
-	return outcome{msg: m, ex: ex}
+	return reply, err
 }
 
 // udpRoundTrip writes the query and reads until a reply with the query's ID

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"strconv"
@@ -83,6 +84,11 @@ type Resolver struct {
 	Timeout        time.Duration // per exchange
 	SystemFallback bool          // live: when no root answers, ask the system's resolver
 	ResolvConf     string        // the system resolver's configuration; /etc/resolv.conf when empty
+	// Shuffle starts each set of servers (the roots included) at a random
+	// one, as resolvers do to spread their load; later choices prefer the
+	// smallest round trip seen. Off, the set's own order is kept, so a lab
+	// journey is the same every time.
+	Shuffle bool
 }
 
 // Fqdn returns name with its final dot.
@@ -100,6 +106,40 @@ type state struct {
 	zones map[string][]*nameserver
 	// purpose[d] says why the lookups at depth d+1 are made.
 	purpose []string
+	// srtt is the smoothed round trip of each server address that
+	// answered in this journey; dead holds those that timed out, not
+	// asked again while another server of the set is left.
+	srtt map[string]time.Duration
+	dead map[string]bool
+	// famTimeouts and famAnswers count, per address family (index 4 or
+	// 6), the servers that timed out and that answered: when one family
+	// is silent, the other is tried first.
+	famTimeouts, famAnswers [7]int
+	// bypass holds zones whose glue-less in-zone nameservers are being
+	// looked up: those lookups start at the parent instead.
+	bypass map[string]bool
+	// pending holds the nameservers whose address is being looked up, so a
+	// lookup that needs itself ends with a plain reason.
+	pending map[string]bool
+}
+
+func newState(fam Family) *state {
+	return &state{family: fam, zones: map[string][]*nameserver{}, srtt: map[string]time.Duration{},
+		dead: map[string]bool{}, bypass: map[string]bool{}, pending: map[string]bool{}}
+}
+
+// question is one question to one server, with why it is asked: all an
+// exchange needs to be sent, timed and recorded.
+type question struct {
+	name    string
+	qtype   uint16
+	server  Server
+	zone    string        // the zone the server was named for; "" for a recursive resolver
+	why     string        // the sentence shown before the packet leaves
+	depth   int           // 0 for the target, 1 for a nameserver's own lookup...
+	attempt int           // 1 for the first server tried at this step
+	rd      bool          // recursion desired (a recursive resolver)
+	timeout time.Duration // the exchange's; the resolver's when zero
 }
 
 // purposeAt returns the purpose of lookups at depth, "" at the top.
@@ -130,7 +170,7 @@ func (st *state) closest(name string) (string, []*nameserver) {
 	labels := mdns.SplitDomainName(name)
 	for i := range labels {
 		zone := mdns.Fqdn(strings.Join(labels[i:], "."))
-		if ns, ok := st.zones[zone]; ok {
+		if ns, ok := st.zones[zone]; ok && !st.bypass[zone] {
 			return zone, ns
 		}
 	}
@@ -140,7 +180,8 @@ func (st *state) closest(name string) (string, []*nameserver) {
 // Lookup resolves name iteratively from the roots and returns its addresses.
 func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.DNS, error) {
 	result := &trace.DNS{Name: Fqdn(name), Method: trace.MethodIterative}
-	st := &state{family: fam, zones: map[string][]*nameserver{".": r.rootSet(fam)}}
+	st := newState(fam)
+	st.zones["."] = r.rootSet(fam)
 	defer func() { result.Queries, result.Referrals = st.queries, st.referrals }()
 	for _, qtype := range questionTypes(fam) {
 		result.Types = append(result.Types, typeName(qtype))
@@ -152,7 +193,7 @@ func (r *Resolver) Lookup(ctx context.Context, name string, fam Family) (*trace.
 		}
 		if errors.Is(err, errRootUnreachable) && r.SystemFallback {
 			r.Recorder.Note(trace.StageDNS, fmt.Sprintf("No root server answered in %d tries: this network may block outbound DNS. Falling back to the system's resolver: the answer below comes from a recursive resolver, not from our own walk down the tree.", rootTriesBeforeFallback))
-			return r.askSystem(ctx, name, fam, result.Queries)
+			return r.askSystem(ctx, st, name, fam)
 		}
 		if err != nil {
 			return result, err
@@ -251,10 +292,13 @@ func (r *Resolver) walk(ctx context.Context, st *state, name string, qtype uint1
 	}
 }
 
-// askZone asks zone's servers in turn until one gives a usable reply: an
-// answer, NXDOMAIN, NODATA, or a referral further down. Servers with known
-// addresses are tried first; those without glue are looked up one at a time,
-// only when needed.
+// askZone asks zone's servers until one gives a usable reply: an answer,
+// NXDOMAIN, NODATA, or a referral further down. Each server with a known
+// address is asked once, the one with the smallest round trip seen first
+// (a random one first when nothing is known yet and r.Shuffle is set);
+// servers without a usable address are looked up one at a time, only when
+// needed; a server that timed out is asked again only when no other is
+// left, as a lost packet may be bad luck (dig tries a lone server 3 times).
 func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers []*nameserver, name string, qtype uint16, depth int) (*mdns.Msg, error) {
 	tries := 0
 	limit := maxTriesPerStep
@@ -263,12 +307,19 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 	}
 	var reasons []string
 	answered := false
+	asked := map[string]int{} // by address: how often asked at this step
+	retries := 2
+	if len(servers) == 1 {
+		retries = 3
+	}
 	// try asks one server; stop is set when nothing more should be tried.
 	try := func(ns *nameserver, addr string) (m *mdns.Msg, stop error) {
 		tries++
+		asked[addr]++
 		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
-		why := r.why(zone, name, qtype, server, tries)
-		m, err := r.ask(ctx, st, server, zone, name, qtype, depth, why, tries)
+		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries}
+		q.why = r.why(st, q, asked[addr] > 1)
+		m, err := r.ask(ctx, st, q)
 		if m != nil {
 			answered = true
 		}
@@ -289,43 +340,38 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 		reasons = append(reasons, fmt.Sprintf("%s: %v", who, err))
 		return nil, nil
 	}
-	// A lost packet may be bad luck: every server of the set gets a second
-	// try, and a lone server a third, as dig tries three times.
-	rounds := 2
-	if len(servers) == 1 {
-		rounds = 3
-	}
-	for round := 0; round < rounds && tries < limit; round++ {
-		for _, ns := range servers {
-			addr, ok := pickAddr(ns, st.family)
-			if !ok || tries >= limit {
-				continue
-			}
+	for tries < limit {
+		if ns, addr, ok := r.next(st, servers, asked, 1); ok {
 			if m, stop := try(ns, addr); m != nil || stop != nil {
 				return m, stop
 			}
+			continue
 		}
-		for _, ns := range servers {
-			if ns.lookedUp || tries >= limit {
-				continue
-			}
-			if _, ok := pickAddr(ns, st.family); ok {
-				continue
-			}
+		// Every server with an address was asked: find the address of one
+		// that has none, then ask it.
+		if ns := needsLookup(servers, st.family); ns != nil {
 			ns.lookedUp = true
 			if err := r.lookupNameserver(ctx, st, ns, zone, depth); err != nil {
 				if errors.Is(err, ErrQueryLimit) || expired(ctx) {
 					return nil, err
 				}
 				reasons = append(reasons, fmt.Sprintf("%s: its address could not be found: %v", strings.TrimSuffix(ns.name, "."), err))
-				continue
 			}
-			if addr, ok := pickAddr(ns, st.family); ok {
-				if m, stop := try(ns, addr); m != nil || stop != nil {
-					return m, stop
-				}
-			}
+			continue
 		}
+		// Only servers that timed out are left: ask them again.
+		ns, addr, ok := r.next(st, servers, asked, retries)
+		if !ok {
+			break
+		}
+		if m, stop := try(ns, addr); m != nil || stop != nil {
+			return m, stop
+		}
+	}
+	if len(reasons) == 0 {
+		// Nothing was sent and nothing looked up: say why, never end with
+		// an empty list.
+		reasons = append(reasons, fmt.Sprintf("none of its %d %s has an address that can be used (%s)", len(servers), plural(len(servers), "nameserver", "nameservers"), familyWords(st.family)))
 	}
 	if zone == "." && !answered {
 		return nil, fmt.Errorf("%w: %s", errRootUnreachable, strings.Join(reasons, "; "))
@@ -333,13 +379,129 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 	return nil, fmt.Errorf("%w for %s (zone %s): %s", ErrNoServer, strings.TrimSuffix(name, "."), zone, strings.Join(reasons, "; "))
 }
 
-// lookupNameserver finds the address of a nameserver named without glue,
-// as a nested lookup shown one level deeper.
+func familyWords(fam Family) string {
+	switch fam {
+	case FamilyIPv4:
+		return "IPv4 only, as -4 asks"
+	case FamilyIPv6:
+		return "IPv6 only, as -6 asks"
+	}
+	return "IPv4 or IPv6"
+}
+
+// next chooses the server to ask: among the addresses asked fewer than
+// max times at this step, those that have not timed out in this journey
+// (unless none is left), of the family that is not silent, the smallest
+// smoothed round trip first, then those not yet heard from, in the set's
+// order or, with r.Shuffle, a random one.
+func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, max int) (*nameserver, string, bool) {
+	type cand struct {
+		ns   *nameserver
+		addr string
+		fam  int
+	}
+	var all []cand
+	for _, ns := range servers {
+		for _, a := range usableAddrs(ns, st.family) {
+			if asked[a] < max {
+				all = append(all, cand{ns, a, addrFamily(a)})
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil, "", false
+	}
+	alive := all[:0:0]
+	for _, c := range all {
+		if !st.dead[c.addr] {
+			alive = append(alive, c)
+		}
+	}
+	if len(alive) > 0 {
+		all = alive
+	}
+	// rank puts a family that has only been silent after the other, and
+	// with FamilyAny IPv4 before IPv6 otherwise (most networks have it).
+	rank := func(c cand) int {
+		silent := st.famTimeouts[c.fam] > 0 && st.famAnswers[c.fam] == 0
+		other := 10 - c.fam // 6 for 4, 4 for 6
+		otherSilent := st.famTimeouts[other] > 0 && st.famAnswers[other] == 0
+		switch {
+		case silent && !otherSilent:
+			return 2
+		case c.fam == 6:
+			return 1
+		}
+		return 0
+	}
+	best := -1
+	var unknown []int
+	for i, c := range all {
+		if best >= 0 && rank(c) > rank(all[best]) {
+			continue
+		}
+		if best >= 0 && rank(c) < rank(all[best]) {
+			best, unknown = -1, nil
+		}
+		if _, known := st.srtt[c.addr]; !known {
+			if best < 0 || len(unknown) > 0 && rank(all[unknown[0]]) == rank(c) {
+				unknown = append(unknown, i)
+			}
+			continue
+		}
+		if best < 0 || len(unknown) > 0 || st.srtt[c.addr] < st.srtt[all[best].addr] {
+			best, unknown = i, nil
+		}
+	}
+	if best < 0 && len(unknown) > 0 {
+		best = unknown[0]
+		if r.Shuffle {
+			best = unknown[rand.IntN(len(unknown))]
+		}
+	}
+	if best < 0 {
+		best = 0
+	}
+	return all[best].ns, all[best].addr, true
+}
+
+// needsLookup returns a server of the set with no usable address whose
+// address has not been looked up yet.
+func needsLookup(servers []*nameserver, fam Family) *nameserver {
+	for _, ns := range servers {
+		if !ns.lookedUp && len(usableAddrs(ns, fam)) == 0 {
+			return ns
+		}
+	}
+	return nil
+}
+
+// lookupNameserver finds the address of a nameserver named without glue
+// (or, with -4 or -6, with glue of the other family only), as a nested
+// lookup shown one level deeper. A nameserver inside the zone it serves
+// is looked up from the parent's servers: the zone's own cannot be reached
+// until it is found.
 func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserver, zone string, depth int) error {
 	if depth+1 > MaxDepth {
 		return ErrDepthLimit
 	}
-	st.purpose = append(st.purpose[:depth], fmt.Sprintf("the address of %s, a nameserver for %s that came without glue", strings.TrimSuffix(ns.name, "."), zone))
+	if st.pending[ns.name] {
+		return fmt.Errorf("its address is needed to look up its own address: %s is inside %s and no server gave its glue", strings.TrimSuffix(ns.name, "."), zone)
+	}
+	st.pending[ns.name] = true
+	defer delete(st.pending, ns.name)
+	how := "that came without glue"
+	if len(ns.addrs) > 0 {
+		how = "that came with " + map[Family]string{FamilyIPv4: "IPv6", FamilyIPv6: "IPv4"}[st.family] + " glue only, and " + familyWords(st.family) + " is used"
+	}
+	purpose := fmt.Sprintf("the address of %s, a nameserver for %s %s", strings.TrimSuffix(ns.name, "."), zone, how)
+	if mdns.IsSubDomain(zone, ns.name) && zone != "." && !st.bypass[zone] {
+		// In-zone and glue-less: only the parent can say where it is.
+		st.bypass[zone] = true
+		defer delete(st.bypass, zone)
+		purpose += "; it is inside " + zone + " itself, so the parent zone's servers are asked"
+	}
+	st.purpose = append(st.purpose[:depth], purpose)
 	qtype := mdns.TypeA
 	if st.family == FamilyIPv6 {
 		qtype = mdns.TypeAAAA
@@ -351,31 +513,45 @@ func (r *Resolver) lookupNameserver(ctx context.Context, st *state, ns *nameserv
 	if len(ans.addrs) == 0 {
 		return ErrNoAddress
 	}
-	ns.addrs = ans.addrs
+	ns.addrs = append(ns.addrs, ans.addrs...)
 	return nil
 }
 
-// pickAddr is the address used to reach a nameserver: one of the family
-// asked for if it has one (IPv6 with -6, IPv4 otherwise), else any.
-func pickAddr(ns *nameserver, fam Family) (string, bool) {
-	fallback := ""
+// usableAddrs are the addresses a nameserver can be reached at: with -4
+// or -6 only that family's; otherwise any, IPv4 first.
+func usableAddrs(ns *nameserver, fam Family) []string {
+	var v4, v6 []string
 	for _, a := range ns.addrs {
-		ip, err := netip.ParseAddr(a)
-		if err != nil {
-			ap, err := netip.ParseAddrPort(a)
-			if err != nil {
-				continue
-			}
-			ip = ap.Addr()
-		}
-		if ip.Is4() != (fam == FamilyIPv6) {
-			return a, true
-		}
-		if fallback == "" {
-			fallback = a
+		switch addrFamily(a) {
+		case 4:
+			v4 = append(v4, a)
+		case 6:
+			v6 = append(v6, a)
 		}
 	}
-	return fallback, fallback != ""
+	switch fam {
+	case FamilyIPv4:
+		return v4
+	case FamilyIPv6:
+		return v6
+	}
+	return append(v4, v6...)
+}
+
+// addrFamily is 4 or 6 for an IP or IP:port, 0 when it is neither.
+func addrFamily(a string) int {
+	ip, err := netip.ParseAddr(a)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(a)
+		if err != nil {
+			return 0
+		}
+		ip = ap.Addr()
+	}
+	if ip.Unmap().Is4() {
+		return 4
+	}
+	return 6
 }
 
 func (r *Resolver) withPort(addr string) string {
@@ -390,55 +566,64 @@ func (r *Resolver) withPort(addr string) string {
 }
 
 // why says, in a sentence, why this packet goes to this server.
-func (r *Resolver) why(zone, name string, qtype uint16, s Server, try int) string {
-	q := fmt.Sprintf("%s %s", name, typeName(qtype))
+func (r *Resolver) why(st *state, q question, again bool) string {
+	qs := fmt.Sprintf("%s %s", q.name, typeName(q.qtype))
 	var w string
-	if zone == "." {
-		w = fmt.Sprintf("Asking root server %s for %s: every lookup starts at the root, which knows who runs each top-level domain.", s.Name, q)
+	if q.zone == "." {
+		w = fmt.Sprintf("Asking root server %s for %s: every lookup starts at the root, which knows who runs each top-level domain.", q.server.Name, qs)
 	} else {
-		w = fmt.Sprintf("Asking %s, a server for %s, for %s: it was named in the last referral.", s.Name, zone, q)
+		w = fmt.Sprintf("Asking %s, a server for %s, for %s: it was named in the last referral.", q.server.Name, q.zone, qs)
 	}
-	if try > 1 {
+	switch {
+	case again:
+		w += " Every other server of the set has been tried; this one did not reply in time before, and a lost packet may be bad luck, so it is asked again."
+	case q.attempt > 1:
 		w += " The previous server did not give a usable answer, so this is the next one of the set."
+	}
+	if rtt, ok := st.srtt[q.server.Addr]; ok {
+		w += fmt.Sprintf(" Of the set, it has the smallest round trip seen so far (%s).", trace.Dur(rtt))
 	}
 	return w
 }
 
-// roundTrip sends one question to server over UDP and, when the reply is
-// truncated, again over TCP, recording the truncated exchange. A failed
-// exchange is recorded here too; a reply is returned for the caller to
-// classify and record. fill sets what the caller knows on every exchange.
-func (r *Resolver) roundTrip(ctx context.Context, st *state, server Server, name string, qtype uint16, rd bool, why string, depth int, fill func(*trace.Exchange)) outcome {
-	out := r.exchange(ctx, st, server, "udp", newQuery(name, qtype, rd), why, depth)
-	fill(out.ex)
+// roundTrip sends q over UDP and, when the reply is truncated, again over
+// TCP, recording the truncated exchange. A failed exchange is recorded here
+// too; a reply is returned for the caller to classify and record.
+func (r *Resolver) roundTrip(ctx context.Context, st *state, q question) outcome {
+	out := r.exchange(ctx, st, q, "udp")
 	if out.err == nil && out.msg.Truncated {
 		out.ex.DNS.Kind = trace.DNSTrunc
 		out.ex.Outcome = fmt.Sprintf("truncated: the answer did not fit in %d bytes of UDP, so the TC flag is set; asking again over TCP", EDNSBufferSize)
-		out.ex.Label = label(server, "truncated, retrying over TCP")
+		out.ex.Label = label(q.server, "truncated, retrying over TCP")
 		r.Recorder.AddExchange(trace.StageDNS, out.ex)
-		out = r.exchange(ctx, st, server, "tcp", newQuery(name, qtype, rd), "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit.", depth)
-		fill(out.ex)
+		q.why = "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit."
+		out = r.exchange(ctx, st, q, "tcp")
+		if out.err == nil && out.msg.Truncated {
+			// TCP has no size limit, so TC there means a broken server:
+			// what came is a part, not an answer (Unbound drops it too).
+			out.err = errors.New("the reply over TCP still has the TC flag set: a truncated reply is not an answer")
+			out.ex.Error = out.err.Error()
+			out.msg = nil
+		}
 	}
 	if out.err != nil {
 		out.ex.DNS.Kind = trace.DNSError
 		out.ex.Outcome = out.err.Error()
-		out.ex.Label = label(server, shortErr(out.err))
+		out.ex.Label = label(q.server, shortErr(out.err))
 		r.Recorder.AddExchange(trace.StageDNS, out.ex)
 	}
 	return out
 }
 
-// ask sends one question to one of zone's servers, records the exchanges,
-// and returns the reply with an error when it is not usable.
-func (r *Resolver) ask(ctx context.Context, st *state, server Server, zone, name string, qtype uint16, depth int, why string, attempt int) (*mdns.Msg, error) {
-	out := r.roundTrip(ctx, st, server, name, qtype, false, why, depth, func(ex *trace.Exchange) {
-		ex.DNS.Zone, ex.DNS.Attempt, ex.DNS.For = zone, attempt, st.purposeAt(depth)
-	})
+// ask sends q to one of a zone's servers, records the exchanges, and
+// returns the reply with an error when it is not usable.
+func (r *Resolver) ask(ctx context.Context, st *state, q question) (*mdns.Msg, error) {
+	out := r.roundTrip(ctx, st, q)
 	if out.err != nil {
 		return nil, out.err
 	}
-	err := describe(out.ex, out.msg, zone, name, qtype)
-	out.ex.Label = label(server, out.ex.Outcome)
+	err := describe(out.ex, out.msg, q.zone, q.name, q.qtype)
+	out.ex.Label = label(q.server, out.ex.Outcome)
 	r.Recorder.AddExchange(trace.StageDNS, out.ex)
 	return out.msg, err
 }

@@ -230,6 +230,8 @@ func TestFailingServers(t *testing.T) {
 		handler mdns.HandlerFunc
 		raw     func(q []byte) []byte // raw reply bytes, when not a handler
 		wantErr string
+		// exchanges is how many the trace holds: root, bad, good unless set.
+		exchanges int
 	}{
 		{name: "silent", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {}, wantErr: "no reply"},
 		{name: "garbage", raw: func(q []byte) []byte { return []byte{q[0], q[1], 0x81, 0x80, 0xff, 0xff, 1, 2, 3} }, wantErr: "not a valid DNS message"},
@@ -260,6 +262,50 @@ func TestFailingServers(t *testing.T) {
 			m.Ns = []mdns.RR{mustRR(t, ". 60 IN NS root.")}
 			w.WriteMsg(m)
 		}, wantErr: "does not lead closer"},
+		{name: "sideways referral", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Ns = []mdns.RR{mustRR(t, "other. 60 IN NS ns.other.")}
+			w.WriteMsg(m)
+		}, wantErr: "does not lead closer"},
+		// An authoritative reply with neither answer nor SOA says nothing:
+		// a real NODATA carries the zone's SOA (Unbound's iter_resptype).
+		{name: "authoritative empty, no SOA", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Authoritative = true
+			w.WriteMsg(m)
+		}, wantErr: "no answer and no SOA"},
+		{name: "empty, not authoritative", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			w.WriteMsg(m)
+		}, wantErr: "an empty reply"},
+		// RA set, AA clear: a cache answered, not the zone (a forged or
+		// stale address must not be taken as the zone's).
+		{name: "cache answer (RA, no AA)", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.RecursionAvailable = true
+			m.Answer = []mdns.RR{mustRR(t, "www.test. 60 IN A 192.0.2.66")}
+			w.WriteMsg(m)
+		}, wantErr: "answered as a cache (RA is 1, AA is 0)"},
+		{name: "cache NXDOMAIN (RA, no AA)", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetRcode(r, mdns.RcodeNameError)
+			m.RecursionAvailable = true
+			w.WriteMsg(m)
+		}, wantErr: "answered as a cache"},
+		// TC over TCP: TCP has no size limit, so the part that came is not
+		// an answer; the UDP try, the TCP try, then the good server.
+		{name: "TC over TCP", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Authoritative = true
+			m.Truncated = true
+			m.Answer = []mdns.RR{mustRR(t, "www.test. 60 IN A 192.0.2.66")}
+			w.WriteMsg(m)
+		}, wantErr: "over TCP still has the TC flag", exchanges: 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,14 +332,18 @@ good.test. IN A 192.0.2.2
 			if strings.Join(res.Addresses, ",") != "192.0.2.80" {
 				t.Errorf("addresses = %v, want the good server's 192.0.2.80", res.Addresses)
 			}
-			if len(st.Exchanges) != 3 {
-				t.Fatalf("%d exchanges, want root, bad, good: %v", len(st.Exchanges), kinds(st))
+			want := 3
+			if tc.exchanges != 0 {
+				want = tc.exchanges
 			}
-			bad := st.Exchanges[1]
+			if len(st.Exchanges) != want || res.Queries != want {
+				t.Fatalf("%d exchanges, %d queries, want %d: %v", len(st.Exchanges), res.Queries, want, kinds(st))
+			}
+			bad := st.Exchanges[want-2]
 			if bad.Peer.Name != "bad.test" || !strings.Contains(bad.Error+bad.Outcome, tc.wantErr) {
 				t.Errorf("bad server's exchange: peer %q error %q outcome %q, want %q", bad.Peer.Name, bad.Error, bad.Outcome, tc.wantErr)
 			}
-			if good := st.Exchanges[2]; good.DNS.Attempt != 2 || good.DNS.Kind != trace.DNSAnswer {
+			if good := st.Exchanges[want-1]; good.DNS.Attempt != 2 || good.DNS.Kind != trace.DNSAnswer {
 				t.Errorf("good server: attempt %d kind %s, want attempt 2 answer", good.DNS.Attempt, good.DNS.Kind)
 			}
 		})
