@@ -108,7 +108,7 @@ func (r *Resolver) askSystem(ctx context.Context, st *state, name string, fam Fa
 		opts = "options " + conf.options
 	}
 	r.Recorder.Note(trace.StageDNS, fmt.Sprintf("System resolvers from %s: %s, asked in that order; %s: a timeout of %s, %d %s.",
-		path, strings.Join(conf.servers, ", "), opts, trace.Dur(conf.timeout), conf.attempts, plural(conf.attempts, "round", "rounds")))
+		path, strings.Join(conf.servers, ", "), opts, conf.timeout, conf.attempts, plural(conf.attempts, "round", "rounds")))
 	var reasons []string
 	for round := 1; round <= conf.attempts; round++ {
 		for _, server := range conf.servers {
@@ -135,6 +135,7 @@ func (r *Resolver) askRecursive(ctx context.Context, st *state, server Server, r
 		q.why = fmt.Sprintf("Asking the recursive resolver %s for %s %s with recursion desired (RD): it does the walk down from the root for us and answers from its cache when it can.", server.Addr, name, typeName(qtype))
 		if round > 1 {
 			q.why += fmt.Sprintf(" This is round %d: no resolver gave a usable answer before.", round)
+			q.notes = append(q.notes, fmt.Sprintf("round %d: no resolver gave a usable answer in the rounds before (resolv.conf's attempts option says how many rounds)", round))
 		}
 		m, err := r.askOnce(ctx, st, q)
 		if err != nil {
@@ -212,7 +213,7 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, q question) (*mdns.Ms
 		d.Kind = trace.DNSNoData
 		out.ex.Outcome = "no " + typeName(q.qtype) + " record"
 	}
-	if !m.RecursionAvailable && d.Kind != trace.DNSReferral {
+	if !m.RecursionAvailable && d.Kind != trace.DNSReferral && d.Kind != trace.DNSRefused {
 		out.ex.Notes = append(out.ex.Notes, "RA is 0: this server does not offer recursion, so it may only know its own zones")
 	}
 	out.ex.Label = label(q.server, out.ex.Outcome)

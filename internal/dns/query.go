@@ -68,9 +68,10 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 		DNS: &trace.DNSExchange{Question: query.Question[0].Name + " " + typeName(q.qtype), ID: query.Id,
 			Zone: q.zone, Attempt: q.attempt, For: st.purposeAt(q.depth)},
 	}
-	if q.zone == "" {
+	if q.zone == "" && q.attempt <= 1 {
 		ex.DNS.Attempt = 0
 	}
+	ex.Notes = append(ex.Notes, q.notes...)
 	if rt, ok := r.Dialer.(*dial.Router); ok {
 		if via, routed := rt.Route(network, q.server.Addr); routed {
 			ex.Peer.Via = via

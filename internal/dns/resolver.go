@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +141,7 @@ type question struct {
 	attempt int           // 1 for the first server tried at this step
 	rd      bool          // recursion desired (a recursive resolver)
 	timeout time.Duration // the exchange's; the resolver's when zero
+	notes   []string      // why this server was chosen, kept on the exchange
 }
 
 // purposeAt returns the purpose of lookups at depth, "" at the top.
@@ -318,7 +320,8 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 		asked[addr]++
 		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
 		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries}
-		q.why = r.why(st, q, asked[addr] > 1)
+		q.why = r.why(q, asked[addr] > 1)
+		q.notes = r.choiceNotes(st, servers, server.Addr, asked[addr] > 1)
 		m, err := r.ask(ctx, st, q)
 		if m != nil {
 			answered = true
@@ -413,7 +416,7 @@ func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, 
 	}
 	alive := all[:0:0]
 	for _, c := range all {
-		if !st.dead[c.addr] {
+		if !st.dead[r.withPort(c.addr)] {
 			alive = append(alive, c)
 		}
 	}
@@ -421,48 +424,50 @@ func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, 
 		all = alive
 	}
 	// rank puts a family that has only been silent after the other, and
-	// with FamilyAny IPv4 before IPv6 otherwise (most networks have it).
-	rank := func(c cand) int {
-		silent := st.famTimeouts[c.fam] > 0 && st.famAnswers[c.fam] == 0
-		other := 10 - c.fam // 6 for 4, 4 for 6
-		otherSilent := st.famTimeouts[other] > 0 && st.famAnswers[other] == 0
+	// with FamilyAny IPv4 before IPv6 otherwise (most networks have it);
+	// then servers by smoothed round trip, those not heard from last.
+	silent := func(fam int) bool { return st.famTimeouts[fam] > 0 && st.famAnswers[fam] == 0 }
+	type key struct {
+		fam     int
+		unknown bool
+		rtt     time.Duration
+	}
+	keyOf := func(c cand) key {
+		k := key{}
 		switch {
-		case silent && !otherSilent:
-			return 2
+		case silent(c.fam) && !silent(10-c.fam): // 10-4 is 6, 10-6 is 4
+			k.fam = 2
 		case c.fam == 6:
-			return 1
+			k.fam = 1
 		}
-		return 0
+		rtt, known := st.srtt[r.withPort(c.addr)]
+		k.unknown, k.rtt = !known, rtt
+		return k
 	}
-	best := -1
-	var unknown []int
-	for i, c := range all {
-		if best >= 0 && rank(c) > rank(all[best]) {
-			continue
+	less := func(a, b key) bool {
+		if a.fam != b.fam {
+			return a.fam < b.fam
 		}
-		if best >= 0 && rank(c) < rank(all[best]) {
-			best, unknown = -1, nil
+		if a.unknown != b.unknown {
+			return !a.unknown
 		}
-		if _, known := st.srtt[c.addr]; !known {
-			if best < 0 || len(unknown) > 0 && rank(all[unknown[0]]) == rank(c) {
-				unknown = append(unknown, i)
-			}
-			continue
-		}
-		if best < 0 || len(unknown) > 0 || st.srtt[c.addr] < st.srtt[all[best].addr] {
-			best, unknown = i, nil
-		}
+		return a.rtt < b.rtt
 	}
-	if best < 0 && len(unknown) > 0 {
-		best = unknown[0]
-		if r.Shuffle {
-			best = unknown[rand.IntN(len(unknown))]
+	best := []int{0}
+	for i := 1; i < len(all); i++ {
+		ki, kb := keyOf(all[i]), keyOf(all[best[0]])
+		switch {
+		case less(ki, kb):
+			best = []int{i}
+		case !less(kb, ki):
+			best = append(best, i) // a tie
 		}
 	}
-	if best < 0 {
-		best = 0
+	pick := best[0]
+	if r.Shuffle && keyOf(all[pick]).unknown {
+		pick = best[rand.IntN(len(best))]
 	}
-	return all[best].ns, all[best].addr, true
+	return all[pick].ns, all[pick].addr, true
 }
 
 // needsLookup returns a server of the set with no usable address whose
@@ -566,7 +571,7 @@ func (r *Resolver) withPort(addr string) string {
 }
 
 // why says, in a sentence, why this packet goes to this server.
-func (r *Resolver) why(st *state, q question, again bool) string {
+func (r *Resolver) why(q question, again bool) string {
 	qs := fmt.Sprintf("%s %s", q.name, typeName(q.qtype))
 	var w string
 	if q.zone == "." {
@@ -580,10 +585,31 @@ func (r *Resolver) why(st *state, q question, again bool) string {
 	case q.attempt > 1:
 		w += " The previous server did not give a usable answer, so this is the next one of the set."
 	}
-	if rtt, ok := st.srtt[q.server.Addr]; ok {
-		w += fmt.Sprintf(" Of the set, it has the smallest round trip seen so far (%s).", trace.Dur(rtt))
-	}
 	return w
+}
+
+// choiceNotes says why addr was chosen among servers: its round trip, the
+// silent servers passed over, or that it is asked again.
+func (r *Resolver) choiceNotes(st *state, servers []*nameserver, addr string, again bool) []string {
+	var notes []string
+	if again {
+		notes = append(notes, "asked again: every other server of the set was tried, and this one's silence may have been a lost packet")
+	}
+	if rtt, ok := st.srtt[addr]; ok && !again {
+		notes = append(notes, fmt.Sprintf("chosen for its smoothed round trip, %s, the smallest seen so far in this journey among the servers of the set", trace.Dur(rtt)))
+	}
+	var passed []string
+	for _, ns := range servers {
+		for _, a := range usableAddrs(ns, st.family) {
+			if a = r.withPort(a); a != addr && st.dead[a] && !slices.Contains(passed, a) {
+				passed = append(passed, a)
+			}
+		}
+	}
+	if len(passed) > 0 && !again {
+		notes = append(notes, fmt.Sprintf("not asked: %s, which did not reply earlier in this journey: a silent server is not asked again while another is left", strings.Join(passed, ", ")))
+	}
+	return notes
 }
 
 // roundTrip sends q over UDP and, when the reply is truncated, again over

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,8 +55,8 @@ func (n *testNet) serve(shown string, h mdns.HandlerFunc) {
 		<-started
 		n.t.Cleanup(func() { s.Shutdown() })
 	}
-	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
-	n.router.Add("tcp", shown+":53", ln.Addr().String())
+	n.router.Add("udp", net.JoinHostPort(shown, "53"), pc.LocalAddr().String())
+	n.router.Add("tcp", net.JoinHostPort(shown, "53"), ln.Addr().String())
 }
 
 // zones serves zone texts (master format) authoritatively from shown.
@@ -370,7 +369,7 @@ func (n *testNet) rawUDP(shown string, reply func(q []byte) [][]byte) {
 			}
 		}
 	}()
-	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
+	n.router.Add("udp", net.JoinHostPort(shown, "53"), pc.LocalAddr().String())
 }
 
 func mustRR(t *testing.T, s string) mdns.RR {
@@ -565,59 +564,6 @@ func TestAskResolver(t *testing.T) {
 	}
 	if st := rec.Snapshot().Stage(trace.StageDNS); len(st.Exchanges) != 1 {
 		t.Errorf("%d exchanges, want 1", len(st.Exchanges))
-	}
-}
-
-// TestSystemFallback: live, when no root answers, the system's resolver
-// (from a resolv.conf) is asked, and the trace says so.
-func TestSystemFallback(t *testing.T) {
-	n := newNet(t)
-	n.serve("192.0.2.1", func(w mdns.ResponseWriter, r *mdns.Msg) {}) // a silent root
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &mdns.Server{PacketConn: pc, Handler: mdns.HandlerFunc(func(w mdns.ResponseWriter, r *mdns.Msg) {
-		m := new(mdns.Msg)
-		m.SetReply(r)
-		m.RecursionAvailable = true
-		m.Answer = []mdns.RR{mustRR(t, r.Question[0].Name+" 60 IN A 192.0.2.80")}
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	defer srv.Shutdown()
-	host, _, _ := net.SplitHostPort(pc.LocalAddr().String())
-	conf := t.TempDir() + "/resolv.conf"
-	if err := os.WriteFile(conf, []byte("nameserver "+host+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rec := trace.NewRecorder("www.test", trace.ModeLive, "test", nil, nil)
-	r := &dns.Resolver{Dialer: n.router, Recorder: rec, Timeout: 100 * time.Millisecond, SystemFallback: true, ResolvConf: conf,
-		Roots: []dns.Server{{Name: "a", Addr: "192.0.2.1:53"}, {Name: "b", Addr: "192.0.2.1:53"}, {Name: "c", Addr: "192.0.2.1:53"}, {Name: "d", Addr: "192.0.2.1:53"}}}
-	// resolv.conf cannot name a port: route port 53 of that address to the server.
-	n.router.Add("udp", net.JoinHostPort(host, "53"), pc.LocalAddr().String())
-	res, err := r.Lookup(context.Background(), "www.test", dns.FamilyIPv4)
-	if err != nil {
-		t.Fatalf("Lookup: %v", err)
-	}
-	if res.Method != trace.MethodSystem || strings.Join(res.Addresses, ",") != "192.0.2.80" {
-		t.Errorf("method %s addresses %v, want the system resolver's answer", res.Method, res.Addresses)
-	}
-	st := rec.Snapshot().Stage(trace.StageDNS)
-	if len(st.Notes) == 0 || !strings.Contains(st.Notes[0], "system's resolver") {
-		t.Errorf("notes = %q, want the fallback said plainly", st.Notes)
-	}
-	roots := 0
-	for _, ex := range st.Exchanges {
-		if ex.Peer.Addr == "192.0.2.1:53" {
-			roots++
-		}
-	}
-	if roots != 3 {
-		t.Errorf("%d root servers tried before falling back, want 3", roots)
 	}
 }
 
