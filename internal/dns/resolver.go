@@ -654,14 +654,25 @@ func (r *Resolver) ask(ctx context.Context, st *state, q question) (*mdns.Msg, e
 	return out.msg, err
 }
 
-// rootSet is the root hints as a nameserver set.
+// rootSet is the root hints as a nameserver set. IANA's roots carry both
+// their addresses unless -4 or -6 says otherwise, so that when one family
+// is silent (a network without IPv6, or with IPv6 only) the other is tried.
 func (r *Resolver) rootSet(fam Family) []*nameserver {
-	roots := r.Roots
-	if len(roots) == 0 {
-		roots = RootHints(fam)
-	}
 	var set []*nameserver
-	for _, s := range roots {
+	if len(r.Roots) == 0 {
+		for _, s := range ianaRoots {
+			ns := &nameserver{name: s.name}
+			if fam != FamilyIPv6 {
+				ns.addrs = append(ns.addrs, s.ipv4)
+			}
+			if fam != FamilyIPv4 {
+				ns.addrs = append(ns.addrs, s.ipv6)
+			}
+			set = append(set, ns)
+		}
+		return set
+	}
+	for _, s := range r.Roots {
 		set = append(set, &nameserver{name: s.Name, addrs: []string{s.Addr}})
 	}
 	return set

@@ -36,6 +36,9 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 		Port:           cfg.DNSPort,
 		Timeout:        cfg.Timeout,
 		SystemFallback: cfg.SystemFallback,
+		// Live, start at a random server of each set as resolvers do; the
+		// lab keeps its order so every lab journey tells the same story.
+		Shuffle: cfg.Mode == trace.ModeLive,
 	}
 	var (
 		result *trace.DNS
