@@ -42,6 +42,9 @@ type outcome struct {
 	msg *mdns.Msg       // the parsed reply, nil on failure
 	ex  *trace.Exchange // not yet recorded: the caller classifies, then records
 	err error
+	// before holds exchanges that led to this one: the UDP try whose
+	// reply was truncated, when ex is the same question over TCP.
+	before []*trace.Exchange
 }
 
 // newQuery builds a query for name and qtype; rd asks for recursion.

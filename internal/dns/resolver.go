@@ -613,17 +613,20 @@ func (r *Resolver) choiceNotes(st *state, servers []*nameserver, addr string, ag
 }
 
 // roundTrip sends q over UDP and, when the reply is truncated, again over
-// TCP, recording the truncated exchange. A failed exchange is recorded here
-// too; a reply is returned for the caller to classify and record.
+// TCP. Nothing is recorded here: the exchanges come back in the outcome,
+// the truncated one in before, for the caller to classify and record (a
+// hedged query is recorded only once it is known which one won).
 func (r *Resolver) roundTrip(ctx context.Context, st *state, q question) outcome {
 	out := r.exchange(ctx, st, q, "udp")
 	if out.err == nil && out.msg.Truncated {
-		out.ex.DNS.Kind = trace.DNSTrunc
-		out.ex.Outcome = fmt.Sprintf("truncated: the answer did not fit in %d bytes of UDP, so the TC flag is set; asking again over TCP", EDNSBufferSize)
-		out.ex.Label = label(q.server, "truncated, retrying over TCP")
-		r.Recorder.AddExchange(trace.StageDNS, out.ex)
+		trunc := out.ex
+		trunc.DNS.Kind = trace.DNSTrunc
+		trunc.Outcome = fmt.Sprintf("truncated: the answer did not fit in %d bytes of UDP, so the TC flag is set; asking again over TCP", EDNSBufferSize)
+		trunc.Label = label(q.server, "truncated, retrying over TCP")
 		q.why = "The UDP reply was truncated (TC flag): the same question again over TCP, which has no size limit."
+		q.notes = nil
 		out = r.exchange(ctx, st, q, "tcp")
+		out.before = []*trace.Exchange{trunc}
 		if out.err == nil && out.msg.Truncated {
 			// TCP has no size limit, so TC there means a broken server:
 			// what came is a part, not an answer (Unbound drops it too).
@@ -636,22 +639,39 @@ func (r *Resolver) roundTrip(ctx context.Context, st *state, q question) outcome
 		out.ex.DNS.Kind = trace.DNSError
 		out.ex.Outcome = out.err.Error()
 		out.ex.Label = label(q.server, shortErr(out.err))
-		r.Recorder.AddExchange(trace.StageDNS, out.ex)
 	}
+	return out
+}
+
+// record adds an outcome's exchanges to the trace, in the order sent.
+func (r *Resolver) record(out outcome) {
+	for _, ex := range out.before {
+		r.Recorder.AddExchange(trace.StageDNS, ex)
+	}
+	r.Recorder.AddExchange(trace.StageDNS, out.ex)
+}
+
+// askQuiet sends q to one of a zone's servers and classifies the reply,
+// without recording: out.err is set when the reply is not usable.
+func (r *Resolver) askQuiet(ctx context.Context, st *state, q question) outcome {
+	out := r.roundTrip(ctx, st, q)
+	if out.err != nil {
+		return out
+	}
+	out.err = describe(out.ex, out.msg, q.zone, q.name, q.qtype)
+	out.ex.Label = label(q.server, out.ex.Outcome)
 	return out
 }
 
 // ask sends q to one of a zone's servers, records the exchanges, and
 // returns the reply with an error when it is not usable.
 func (r *Resolver) ask(ctx context.Context, st *state, q question) (*mdns.Msg, error) {
-	out := r.roundTrip(ctx, st, q)
-	if out.err != nil {
+	out := r.askQuiet(ctx, st, q)
+	r.record(out)
+	if out.msg == nil {
 		return nil, out.err
 	}
-	err := describe(out.ex, out.msg, q.zone, q.name, q.qtype)
-	out.ex.Label = label(q.server, out.ex.Outcome)
-	r.Recorder.AddExchange(trace.StageDNS, out.ex)
-	return out.msg, err
+	return out.msg, out.err
 }
 
 // rootSet is the root hints as a nameserver set. IANA's roots carry both
