@@ -95,7 +95,12 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	}
 	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: q.why}
 	if err := r.Recorder.Wait(ctx, pending); err != nil {
+		ex.Sent = trace.Message{}
+		st.uncount() // held, then cancelled: it never left
 		return fail(err)
+	}
+	if q.sent != nil {
+		q.sent()
 	}
 	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, q.timeout)
 	if reply != nil {
@@ -105,7 +110,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	if err != nil {
 		if errors.Is(err, errNotSent) {
 			ex.Sent = trace.Message{}
-			st.queries-- // counted above, but it never left
+			st.uncount() // counted above, but it never left
 		}
 		return fail(err)
 	}
@@ -121,6 +126,12 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	return outcome{msg: m, ex: ex}
 }
 
+func (st *state) uncount() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.queries--
+}
+
 // errNotSent marks an exchange whose query never left: no socket could be
 // opened, so it is not counted as sent.
 var errNotSent = errors.New("the query was never sent")
@@ -129,6 +140,8 @@ var errNotSent = errors.New("the query was never sent")
 // trip when it replied (7/8 old, 1/8 new, as TCP's SRTT of RFC 6298 and
 // Unbound's infra cache), or that it is silent.
 func (st *state) observe(addr string, rtt time.Duration, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	fam := addrFamily(addr)
 	switch {
 	case err == nil:

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -90,6 +91,11 @@ type Resolver struct {
 	// smallest round trip seen. Off, the set's own order is kept, so a lab
 	// journey is the same every time.
 	Shuffle bool
+	// Hedge sends the same question to a second server of the set when
+	// the first has not answered within a delay adapted to the round
+	// trips seen, taking the first usable answer. Off, servers are asked
+	// one after another, as before.
+	Hedge bool
 }
 
 // Fqdn returns name with its final dot.
@@ -97,6 +103,9 @@ func Fqdn(name string) string { return mdns.Fqdn(name) }
 
 // state is one journey's resolution: its counters and what it learned.
 type state struct {
+	// mu guards the counters and what is learned of servers: a hedged
+	// query runs two exchanges at once.
+	mu        sync.Mutex
 	family    Family // the addresses asked for, and the family used to reach servers
 	queries   int
 	referrals int
@@ -141,6 +150,7 @@ type question struct {
 	attempt int           // 1 for the first server tried at this step
 	rd      bool          // recursion desired (a recursive resolver)
 	timeout time.Duration // the exchange's; the resolver's when zero
+	sent    func()        // called once the query has left (hedging times from then)
 	notes   []string      // why this server was chosen, kept on the exchange
 }
 
@@ -153,6 +163,8 @@ func (st *state) purposeAt(depth int) string {
 }
 
 func (st *state) count() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if st.queries >= MaxQueries {
 		return ErrQueryLimit
 	}
@@ -314,21 +326,26 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 	if len(servers) == 1 {
 		retries = 3
 	}
-	// try asks one server; stop is set when nothing more should be tried.
-	try := func(ns *nameserver, addr string) (m *mdns.Msg, stop error) {
+	// prepare makes the question for one server of the set.
+	prepare := func(ns *nameserver, addr string) question {
 		tries++
 		asked[addr]++
 		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
 		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries}
 		q.why = r.why(q, asked[addr] > 1)
 		q.notes = r.choiceNotes(st, servers, server.Addr, asked[addr] > 1)
-		m, err := r.ask(ctx, st, q)
-		if m != nil {
+		return q
+	}
+	// handle reads one recorded outcome; stop is set when nothing more
+	// should be tried.
+	handle := func(q question, out outcome) (m *mdns.Msg, stop error) {
+		if out.msg != nil {
 			answered = true
 		}
+		err := out.err
 		switch {
 		case err == nil:
-			return m, nil
+			return out.msg, nil
 		case errors.Is(err, ErrQueryLimit):
 			return nil, err
 		case ctx.Err() != nil:
@@ -336,12 +353,32 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 		case expired(ctx):
 			return nil, context.DeadlineExceeded
 		}
-		who := server.Name
+		who := q.server.Name
 		if who == "" {
-			who = server.Addr
+			who = q.server.Addr
 		}
 		reasons = append(reasons, fmt.Sprintf("%s: %v", who, err))
 		return nil, nil
+	}
+	// try asks one server, and with r.Hedge a second one in parallel when
+	// the first is slow to answer.
+	try := func(ns *nameserver, addr string) (*mdns.Msg, error) {
+		q := prepare(ns, addr)
+		if !r.Hedge {
+			out := r.askQuiet(ctx, st, q)
+			r.record(out)
+			return handle(q, out)
+		}
+		return r.hedged(ctx, st, q, func() (question, bool) {
+			if tries >= limit {
+				return question{}, false
+			}
+			ns, addr, ok := r.next(st, servers, asked, 1)
+			if !ok {
+				return question{}, false
+			}
+			return prepare(ns, addr), true
+		}, handle)
 	}
 	for tries < limit {
 		if ns, addr, ok := r.next(st, servers, asked, 1); ok {
@@ -398,6 +435,8 @@ func familyWords(fam Family) string {
 // smoothed round trip first, then those not yet heard from, in the set's
 // order or, with r.Shuffle, a random one.
 func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, max int) (*nameserver, string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	type cand struct {
 		ns   *nameserver
 		addr string
@@ -468,6 +507,130 @@ func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, 
 		pick = best[rand.IntN(len(best))]
 	}
 	return all[pick].ns, all[pick].addr, true
+}
+
+// Hedging: when a server has not answered within a delay, the same
+// question goes to the next server of the set in parallel and the first
+// usable answer is taken, as Knot Resolver and Unbound do with their
+// retransmits to other servers ("happy eyeballs" for DNS).
+const (
+	// hedgeFloor is the delay before any round trip is known in this
+	// journey: about 50 ms, longer than most paths to an anycast root.
+	hedgeFloor = 50 * time.Millisecond
+	// hedgeFactor times the slowest smoothed round trip seen is the delay
+	// once one is known: a reply three times later than usual is likely lost.
+	hedgeFactor = 3
+)
+
+// hedgeDelay is how long to wait for a server before hedging, and why.
+func (st *state) hedgeDelay(timeout time.Duration) (time.Duration, string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var slowest time.Duration
+	for _, rtt := range st.srtt {
+		slowest = max(slowest, rtt)
+	}
+	d, why := hedgeFloor, "no round trip was known yet in this journey, so the floor of "+trace.Dur(hedgeFloor)
+	if hedgeFactor*slowest > d {
+		d, why = hedgeFactor*slowest, fmt.Sprintf("%d times the slowest round trip seen so far in this journey (%s)", hedgeFactor, trace.Dur(slowest))
+	}
+	if d > timeout {
+		d, why = timeout, "the timeout of one exchange (--timeout)"
+	}
+	return d, why
+}
+
+// hedged asks q's server and, if no reply comes within the hedge delay of
+// the packet leaving, asks another server (from another()) the same
+// question in parallel; the first usable answer wins and the other query
+// is abandoned. Both exchanges are recorded, in the order sent, saying
+// which won and why the second was sent.
+func (r *Resolver) hedged(ctx context.Context, st *state, q question, another func() (question, bool), handle func(question, outcome) (*mdns.Msg, error)) (*mdns.Msg, error) {
+	type done struct {
+		q   question
+		out outcome
+	}
+	results := make(chan done, 2)
+	sent := make(chan struct{}, 1)
+	ctx1, cancel1 := context.WithCancel(ctx)
+	defer cancel1()
+	q.sent = func() {
+		select {
+		case sent <- struct{}{}:
+		default: // the TCP retry of a truncated reply leaves too
+		}
+	}
+	go func() { results <- done{q, r.askQuiet(ctx1, st, q)} }()
+	alone := func(d done) (*mdns.Msg, error) {
+		r.record(d.out)
+		return handle(d.q, d.out)
+	}
+	// The delay runs from when the packet left: in step mode it waits
+	// for the user first.
+	select {
+	case d := <-results:
+		return alone(d)
+	case <-sent:
+	}
+	delay, why := st.hedgeDelay(r.timeout())
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case d := <-results:
+		return alone(d)
+	case <-timer.C:
+	}
+	q2, ok := another()
+	if !ok {
+		return alone(<-results)
+	}
+	who := func(q question) string {
+		if q.server.Name != "" {
+			return q.server.Name
+		}
+		return q.server.Addr
+	}
+	q2.notes = append(q2.notes, fmt.Sprintf("hedged: %s had not answered within %s (%s), so the same question went to this server too, in parallel; the first usable answer is taken", who(q), trace.Dur(delay), why))
+	ctx2, cancel2 := context.WithCancel(ctx)
+	defer cancel2()
+	go func() { results <- done{q2, r.askQuiet(ctx2, st, q2)} }()
+	a := <-results
+	if a.out.err == nil {
+		if a.q.attempt == q.attempt {
+			cancel2()
+		} else {
+			cancel1()
+		}
+	}
+	b := <-results
+	first, second := a, b
+	if a.q.attempt != q.attempt {
+		first, second = b, a
+	}
+	if a.out.err == nil {
+		a.out.ex.Notes = append(a.out.ex.Notes, "hedged: this reply came first, so it is the one used")
+		if errors.Is(b.out.err, context.Canceled) && ctx.Err() == nil {
+			b.out.ex.DNS.Kind = trace.DNSError
+			b.out.ex.Error = fmt.Sprintf("abandoned: %s answered first, so this query's reply was no longer needed", who(a.q))
+			b.out.ex.Outcome = b.out.ex.Error
+			b.out.ex.Label = label(b.q.server, "abandoned: the other server answered first")
+		}
+	}
+	for _, d := range []done{first, second} {
+		if len(d.out.ex.Sent.Bytes) > 0 || d.out.msg != nil {
+			r.record(d.out)
+		}
+	}
+	if a.out.err == nil {
+		return handle(a.q, a.out)
+	}
+	if m, stop := handle(a.q, a.out); m != nil || stop != nil {
+		return m, stop
+	}
+	if errors.Is(b.out.err, context.Canceled) && ctx.Err() == nil {
+		return nil, nil
+	}
+	return handle(b.q, b.out)
 }
 
 // needsLookup returns a server of the set with no usable address whose
@@ -591,6 +754,8 @@ func (r *Resolver) why(q question, again bool) string {
 // choiceNotes says why addr was chosen among servers: its round trip, the
 // silent servers passed over, or that it is asked again.
 func (r *Resolver) choiceNotes(st *state, servers []*nameserver, addr string, again bool) []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	var notes []string
 	if again {
 		notes = append(notes, "asked again: every other server of the set was tried, and this one's silence may have been a lost packet")
