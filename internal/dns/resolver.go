@@ -534,6 +534,9 @@ func (st *state) hedgeDelay(timeout time.Duration) (time.Duration, string) {
 		slowest = max(slowest, rtt)
 	}
 	d, why := hedgeFloor, "no round trip was known yet in this journey, so the floor of "+trace.Dur(hedgeFloor)
+	if slowest > 0 {
+		why = fmt.Sprintf("%d times the slowest round trip seen so far in this journey (%s) is under the floor of %s", hedgeFactor, trace.Dur(slowest), trace.Dur(hedgeFloor))
+	}
 	if hedgeFactor*slowest > d {
 		d, why = hedgeFactor*slowest, fmt.Sprintf("%d times the slowest round trip seen so far in this journey (%s)", hedgeFactor, trace.Dur(slowest))
 	}
