@@ -214,6 +214,7 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, q question) (*mdns.Ms
 		d.Kind = trace.DNSNoData
 		out.ex.Outcome = "no " + typeName(q.qtype) + " record"
 	}
+	out.ex.Notes = append(out.ex.Notes, digNotes(m, q.qtype, d.Kind)...)
 	if !m.RecursionAvailable && d.Kind != trace.DNSReferral && d.Kind != trace.DNSRefused {
 		out.ex.Notes = append(out.ex.Notes, "RA is 0: this server does not offer recursion, so it may only know its own zones")
 	}

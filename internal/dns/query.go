@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +89,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	if err != nil {
 		return fail(fmt.Errorf("packing the query: %w", err))
 	}
-	ex.Sent = trace.Message{Bytes: packed, Fields: Annotate(packed)}
+	ex.Sent = captured(network, packed)
 	if err := st.count(); err != nil {
 		ex.Sent = trace.Message{}
 		return fail(err)
@@ -104,7 +105,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	}
 	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, q.timeout)
 	if reply != nil {
-		ex.Received = trace.Message{Bytes: reply, Fields: Annotate(reply)}
+		ex.Received = captured(network, reply)
 	}
 	st.observe(q.server.Addr, ex.Duration, err)
 	if err != nil {
@@ -130,6 +131,37 @@ func (st *state) uncount() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.queries--
+}
+
+// captured is a message as it crossed the wire, with its fields: over TCP
+// with the two-byte length prefix that frames every DNS message there
+// (RFC 1035 section 4.2.2), shown as a field of its own.
+func captured(network string, msg []byte) trace.Message {
+	if network != "tcp" {
+		return trace.Message{Bytes: msg, Fields: Annotate(msg)}
+	}
+	framed := make([]byte, 2+len(msg))
+	binary.BigEndian.PutUint16(framed, uint16(len(msg)))
+	copy(framed[2:], msg)
+	fields := []trace.Field{{Name: "Length prefix (TCP)", Offset: 0, Length: 2,
+		Value: strconv.Itoa(len(msg)) + " bytes: the DNS message that follows; over TCP every message is framed by its length"}}
+	for _, f := range Annotate(msg) {
+		fields = append(fields, shifted(f, 2))
+	}
+	return trace.Message{Bytes: framed, Fields: fields}
+}
+
+// shifted is f with its offsets, and its children's, moved by n bytes.
+func shifted(f trace.Field, n int) trace.Field {
+	f.Offset += n
+	if len(f.Children) > 0 {
+		kids := make([]trace.Field, len(f.Children))
+		for i, c := range f.Children {
+			kids[i] = shifted(c, n)
+		}
+		f.Children = kids
+	}
+	return f
 }
 
 // errNotSent marks an exchange whose query never left: no socket could be

@@ -830,6 +830,7 @@ func (r *Resolver) askQuiet(ctx context.Context, st *state, q question) outcome 
 		return out
 	}
 	out.err = describe(out.ex, out.msg, q.zone, q.name, q.qtype)
+	out.ex.Notes = append(out.ex.Notes, digNotes(out.msg, q.qtype, out.ex.DNS.Kind)...)
 	out.ex.Label = label(q.server, out.ex.Outcome)
 	return out
 }
