@@ -274,3 +274,41 @@ func TestQueryNeverSent(t *testing.T) {
 		t.Errorf("the trace does not say %q:\n%s", w, words(st))
 	}
 }
+
+// TestBlockedRootsFallBackSoon: live with hedging, silent roots are asked
+// 50 ms apart, each for at most 1.4 s, so the fallback to the system's
+// resolver comes in about 1.5 s, not three timeouts in a row.
+func TestBlockedRootsFallBackSoon(t *testing.T) {
+	n := newNet(t)
+	var roots []dns.Server
+	for _, a := range []string{"192.0.2.1", "192.0.2.11", "192.0.2.12", "192.0.2.13"} {
+		n.serve(a, func(w mdns.ResponseWriter, r *mdns.Msg) {})
+		roots = append(roots, dns.Server{Name: a, Addr: a + ":53"})
+	}
+	n.resolver("127.0.0.2", answering(t))
+	conf := t.TempDir() + "/resolv.conf"
+	if err := os.WriteFile(conf, []byte("nameserver 127.0.0.2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := trace.NewRecorder("www.test", trace.ModeLive, "test", nil, nil)
+	r := &dns.Resolver{Dialer: n.router, Recorder: rec, Timeout: 2 * time.Second, SystemFallback: true, ResolvConf: conf, Roots: roots, Hedge: true}
+	start := time.Now()
+	res, err := r.Lookup(context.Background(), "www.test", dns.FamilyIPv4)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Method != trace.MethodSystem || res.Queries != 4 {
+		t.Errorf("method %s after %d queries, want the system resolver after 3 roots and 1 resolver", res.Method, res.Queries)
+	}
+	if took > 1900*time.Millisecond {
+		t.Errorf("fell back after %s, want about 1.5 s", took)
+	}
+	st := rec.Snapshot().Stage(trace.StageDNS)
+	if w := "had not answered within 50.0 ms"; !strings.Contains(words(st), w) {
+		t.Errorf("the trace does not say %q:\n%s", w, words(st))
+		for _, ex := range st.Exchanges {
+			t.Logf("%s %q %q", ex.Label, ex.Notes, ex.Error)
+		}
+	}
+}

@@ -45,6 +45,11 @@ const (
 	// rootTriesBeforeFallback is how many root servers are tried, live,
 	// before concluding that outbound DNS is blocked.
 	rootTriesBeforeFallback = 3
+	// rootFallbackTimeout bounds each root's exchange when the system's
+	// resolver is the fallback: with hedging the three roots are asked
+	// 50 ms apart, so a blocked network is known in about 1.5 s (a root
+	// is anycast, tens of milliseconds away almost everywhere).
+	rootFallbackTimeout = 1400 * time.Millisecond
 )
 
 // Errors a resolution can end with; each wraps into a message naming the
@@ -332,6 +337,11 @@ func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers 
 		asked[addr]++
 		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
 		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries}
+		if zone == "." && r.SystemFallback {
+			// Live, a network that blocks DNS must not cost long: the
+			// roots are close (anycast), so their silence is soon clear.
+			q.timeout = min(r.timeout(), rootFallbackTimeout)
+		}
 		q.why = r.why(q, asked[addr] > 1)
 		q.notes = r.choiceNotes(st, servers, server.Addr, asked[addr] > 1)
 		return q
@@ -546,49 +556,38 @@ func (st *state) hedgeDelay(timeout time.Duration) (time.Duration, string) {
 	return d, why
 }
 
-// hedged asks q's server and, if no reply comes within the hedge delay of
-// the packet leaving, asks another server (from another()) the same
-// question in parallel; the first usable answer wins and the other query
-// is abandoned. Both exchanges are recorded, in the order sent, saying
-// which won and why the second was sent.
+// hedged asks q's server and, each time the hedge delay passes after a
+// packet left with no usable reply yet, asks the next server of the set
+// (from another()) the same question in parallel: the first usable answer
+// wins and the queries still in flight are abandoned. Every exchange is
+// recorded, in the order sent, saying which won and why each extra query
+// was sent. It returns with no reply and no stop when every query in
+// flight failed: the caller goes on with the set.
 func (r *Resolver) hedged(ctx context.Context, st *state, q question, another func() (question, bool), handle func(question, outcome) (*mdns.Msg, error)) (*mdns.Msg, error) {
 	type done struct {
 		q   question
 		out outcome
 	}
-	results := make(chan done, 2)
-	sent := make(chan struct{}, 1)
-	ctx1, cancel1 := context.WithCancel(ctx)
-	defer cancel1()
-	q.sent = func() {
-		select {
-		case sent <- struct{}{}:
-		default: // the TCP retry of a truncated reply leaves too
+	results := make(chan done, maxTriesPerStep)
+	sent := make(chan struct{}, maxTriesPerStep+1)
+	var cancels []context.CancelFunc
+	defer func() {
+		for _, c := range cancels {
+			c()
 		}
-	}
-	go func() { results <- done{q, r.askQuiet(ctx1, st, q)} }()
-	alone := func(d done) (*mdns.Msg, error) {
-		r.record(d.out)
-		return handle(d.q, d.out)
-	}
-	// The delay runs from when the packet left: in step mode it waits
-	// for the user first.
-	select {
-	case d := <-results:
-		return alone(d)
-	case <-sent:
-	}
-	delay, why := st.hedgeDelay(r.timeout())
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	select {
-	case d := <-results:
-		return alone(d)
-	case <-timer.C:
-	}
-	q2, ok := another()
-	if !ok {
-		return alone(<-results)
+	}()
+	inFlight := 0
+	launch := func(q question) {
+		c, cancel := context.WithCancel(ctx)
+		cancels = append(cancels, cancel)
+		q.sent = func() {
+			select {
+			case sent <- struct{}{}:
+			default: // the TCP retry of a truncated reply leaves too
+			}
+		}
+		inFlight++
+		go func() { results <- done{q, r.askQuiet(c, st, q)} }()
 	}
 	who := func(q question) string {
 		if q.server.Name != "" {
@@ -596,47 +595,82 @@ func (r *Resolver) hedged(ctx context.Context, st *state, q question, another fu
 		}
 		return q.server.Addr
 	}
-	q2.notes = append(q2.notes, fmt.Sprintf("hedged: %s had not answered within %s (%s), so the same question went to this server too, in parallel; the first usable answer is taken", who(q), trace.Dur(delay), why))
-	ctx2, cancel2 := context.WithCancel(ctx)
-	defer cancel2()
-	go func() { results <- done{q2, r.askQuiet(ctx2, st, q2)} }()
-	a := <-results
-	if a.out.err == nil {
-		if a.q.attempt == q.attempt {
-			cancel2()
-		} else {
-			cancel1()
+	launch(q)
+	latest, waited := q, ""
+	var finished []done
+	var winner *done
+	var timer *time.Timer
+	var fire <-chan time.Time // nil until a packet has left: step mode holds it first
+	for inFlight > 0 && winner == nil {
+		select {
+		case d := <-results:
+			inFlight--
+			finished = append(finished, d)
+			if d.out.err == nil {
+				winner = &finished[len(finished)-1]
+			}
+		case <-sent:
+			if timer != nil {
+				timer.Stop()
+			}
+			// The delay runs from when the latest packet left.
+			delay, why := st.hedgeDelay(r.timeout())
+			timer = time.NewTimer(delay)
+			fire = timer.C
+			waited = fmt.Sprintf("%s had not answered within %s (%s)", who(latest), trace.Dur(delay), why)
+		case <-fire:
+			fire = nil
+			next, ok := another()
+			if !ok {
+				continue
+			}
+			next.notes = append(next.notes, "hedged: "+waited+", so the same question went to this server too, in parallel; the first usable answer is taken")
+			latest = next
+			launch(next)
 		}
 	}
-	b := <-results
-	first, second := a, b
-	if a.q.attempt != q.attempt {
-		first, second = b, a
+	if timer != nil {
+		timer.Stop()
 	}
-	if a.out.err == nil {
-		a.out.ex.Notes = append(a.out.ex.Notes, "hedged: this reply came first, so it is the one used")
-		if errors.Is(b.out.err, context.Canceled) && ctx.Err() == nil {
-			b.out.ex.DNS.Kind = trace.DNSError
-			b.out.ex.Error = fmt.Sprintf("abandoned: %s answered first, so this query's reply was no longer needed", who(a.q))
-			b.out.ex.Outcome = b.out.ex.Error
-			b.out.ex.Label = label(b.q.server, "abandoned: the other server answered first")
+	if winner != nil {
+		for _, c := range cancels {
+			c()
+		}
+		for ; inFlight > 0; inFlight-- {
+			finished = append(finished, <-results)
 		}
 	}
-	for _, d := range []done{first, second} {
+	slices.SortFunc(finished, func(a, b done) int { return a.q.attempt - b.q.attempt })
+	for i := range finished {
+		d := &finished[i]
+		switch {
+		case winner != nil && d.q.attempt == winner.q.attempt:
+			if len(finished) > 1 {
+				d.out.ex.Notes = append(d.out.ex.Notes, "hedged: this reply came first, so it is the one used")
+			}
+		case winner != nil && errors.Is(d.out.err, context.Canceled) && ctx.Err() == nil:
+			d.out.ex.DNS.Kind = trace.DNSError
+			d.out.ex.Error = fmt.Sprintf("abandoned: %s answered first, so this query's reply was no longer needed", who(winner.q))
+			d.out.ex.Outcome = d.out.ex.Error
+			d.out.ex.Label = label(d.q.server, "abandoned: another server answered first")
+		}
 		if len(d.out.ex.Sent.Bytes) > 0 || d.out.msg != nil {
 			r.record(d.out)
 		}
 	}
-	if a.out.err == nil {
-		return handle(a.q, a.out)
+	var stop error
+	for _, d := range finished {
+		if winner != nil && (d.q.attempt == winner.q.attempt || errors.Is(d.out.err, context.Canceled)) {
+			continue
+		}
+		if _, s := handle(d.q, d.out); s != nil && stop == nil {
+			stop = s
+		}
 	}
-	if m, stop := handle(a.q, a.out); m != nil || stop != nil {
-		return m, stop
+	if winner != nil {
+		return handle(winner.q, winner.out)
 	}
-	if errors.Is(b.out.err, context.Canceled) && ctx.Err() == nil {
-		return nil, nil
-	}
-	return handle(b.q, b.out)
+	return nil, stop
 }
 
 // needsLookup returns a server of the set with no usable address whose
