@@ -143,6 +143,15 @@ func newState(fam Family) *state {
 		dead: map[string]bool{}, bypass: map[string]bool{}, pending: map[string]bool{}}
 }
 
+// step is one step of the walk: a question for the servers of a zone.
+type step struct {
+	zone    string
+	servers []*nameserver
+	name    string
+	qtype   uint16
+	depth   int
+}
+
 // question is one question to one server, with why it is asked: all an
 // exchange needs to be sent, timed and recorded.
 type question struct {
@@ -294,7 +303,7 @@ func (r *Resolver) resolve(ctx context.Context, st *state, name string, qtype ui
 func (r *Resolver) walk(ctx context.Context, st *state, name string, qtype uint16, depth int) (*mdns.Msg, string, error) {
 	zone, servers := st.closest(name)
 	for {
-		m, err := r.askZone(ctx, st, zone, servers, name, qtype, depth)
+		m, err := r.askZone(ctx, st, step{zone: zone, servers: servers, name: name, qtype: qtype, depth: depth})
 		if err != nil {
 			return nil, zone, err
 		}
@@ -318,7 +327,8 @@ func (r *Resolver) walk(ctx context.Context, st *state, name string, qtype uint1
 // servers without a usable address are looked up one at a time, only when
 // needed; a server that timed out is asked again only when no other is
 // left, as a lost packet may be bad luck (dig tries a lone server 3 times).
-func (r *Resolver) askZone(ctx context.Context, st *state, zone string, servers []*nameserver, name string, qtype uint16, depth int) (*mdns.Msg, error) {
+func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, error) {
+	zone, servers, name, qtype, depth := at.zone, at.servers, at.name, at.qtype, at.depth
 	tries := 0
 	limit := maxTriesPerStep
 	if zone == "." && r.SystemFallback {
