@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,7 +90,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	if err != nil {
 		return fail(fmt.Errorf("packing the query: %w", err))
 	}
-	ex.Sent = captured(network, packed)
+	ex.Sent = capturedQuery(network, packed)
 	if err := st.count(); err != nil {
 		ex.Sent = trace.Message{}
 		return fail(err)
@@ -131,6 +132,56 @@ func (st *state) uncount() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.queries--
+}
+
+// queryFields caches the annotation of queries: the same question goes to
+// server after server (root, top-level domain, the domain's own), and the
+// packets differ only in their ID. Bounded: cleared when full.
+var queryFields = struct {
+	sync.Mutex
+	m map[string][]trace.Field
+}{m: map[string][]trace.Field{}}
+
+// maxCachedQueries bounds queryFields: a journey asks a handful of
+// questions; a few dozen journeys' worth is plenty.
+const maxCachedQueries = 64
+
+// annotateQuery is Annotate for a query we built, from the cache when the
+// same question was annotated before, with this packet's ID.
+func annotateQuery(packed []byte) []trace.Field {
+	if len(packed) < 12 {
+		return Annotate(packed)
+	}
+	key := string(packed[2:])
+	queryFields.Lock()
+	cached, ok := queryFields.m[key]
+	queryFields.Unlock()
+	if !ok {
+		cached = Annotate(packed)
+		queryFields.Lock()
+		if len(queryFields.m) >= maxCachedQueries {
+			clear(queryFields.m)
+		}
+		queryFields.m[key] = cached
+		queryFields.Unlock()
+	}
+	// A copy whose header holds this ID; the rest is shared, and no one
+	// writes to fields once made.
+	fields := slices.Clone(cached)
+	hdr := fields[0]
+	hdr.Children = slices.Clone(hdr.Children)
+	id := binary.BigEndian.Uint16(packed)
+	hdr.Children[0].Value = hex16(id) + " (" + strconv.Itoa(int(id)) + "): the reply must carry the same"
+	fields[0] = hdr
+	return fields
+}
+
+// capturedQuery is captured for a query we built.
+func capturedQuery(network string, packed []byte) trace.Message {
+	if network == "tcp" {
+		return captured(network, packed)
+	}
+	return trace.Message{Bytes: packed, Fields: annotateQuery(packed)}
 }
 
 // captured is a message as it crossed the wire, with its fields: over TCP
