@@ -327,3 +327,33 @@ func TestMalformedRecordIsDropped(t *testing.T) {
 		t.Errorf("the trace does not say %q:\n%s", w, words(st))
 	}
 }
+
+// TestAnswerBesideAReferral: a parent's reply that is not authoritative,
+// carries an answer, and delegates the name is a referral: the answer is
+// shown as ignored and the child is asked.
+func TestAnswerBesideAReferral(t *testing.T) {
+	n := newNet(t)
+	n.serve("192.0.2.1", func(w mdns.ResponseWriter, r *mdns.Msg) {
+		m := new(mdns.Msg)
+		m.SetReply(r)
+		m.Answer = []mdns.RR{mustRR(t, r.Question[0].Name+" 60 IN A 192.0.2.66")}
+		m.Ns = []mdns.RR{mustRR(t, "test. 60 IN NS ns.test.")}
+		m.Extra = []mdns.RR{mustRR(t, "ns.test. 60 IN A 192.0.2.2")}
+		w.WriteMsg(m)
+	})
+	n.zones("192.0.2.2", testZoneHead+"www IN A 192.0.2.80\n")
+	res, st, err := n.run("www.test", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Addresses, ","); got != "192.0.2.80" || res.Queries != 2 {
+		t.Errorf("addresses %s after %d queries, want 192.0.2.80 after 2", got, res.Queries)
+	}
+	want := []string{"referral", "answer"}
+	if !equal(kinds(st), want) {
+		t.Errorf("exchanges %v, want %v", kinds(st), want)
+	}
+	if w := "not authoritative: this server delegates test., so an answer from it is not the zone's"; !strings.Contains(words(st), w) {
+		t.Errorf("the trace does not say %q:\n%s", w, words(st))
+	}
+}

@@ -73,8 +73,13 @@ func followCNAMEs(m *mdns.Msg, name string, qtype uint16, zone string) (addrs, c
 // referral reads a referral from zone's server to a child zone on the way
 // to name: the child and its nameservers, with the glue that is in zone's
 // bailiwick. It returns "" when m is not such a referral.
+//
+// A non-authoritative reply that also carries records in its answer
+// section is still a referral when its authority section delegates the
+// name: the answer is not the zone's to give (Unbound takes such an answer
+// only provisionally, and follows the delegation).
 func referral(m *mdns.Msg, zone, name string) (string, []*nameserver) {
-	if m.Authoritative || m.Rcode != mdns.RcodeSuccess || len(m.Answer) > 0 {
+	if m.Authoritative || m.Rcode != mdns.RcodeSuccess {
 		return "", nil
 	}
 	child := ""
@@ -200,6 +205,9 @@ func describe(ex *trace.Exchange, m *mdns.Msg, zone, name string, qtype uint16) 
 			if _, opt := rr.(*mdns.OPT); !opt && !mdns.IsSubDomain(zone, owner) {
 				d.Ignored = append(d.Ignored, rrText(rr)+"  (glue out of bailiwick: a server for "+zone+" has no say over "+owner+")")
 			}
+		}
+		for _, rr := range m.Answer {
+			d.Ignored = append(d.Ignored, rrText(rr)+"  (not authoritative: this server delegates "+child+", so an answer from it is not the zone's)")
 		}
 		ex.Outcome = fmt.Sprintf("referral to %s: %d %s, %d with glue", child, len(ns), plural(len(ns), "nameserver", "nameservers"), glued)
 		return nil
