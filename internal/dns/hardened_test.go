@@ -357,3 +357,38 @@ func TestAnswerBesideAReferral(t *testing.T) {
 		t.Errorf("the trace does not say %q:\n%s", w, words(st))
 	}
 }
+
+// TestNoEDNSServer: a server that answers FORMERR, with no OPT record, to
+// a query with EDNS is asked again without it.
+func TestNoEDNSServer(t *testing.T) {
+	n := newNet(t)
+	n.zones("192.0.2.1", rootZone)
+	n.serve("192.0.2.2", func(w mdns.ResponseWriter, r *mdns.Msg) {
+		m := new(mdns.Msg)
+		if r.IsEdns0() != nil {
+			m.SetRcode(r, mdns.RcodeFormatError)
+		} else {
+			m.SetReply(r)
+			m.Authoritative = true
+			m.Answer = []mdns.RR{mustRR(t, r.Question[0].Name+" 60 IN A 192.0.2.80")}
+		}
+		w.WriteMsg(m)
+	})
+	res, st, err := n.run("www.test", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Addresses, ","); got != "192.0.2.80" || res.Queries != 3 {
+		t.Errorf("addresses %s after %d queries, want 192.0.2.80 after 3", got, res.Queries)
+	}
+	want := []string{"referral", "error", "answer"}
+	if !equal(kinds(st), want) {
+		t.Errorf("exchanges %v, want %v", kinds(st), want)
+	}
+	if w := "FORMERR with no OPT record: this server does not understand EDNS, so the question is asked again without it"; !strings.Contains(words(st), w) {
+		t.Errorf("the trace does not say %q:\n%s", w, words(st))
+	}
+	if last := st.Exchanges[2]; len(last.Sent.Bytes) != 12+len("www.test.")+1+4 {
+		t.Errorf("the retry is %d bytes, want a query with no OPT record", len(last.Sent.Bytes))
+	}
+}

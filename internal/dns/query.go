@@ -65,6 +65,9 @@ func newQuery(name string, qtype uint16, rd bool) *mdns.Msg {
 // the journey learns of the server (its round trip, or that it is silent).
 func (r *Resolver) exchange(ctx context.Context, st *state, q question, network string) outcome {
 	query := newQuery(q.name, q.qtype, q.rd)
+	if q.noEDNS {
+		query.Extra = nil
+	}
 	ex := &trace.Exchange{
 		Kind:      "dns",
 		Depth:     q.depth,

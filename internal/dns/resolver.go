@@ -165,6 +165,7 @@ type question struct {
 	rd      bool          // recursion desired (a recursive resolver)
 	timeout time.Duration // the exchange's; the resolver's when zero
 	sent    func()        // called once the query has left (hedging times from then)
+	noEDNS  bool          // without the OPT record: the server did not understand it
 	notes   []string      // why this server was chosen, kept on the exchange
 }
 
@@ -832,6 +833,27 @@ func (r *Resolver) choiceNotes(st *state, servers []*nameserver, addr string, ag
 // the truncated one in before, for the caller to classify and record (a
 // hedged query is recorded only once it is known which one won).
 func (r *Resolver) roundTrip(ctx context.Context, st *state, q question) outcome {
+	out := r.roundTripOnce(ctx, st, q)
+	if out.err == nil && !q.noEDNS && (out.msg.Rcode == mdns.RcodeFormatError || out.msg.Rcode == mdns.RcodeNotImplemented) && out.msg.IsEdns0() == nil {
+		// A server that answers FORMERR or NOTIMP with no OPT record does
+		// not know EDNS: ask it once more without (RFC 6891 section 7;
+		// BIND, Unbound and Knot still do for this case).
+		old := out.ex
+		old.DNS.Kind = trace.DNSError
+		old.Outcome = rcodeName(out.msg.Rcode) + " with no OPT record: this server does not understand EDNS, so the question is asked again without it"
+		old.Label = label(q.server, rcodeName(out.msg.Rcode)+", no EDNS: asking again without it")
+		q.noEDNS = true
+		q.why = "The server answered " + rcodeName(out.msg.Rcode) + " without an OPT record: it does not understand EDNS, so the same question again without it."
+		q.notes = []string{"asked without EDNS (no OPT record): the last reply showed this server does not understand it"}
+		again := r.roundTripOnce(ctx, st, q)
+		again.before = append(append(out.before, old), again.before...)
+		return again
+	}
+	return out
+}
+
+// roundTripOnce is roundTrip without the EDNS fallback.
+func (r *Resolver) roundTripOnce(ctx context.Context, st *state, q question) outcome {
 	out := r.exchange(ctx, st, q, "udp")
 	if out.err == nil && out.msg.Truncated {
 		trunc := out.ex
