@@ -301,7 +301,9 @@ func TestBlockedRootsFallBackSoon(t *testing.T) {
 	if res.Method != trace.MethodSystem || res.Queries != 4 {
 		t.Errorf("method %s after %d queries, want the system resolver after 3 roots and 1 resolver", res.Method, res.Queries)
 	}
-	if took > 1900*time.Millisecond {
+	// About 1.5 s; three roots in a row would take 4.2 s. The margin is
+	// for a loaded machine and the race detector.
+	if took > 2500*time.Millisecond {
 		t.Errorf("fell back after %s, want about 1.5 s", took)
 	}
 	st := rec.Snapshot().Stage(trace.StageDNS)
