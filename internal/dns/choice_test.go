@@ -314,3 +314,38 @@ func TestBlockedRootsFallBackSoon(t *testing.T) {
 		}
 	}
 }
+
+// TestLameServersNotAskedAgain: servers that answered, however badly, are
+// not asked again at the same step (they would answer the same); only a
+// silent one gets another try, as its packet may have been lost.
+func TestLameServersNotAskedAgain(t *testing.T) {
+	n := newNet(t)
+	n.zones("192.0.2.1", `
+$ORIGIN .
+@ 86400 IN SOA root. admin. 1 1 1 1 1
+@ IN NS root.
+test. IN NS a.test.
+test. IN NS b.test.
+test. IN NS c.test.
+a.test. IN A 192.0.2.3
+b.test. IN A 192.0.2.4
+c.test. IN A 192.0.2.5
+`)
+	var seen counter
+	refuse := func(who string) mdns.HandlerFunc {
+		return func(w mdns.ResponseWriter, r *mdns.Msg) {
+			seen.add(who)
+			refusing(w, r)
+		}
+	}
+	n.serve("192.0.2.3", refuse("a"))
+	n.serve("192.0.2.4", refuse("b"))
+	n.serve("192.0.2.5", func(w mdns.ResponseWriter, r *mdns.Msg) { seen.add("c") })
+	_, _, err := n.run("www.test", "192.0.2.1")
+	if !errors.Is(err, dns.ErrNoServer) || !strings.Contains(err.Error(), "REFUSED") {
+		t.Fatalf("err = %v, want no usable server, saying REFUSED", err)
+	}
+	if seen.get("a") != 1 || seen.get("b") != 1 || seen.get("c") != 2 {
+		t.Errorf("asked a %d, b %d, c %d times; want the refusing ones once, the silent one twice", seen.get("a"), seen.get("b"), seen.get("c"))
+	}
+}

@@ -394,7 +394,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 			if tries >= limit {
 				return question{}, false
 			}
-			ns, addr, ok := r.next(st, servers, asked, 1)
+			ns, addr, ok := r.next(st, servers, asked, 1, false)
 			if !ok {
 				return question{}, false
 			}
@@ -402,7 +402,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 		}, handle)
 	}
 	for tries < limit {
-		if ns, addr, ok := r.next(st, servers, asked, 1); ok {
+		if ns, addr, ok := r.next(st, servers, asked, 1, false); ok {
 			if m, stop := try(ns, addr); m != nil || stop != nil {
 				return m, stop
 			}
@@ -420,8 +420,9 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 			}
 			continue
 		}
-		// Only servers that timed out are left: ask them again.
-		ns, addr, ok := r.next(st, servers, asked, retries)
+		// Only servers that timed out are left: ask them again (one that
+		// answered, however badly, would answer the same).
+		ns, addr, ok := r.next(st, servers, asked, retries, true)
 		if !ok {
 			break
 		}
@@ -455,7 +456,7 @@ func familyWords(fam Family) string {
 // (unless none is left), of the family that is not silent, the smallest
 // smoothed round trip first, then those not yet heard from, in the set's
 // order or, with r.Shuffle, a random one.
-func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, max int) (*nameserver, string, bool) {
+func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, max int, onlySilent bool) (*nameserver, string, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	type cand struct {
@@ -466,7 +467,7 @@ func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, 
 	var all []cand
 	for _, ns := range servers {
 		for _, a := range usableAddrs(ns, st.family) {
-			if asked[a] < max {
+			if asked[a] < max && (!onlySilent || st.dead[r.withPort(a)]) {
 				all = append(all, cand{ns, a, addrFamily(a)})
 			}
 		}
