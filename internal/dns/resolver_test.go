@@ -530,7 +530,7 @@ func TestRoundTripTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := st.Exchanges[0].Duration
-	if got < delay || got > delay+60*time.Millisecond { // room for a loaded machine
+	if got < delay || got > delay+150*time.Millisecond { // room for a loaded machine (2 cores, 8 helpers)
 		t.Errorf("round trip = %s, want %s plus a little", got, delay)
 	}
 }
