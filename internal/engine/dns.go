@@ -29,7 +29,20 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	}
 
 	rec.StartStage(trace.StageDNS)
-	r := newResolver(cfg, rec)
+	r := &dns.Resolver{
+		Dialer:         cfg.Dialer,
+		Recorder:       rec,
+		Roots:          cfg.Roots,
+		Port:           cfg.DNSPort,
+		Timeout:        cfg.Timeout,
+		SystemFallback: cfg.SystemFallback,
+		// Live, start at a random server of each set as resolvers do; the
+		// lab keeps its order so every lab journey tells the same story.
+		Shuffle: cfg.Mode == trace.ModeLive,
+		// A slow server gets company: the same question to the next
+		// server of the set, the first usable answer taken.
+		Hedge: true,
+	}
 	var (
 		result *trace.DNS
 		err    error
@@ -45,23 +58,4 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 		return nil, err
 	}
 	return result.Addresses, nil
-}
-
-// newResolver is the DNS stage's resolver for a journey, for the target and
-// for the hosts a redirect leads to alike.
-func newResolver(cfg Config, rec *trace.Recorder) *dns.Resolver {
-	return &dns.Resolver{
-		Dialer:         cfg.Dialer,
-		Recorder:       rec,
-		Roots:          cfg.Roots,
-		Port:           cfg.DNSPort,
-		Timeout:        cfg.Timeout,
-		SystemFallback: cfg.SystemFallback,
-		// Live, start at a random server of each set as resolvers do; the
-		// lab keeps its order so every lab journey tells the same story.
-		Shuffle: cfg.Mode == trace.ModeLive,
-		// A slow server gets company: the same question to the next
-		// server of the set, the first usable answer taken.
-		Hedge: true,
-	}
 }
