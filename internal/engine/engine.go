@@ -97,13 +97,11 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	rec.StartStage(trace.StageAddress)
 	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
 
-	for _, kind := range []trace.StageKind{trace.StageDNS, trace.StageHTTP} {
-		if kind == trace.StageDNS && cfg.Target.IsIP {
-			continue
-		}
-		for _, n := range cfg.Simulation[kind] {
-			rec.Note(kind, n)
-		}
+	// What the lab adds is said on a stage only if the stage runs: a DNS
+	// stage that asks no server (an IP literal, --resolve) or an HTTP
+	// stage never reached has no latency to speak of.
+	for _, n := range cfg.Simulation[trace.StageHTTP] {
+		rec.NoteOnStart(trace.StageHTTP, n)
 	}
 	addrs, err := runDNS(ctx, cfg, rec)
 	if err != nil {
