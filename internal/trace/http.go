@@ -35,12 +35,14 @@ type TLS struct {
 	ALPNOffered []string      `json:"alpn_offered,omitempty"`
 	Chain       []Certificate `json:"chain,omitempty"` // as the server sent it, leaf first
 	// Verified is true when the chain led to a trusted root and named the host.
-	Verified    bool          `json:"verified"`
-	VerifyError string        `json:"verify_error,omitempty"` // why it did not verify
-	Insecure    bool          `json:"insecure,omitempty"`     // -k: verification skipped on request
-	Start       time.Duration `json:"start_ns"`
-	Handshake   time.Duration `json:"handshake_ns"` // ClientHello written to Finished
-	Resumed     bool          `json:"resumed,omitempty"`
+	Verified    bool   `json:"verified"`
+	VerifyError string `json:"verify_error,omitempty"` // why it did not verify
+	// Insecure is -k: the chain is still checked (Verified says how it
+	// went), but a failure does not stop the connection.
+	Insecure  bool          `json:"insecure,omitempty"`
+	Start     time.Duration `json:"start_ns"`
+	Handshake time.Duration `json:"handshake_ns"` // ClientHello written to Finished
+	Resumed   bool          `json:"resumed,omitempty"`
 }
 
 // Certificate is one certificate of the chain, as the renderers show it.
