@@ -72,7 +72,7 @@ func (m *Model) header() string {
 	j := m.journey
 	mode, target := "", ""
 	if j != nil {
-		mode, target = safetext.Line(string(j.Mode)), safetext.Line(j.Target)
+		mode, target = safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget))
 	}
 	if m.opts.Start == nil {
 		mode = "replay"
