@@ -234,3 +234,12 @@ func TestTimingOfRecordedJourneys(t *testing.T) {
 		})
 	}
 }
+
+func TestDecodedSize(t *testing.T) {
+	if got := facts.DecodedSize(&trace.HTTPHop{DecodedSize: 1}); got != "1 byte" {
+		t.Errorf("DecodedSize = %q", got)
+	}
+	if got := facts.DecodedSize(&trace.HTTPHop{DecodedSize: 67108864, DecodedCapped: true}); got != "more than 67108864 bytes (counting stopped there)" {
+		t.Errorf("capped DecodedSize = %q", got)
+	}
+}

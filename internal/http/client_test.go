@@ -460,3 +460,50 @@ func TestTimeToFirstByte(t *testing.T) {
 		t.Errorf("time to first byte is %s more than the server's wait (runs: %v): want within 5 ms", diffs[0], diffs)
 	}
 }
+
+// TestGzipBombCountIsCapped: a body that decodes past the counting cap is
+// said to be capped, not given as the cap's exact size; a body of exactly
+// the cap is not.
+func TestGzipBombCountIsCapped(t *testing.T) {
+	gz := func(n int64) []byte {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		io.CopyN(w, zeros{}, n)
+		w.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name   string
+		size   int64
+		capped bool
+	}{
+		{"exactly the cap", maxDecodedCount, false},
+		{"past the cap", maxDecodedCount + 1<<20, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := gz(tt.size)
+			url := rawServer(t, func(c net.Conn) {
+				readRequest(c)
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n", len(body))
+				c.Write(body)
+			})
+			_, _, h, err := run(t, context.Background(), &Client{Compressed: true}, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hop := h.HTTP.Hops[0]
+			if hop.DecodedSize != maxDecodedCount || hop.DecodedCapped != tt.capped {
+				t.Errorf("decoded size %d, capped %v; want %d, capped %v", hop.DecodedSize, hop.DecodedCapped, int64(maxDecodedCount), tt.capped)
+			}
+		})
+	}
+}
+
+// zeros is an endless reader of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}

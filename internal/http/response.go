@@ -50,7 +50,10 @@ type response struct {
 	bodySize    int64
 	decoded     []byte
 	decodedSize int64
-	decodeErr   string
+	// decodedCapped: the body decodes past maxDecodedCount, where
+	// counting stopped.
+	decodedCapped bool
+	decodeErr     string
 
 	first, last time.Time // first and last byte read
 	received    int64     // every byte read from the connection
@@ -364,6 +367,12 @@ func (r *response) decode() {
 	out := capture{max: MaxBodyKept}
 	n, err := io.Copy(&out, io.LimitReader(rd, maxDecodedCount))
 	r.decoded, r.decodedSize = out.buf, n
+	if err == nil && n == maxDecodedCount {
+		// One byte more tells a body of exactly the cap from a bomb.
+		if m, _ := rd.Read(make([]byte, 1)); m > 0 {
+			r.decodedCapped = true
+		}
+	}
 	if err != nil {
 		r.decodeErr = fmt.Sprintf("decoding stopped after %d bytes: %v", n, err)
 		if r.body.dropped > 0 {

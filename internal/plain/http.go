@@ -311,7 +311,7 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 	if hop.Body != nil {
 		what := "the body with the chunked framing removed"
 		if hop.Decoded {
-			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
+			what = fmt.Sprintf("the body decoded (%s undone): %s", safetext.Line(strings.Join(hop.Encodings, ", ")), facts.DecodedSize(hop))
 		}
 		p.printf("\n  %s\n", p.st.dim(what))
 		p.body(" ", hop.Body, 0)

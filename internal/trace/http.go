@@ -99,9 +99,12 @@ type HTTPHop struct {
 	// Decoded is set when the content encodings were undone (--compressed):
 	// Body is then the decoded body.
 	Decoded bool `json:"decoded,omitempty"`
-	// DecodedSize counts the decoded body's bytes, kept or not.
-	DecodedSize int64  `json:"decoded_size,omitempty"`
-	DecodeError string `json:"decode_error,omitempty"` // the encoding could not be undone
+	// DecodedSize counts the decoded body's bytes, kept or not, up to a
+	// cap; DecodedCapped says the body decodes to more (a gzip bomb), so
+	// DecodedSize is where counting stopped, not the size.
+	DecodedSize   int64  `json:"decoded_size,omitempty"`
+	DecodedCapped bool   `json:"decoded_capped,omitempty"`
+	DecodeError   string `json:"decode_error,omitempty"` // the encoding could not be undone
 
 	// TLS is the handshake of a later hop's own connection; the first
 	// hop's is the connect stage's.
