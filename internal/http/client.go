@@ -300,6 +300,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if r.decodeErr != "" {
 		ex.Notes = append(ex.Notes, r.decodeErr)
 	}
+	if r.headNote != "" {
+		ex.Notes = append(ex.Notes, r.headNote)
+	}
 	rec.AddExchange(trace.StageHTTP, ex)
 	for _, n := range ex.Notes {
 		rec.Note(trace.StageHTTP, n)
