@@ -163,7 +163,7 @@ func httpResult(h *trace.HTTP) []trace.Field {
 		if len(hop.Encodings) > 0 {
 			kids = append(kids, kv("encodings", strings.Join(hop.Encodings, ", ")))
 		}
-		kids = append(kids, kv("body", fmt.Sprintf("%d bytes", hop.BodySize)))
+		kids = append(kids, kv("body", facts.Count(hop.BodySize, "byte", "bytes")))
 		fs = append(fs, kv(fmt.Sprintf("hop %d", i+1), hop.Method+" "+hop.URL, kids...))
 	}
 	return bounded(fs)
@@ -183,7 +183,7 @@ func gatewayResult(g *trace.Gateway) []trace.Field {
 		env = append(env, kv(e.Name, v))
 	}
 	if len(env) > 0 {
-		fs = append(fs, kv("environ", fmt.Sprintf("%d keys", len(env)), bounded(env)...))
+		fs = append(fs, kv("environ", facts.Count(len(env), "key", "keys"), bounded(env)...))
 	}
 	var mw []trace.Field
 	for _, s := range g.Middleware {
@@ -204,7 +204,7 @@ func gatewayResult(g *trace.Gateway) []trace.Field {
 		for _, h := range r.Headers {
 			hs = append(hs, kv(h.Name, h.Value))
 		}
-		fs = append(fs, kv("response", fmt.Sprintf("%d %s, %d body bytes", r.Status, r.Reason, r.BodySize), bounded(hs)...))
+		fs = append(fs, kv("response", fmt.Sprintf("%d %s, %s", r.Status, r.Reason, facts.Count(r.BodySize, "body byte", "body bytes")), bounded(hs)...))
 	}
 	return fs
 }
