@@ -349,7 +349,7 @@ func (m *Model) explanation() string {
 		parts = append(parts, explain.ExchangeIn(s, it.ex))
 	}
 	parts = append(parts, explain.Stage(s))
-	for _, n := range s.Notes {
+	for _, n := range facts.Notes(s) {
 		parts = append(parts, "Note: "+safetext.Line(n))
 	}
 	return strings.Join(parts, "\n\n")
