@@ -94,15 +94,19 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxTime)
 	defer cancel()
 
+	// What the lab adds is said on a stage only if the stage runs: a DNS
+	// stage that asks no server (an IP literal, --resolve) or a stage
+	// never reached after a failure has no latency to speak of. The DNS
+	// stage's notes are said in runDNS, once it is known to ask; the
+	// others' as their stage starts (so before it finishes, and a
+	// renderer that streams prints each stage when it finishes).
+	for _, kind := range []trace.StageKind{trace.StageAddress, trace.StageConnect, trace.StageHTTP} {
+		for _, n := range cfg.Simulation[kind] {
+			rec.NoteOnStart(kind, n)
+		}
+	}
 	rec.StartStage(trace.StageAddress)
 	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
-
-	// What the lab adds is said on a stage only if the stage runs: a DNS
-	// stage that asks no server (an IP literal, --resolve) or an HTTP
-	// stage never reached has no latency to speak of.
-	for _, n := range cfg.Simulation[trace.StageHTTP] {
-		rec.NoteOnStart(trace.StageHTTP, n)
-	}
 	addrs, err := runDNS(ctx, cfg, rec)
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)

@@ -12,8 +12,8 @@ import (
 // that ran and met the lab's servers, not to a DNS stage that asked no
 // one (--resolve) nor to an HTTP stage never reached (NXDOMAIN).
 func TestNotesOnlyWhereTheyApply(t *testing.T) {
-	const dnsLatency, webLatency = "DNS servers wait", "web server waits"
-	sim := map[trace.StageKind][]string{trace.StageDNS: {dnsLatency}, trace.StageHTTP: {webLatency}}
+	const dnsLatency, linkLatency, webLatency = "DNS servers wait", "each link adds", "web server waits"
+	sim := map[trace.StageKind][]string{trace.StageDNS: {dnsLatency}, trace.StageConnect: {linkLatency}, trace.StageHTTP: {webLatency}}
 	tests := []struct {
 		name    string
 		target  string
@@ -21,9 +21,9 @@ func TestNotesOnlyWhereTheyApply(t *testing.T) {
 		want    map[trace.StageKind]bool // stage: carries its latency note
 	}{
 		{name: "whole journey", target: "www.example.com",
-			want: map[trace.StageKind]bool{trace.StageDNS: true, trace.StageHTTP: true}},
-		{name: "NXDOMAIN: HTTP never reached", target: "nope.example.com",
-			want: map[trace.StageKind]bool{trace.StageDNS: true, trace.StageHTTP: false}},
+			want: map[trace.StageKind]bool{trace.StageDNS: true, trace.StageConnect: true, trace.StageHTTP: true}},
+		{name: "NXDOMAIN: connect and HTTP never reached", target: "nope.example.com",
+			want: map[trace.StageKind]bool{trace.StageDNS: true, trace.StageConnect: false, trace.StageHTTP: false}},
 		{name: "--resolve: no DNS server asked", target: "www.example.com", resolve: []Override{{Host: "www.example.com", Port: 80, Addr: "203.0.113.10"}},
 			want: map[trace.StageKind]bool{trace.StageDNS: false, trace.StageHTTP: true}},
 		{name: "IP literal: no DNS", target: "203.0.113.10",
