@@ -52,6 +52,13 @@ func escape(s string, keepLayout bool) string {
 func safe(s string, keepLayout bool) bool {
 	prev := rune(-1)
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			// Printable ASCII, nearly every byte a renderer sees: no
+			// decoding, no table.
+			prev = rune(c)
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 || unsafeAt(s, i+size, prev, r, keepLayout) {
 			return false
@@ -86,8 +93,12 @@ func unsafeRune(r rune, keepLayout bool) bool {
 		return !keepLayout
 	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
 		return true // C0, DEL, C1 (0x9b is a one-byte CSI on some terminals)
+	case r < 0xad:
+		return false // printable ASCII and Latin-1 up to the soft hyphen, the first Cf
 	case r == 0x2028, r == 0x2029:
 		return true // line and paragraph separators
+	case r >= 0x2070 && r < 0xfeff, r >= 0x1f000 && r < 0xe0000:
+		return false // CJK, Hangul, most scripts, emoji: no Cf there (TestNoFormatCharacterSkipped)
 	case unicode.Is(unicode.Cf, r):
 		// Format characters: bidi controls (they reorder what follows:
 		// Trojan Source), the byte-order mark, the soft hyphen, zero-width

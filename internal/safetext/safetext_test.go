@@ -3,6 +3,7 @@ package safetext
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -121,4 +122,28 @@ func FuzzEscape(f *testing.F) {
 			t.Fatalf("IsSafe(%q) but Line changed it", s)
 		}
 	})
+}
+
+// TestNoFormatCharacterSkipped: the fast paths of unsafeRune skip ranges
+// that hold no format character; a Unicode update that adds one there
+// fails here.
+func TestNoFormatCharacterSkipped(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.Is(unicode.Cf, r) && !unsafeRune(r, true) && r != zwj {
+			t.Errorf("%U is a format character and passes raw", r)
+		}
+	}
+}
+
+func BenchmarkLine(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"ASCII header", strings.Repeat("Content-Type: text/html; charset=utf-8 ", 4)},
+		{"Unicode", strings.Repeat("café → naïve 日本語 👩\u200d💻 ", 4)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Line(bc.s)
+			}
+		})
+	}
 }
