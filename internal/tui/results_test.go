@@ -1,12 +1,16 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/facts"
 	"journey/internal/safetext"
@@ -125,4 +129,19 @@ func loadFile(t *testing.T, path string) *trace.Journey {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return j
+}
+
+// TestLongTargetShortenedInHeader: a 40 kB target is shortened in the
+// header line (the address stage has it whole), so the header stays one
+// line of the screen.
+func TestLongTargetShortenedInHeader(t *testing.T) {
+	j := loadJourney(t, "http")
+	j.Target = "http://www.example.com/" + strings.Repeat("a", 40000)
+	m := New(context.Background(), Options{Replay: j, NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	first, _, _ := strings.Cut(ansi.Strip(m.View()), "\n")
+	if !strings.Contains(first, "… (40023 bytes)") || strings.Contains(first, strings.Repeat("a", 100)) {
+		t.Errorf("header %q, want the target shortened", first)
+	}
 }
