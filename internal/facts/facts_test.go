@@ -44,6 +44,7 @@ func TestVerdictOf(t *testing.T) {
 		{"not verified, -k went on", &trace.TLS{Insecure: true, VerifyError: "x509: unknown authority"}, "", facts.UnverifiedWithK, "x509: unknown authority"},
 		{"not verified, stopped", &trace.TLS{VerifyError: "x509: unknown authority"}, "bad certificate", facts.Failed, "x509: unknown authority"},
 		{"handshake failed under -k", &trace.TLS{Insecure: true}, "TLS handshake failed: EOF", facts.Failed, "TLS handshake failed: EOF"},
+		{"unverified, then failed under -k", &trace.TLS{Insecure: true, VerifyError: "x509: unknown authority"}, "TLS handshake failed: EOF", facts.Failed, "TLS handshake failed: EOF"},
 		{"not verified, no reason recorded", &trace.TLS{}, "", facts.Failed, "the recording does not say why"},
 	}
 	for _, tt := range tests {
