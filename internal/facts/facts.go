@@ -43,9 +43,13 @@ func Read(j *trace.Journey) Journey {
 	if j == nil {
 		return Journey{}
 	}
+	dns := DNSOf(j.Stage(trace.StageDNS))
+	if a := j.Stage(trace.StageAddress); a != nil && a.Address != nil && a.Address.IsIP {
+		dns.Result = DNSNotNeeded // the address stage says so, whatever the skip's note
+	}
 	return Journey{
 		Target: Shorten(j.Target, MaxHeaderTarget),
-		DNS:    DNSOf(j.Stage(trace.StageDNS)),
+		DNS:    dns,
 		TLS:    TLSOf(j.Stage(trace.StageConnect)),
 		HTTP:   HTTPOf(j.Stage(trace.StageHTTP)),
 		Timing: TimingOf(j),
