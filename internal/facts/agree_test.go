@@ -240,6 +240,16 @@ func agreeHTTP(t *testing.T, f facts.Journey, v views) {
 	if got, _ := dig(v.json, "stages", 3, "http", "status").(float64); int(got) != h.Status {
 		t.Errorf("JSON status %v, facts %d", got, h.Status)
 	}
+	// Every request is told once in each view.
+	if n := strings.Count(v.plain, "\n  sent to "); n != h.Requests {
+		t.Errorf("plain shows %d requests, facts %d", n, h.Requests)
+	}
+	if n := strings.Count(v.explain, "We sent "); n != h.Requests {
+		t.Errorf("explain tells %d requests, facts %d", n, h.Requests)
+	}
+	if hops, _ := dig(v.json, "stages", 3, "http", "hops").([]any); len(hops) != h.Requests {
+		t.Errorf("JSON has %d hops, facts %d", len(hops), h.Requests)
+	}
 }
 
 // dig walks a decoded JSON document by keys and indexes; nil when absent.
