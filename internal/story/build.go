@@ -65,6 +65,35 @@ func (b *builder) party(key string, p Party) int {
 
 const you = 0
 
+// stop ends a failed journey with the stage's error, unless the last step
+// already failed with it (an NXDOMAIN says so itself).
+func (b *builder) stop() {
+	var failed *trace.Stage
+	for _, s := range b.j.Stages {
+		if s != nil && s.Status == trace.StatusFailed {
+			failed = s
+			break
+		}
+	}
+	if failed == nil {
+		return
+	}
+	if n := len(b.steps); n > 0 && b.steps[n-1].Failed && b.steps[n-1].Stage == failed.Kind {
+		return
+	}
+	why := failed.Error
+	if why == "" {
+		why = b.j.Error
+	}
+	to := you
+	if n := len(b.steps); n > 0 {
+		to = b.steps[n-1].To
+	}
+	b.add(Step{Stage: failed.Kind, Kind: KindStop, From: you, To: to, Start: failed.Start + failed.Duration, Failed: true,
+		Title:     "stopped: " + failed.Kind.Title() + " failed",
+		Narration: fmt.Sprintf("The %s stage failed, and the journey stops here: %s.", failed.Kind.Title(), strings.TrimSuffix(line(why), "."))})
+}
+
 func (b *builder) add(s Step) {
 	if s.Exchange == nil {
 		s.ExchangeIndex = -1

@@ -102,12 +102,18 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	// The question.
 	var n strings.Builder
 	if e.Depth > 0 && d.For != "" {
-		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", line(d.For))
+		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
+	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 {
+		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
+	}
+	again := askedBefore(s, i, e)
 	fmt.Fprintf(&n, "We ask %s", server)
-	switch d.Zone {
-	case "":
-	case ".":
+	switch {
+	case again != "" && again != d.Zone && d.Zone != "":
+		fmt.Fprintf(&n, " again, now as a server for %s (the referral named it: one machine can serve several zones),", line(host(d.Zone)))
+	case d.Zone == "":
+	case d.Zone == ".":
 		n.WriteString(", a root server,")
 	default:
 		fmt.Fprintf(&n, ", a server for %s,", line(host(d.Zone)))
@@ -138,6 +144,47 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
 	b.add(st)
+}
+
+// askedBefore returns the zone for which the same server was asked
+// earlier in the stage, or "".
+func askedBefore(s *trace.Stage, i int, e *trace.Exchange) string {
+	for k := 0; k < i; k++ {
+		p := s.Exchanges[k]
+		if p != nil && p.DNS != nil && p.Peer.Addr == e.Peer.Addr && p.Peer.Addr != "" {
+			return p.DNS.Zone
+		}
+	}
+	return ""
+}
+
+// restartedFrom names the alias when the exchange before this one was a
+// CNAME reply: this question starts the search again.
+func restartedFrom(s *trace.Stage, i int) string {
+	if i == 0 {
+		return ""
+	}
+	p := s.Exchanges[i-1]
+	if p == nil || p.DNS == nil || p.DNS.Kind != trace.DNSCNAME {
+		return ""
+	}
+	return line(host(questionName(p.DNS.Question)))
+}
+
+// prose drops the final dot of DNS names inside a sentence from the trace
+// ("for example.org. that came" reads "for example.org that came").
+func prose(s string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(line(s), " ") {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if strings.Count(w, ".") > 1 || (strings.HasSuffix(w, ".") && strings.Contains(strings.TrimSuffix(w, "."), ".")) {
+			w = strings.TrimSuffix(w, ".")
+		}
+		b.WriteString(w)
+	}
+	return strings.TrimSuffix(b.String(), ".")
 }
 
 // retryWhy says why a question is asked again: the try before it.
@@ -184,6 +231,8 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 			fmt.Fprintf(&n, " %s is no zone of its own: the %s servers refer straight to %s, one step further down than the labels suggest.", skipped, line(host(d.Zone)), line(host(d.Referral)))
 		}
 		switch {
+		case glued == 1 && len(names) == 1:
+			n.WriteString(" Its address came along as glue (the additional section), so we can ask it straight away.")
 		case glued == len(names) && glued > 0:
 			n.WriteString(" Their addresses came along as glue (the additional section), so we can ask one straight away.")
 		case glued > 0:
@@ -192,9 +241,15 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 			n.WriteString(" No addresses came with them (no glue): a nameserver's own address must be looked up first, a lookup inside the lookup.")
 		}
 	case trace.DNSAnswer:
-		st.Title = "answer: " + line(strings.Join(answerValues(d.Answers), ", "))
+		st.Title = "answer: " + answerTitle(d.Answers)
 		st.Lesson = findField(fs, "Answer section")
-		fmt.Fprintf(&n, "%s is responsible for the name and answers: %s.", server, line(strings.Join(d.Answers, "; ")))
+		fmt.Fprintf(&n, "%s is responsible for the name and answers: %s", server, answerList(d.Answers))
+		if t := cnameTarget(d.Answers); t != "" {
+			n.WriteString(" An alias (CNAME) and its target in one reply: this server holds both names.")
+		}
+		if escaped(d.Answers) {
+			n.WriteString(" A label holds bytes a terminal would obey (DNS allows any byte in a name): shown escaped as \\027, never executed.")
+		}
 		if e.Depth > 0 {
 			n.WriteString(" That is a nameserver's address: the lookup inside the lookup is done, and the main one resumes with it.")
 		} else {
@@ -204,14 +259,19 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 		target := cnameTarget(d.Answers)
 		st.Title = "CNAME → " + line(host(target))
 		st.Lesson = findField(fs, "Answer section")
-		fmt.Fprintf(&n, "%s answers with an alias (CNAME): %s.", server, line(strings.Join(d.Answers, "; ")))
-		if target != "" {
+		fmt.Fprintf(&n, "%s answers with an alias (CNAME): %s", server, answerList(d.Answers))
+		if chain := cnameLoop(d.Answers); chain != "" {
+			st.Title = "CNAME loop"
+			st.Failed = true
+			fmt.Fprintf(&n, " A loop: %s. Each name is an alias of the next and the last leads back to the first, so no address is ever reached: the resolver notices the name it has already followed and stops.", chain)
+		} else if target != "" {
 			fmt.Fprintf(&n, " The resolver starts again from the new name, %s, from the root down: it may live in another zone with other servers.", line(host(target)))
 		}
 	case trace.DNSNXDomain:
 		st.Title = "NXDOMAIN"
 		st.Lesson = findField(fs, "RCODE")
 		fmt.Fprintf(&n, "%s answers NXDOMAIN: %s does not exist. It is the server for the zone, so its word is final: no other server is asked, and the journey stops here.", server, line(host(questionName(d.Question))))
+		st.Failed = s.Status == trace.StatusFailed
 	case trace.DNSNoData:
 		st.Title = "no " + line(questionType(d.Question)) + " record"
 		st.Lesson = findField(fs, "ANCOUNT")
@@ -268,14 +328,91 @@ func skippedZones(zone, referral string) string {
 	return line(strings.Join(r[1:], "."))
 }
 
-// answerValues keeps the data of each answer record ("203.0.113.10").
-func answerValues(as []string) []string {
-	out := make([]string, 0, len(as))
+// maxListed bounds the records a title or narration lists; the rest are
+// counted. Six fit a narration's lines next to the lesson.
+const maxListed = 6
+
+// answerTitle lists the answer's data (the addresses), at most three.
+func answerTitle(as []string) string {
+	v := answerValues(as)
+	if len(v) > 3 {
+		return line(strings.Join(v[:3], ", ")) + fmt.Sprintf(" and %d more", len(v)-3)
+	}
+	return line(strings.Join(v, ", "))
+}
+
+// answerList lists answer records for a narration, a sentence ending in a
+// full stop.
+func answerList(as []string) string {
+	shown := as
+	more := ""
+	if len(as) > maxListed {
+		shown = as[:3]
+		more = fmt.Sprintf(" and %d more records", len(as)-3)
+	}
+	return strings.TrimSuffix(line(strings.Join(shown, "; ")), ".") + more + "."
+}
+
+// escaped reports whether a record holds bytes that DNS's presentation
+// format escapes (\027): bytes a terminal would obey.
+func escaped(as []string) bool {
+	for _, a := range as {
+		for i := 0; i+3 < len(a); i++ {
+			if a[i] == '\\' && a[i+1] >= '0' && a[i+1] <= '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cnameLoop returns the chain "a → b → a" when the answer's aliases lead
+// back to a name already met, or "".
+func cnameLoop(as []string) string {
+	next := map[string]string{}
+	var first string
 	for _, a := range as {
 		f := strings.Fields(a)
-		if len(f) > 0 {
-			out = append(out, f[len(f)-1])
+		for k := 1; k+1 < len(f); k++ {
+			if f[k] == "CNAME" {
+				if first == "" {
+					first = strings.ToLower(f[0])
+				}
+				next[strings.ToLower(f[0])] = strings.ToLower(f[k+1])
+			}
 		}
+	}
+	if first == "" {
+		return ""
+	}
+	chain := []string{host(first)}
+	seen := map[string]bool{first: true}
+	for n, ok := next[first]; ok && len(chain) <= len(next); n, ok = next[n] {
+		chain = append(chain, host(n))
+		if seen[n] {
+			return line(strings.Join(chain, " → "))
+		}
+		seen[n] = true
+	}
+	return ""
+}
+
+// answerValues keeps the data of each answer record ("203.0.113.10"),
+// addresses only when there are any.
+func answerValues(as []string) []string {
+	var out, addrs []string
+	for _, a := range as {
+		f := strings.Fields(a)
+		if len(f) == 0 {
+			continue
+		}
+		out = append(out, f[len(f)-1])
+		if len(f) > 1 && (f[len(f)-2] == "A" || f[len(f)-2] == "AAAA") {
+			addrs = append(addrs, f[len(f)-1])
+		}
+	}
+	if len(addrs) > 0 {
+		return addrs
 	}
 	return out
 }

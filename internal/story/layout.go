@@ -454,7 +454,13 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	case strings.HasPrefix(mt, "image/"):
 		fmt.Fprintf(&n, "Last, the body: %s. A terminal cannot draw it, so it is named with its type and size.", p.Text[0])
 	default:
-		fmt.Fprintf(&n, "Last, the body: %s of %s, shown as text.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))
+		fmt.Fprintf(&n, "Last, the body: %s of %s, shown as text.", plural(p.Size, "byte", "bytes"), orUnknown(mt))
+	}
+	switch hop.Status {
+	case 404:
+		n.WriteString(" It is the debug 404 page: every pattern the router tried, in order, and why none matched.")
+	case 500:
+		n.WriteString(" It is the debug 500 page: the exception the view raised. A real site hides this from visitors.")
 	}
 	if hop.Decoded && len(hop.Encodings) > 0 {
 		fmt.Fprintf(&n, " It came as %s (%s on the wire) and was decoded first.", line(strings.Join(hop.Encodings, ", ")), plural(hop.BodySize, "byte", "bytes"))
@@ -477,3 +483,7 @@ func hostile(body []byte, p *Page) bool {
 	}
 	return false
 }
+
+// Wrap breaks s into lines of at most width columns at spaces, as the tour
+// and the plain report lay out a narration; a word longer than width is cut.
+func Wrap(s string, width int) []string { return wrap(s, width) }

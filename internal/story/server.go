@@ -100,8 +100,12 @@ func (b *builder) server() {
 	}
 
 	// The router and the view.
+	final := 0
+	if g.Response != nil {
+		final = g.Response.Status
+	}
 	if !answered && rs != nil && rs.Router != nil {
-		b.router(rs, gw)
+		b.router(rs, gw, final)
 	}
 
 	// Middleware on the way out.
@@ -113,8 +117,8 @@ func (b *builder) server() {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareOut, From: from, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↑ " + short(m.Middleware)}
 		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), strings.TrimSuffix(line(m.Action), "."))
-		if strings.Contains(m.Middleware, "GZip") && strings.Contains(m.Action, "compress") && !strings.Contains(m.Action, "not") {
-			st.Narration += " The body on the wire is now gzip, and Content-Encoding says so."
+		if strings.Contains(m.Action, "APPEND_SLASH") {
+			st.Narration += " That is Django's APPEND_SLASH redirect: the browser asks again, with the slash."
 		}
 		b.add(st)
 		from = gw
@@ -153,7 +157,7 @@ func (b *builder) server() {
 }
 
 // router adds the router's search, the match, each converter, the view.
-func (b *builder) router(rs *trace.Stage, gw int) {
+func (b *builder) router(rs *trace.Stage, gw int, final int) {
 	r := rs.Router
 	rt := b.inside(PartyRouter)
 	search := Step{Stage: trace.StageRouter, Kind: KindRoute, From: gw, To: rt, Start: rs.Start, Duration: r.Resolve,
@@ -166,46 +170,58 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 			includes++
 		}
 	}
-	if r.Match != nil {
-		fmt.Fprintf(&n, " %s tried before one fits.", plural(int64(len(r.Tried)-1), "pattern was", "patterns were"))
-		if len(r.Tried) > 1 {
-			t := r.Tried[len(r.Tried)-2]
-			fmt.Fprintf(&n, " The one before: %s, %s.", quote(t.Route), strings.TrimSuffix(line(t.Why), "."))
+	var include *trace.PatternTry
+	for k := range r.Tried {
+		if t := &r.Tried[k]; t.Include && r.Match != nil && strings.HasPrefix(r.Match.Route, t.Route) {
+			include = t
 		}
-	} else {
-		fmt.Fprintf(&n, " All %s fail, each for a reason the debug 404 page lists: that list is the router's search.", plural(int64(len(r.Tried)), "pattern", "patterns"))
 	}
-	if includes > 0 && r.Match != nil && strings.Contains(r.Match.Route, "/") {
-		for _, t := range r.Tried {
-			if t.Include && strings.HasPrefix(r.Match.Route, t.Route) {
-				fmt.Fprintf(&n, " %s is an include(): its prefix is cut off and the rest is matched against the included patterns.", quote(t.Route))
-				break
-			}
+	switch {
+	case r.Match != nil && len(r.Tried) == 1:
+		n.WriteString(" The first one fits.")
+	case r.Match != nil:
+		fmt.Fprintf(&n, " %s tried before one fits.", plural(int64(len(r.Tried)-1), "pattern was", "patterns were"))
+		if include != nil {
+			fmt.Fprintf(&n, " %s is an include(): %s. The group's own patterns are tried on what is left.", quote(include.Route), strings.TrimSuffix(line(include.Why), "."))
+		} else {
+			t := r.Tried[len(r.Tried)-2]
+			fmt.Fprintf(&n, " The one before, %s: %s.", quote(t.Route), strings.TrimSuffix(line(t.Why), "."))
 		}
+	default:
+		fmt.Fprintf(&n, " All %s fail, each for a reason; the debug 404 page lists them in order: that list is the router's search.", plural(int64(len(r.Tried)), "pattern", "patterns"))
 	}
 	search.Narration = n.String()
 	search.Failed = r.Match == nil
 	b.add(search)
 
 	if r.Match == nil {
-		b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: gw, Start: rs.Start + r.Resolve, Failed: true,
+		st := Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: gw, Start: rs.Start + r.Resolve, Failed: true,
 			Title:     "no match: 404",
-			Narration: fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404 and the answer is 404 Not Found. With DEBUG on, the page lists the %s tried, in order.", quote(r.Path), plural(int64(len(r.Tried)), "pattern", "patterns"))})
+			Narration: fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404, a 404 Not Found. With DEBUG on, the page lists the %s tried, in order.", quote(r.Path), plural(int64(len(r.Tried)), "pattern", "patterns"))}
+		if final != 0 && final != 404 {
+			st.Narration = fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404. The answer will not stay a 404: on the way out a middleware turns it into a %d.", quote(r.Path), final)
+			st.Failed = false
+		}
+		b.add(st)
 		return
 	}
 	m := r.Match
 	var mn strings.Builder
-	fmt.Fprintf(&mn, "The pattern %s", quote(m.Route))
+	fmt.Fprintf(&mn, "The pattern %s", quote(strings.TrimSpace(m.Route)))
 	if m.Name != "" {
 		fmt.Fprintf(&mn, " (named %s)", quote(m.Name))
 	}
 	fmt.Fprintf(&mn, " matches %s.", quote(r.Path))
 	if len(m.Converters) > 0 {
-		fmt.Fprintf(&mn, " Its %s now turn%s the captured text into the view's arguments.", plural(int64(len(m.Converters)), "converter", "converters"), map[bool]string{true: "s", false: ""}[len(m.Converters) == 1])
+		if len(m.Converters) == 1 {
+			mn.WriteString(" Its converter now turns the captured text into the view's argument.")
+		} else {
+			fmt.Fprintf(&mn, " Its %d converters now turn the captured text into the view's arguments.", len(m.Converters))
+		}
 	} else {
 		mn.WriteString(" It captures nothing, so the view gets only the request.")
 	}
-	b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(m.Route), Narration: mn.String()})
+	b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(strings.TrimSpace(m.Route)), Narration: mn.String()})
 	for _, c := range m.Converters {
 		st := Step{Stage: trace.StageRouter, Kind: KindConvert, From: rt, To: rt, Start: rs.Start + r.Resolve,
 			Title: fmt.Sprintf("%s: %s → %s", line(c.Converter), quote(c.Text), line(c.Value))}
@@ -232,7 +248,7 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 	view := Step{Stage: trace.StageRouter, Kind: KindView, From: rt, To: v, Start: r.Start, Duration: r.Took,
 		Title: "view(" + strings.Join(append([]string{"request"}, args...), ", ") + ")"}
 	var vn strings.Builder
-	fmt.Fprintf(&vn, "The view %s is called with the request", line(r.View))
+	fmt.Fprintf(&vn, "The view %s is called with the request", clip(line(r.View), maxViewName))
 	if len(args) > 0 {
 		fmt.Fprintf(&vn, " and %s", strings.Join(args, ", "))
 	}
@@ -266,6 +282,19 @@ func short(m string) string {
 		m = m[i+1:]
 	}
 	return line(m)
+}
+
+// maxViewName bounds how much of a view's source a narration quotes: a
+// template's text can be long, and the lesson is the call, not the text.
+const maxViewName = 80
+
+// clip cuts s to n runes, with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // quote puts a value from the trace in single quotes, as Python prints a str.

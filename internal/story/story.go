@@ -54,6 +54,7 @@ const (
 	KindResponse      Kind = "response"       // the HTTP response received
 	KindRedirect      Kind = "redirect"       // a redirect followed: the next hop begins
 	KindPage          Kind = "page"           // the body, laid out as text
+	KindStop          Kind = "stop"           // a stage failed and the journey ends: why
 )
 
 // Direction says which half of an exchange a step shows.
@@ -136,5 +137,6 @@ func Build(j *trace.Journey) *Story {
 	b.dns()
 	b.web()
 	b.page()
+	b.stop()
 	return b.story()
 }

@@ -3,6 +3,7 @@ package story
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"journey/internal/trace"
 )
@@ -289,7 +290,7 @@ func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
 	if f := findField(e.Sent.Fields, "Host"); f != nil {
 		fmt.Fprintf(&n, " The Host header (%s) tells the server which site we mean: one address can serve many.", line(strings.TrimPrefix(f.Value, "Host: ")))
 	}
-	if hop != nil && hop.Timing.Write > 0 {
+	if hop != nil && hop.Timing.Write >= 100*time.Microsecond {
 		fmt.Fprintf(&n, " Writing it took %s.", ms(hop.Timing.Write))
 	}
 	start := e.Start

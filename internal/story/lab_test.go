@@ -1,0 +1,90 @@
+package story_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/dial/dialtest"
+	"journey/internal/engine"
+	"journey/internal/lab"
+	"journey/internal/trace"
+)
+
+// labTarget is one row of the README's table of things to try in the lab,
+// with the options the row gives.
+type labTarget struct {
+	name       string
+	target     string
+	follow     bool // -L
+	compressed bool // --compressed
+}
+
+// labTargets are the README's lab targets, in the table's order.
+var labTargets = []labTarget{
+	{name: "glue", target: "www.example.com"},
+	{name: "no glue", target: "www.example.org"},
+	{name: "cname", target: "shop.example.com"},
+	{name: "co.uk", target: "www.example.co.uk"},
+	{name: "idn", target: "café.example.com"},
+	{name: "nxdomain", target: "nope.example.com"},
+	{name: "lame", target: "www.lame.example.com"},
+	{name: "big", target: "big.example.com"},
+	{name: "v6", target: "v6.example.com"},
+	{name: "ansi name", target: "ansi.example.com"},
+	{name: "loop", target: "loop.example.com"},
+	{name: "https", target: "https://www.example.com/"},
+	{name: "int converter", target: "www.example.com/articles/2024/"},
+	{name: "append slash", target: "www.example.com/articles/2024"},
+	{name: "append slash followed", target: "www.example.com/articles/2024", follow: true},
+	{name: "include", target: "www.example.com/blog/"},
+	{name: "json", target: "www.example.com/api/status"},
+	{name: "404", target: "www.example.com/nope/"},
+	{name: "500", target: "www.example.com/boom/"},
+	{name: "gzip", target: "www.example.com/echo/", compressed: true},
+	{name: "chunked", target: "www.example.com/stream/"},
+	{name: "hostile page", target: "www.example.com/ansi/"},
+	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
+}
+
+var (
+	labOnce     sync.Once
+	labJourneys map[string]*trace.Journey
+)
+
+// labRuns runs every lab target once through one in-process lab (no
+// latency) and returns the journeys by case name.
+func labRuns(t *testing.T) map[string]*trace.Journey {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the lab")
+	}
+	labOnce.Do(func() {
+		l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		labJourneys = map[string]*trace.Journey{}
+		for _, tc := range labTargets {
+			a, err := address.Parse(tc.target)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.target, err)
+			}
+			d := l.Dialer()
+			d.Refuse = dialtest.Loopback(t).Refuse
+			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: time.Second,
+				FollowRedirects: tc.follow, Compressed: tc.compressed}
+			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
+			err = engine.Run(context.Background(), cfg, rec)
+			labJourneys[tc.name] = rec.Finish(err)
+		}
+	})
+	if labJourneys == nil {
+		t.Fatal("the lab did not run")
+	}
+	return labJourneys
+}
