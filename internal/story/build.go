@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -105,13 +106,8 @@ func (b *builder) add(s Step) {
 // before it reaches a title or a narration.
 func line(s string) string { return safetext.Line(s) }
 
-// host trims a DNS name's final dot for prose.
-func host(s string) string {
-	if s == "." {
-		return s
-	}
-	return strings.TrimSuffix(s, ".")
-}
+// host is a DNS name as a sentence shows it (facts.Bare).
+func host(s string) string { return facts.Bare(s) }
 
 // bound cuts a narration that would not fit the tour's six lines, at a
 // sentence end where one is near.
@@ -129,12 +125,7 @@ func bound(s string) string {
 
 func ms(d time.Duration) string { return trace.Dur(d) }
 
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+func plural(n int64, one, many string) string { return facts.Count(n, one, many) }
 
 // findField returns the first field (depth first) whose name is name.
 func findField(fs []trace.Field, name string) *trace.Field {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"journey/internal/facts"
 	"journey/internal/trace"
 )
 
@@ -108,7 +109,7 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
 	}
 	again := askedBefore(s, i, e)
-	fmt.Fprintf(&n, "We ask %s", server)
+	fmt.Fprintf(&n, "We ask %s", line(facts.Peer(trace.Peer{Name: host(e.Peer.Name), Addr: e.Peer.Addr})))
 	switch {
 	case again != "" && again != d.Zone && d.Zone != "":
 		fmt.Fprintf(&n, " again, now as a server for %s (the referral named it: one machine can serve several zones),", line(host(d.Zone)))
