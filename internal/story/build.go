@@ -98,6 +98,8 @@ func (b *builder) stop() {
 func (b *builder) add(s Step) {
 	if s.Exchange == nil {
 		s.ExchangeIndex = -1
+	} else if s.ExchangeStage == "" {
+		s.ExchangeStage = s.Stage
 	}
 	b.steps = append(b.steps, s)
 }

@@ -49,22 +49,27 @@ func bodyOf(e *trace.Exchange, hop *trace.HTTPHop) ([]byte, string) {
 	return nil, ctype
 }
 
-// layout lays the body out by its type.
+// layout lays the body out by its type at PageWidth.
 func layout(ctype string, body []byte, hop *trace.HTTPHop) *Page {
-	p := &Page{ContentType: line(ctype), Size: int64(len(body)) + hop.BodyDropped}
+	return layoutAt(ctype, body, hop, PageWidth)
+}
+
+// layoutAt lays the body out by its type, its lines at most width wide.
+func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
+	p := &Page{ContentType: line(ctype), Size: int64(len(body)) + hop.BodyDropped, body: body, hop: hop}
 	if hop.Decoded && hop.DecodedSize > 0 {
 		p.Size = hop.DecodedSize
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && looksHTML(body)):
-		p.Text, p.Links = HTMLText(body, PageWidth)
+		p.Text, p.Links = HTMLText(body, width)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		p.Text = jsonText(body)
+		p.Text = jsonText(body, width)
 	case strings.HasPrefix(mt, "image/"):
 		p.Text = []string{imageLine(mt, body, p.Size)}
 	case strings.HasPrefix(mt, "text/") || utf8.Valid(body):
-		p.Text = plainText(string(body))
+		p.Text = plainText(string(body), width)
 	default:
 		p.Text = []string{fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))}
 	}
@@ -88,12 +93,12 @@ func looksHTML(b []byte) bool {
 }
 
 // jsonText indents a JSON body; a body that is not JSON is shown as text.
-func jsonText(b []byte) []string {
+func jsonText(b []byte, width int) []string {
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return plainText(string(b))
+		return plainText(string(b), width)
 	}
-	return plainText(out.String())
+	return plainText(out.String(), width)
 }
 
 // imageLine names an image: its type, its size, and its pixels when the
@@ -107,10 +112,10 @@ func imageLine(mt string, b []byte, size int64) string {
 }
 
 // plainText splits text into lines, each made safe and wrapped.
-func plainText(s string) []string {
+func plainText(s string, width int) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		out = append(out, wrap(safetext.Line(strings.TrimRight(l, "\r")), PageWidth)...)
+		out = append(out, wrap(safetext.Line(strings.TrimRight(l, "\r")), width)...)
 		if len(out) > maxPageLines {
 			break
 		}
@@ -127,7 +132,7 @@ func plainText(s string) []string {
 func HTMLText(body []byte, width int) (lines, links []string) {
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
-		return plainText(string(body)), nil
+		return plainText(string(body), width), nil
 	}
 	w := &htmlWriter{width: width}
 	if t := findTitle(doc, 0); t != "" {

@@ -141,7 +141,7 @@ func (b *builder) server() {
 				w.Exchange, w.ExchangeIndex, w.Dir = e, i, DirReceived
 				w.Bytes, w.Fields = e.Received.Bytes, e.Received.Fields
 				w.Lesson = findField(e.Received.Fields, "status line")
-				w.Stage = trace.StageRouter
+				w.ExchangeStage = trace.StageRouter
 				break
 			}
 		}

@@ -79,9 +79,11 @@ type Step struct {
 	// ended; zero when unknown).
 	Start, Duration time.Duration
 	// Exchange is the exchange the step shows, if any, and ExchangeIndex
-	// its index in the stage's exchanges (-1 when none); Dir says which
-	// half.
+	// its index in the exchanges of ExchangeStage (-1 when none): the
+	// stage itself, except for the response written, whose bytes are the
+	// router stage's view exchange. Dir says which half.
 	Exchange      *trace.Exchange
+	ExchangeStage trace.StageKind
 	ExchangeIndex int
 	Dir           Direction
 	// Bytes are the step's bytes as they crossed the wire (raw: escape
