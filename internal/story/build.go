@@ -96,6 +96,11 @@ func (b *builder) stop() {
 }
 
 func (b *builder) add(s Step) {
+	// A recording's fields are only as good as its file: a lesson that
+	// does not lie inside the step's bytes is no lesson.
+	if l := s.Lesson; l != nil && (l.Offset < 0 || l.Length < 0 || l.Offset > len(s.Bytes) || l.Length > len(s.Bytes)-l.Offset) {
+		s.Lesson = nil
+	}
 	if s.Exchange == nil {
 		s.ExchangeIndex = -1
 	} else if s.ExchangeStage == "" {

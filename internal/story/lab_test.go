@@ -47,6 +47,7 @@ var labTargets = []labTarget{
 	{name: "chunked", target: "www.example.com/stream/"},
 	{name: "hostile page", target: "www.example.com/ansi/"},
 	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
+	{name: "image", target: "www.example.com/static/logo.png"},
 }
 
 var (

@@ -67,7 +67,7 @@ func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		p.Text = jsonText(body, width)
 	case strings.HasPrefix(mt, "image/"):
-		p.Text = []string{imageLine(mt, body, p.Size)}
+		p.Text = []string{imageLine(mt, body, p.Size) + ": a terminal cannot show it."}
 	case strings.HasPrefix(mt, "text/") || utf8.Valid(body):
 		p.Text = plainText(string(body), width)
 	default:
@@ -108,7 +108,7 @@ func imageLine(mt string, b []byte, size int64) string {
 	if cfg, format, err := image.DecodeConfig(bytes.NewReader(b)); err == nil {
 		s += fmt.Sprintf(", %d×%d pixels (%s)", cfg.Width, cfg.Height, format)
 	}
-	return s + ": a terminal cannot show it."
+	return s
 }
 
 // plainText splits text into lines, each made safe and wrapped.
@@ -264,7 +264,7 @@ func (w *htmlWriter) walk(n *html.Node, depth int) {
 	case "pre":
 		w.block()
 		w.pre++
-		defer func() { w.pre--; w.block() }()
+		defer func() { w.block(); w.pre-- }()
 	default:
 		if blockTags[tag] {
 			w.block()
@@ -457,7 +457,7 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		fmt.Fprintf(&n, "Last, the body: %s of JSON (Content-Type: %s), data for a program rather than a page for a person. It is shown indented; on the wire it came as compact as the view wrote it.", plural(p.Size, "byte", "bytes"), p.ContentType)
 	case strings.HasPrefix(mt, "image/"):
-		fmt.Fprintf(&n, "Last, the body: %s. A terminal cannot draw it, so it is named with its type and size.", p.Text[0])
+		fmt.Fprintf(&n, "Last, the body: %s. A terminal cannot draw it, so it is named by its type and size.", imageLine(mt, body, p.Size))
 	default:
 		fmt.Fprintf(&n, "Last, the body: %s of %s, shown as text.", plural(p.Size, "byte", "bytes"), orUnknown(mt))
 	}
@@ -470,19 +470,20 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	if hop.Decoded && len(hop.Encodings) > 0 {
 		fmt.Fprintf(&n, " It came as %s (%s on the wire) and was decoded first.", line(strings.Join(hop.Encodings, ", ")), plural(hop.BodySize, "byte", "bytes"))
 	}
-	if hostile(body, p) {
+	if (mt == "" || strings.HasPrefix(mt, "text/") || strings.Contains(mt, "json") || strings.Contains(mt, "xml")) && hostile(body) {
 		n.WriteString(" It holds terminal escape sequences or bidi controls: they are shown escaped (\\x1b, \\u202e), never executed, so a page cannot take over your terminal.")
 	}
 	return n.String()
 }
 
-// hostile reports whether the page's text had to be escaped.
-func hostile(body []byte, p *Page) bool {
-	if body != nil && !safetext.IsSafe(strings.ReplaceAll(string(body), "\n", " ")) {
-		return true
-	}
-	for _, l := range p.Text {
-		if strings.Contains(l, `\x1b`) || strings.Contains(l, `\u202e`) || strings.Contains(l, `\u202`) {
+// hostile reports whether the body holds what a terminal would obey: an
+// escape, a bell, a C1 control or a bidi override or isolate. Tabs and
+// line ends are layout, not attacks.
+func hostile(body []byte) bool {
+	for _, r := range string(body) {
+		switch {
+		case r == 0x1b, r == 0x07, r >= 0x80 && r <= 0x9f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 			return true
 		}
 	}

@@ -89,7 +89,9 @@ func TestLabStepsFit(t *testing.T) {
 	js := labRuns(t)
 	for _, tc := range labTargets {
 		t.Run(tc.name, func(t *testing.T) {
-			checkFits(t, story.Build(js[tc.name]))
+			s := story.Build(js[tc.name])
+			checkFits(t, s)
+			checkOrder(t, s)
 		})
 	}
 }

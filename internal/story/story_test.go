@@ -90,3 +90,19 @@ func checkFits(t *testing.T, s *story.Story) {
 		}
 	}
 }
+
+func TestDumpOne(t *testing.T) {
+	name := os.Getenv("STORY_LAB")
+	if name == "" {
+		t.Skip("set STORY_LAB=<lab case> to print one lab story")
+	}
+	s := story.Build(labRuns(t)[name])
+	for i, st := range s.Steps {
+		t.Logf("%2d %-8s %-14s %s → %s  %s\n      %s", i+1, st.Stage, st.Kind, s.Parties[st.From].Name, s.Parties[st.To].Name, st.Title, st.Narration)
+		if st.Page != nil {
+			t.Logf("page:\n%s", strings.Join(st.Page.Text, "\n"))
+		}
+	}
+}
+
+func isSafe(s string) bool { return safetext.IsSafe(s) }

@@ -2,6 +2,7 @@ package story
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -13,7 +14,13 @@ import (
 func (b *builder) serverParty(p trace.Peer) int {
 	name := line(p.Name)
 	if name == "" {
-		name = line(p.Addr)
+		// An IP literal: the lane is named by the address; its port is
+		// in Addr.
+		if h, _, err := net.SplitHostPort(p.Addr); err == nil {
+			name = line(h)
+		} else {
+			name = line(p.Addr)
+		}
 	}
 	if name == "" {
 		name = "the web server"

@@ -1,0 +1,129 @@
+package story_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"journey/internal/story"
+)
+
+// kinds is the story's step kinds in order, a run of one kind written
+// once with its count ("middleware-in×4"), so a table row reads as the
+// journey does.
+func kinds(s *story.Story) string {
+	var out []string
+	for i := 0; i < len(s.Steps); {
+		k := i
+		for k < len(s.Steps) && s.Steps[k].Kind == s.Steps[i].Kind {
+			k++
+		}
+		if n := k - i; n > 1 {
+			out = append(out, fmt.Sprintf("%s×%d", s.Steps[i].Kind, n))
+		} else {
+			out = append(out, string(s.Steps[i].Kind))
+		}
+		i = k
+	}
+	return strings.Join(out, " ")
+}
+
+// parties is the lanes in order, each as kind:name.
+func parties(s *story.Story) string {
+	var out []string
+	for _, p := range s.Parties {
+		if string(p.Kind) == p.Name {
+			out = append(out, p.Name)
+		} else {
+			out = append(out, string(p.Kind)+":"+p.Name)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// server is the server side of one request, as every recorded journey that
+// reaches the view has it: four middleware in, the router, four out.
+const server = "read environ middleware-in×4 route match view middleware-out×4 write"
+
+func TestRecordedSteps(t *testing.T) {
+	const dns3 = "query reply query reply query reply"
+	const lanes = "dns:a.root-servers.net dns:a.gtld-servers.net dns:ns1.example.com"
+	const inside = "gateway router view"
+	tests := []struct {
+		file    string
+		kinds   string
+		parties string
+	}{
+		{"http.json", "address " + dns3 + " connect request " + server + " response page",
+			"you " + lanes + " server:www.example.com " + inside},
+		{"https.json", "address " + dns3 + " connect tls×3 request " + server + " response page",
+			"you " + lanes + " server:www.example.com " + inside},
+		{"ip.json", "address connect request " + server + " response page",
+			"you server:203.0.113.10 " + inside},
+		{"cname.json", "address " + dns3 + " " + dns3 + " connect request " + server + " response page",
+			"you " + lanes + " dns:ns1.example.net server:shop.example.com " + inside},
+		{"uk.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match convert view", 1) + " response page",
+			"you dns:a.root-servers.net dns:nsa.nic.uk dns:ns1.example.co.uk server:www.example.co.uk " + inside},
+		{"nxdomain.json", "address " + dns3, "you " + lanes},
+		{"notfound.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match", 1) + " response page",
+			"you " + lanes + " server:www.example.com gateway router"},
+		{"servererror.json", "address " + dns3 + " connect request " + server + " response page",
+			"you " + lanes + " server:www.example.com " + inside},
+		{"redirect.json", "address " + dns3 + " connect request response redirect connect request " + server + " response page",
+			"you " + lanes + " server:www.example.com " + inside},
+	}
+	js := recorded(t)
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			j, ok := js[tc.file]
+			if !ok {
+				t.Fatalf("no recording %s", tc.file)
+			}
+			s := story.Build(j)
+			if got := kinds(s); got != tc.kinds {
+				t.Errorf("kinds\n got %s\nwant %s", got, tc.kinds)
+			}
+			if got := parties(s); got != tc.parties {
+				t.Errorf("parties\n got %s\nwant %s", got, tc.parties)
+			}
+			checkOrder(t, s)
+		})
+	}
+	if len(tests) != len(js) {
+		t.Errorf("%d recordings, %d rows: a recording has no row", len(js), len(tests))
+	}
+}
+
+// checkOrder checks what holds for every story: steps in time order (a
+// step never starts before the one before it, within a stage's clock),
+// stages in their order except where the response goes back up, a DNS
+// reply from the server its query went to, and the page last.
+func checkOrder(t *testing.T, s *story.Story) {
+	t.Helper()
+	for i := 1; i < len(s.Steps); i++ {
+		prev, st := s.Steps[i-1], s.Steps[i]
+		if st.Start < prev.Start {
+			t.Errorf("step %d (%s %q) at %v starts before step %d (%s) at %v", i+1, st.Kind, st.Title, st.Start, i, prev.Kind, prev.Start)
+		}
+		if st.Kind == story.KindReply && (prev.Kind != story.KindQuery || prev.To != st.From || st.To != 0) {
+			t.Errorf("step %d: a reply from %d to %d after a %s to %d", i+1, st.From, st.To, prev.Kind, prev.To)
+		}
+	}
+	for i, st := range s.Steps {
+		if st.Kind == story.KindPage && i != len(s.Steps)-1 {
+			t.Errorf("the page is step %d of %d", i+1, len(s.Steps))
+		}
+		if st.Exchange != nil {
+			stage := s.Journey.Stage(st.ExchangeStage)
+			if stage == nil || st.ExchangeIndex < 0 || st.ExchangeIndex >= len(stage.Exchanges) || stage.Exchanges[st.ExchangeIndex] != st.Exchange {
+				t.Errorf("step %d (%s): exchange %d of %s is not the step's exchange", i+1, st.Kind, st.ExchangeIndex, st.ExchangeStage)
+			}
+		}
+		if st.Lesson != nil && (st.Lesson.Offset < 0 || st.Lesson.Offset+st.Lesson.Length > len(st.Bytes)) {
+			t.Errorf("step %d (%s): lesson %q at %d+%d outside its %d bytes", i+1, st.Kind, st.Lesson.Name, st.Lesson.Offset, st.Lesson.Length, len(st.Bytes))
+		}
+	}
+	if s.Steps[0].Kind != story.KindAddress || s.Parties[0].Kind != story.PartyYou {
+		t.Errorf("the story starts with %s, lane 0 is %s", s.Steps[0].Kind, s.Parties[0].Kind)
+	}
+}
