@@ -17,6 +17,7 @@ type builder struct {
 	parties []Party
 	index   map[string]int // party key → index in parties
 	steps   []Step
+	told    bool // a step already said why the journey stops (NXDOMAIN, a CNAME loop)
 }
 
 func newBuilder(j *trace.Journey) *builder {
@@ -45,7 +46,11 @@ func (b *builder) story() *Story {
 		parties[newIdx] = b.parties[old]
 	}
 	steps := b.steps
+	seen := map[string]int{}
 	for i := range steps {
+		key := string(steps[i].Stage) + "/" + string(steps[i].Kind)
+		steps[i].ID = fmt.Sprintf("%s/%d", key, seen[key])
+		seen[key]++
 		steps[i].From = remap[steps[i].From]
 		steps[i].To = remap[steps[i].To]
 		steps[i].Narration = bound(steps[i].Narration)
@@ -66,8 +71,8 @@ func (b *builder) party(key string, p Party) int {
 
 const you = 0
 
-// stop ends a failed journey with the stage's error, unless the last step
-// already failed with it (an NXDOMAIN says so itself).
+// stop ends a failed journey with the stage's error, unless a step already
+// said why (an NXDOMAIN says so itself).
 func (b *builder) stop() {
 	var failed *trace.Stage
 	for _, s := range b.j.Stages {
@@ -79,7 +84,7 @@ func (b *builder) stop() {
 	if failed == nil {
 		return
 	}
-	if n := len(b.steps); n > 0 && b.steps[n-1].Failed && b.steps[n-1].Stage == failed.Kind {
+	if b.told {
 		return
 	}
 	why := failed.Error

@@ -135,9 +135,18 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 
 	// The reply, or its loss.
 	if e.Failed() && len(e.Received.Bytes) == 0 {
+		var n strings.Builder
+		if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
+			fmt.Fprintf(&n, "Nothing came back from %s within the timeout (we waited %s).", server, ms(e.Duration))
+		} else {
+			fmt.Fprintf(&n, "No reply from %s: %s.", server, strings.TrimSuffix(line(e.Error), "."))
+		}
+		if labLoss(s) {
+			n.WriteString(" The lab dropped a packet on purpose (--lab-loss).")
+		}
+		n.WriteString(" UDP promises nothing: a packet can be lost on the way there or back, so a resolver waits a while, then asks again, this server or another.")
 		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
-			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "no reply", Depth: e.Depth, Failed: true,
-			Narration: fmt.Sprintf("No reply came from %s after %s: %s. UDP promises nothing, so a resolver waits a while and then asks again, this server or another.", server, ms(e.Duration), strings.TrimSuffix(line(e.Error), "."))})
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "no reply", Depth: e.Depth, Failed: true, Narration: n.String()})
 		return
 	}
 	st := Step{Stage: trace.StageDNS, Kind: KindReply, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
@@ -188,6 +197,17 @@ func prose(s string) string {
 	return strings.TrimSuffix(b.String(), ".")
 }
 
+// labLoss reports whether the lab drops packets on purpose in this stage
+// (its note says so).
+func labLoss(s *trace.Stage) bool {
+	for _, n := range s.Notes {
+		if strings.Contains(n, "--lab-loss") {
+			return true
+		}
+	}
+	return false
+}
+
 // retryWhy says why a question is asked again: the try before it.
 func (b *builder) retryWhy(s *trace.Stage, i int, e *trace.Exchange) string {
 	for k := i - 1; k >= 0; k-- {
@@ -201,6 +221,8 @@ func (b *builder) retryWhy(s *trace.Stage, i int, e *trace.Exchange) string {
 			return fmt.Sprintf("%s was named for the zone but does not serve it (a lame delegation), so we ask the next one named.", host(line(p.Peer.Name)))
 		case p.Failed() && same:
 			return "the packet before got no reply in time, and a lost UDP packet is simply sent again."
+		case p.Failed() && len(p.Received.Bytes) == 0:
+			return fmt.Sprintf("%s did not answer in time, so another server of the same zone is asked.", host(line(p.Peer.Name)))
 		case p.Failed():
 			return fmt.Sprintf("%s gave no usable reply, so another server of the same zone is asked.", host(line(p.Peer.Name)))
 		case p.DNS.Kind == trace.DNSRefused:
@@ -265,6 +287,7 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 			st.Title = "CNAME loop"
 			st.Failed = true
 			fmt.Fprintf(&n, " A loop: %s. Each name is an alias of the next and the last leads back to the first, so no address is ever reached: the resolver notices the name it has already followed and stops.", chain)
+			b.told = true
 		} else if target != "" {
 			fmt.Fprintf(&n, " The resolver starts again from the new name, %s, from the root down: it may live in another zone with other servers.", line(host(target)))
 		}
@@ -273,6 +296,7 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 		st.Lesson = findField(fs, "RCODE")
 		fmt.Fprintf(&n, "%s answers NXDOMAIN: %s does not exist. It is the server for the zone, so its word is final: no other server is asked, and the journey stops here.", server, line(host(questionName(d.Question))))
 		st.Failed = s.Status == trace.StatusFailed
+		b.told = st.Failed
 	case trace.DNSNoData:
 		st.Title = "no " + line(questionType(d.Question)) + " record"
 		st.Lesson = findField(fs, "ANCOUNT")

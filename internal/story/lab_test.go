@@ -20,6 +20,7 @@ type labTarget struct {
 	target     string
 	follow     bool // -L
 	compressed bool // --compressed
+	lossy      bool // a lab that drops every packet (--lab-loss 100)
 }
 
 // labTargets are the README's lab targets, in the table's order.
@@ -48,6 +49,7 @@ var labTargets = []labTarget{
 	{name: "hostile page", target: "www.example.com/ansi/"},
 	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
 	{name: "image", target: "www.example.com/static/logo.png"},
+	{name: "loss", target: "www.example.com", lossy: true},
 }
 
 var (
@@ -68,8 +70,18 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 			t.Fatal(err)
 		}
 		defer l.Close()
+		lossy, err := lab.Start(context.Background(), lab.Options{Latency: 0, Loss: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lossy.Close()
 		labJourneys = map[string]*trace.Journey{}
 		for _, tc := range labTargets {
+			l, timeout := l, time.Second
+			if tc.lossy {
+				// Every packet is lost: each try waits its whole timeout.
+				l, timeout = lossy, 50*time.Millisecond
+			}
 			a, err := address.Parse(tc.target)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.target, err)
@@ -77,7 +89,7 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 			d := l.Dialer()
 			d.Refuse = dialtest.Loopback(t).Refuse
 			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
-				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: time.Second,
+				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout, Simulation: l.Simulation(),
 				FollowRedirects: tc.follow, Compressed: tc.compressed}
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			err = engine.Run(context.Background(), cfg, rec)

@@ -48,6 +48,10 @@ func TestLabLessons(t *testing.T) {
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
 		{lab: "hostile page", kind: story.KindPage, title: "the page", phrase: "never executed"},
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
+		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},
+		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "dropped a packet on purpose (--lab-loss)"},
+		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "did not answer in time"},
+		{lab: "loss", kind: story.KindStop, title: "DNS failed", phrase: "the journey stops here"},
 	}
 	js := labRuns(t)
 	for _, tc := range tests {

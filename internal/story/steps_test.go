@@ -127,3 +127,37 @@ func checkOrder(t *testing.T, s *story.Story) {
 		t.Errorf("the story starts with %s, lane 0 is %s", s.Steps[0].Kind, s.Parties[0].Kind)
 	}
 }
+
+// TestStableIDs builds the story of a journey cut short at every stage, as
+// it streams in, and checks that each step found in the part keeps its ID
+// in the whole, and that IDs are unique.
+func TestStableIDs(t *testing.T) {
+	for name, j := range recorded(t) {
+		t.Run(name, func(t *testing.T) {
+			whole := story.Build(j)
+			ids := map[string]bool{}
+			for _, st := range whole.Steps {
+				if ids[st.ID] {
+					t.Errorf("ID %s is used twice", st.ID)
+				}
+				ids[st.ID] = true
+			}
+			for n := 1; n < len(j.Stages); n++ {
+				part := *j
+				part.Stages = j.Stages[:n]
+				for _, st := range story.Build(&part).Steps {
+					k := whole.Find(st.ID)
+					if k < 0 {
+						if st.Kind != story.KindPage {
+							t.Errorf("after %d stages: step %s (%q) is gone from the whole story", n, st.ID, st.Title)
+						}
+						continue
+					}
+					if w := whole.Steps[k]; w.Kind != st.Kind || w.Stage != st.Stage {
+						t.Errorf("after %d stages: %s is a %s then a %s", n, st.ID, st.Kind, w.Kind)
+					}
+				}
+			}
+		})
+	}
+}

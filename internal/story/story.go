@@ -68,6 +68,12 @@ const (
 
 // Step is one arrow of the story.
 type Step struct {
+	// ID names the step stably while the journey streams in: steps can be
+	// inserted before it (the server's side arrives after the response
+	// it explains), but its ID stays, so a reader keeps its place with
+	// Story.Find. It is "stage/kind/n", n counting that stage's steps of
+	// that kind from 0.
+	ID    string
 	Stage trace.StageKind
 	Kind  Kind
 	// From and To index Story.Parties: who sends, who receives. They are
@@ -116,6 +122,16 @@ type Story struct {
 	Journey *trace.Journey
 	Parties []Party
 	Steps   []Step
+}
+
+// Find returns the index of the step with that ID, or -1.
+func (s *Story) Find(id string) int {
+	for i, st := range s.Steps {
+		if st.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // FirstOf returns the index of the first step of the stage, or -1.
