@@ -121,15 +121,30 @@ func line(s string) string { return safetext.Line(s) }
 // host is a DNS name as a sentence shows it (facts.Bare).
 func host(s string) string { return facts.Bare(s) }
 
-// bound cuts a narration that would not fit the tour's six lines, at a
-// sentence end where one is near.
+// bound cuts a narration that would not fit: past MaxNarration
+// characters, or past NarrationLines lines once wrapped at NarrationWidth.
+// It cuts at a sentence's end where one is near, else mid-sentence with an
+// ellipsis. Only values from outside (a long error, a hostile name) make a
+// narration this long; the tests hold every lab lesson under the bound.
 func bound(s string) string {
-	if utf8.RuneCountInString(s) <= MaxNarration {
+	if utf8.RuneCountInString(s) <= MaxNarration && len(wrap(s, NarrationWidth)) <= NarrationLines {
 		return s
 	}
-	r := []rune(s)[:MaxNarration-1]
-	cut := string(r)
-	if i := strings.LastIndex(cut, ". "); i > MaxNarration/2 {
+	r := []rune(s)
+	if len(r) > MaxNarration-1 {
+		r = r[:MaxNarration-1]
+	}
+	ls := wrap(string(r), NarrationWidth)
+	if len(ls) > NarrationLines {
+		ls = ls[:NarrationLines]
+	}
+	// The last line keeps a column for the ellipsis.
+	last := []rune(ls[len(ls)-1])
+	if len(last) > NarrationWidth-1 {
+		ls[len(ls)-1] = string(last[:NarrationWidth-1])
+	}
+	cut := strings.Join(ls, " ")
+	if i := strings.LastIndex(cut, ". "); i > len(cut)/2 {
 		return cut[:i+1]
 	}
 	return cut + "…"

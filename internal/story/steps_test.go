@@ -161,3 +161,69 @@ func TestStableIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSVerdicts tells each TLS verdict (package facts) in the server's
+// flight: the recorded https journey with its verdict changed.
+func TestTLSVerdicts(t *testing.T) {
+	tests := []struct {
+		name     string
+		verified bool
+		insecure bool
+		why      string
+		failed   bool
+		phrase   string
+	}{
+		{name: "verified", verified: true, phrase: "this is really the site"},
+		{name: "verified with -k", verified: true, insecure: true, phrase: "-k was not needed"},
+		{name: "not verified, -k went on", insecure: true, why: "x509: certificate signed by unknown authority", phrase: "did NOT verify (x509: certificate signed by unknown authority), and -k told us to go on anyway"},
+		{name: "failed", why: "x509: certificate is valid for a.example, not b.example", failed: true, phrase: "It did not verify: x509: certificate is valid for a.example, not b.example. We stop here."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			j := recorded(t)["https.json"]
+			c := j.Stage("connect")
+			tls := *c.Connect.TLS
+			tls.Verified, tls.Insecure, tls.VerifyError = tc.verified, tc.insecure, tc.why
+			conn := *c.Connect
+			conn.TLS = &tls
+			stage := *c
+			stage.Connect = &conn
+			for i, s := range j.Stages {
+				if s == c {
+					j.Stages[i] = &stage
+				}
+			}
+			s := story.Build(j)
+			for _, st := range s.Steps {
+				if st.Kind == story.KindTLS && strings.HasPrefix(st.Title, "TLS ServerHello") {
+					if !strings.Contains(st.Narration, tc.phrase) {
+						t.Errorf("the server's flight says\n%s\nwant %q", st.Narration, tc.phrase)
+					}
+					if st.Failed != tc.failed {
+						t.Errorf("failed = %v, want %v", st.Failed, tc.failed)
+					}
+					return
+				}
+			}
+			t.Fatal("no server flight")
+		})
+	}
+}
+
+// TestHostileLongNarration bounds a narration filled from a very long
+// value (an error of many words, a name of one long word).
+func TestHostileLongNarration(t *testing.T) {
+	for _, long := range []string{strings.Repeat("word ", 400), strings.Repeat("x", 2000), strings.Repeat("\x1b[2J ", 300)} {
+		j := recorded(t)["nxdomain.json"]
+		d := j.Stage("dns")
+		st := *d
+		st.Error = long
+		st.Exchanges = nil
+		for i, s := range j.Stages {
+			if s == d {
+				j.Stages[i] = &st
+			}
+		}
+		checkFits(t, story.Build(j))
+	}
+}

@@ -12,6 +12,14 @@ import (
 // English prose. A test holds every step of every recording to it.
 const MaxNarration = 450
 
+// NarrationWidth and NarrationLines are the room the tour gives a
+// narration at 80x24: six lines of 78 columns (80 less a border). Every
+// narration, wrapped with Wrap at NarrationWidth, fits in NarrationLines.
+const (
+	NarrationWidth = 78
+	NarrationLines = 6
+)
+
 // PartyKind says what a party of the story is: it decides its lane.
 type PartyKind string
 

@@ -56,11 +56,9 @@ func TestRecordedStepsFit(t *testing.T) {
 	}
 }
 
-// narrationWidth and narrationLines are the room the tour gives a
-// narration at 80x24: six lines of 78 columns.
 const (
-	narrationWidth = 78
-	narrationLines = 6
+	narrationWidth = story.NarrationWidth
+	narrationLines = story.NarrationLines
 )
 
 // checkFits checks each step: parties in range, a title, a narration that
