@@ -119,7 +119,11 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	default:
 		fmt.Fprintf(&n, ", a server for %s,", line(host(d.Zone)))
 	}
-	fmt.Fprintf(&n, " %q over %s, in a packet with ID %d so the reply can be matched to it.", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	if i == 0 {
+		fmt.Fprintf(&n, " %q over %s, in a packet with ID %d so the reply can be matched to it.", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	} else {
+		fmt.Fprintf(&n, " %q over %s (ID %d).", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	}
 	if d.Attempt > 1 {
 		fmt.Fprintf(&n, " This is try %d: %s", d.Attempt, b.retryWhy(s, i, e))
 	} else if proto == "TCP" {

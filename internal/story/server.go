@@ -56,8 +56,12 @@ func (b *builder) server() {
 	if st := step("read"); st != nil {
 		read.Start, read.Duration = st.Start, st.Duration
 	}
-	read.Narration = fmt.Sprintf("On the server, the same bytes come out of its socket: TCP and TLS end there. The gateway parses them: method %s, target %s, %s. The client's address, as the server sees it: %s.",
-		line(g.Method), line(g.Target), line(g.Proto), line(g.Client))
+	ends := "TCP ends there"
+	if g.Scheme == "https" {
+		ends = "TCP and TLS end there"
+	}
+	read.Narration = fmt.Sprintf("On the server, the same bytes come out of its socket: %s. The gateway parses them: method %s, target %s, %s. The client's address, as the server sees it: %s.",
+		ends, line(g.Method), line(g.Target), line(g.Proto), line(g.Client))
 	b.add(read)
 
 	// The environment.
@@ -91,7 +95,7 @@ func (b *builder) server() {
 	for k, m := range down {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request first: %s.", k+1, len(down), line(m.Middleware), strings.TrimSuffix(line(m.Action), "."))
+		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), line(m.Middleware), action(m.Action))
 		if m.Answered {
 			answered = true
 			st.Narration += " It answers itself: the router and the view are never reached, and the response goes back out through the middleware already passed."
@@ -116,7 +120,7 @@ func (b *builder) server() {
 	for k, m := range up {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareOut, From: from, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↑ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), strings.TrimSuffix(line(m.Action), "."))
+		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), action(m.Action))
 		if strings.Contains(m.Action, "APPEND_SLASH") {
 			st.Narration += " That is Django's APPEND_SLASH redirect: the browser asks again, with the slash."
 		}
@@ -264,6 +268,20 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 	}
 	view.Narration = vn.String()
 	b.add(view)
+}
+
+// action words a middleware's action from the trace as the end of a
+// sentence: "passed: it only acts on the response" reads "it lets it
+// pass: it only acts on the response".
+func action(a string) string {
+	a = strings.TrimSuffix(line(a), ".")
+	if rest, ok := strings.CutPrefix(a, "passed: "); ok {
+		return "it lets it pass: " + rest
+	}
+	if a == "passed" {
+		return "it lets it pass"
+	}
+	return a
 }
 
 // lastServer is the web server's lane of the last request.
