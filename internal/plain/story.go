@@ -80,7 +80,11 @@ func (p *Printer) step(s *story.Story, i int, st story.Step) {
 		title = p.st.bold(head)
 	}
 	p.printf("\n%s%s%s\n", title, strings.Repeat(" ", max(pad, 1)), p.st.dim(at))
-	p.printf("%s%s\n", storyIndent, wrapLine(st.Narration, len(storyIndent), storyIndent))
+	// story.Wrap keeps a number with its unit (a no-break space joins
+	// them), as the tour wraps the same narration.
+	for _, l := range story.Wrap(st.Narration, Width-len(storyIndent)) {
+		p.printf("%s%s\n", storyIndent, l)
+	}
 	if st.Page != nil {
 		p.page(st.Page)
 	}

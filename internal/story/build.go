@@ -2,6 +2,7 @@ package story
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,7 +54,8 @@ func (b *builder) story() *Story {
 		seen[key]++
 		steps[i].From = remap[steps[i].From]
 		steps[i].To = remap[steps[i].To]
-		steps[i].Narration = bound(steps[i].Narration)
+		steps[i].Narration = bound(keepUnits(steps[i].Narration))
+		steps[i].Title = keepUnits(steps[i].Title)
 	}
 	return &Story{Journey: b.j, Parties: parties, Steps: steps}
 }
@@ -120,6 +122,14 @@ func line(s string) string { return safetext.Line(s) }
 
 // host is a DNS name as a sentence shows it (facts.Bare).
 func host(s string) string { return facts.Bare(s) }
+
+// unitGap is a number and its unit.
+var unitGap = regexp.MustCompile(`(\d) (ms|s|µs|ns|bytes?|keys?|headers?)\b`)
+
+// keepUnits joins each number to its unit with a no-break space, so that
+// wrapping never leaves "12.7" at the end of one line and "ms" on the next
+// (package explain does the same).
+func keepUnits(s string) string { return unitGap.ReplaceAllString(s, "$1\u00a0$2") }
 
 // bound cuts a narration that would not fit: past MaxNarration
 // characters, or past NarrationLines lines once wrapped at NarrationWidth.

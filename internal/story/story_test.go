@@ -104,3 +104,14 @@ func TestDumpOne(t *testing.T) {
 }
 
 func isSafe(s string) bool { return safetext.IsSafe(s) }
+
+func TestCountLab(t *testing.T) {
+	if os.Getenv("STORY_COUNT") == "" {
+		t.Skip("set STORY_COUNT=1 to count each lab lesson's steps")
+	}
+	js := labRuns(t)
+	for _, tc := range labTargets {
+		s := story.Build(js[tc.name])
+		t.Logf("| %s | `%s` | %d | %d |", tc.name, tc.target, len(s.Steps), len(s.Parties))
+	}
+}

@@ -46,7 +46,11 @@ func (b *builder) web() {
 		}
 	}
 	h := b.j.Stage(trace.StageHTTP)
-	if h == nil {
+	if h == nil || lastHTTP(h) < 0 {
+		// While the journey streams in (step mode holds the response),
+		// the server's side can be known before the request's exchange
+		// is recorded: it is told after the connection.
+		b.server()
 		return
 	}
 	last := lastHTTP(h)
