@@ -2,6 +2,7 @@ package story
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"journey/internal/facts"
@@ -60,7 +61,11 @@ func (b *builder) dnsParty(p trace.Peer) int {
 	}
 	name := host(line(p.Name))
 	if name == "" {
-		name = line(p.Addr)
+		if h, _, err := net.SplitHostPort(p.Addr); err == nil {
+			name = line(h)
+		} else {
+			name = line(p.Addr)
+		}
 	}
 	return b.party(key, Party{Kind: PartyDNS, Name: name, Addr: line(p.Addr)})
 }
@@ -113,6 +118,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	switch {
 	case again != "" && again != d.Zone && d.Zone != "":
 		fmt.Fprintf(&n, " again, now as a server for %s (the referral named it: one machine can serve several zones),", line(host(d.Zone)))
+	case d.Zone == "" && s.DNS != nil && s.DNS.Method == trace.MethodResolver:
+		n.WriteString(", a recursive resolver that does the whole search for us,")
+	case d.Zone == "" && s.DNS != nil && s.DNS.Method == trace.MethodSystem:
+		n.WriteString(", this computer's resolver (the root servers did not answer),")
 	case d.Zone == "":
 	case d.Zone == ".":
 		n.WriteString(", a root server,")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"journey/internal/address"
+	"journey/internal/dial"
 	"journey/internal/dial/dialtest"
 	"journey/internal/engine"
 	"journey/internal/lab"
@@ -21,6 +22,9 @@ type labTarget struct {
 	follow     bool // -L
 	compressed bool // --compressed
 	lossy      bool // a lab that drops every packet (--lab-loss 100)
+	resolver   string
+	resolve    []engine.Override
+	unrouted   bool // the journey dials a lab address nothing listens on: refused, not a test failure
 }
 
 // labTargets are the README's lab targets, in the table's order.
@@ -50,6 +54,10 @@ var labTargets = []labTarget{
 	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
 	{name: "image", target: "www.example.com/static/logo.png"},
 	{name: "loss", target: "www.example.com", lossy: true},
+	{name: "resolver", target: "www.example.com", resolver: "192.0.2.1:53"},
+	{name: "resolve", target: "www.example.com", resolve: []engine.Override{{Host: "www.example.com", Port: 80, Addr: "203.0.113.10"}}},
+	{name: "ip", target: "http://203.0.113.10/"},
+	{name: "port not served", target: "http://www.example.com:81/", unrouted: true},
 }
 
 var (
@@ -88,9 +96,12 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 			}
 			d := l.Dialer()
 			d.Refuse = dialtest.Loopback(t).Refuse
+			if tc.unrouted {
+				d.Refuse = func(network, address string) error { return dial.ErrRefused }
+			}
 			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
 				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout, Simulation: l.Simulation(),
-				FollowRedirects: tc.follow, Compressed: tc.compressed}
+				FollowRedirects: tc.follow, Compressed: tc.compressed, Resolver: tc.resolver, Resolve: tc.resolve}
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			err = engine.Run(context.Background(), cfg, rec)
 			labJourneys[tc.name] = rec.Finish(err)

@@ -51,6 +51,10 @@ func TestLabLessons(t *testing.T) {
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "dropped a packet on purpose (--lab-loss)"},
 		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "did not answer in time"},
+		{lab: "resolver", kind: story.KindQuery, title: "www.example.com. A", phrase: "a recursive resolver that does the whole search for us"},
+		{lab: "resolve", kind: story.KindAddress, title: "--resolve", phrase: "no DNS question is asked"},
+		{lab: "ip", kind: story.KindAddress, title: "the address", phrase: "no DNS lookup is needed"},
+		{lab: "port not served", kind: story.KindStop, title: "connect failed", phrase: "port 81"},
 		{lab: "loss", kind: story.KindStop, title: "DNS failed", phrase: "the journey stops here"},
 	}
 	js := labRuns(t)
