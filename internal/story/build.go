@@ -19,6 +19,11 @@ type builder struct {
 	index   map[string]int // party key → index in parties
 	steps   []Step
 	told    bool // a step already said why the journey stops (NXDOMAIN, a CNAME loop)
+
+	// serverRequest is the server's copy of the request (the gateway's wsgi
+	// exchange), shown on the router's steps; requestIndex its index.
+	serverRequest *trace.Exchange
+	requestIndex  int
 }
 
 func newBuilder(j *trace.Journey) *builder {

@@ -32,6 +32,7 @@ func (b *builder) server() {
 			break
 		}
 	}
+	b.requestIndex = wsgiIndex
 	step := func(name string) *trace.GatewayStep {
 		for k := range g.Steps {
 			if strings.HasPrefix(g.Steps[k].Name, name) {
@@ -52,6 +53,7 @@ func (b *builder) server() {
 	if wsgi != nil {
 		read.Bytes, read.Fields = wsgi.Sent.Bytes, wsgi.Sent.Fields
 		read.Lesson = findField(wsgi.Sent.Fields, "request-target")
+		b.serverRequest = wsgi
 	}
 	if st := step("read"); st != nil {
 		read.Start, read.Duration = st.Start, st.Duration
@@ -66,6 +68,7 @@ func (b *builder) server() {
 
 	// The environment.
 	env := Step{Stage: trace.StageGateway, Kind: KindEnviron, From: gw, To: gw, Start: read.Start + read.Duration, Title: "build the environment"}
+	b.requestBytes(&env, "request line")
 	if st := step("build"); st != nil {
 		env.Start, env.Duration = st.Start, st.Duration
 	}
@@ -196,6 +199,7 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 	}
 	search.Narration = n.String()
 	search.Failed = r.Match == nil
+	b.requestBytes(&search, "request-target")
 	b.add(search)
 
 	if r.Match == nil {
@@ -225,7 +229,9 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 	} else {
 		mn.WriteString(" It captures nothing, so the view gets only the request.")
 	}
-	b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(strings.TrimSpace(m.Route)), Narration: mn.String()})
+	match := Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(strings.TrimSpace(m.Route)), Narration: mn.String()}
+	b.requestBytes(&match, "request-target")
+	b.add(match)
 	for _, c := range m.Converters {
 		st := Step{Stage: trace.StageRouter, Kind: KindConvert, From: rt, To: rt, Start: rs.Start + r.Resolve,
 			Title: fmt.Sprintf("%s: %s → %s", line(c.Converter), quote(c.Text), line(c.Value))}
@@ -237,6 +243,7 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 		if c.Type == "str" {
 			st.Narration = strings.Replace(st.Narration, ", not a string.", ".", 1)
 		}
+		b.captured(&st, c)
 		b.add(st)
 	}
 
@@ -282,6 +289,35 @@ func action(a string) string {
 		return "it lets it pass"
 	}
 	return a
+}
+
+// requestBytes shows the request's bytes, as the server read them, on a
+// server-side step, with the named field as its lesson.
+func (b *builder) requestBytes(st *Step, field string) {
+	if b.serverRequest == nil {
+		return
+	}
+	st.Exchange, st.ExchangeStage, st.Dir = b.serverRequest, trace.StageGateway, DirSent
+	st.ExchangeIndex = b.requestIndex
+	st.Bytes, st.Fields = b.serverRequest.Sent.Bytes, b.serverRequest.Sent.Fields
+	st.Lesson = findField(st.Fields, field)
+}
+
+// captured shows the request's bytes on a converter's step, its lesson the
+// text the converter took, found inside the request-target.
+func (b *builder) captured(st *Step, c trace.Converted) {
+	b.requestBytes(st, "request-target")
+	t := st.Lesson
+	if t == nil || c.Text == "" {
+		return
+	}
+	target := string(slice(st.Bytes, t.Offset, t.Length))
+	// The captured text is matched against the path, whose escapes the
+	// request-target keeps: look for it as it was sent.
+	if k := strings.Index(target, c.Text); k >= 0 {
+		st.Lesson = &trace.Field{Name: "<" + c.Converter + ":" + c.Name + ">", Offset: t.Offset + k, Length: len(c.Text),
+			Value: c.Text + " → " + c.Value + " (" + c.Type + ")"}
+	}
 }
 
 // lastServer is the web server's lane of the last request.

@@ -227,3 +227,46 @@ func TestHostileLongNarration(t *testing.T) {
 		checkFits(t, story.Build(j))
 	}
 }
+
+// TestLessonFields checks that the steps whose lesson lies in bytes carry
+// it: the field's name for each kind, in the int converter's journey.
+func TestLessonFields(t *testing.T) {
+	want := map[story.Kind]string{
+		story.KindQuery:    "Question section",
+		story.KindReply:    "Authority section", // the first reply is a referral
+		story.KindRequest:  "request line",
+		story.KindRead:     "request-target",
+		story.KindEnviron:  "request line",
+		story.KindRoute:    "request-target",
+		story.KindMatch:    "request-target",
+		story.KindConvert:  "<int:year>",
+		story.KindWrite:    "status line",
+		story.KindResponse: "status line",
+	}
+	s := story.Build(labRuns(t)["int converter"])
+	seen := map[story.Kind]bool{}
+	for _, st := range s.Steps {
+		name, ok := want[st.Kind]
+		if !ok || seen[st.Kind] {
+			continue
+		}
+		seen[st.Kind] = true
+		if st.Lesson == nil {
+			t.Errorf("%s %q has no lesson field", st.Kind, st.Title)
+			continue
+		}
+		if st.Lesson.Name != name {
+			t.Errorf("%s %q: lesson %q, want %q", st.Kind, st.Title, st.Lesson.Name, name)
+		}
+		if st.Kind == story.KindConvert {
+			if got := string(st.Bytes[st.Lesson.Offset : st.Lesson.Offset+st.Lesson.Length]); got != "2024" {
+				t.Errorf("the converter's lesson covers %q, want 2024", got)
+			}
+		}
+	}
+	for k := range want {
+		if !seen[k] {
+			t.Errorf("no %s step", k)
+		}
+	}
+}
