@@ -270,3 +270,27 @@ func TestLessonFields(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSLessonFields points each TLS flight at its lesson: the SNI the
+// ClientHello names, the cipher suite the server chose.
+func TestTLSLessonFields(t *testing.T) {
+	s := story.Build(recorded(t)["https.json"])
+	want := map[string]string{"TLS ClientHello": "server_name", "TLS ServerHello … Finished": "cipher suite chosen", "TLS Finished": "TLS record: Application Data"}
+	for _, st := range s.Steps {
+		if st.Kind != story.KindTLS {
+			continue
+		}
+		name, ok := want[st.Title]
+		if !ok {
+			t.Errorf("unexpected TLS step %q", st.Title)
+			continue
+		}
+		delete(want, st.Title)
+		if st.Lesson == nil || st.Lesson.Name != name {
+			t.Errorf("%s: lesson %+v, want %q", st.Title, st.Lesson, name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing TLS steps: %v", want)
+	}
+}

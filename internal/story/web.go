@@ -156,9 +156,13 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	if sni != "" {
 		fmt.Fprintf(&n, " It names the site in clear (SNI: %s) so the server can pick the right certificate.", sni)
 	}
+	helloFields := rebase(e.Sent.Fields, 0, len(hello))
+	lesson := findField(helloFields, "server_name")
+	if lesson == nil {
+		lesson = findField(helloFields, "cipher suites offered")
+	}
 	b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start, Exchange: e, ExchangeIndex: i, Dir: DirSent,
-		Bytes: hello, Fields: rebase(e.Sent.Fields, 0, len(hello)), Lesson: firstField(rebase(e.Sent.Fields, 0, len(hello))),
-		Title: "TLS ClientHello", Narration: n.String()})
+		Bytes: hello, Fields: helloFields, Lesson: lesson, Title: "TLS ClientHello", Narration: n.String()})
 
 	if len(e.Received.Bytes) == 0 && e.Failed() {
 		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
@@ -182,7 +186,7 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	n.WriteString(" " + verdict(v))
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
-		Lesson: firstField(e.Received.Fields), Title: "TLS ServerHello … Finished", Narration: n.String(),
+		Lesson: firstOf(e.Received.Fields, "cipher suite chosen", "ServerHello"), Title: "TLS ServerHello … Finished", Narration: n.String(),
 		Failed: v.Verdict == facts.Failed}
 	if v.Verdict == facts.UnverifiedWithK {
 		st.Title += " (NOT verified)"
@@ -217,6 +221,16 @@ func verdict(v facts.TLS) string {
 		return fmt.Sprintf("It did not verify: %s. We stop here.", strings.TrimSuffix(line(v.Why), "."))
 	}
 	return ""
+}
+
+// firstOf returns the first of the named fields found, else the first field.
+func firstOf(fs []trace.Field, names ...string) *trace.Field {
+	for _, n := range names {
+		if f := findField(fs, n); f != nil {
+			return f
+		}
+	}
+	return firstField(fs)
 }
 
 func firstField(fs []trace.Field) *trace.Field {
