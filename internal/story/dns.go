@@ -344,7 +344,8 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 	if e.Depth > 0 {
 		st.Title = "↳ " + st.Title
 	}
-	fmt.Fprintf(&n, " (%s round trip.)", ms(e.Duration))
+	// The round trip is the step's Duration: renderers show it beside
+	// the narration, which keeps its room for the lesson.
 	st.Narration = n.String()
 }
 
