@@ -31,6 +31,12 @@ const (
 	// nesting at 512 (Chromium's kMaximumHTMLParserDOMTreeDepth); a page
 	// for a class needs far less.
 	maxHTMLDepth = 512
+	// maxLayoutBytes bounds how much of a body is laid out: maxPageLines
+	// lines of PageWidth columns are about 160 KB of text, so 256 KiB of
+	// markup fills them, and parsing stays a few milliseconds for a
+	// renderer that rebuilds the story as a journey streams in. The rest is
+	// counted in a closing line.
+	maxLayoutBytes = 256 << 10
 )
 
 // bodyOf returns the response's body (decoded when the engine decoded it)
@@ -61,6 +67,15 @@ func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
 		p.Size = hop.DecodedSize
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
+	full := body
+	if len(body) > maxLayoutBytes && !strings.HasPrefix(mt, "image/") {
+		body = body[:maxLayoutBytes]
+	}
+	defer func() {
+		if len(full) > len(body) {
+			p.Text = append(p.Text, fmt.Sprintf("… the page goes on: %s more not laid out", plural(int64(len(full)-len(body)), "byte", "bytes")))
+		}
+	}()
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && looksHTML(body)):
 		p.Text, p.Links = HTMLText(body, width)
