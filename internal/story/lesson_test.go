@@ -37,6 +37,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "https", kind: story.KindTLS, title: "TLS Finished", phrase: "nobody in between can read or change"},
 		{lab: "int converter", kind: story.KindConvert, title: "int", phrase: "extracts 2024 from the text '2024'"},
 		{lab: "append slash", kind: story.KindMiddlewareOut, title: "CommonMiddleware", phrase: "APPEND_SLASH redirect"},
+		{lab: "append slash", kind: story.KindResponse, title: "301", phrase: "add -L to follow it"},
 		{lab: "append slash followed", kind: story.KindRedirect, title: "redirect", phrase: "-L follows it"},
 		{lab: "include", kind: story.KindRoute, title: "blog/", phrase: "is an include()"},
 		{lab: "json", kind: story.KindPage, title: "application/json", phrase: "of JSON"},

@@ -168,6 +168,7 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Failed: true, Title: "TLS failed",
 			Narration: fmt.Sprintf("The handshake failed: %s. Nothing of the request is sent over a connection that is not secured.", strings.TrimSuffix(line(e.Error), "."))})
+		b.told = true
 		return
 	}
 	n.Reset()
@@ -191,6 +192,7 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	if v.Verdict == facts.UnverifiedWithK {
 		st.Title += " (NOT verified)"
 	}
+	b.told = b.told || st.Failed
 	b.add(st)
 
 	if rest := slice(e.Sent.Bytes, helloLen, -1); len(rest) > 0 && !e.Failed() {
@@ -365,9 +367,16 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 		if hop.Timing.TTFB > 0 {
 			fmt.Fprintf(&n, " The first byte came %s after the request: the server's time.", ms(hop.Timing.TTFB))
 		}
+		if hop.Location != "" && i == lastHTTP(h) {
+			fmt.Fprintf(&n, " It is a redirect to %s, not followed: add -L to follow it, as with curl.", line(hop.Location))
+		}
 	}
 	lesson := findField(e.Received.Fields, "status line")
-	if hop != nil && hop.Chunked {
+	if hop != nil && hop.Location != "" {
+		if f := findField(e.Received.Fields, "Location"); f != nil {
+			lesson = f
+		}
+	} else if hop != nil && hop.Chunked {
 		if f := findField(e.Received.Fields, "Transfer-Encoding"); f != nil {
 			lesson = f
 		}
