@@ -1,6 +1,7 @@
 package story_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -102,5 +103,43 @@ func TestLabStepsFit(t *testing.T) {
 			checkFits(t, s)
 			checkOrder(t, s)
 		})
+	}
+}
+
+// TestLabTargetsCoverREADME reads the README's table of things to try in
+// the lab and checks that every target in it is run by labTargets, so a
+// lesson added to the README is a lesson the story is tested on.
+func TestLabTargetsCoverREADME(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	start := strings.Index(text, "### Things to try in the lab")
+	if start < 0 {
+		t.Fatal("the README has no table of things to try in the lab")
+	}
+	run := map[string]bool{}
+	for _, tc := range labTargets {
+		run[tc.target] = true
+	}
+	rows := 0
+	for _, l := range strings.Split(text[start:], "\n")[1:] {
+		if strings.HasPrefix(l, "#") {
+			break
+		}
+		if !strings.HasPrefix(l, "| `") {
+			continue
+		}
+		cell := strings.Trim(strings.SplitN(l, "|", 3)[1], " `")
+		f := strings.Fields(cell)
+		target := f[len(f)-1] // flags such as --compressed come first
+		rows++
+		if !run[target] {
+			t.Errorf("the README's lab target %q is not in labTargets", target)
+		}
+	}
+	if rows < 20 {
+		t.Errorf("read %d rows of the README's table: the table was not found whole", rows)
 	}
 }
