@@ -19,10 +19,16 @@ func (b *builder) address() {
 		Start: s.Start, Duration: s.Duration, Failed: s.Status == trace.StatusFailed}
 	a := s.Address
 	if a == nil {
-		st.Title = "the address"
-		if s.Error != "" {
+		switch {
+		case s.Error != "":
 			st.Title = "the address: refused"
 			st.Narration = fmt.Sprintf("The target %q could not be taken apart: %s.", line(b.j.Target), strings.TrimSuffix(line(s.Error), "."))
+		case s.Status == trace.StatusPending || s.Status == trace.StatusRunning:
+			// Not taken apart yet: the story starts when it is.
+			return
+		default:
+			st.Title = "the address"
+			st.Narration = fmt.Sprintf("The target %q, as typed; the recording does not say how it was taken apart.", line(b.j.Target))
 		}
 		b.add(st)
 		return
