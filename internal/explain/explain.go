@@ -460,9 +460,9 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 			b.WriteString(" No addresses came with them (no glue), so their own addresses must be looked up first.")
 		}
 	case trace.DNSAnswer:
-		fmt.Fprintf(b, " It answered: %s. This server is responsible for the name, so the search ends here.", list(d.Answers, "; "))
+		fmt.Fprintf(b, " It answered: %s This server is responsible for the name, so the search ends here.", sentence(list(d.Answers, "; ")))
 	case trace.DNSCNAME:
-		fmt.Fprintf(b, " It answered with an alias: %s. The search starts again for the name the alias points to.", list(d.Answers, "; "))
+		fmt.Fprintf(b, " It answered with an alias: %s The search starts again for the name the alias points to.", sentence(list(d.Answers, "; ")))
 	case trace.DNSNXDomain:
 		b.WriteString(" It answered NXDOMAIN: the name does not exist.")
 	case trace.DNSNoData:
