@@ -56,6 +56,12 @@ func Story(w io.Writer, j *trace.Journey, opt Options) {
 	} else {
 		p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
 	}
+	// The same closing line as the report's, from the same facts, kept
+	// within Width (with a redirect's segment it can run past it).
+	timing := strings.ReplaceAll(timingLine(facts.TimingOf(j)), " ms", "\u00a0ms")
+	for _, l := range story.Wrap(timing, Width) {
+		p.printf("%s\n", p.st.dim(l))
+	}
 }
 
 // step writes one numbered step: the title line, the narration, and for

@@ -139,7 +139,7 @@ func plainText(s string, width int) []string {
 }
 
 // HTMLText lays an HTML document out as text the way a text browser does
-// (lynx, w3m): the title first, headings underlined, paragraphs and list
+// (lynx, w3m): the title first (it goes in the browser's tab), headings underlined, paragraphs and list
 // items as blocks separated by blank lines, each link followed by its
 // number in brackets, and the links listed in the second result. Scripts,
 // styles and the head are not shown. Every line is safe to print and at
@@ -151,10 +151,9 @@ func HTMLText(body []byte, width int) (lines, links []string) {
 	}
 	w := &htmlWriter{width: width}
 	if t := findTitle(doc, 0); t != "" {
+		// The title is not on the page: a browser shows it in the tab.
+		w.text("(tab title: " + t + ")")
 		w.block()
-		w.text(t)
-		w.flush()
-		w.underline('=')
 	}
 	w.walk(doc, 0)
 	w.flush()

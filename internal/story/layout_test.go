@@ -20,7 +20,7 @@ func TestHTMLText(t *testing.T) {
 		{name: "title and heading",
 			html:  "<!DOCTYPE html><html><head><title>example</title></head><body><h1>Articles from 2024</h1></body></html>",
 			width: 78,
-			lines: []string{"example", "=======", "", "Articles from 2024", "=================="}},
+			lines: []string{"(tab title: example)", "", "Articles from 2024", "=================="}},
 		{name: "paragraphs are blocks",
 			html:  "<p>One   paragraph\n with  spaces.</p><p>Two.</p>",
 			width: 78,
