@@ -90,7 +90,7 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 			return err
 		}
 	case o.story:
-		plain.Story(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout)})
+		plain.Story(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	default:

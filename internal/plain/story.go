@@ -91,8 +91,34 @@ func (p *Printer) step(s *story.Story, i int, st story.Step) {
 	for _, l := range story.Wrap(st.Narration, Width-len(storyIndent)) {
 		p.printf("%s%s\n", storyIndent, l)
 	}
+	if p.opt.Bytes {
+		p.lessonBytes(st)
+	}
 	if st.Page != nil {
 		p.page(st.Page)
+	}
+}
+
+// maxLessonBytes bounds the hex dump of a step's lesson field (--bytes):
+// eight lines of sixteen, enough for a question, a header or a status line.
+const maxLessonBytes = 128
+
+// lessonBytes dumps the bytes of the step's lesson field in hex (--bytes).
+func (p *Printer) lessonBytes(st story.Step) {
+	l := st.Lesson
+	if l == nil || l.Offset < 0 || l.Length <= 0 || l.Offset+l.Length > len(st.Bytes) {
+		return
+	}
+	b := st.Bytes[l.Offset : l.Offset+l.Length]
+	p.printf("%s%s\n", storyIndent, p.st.dim(fmt.Sprintf("%s: %s at offset %d of %d", safetext.Line(l.Name), facts.Count(l.Length, "byte", "bytes"), l.Offset, len(st.Bytes))))
+	more := 0
+	if len(b) > maxLessonBytes {
+		more = len(b) - maxLessonBytes
+		b = b[:maxLessonBytes]
+	}
+	p.printf("%s", hexDump(b, storyIndent))
+	if more > 0 {
+		p.printf("%s%s\n", storyIndent, p.st.dim("… "+facts.Count(more, "more byte", "more bytes")))
 	}
 }
 
