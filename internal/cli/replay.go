@@ -31,7 +31,7 @@ func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey replay --plain trip.json")
 	fs.BoolVar(&o.json, "json", false, "the recorded trace as JSON on standard output\n  journey replay --json trip.json | jq .stages[1]")
-	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain)\n  journey replay --story trip.json")
+	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey replay --story trip.json")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")

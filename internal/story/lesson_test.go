@@ -35,6 +35,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "loop", kind: story.KindReply, title: "CNAME loop", phrase: "loop.example.com → loop2.example.com → loop.example.com"},
 		{lab: "https", kind: story.KindTLS, title: "ClientHello", phrase: "SNI: www.example.com"},
 		{lab: "https", kind: story.KindTLS, title: "ServerHello", phrase: "chain leads to a root we trust"},
+		{lab: "https", kind: story.KindTLS, title: "ServerHello", phrase: "the lab's own certificate authority"},
 		{lab: "https", kind: story.KindTLS, title: "TLS Finished", phrase: "nobody in between can read or change"},
 		{lab: "int converter", kind: story.KindConvert, title: "int", phrase: "extracts 2024 from the text '2024'"},
 		{lab: "append slash", kind: story.KindMiddlewareOut, title: "CommonMiddleware", phrase: "APPEND_SLASH redirect"},

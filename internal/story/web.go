@@ -185,6 +185,9 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	n.WriteString(", a signature proving it holds the key, and its Finished.")
 	v := facts.VerdictOf(t, e.Error)
 	n.WriteString(" " + verdict(v))
+	if v.Verdict.Secure() && b.j.Mode == trace.ModeLab {
+		n.WriteString(" The root here is the lab's own certificate authority, trusted only by journey --lab.")
+	}
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
 		Lesson: firstOf(e.Received.Fields, "cipher suite chosen", "ServerHello"), Title: "TLS ServerHello … Finished", Narration: n.String(),
