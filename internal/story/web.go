@@ -172,21 +172,21 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 		return
 	}
 	n.Reset()
-	n.WriteString("The server answers with its own flight: a ServerHello picking")
+	n.WriteString("The server answers: a ServerHello picking")
 	if t != nil && t.Version != "" {
 		fmt.Fprintf(&n, " %s and %s", line(t.Version), line(t.CipherSuite))
 	} else {
 		n.WriteString(" a version and a cipher")
 	}
-	n.WriteString(", then, already encrypted, its certificate chain")
+	n.WriteString(", then, encrypted already, its certificate")
 	if t != nil && len(t.Chain) > 0 {
 		fmt.Fprintf(&n, " (%s, issued by %s)", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
 	}
-	n.WriteString(", a signature proving it holds the key, and its Finished.")
+	n.WriteString(", proof that it holds the key, and its Finished.")
 	v := facts.VerdictOf(t, e.Error)
 	n.WriteString(" " + verdict(v))
 	if v.Verdict.Secure() && b.j.Mode == trace.ModeLab {
-		n.WriteString(" The root here is the lab's own certificate authority, trusted only by journey --lab.")
+		n.WriteString(" Here the root is the lab's own certificate authority, trusted only with --lab.")
 	}
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
@@ -219,7 +219,7 @@ func verdict(v facts.TLS) string {
 	case facts.VerifiedWithK:
 		return "We checked it and it verified: the chain leads to a root we trust and names the host, so -k was not needed."
 	case facts.Verified:
-		return "We checked it: the chain leads to a root we trust and names the host, so this is really the site."
+		return "We checked it: the chain leads to a root we trust and names the host: this is really the site."
 	case facts.UnverifiedWithK:
 		return fmt.Sprintf("It did NOT verify (%s), and -k told us to go on anyway: anyone could be at the other end.", strings.TrimSuffix(line(v.Why), "."))
 	case facts.Failed:
