@@ -77,16 +77,19 @@ func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
 		}
 	}()
 	switch {
+	case len(hop.Encodings) > 0 && !hop.Decoded:
+		// Still compressed: laid out, it would be noise.
+		p.Text = wrap(fmt.Sprintf("%s of %s, compressed (%s) and not decoded: --compressed decodes it.", plural(p.Size, "byte", "bytes"), orUnknown(mt), line(strings.Join(hop.Encodings, ", "))), width)
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && looksHTML(body)):
 		p.Text, p.Links = HTMLText(body, width)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		p.Text = jsonText(body, width)
 	case strings.HasPrefix(mt, "image/"):
-		p.Text = []string{imageLine(mt, body, p.Size) + ": a terminal cannot show it."}
+		p.Text = wrap(imageLine(mt, body, p.Size)+": a terminal cannot show it.", width)
 	case strings.HasPrefix(mt, "text/") || utf8.Valid(body):
 		p.Text = plainText(string(body), width)
 	default:
-		p.Text = []string{fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))}
+		p.Text = wrap(fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType)), width)
 	}
 	if len(p.Text) > maxPageLines {
 		more := len(p.Text) - maxPageLines
@@ -462,6 +465,9 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(p.ContentType)
 	var n strings.Builder
 	switch {
+	case len(hop.Encodings) > 0 && !hop.Decoded:
+		fmt.Fprintf(&n, "Last, the body: %s of %s, still compressed (Content-Encoding: %s). A browser decodes it before laying it out; journey does so when asked, with --compressed.", plural(p.Size, "byte", "bytes"), orUnknown(mt), line(strings.Join(hop.Encodings, ", ")))
+		return n.String()
 	case mt == "text/html":
 		fmt.Fprintf(&n, "Last, the page: %s of HTML. A browser does not show the markup; it lays it out, headings, paragraphs and links, as shown here in text", plural(p.Size, "byte", "bytes"))
 		if len(p.Links) > 0 {

@@ -123,6 +123,7 @@ func TestPages(t *testing.T) {
 		{lab: "404", title: "text/plain", narration: "debug 404 page", text: "Page not found (404)"},
 		{lab: "500", title: "text/plain", narration: "debug 500 page", text: ""},
 		{lab: "gzip", title: "text/plain", narration: "It came as gzip", text: ""},
+		{lab: "gzip not decoded", title: "text/plain", narration: "still compressed (Content-Encoding: gzip)", text: "and not decoded"},
 		{lab: "hostile page", title: "text/plain", narration: "never executed", text: `\x1b`},
 	}
 	js := labRuns(t)

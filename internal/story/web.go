@@ -394,5 +394,5 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 	}
 	b.add(Step{Stage: trace.StageHTTP, Kind: KindResponse, From: srv, To: you, Start: start, Duration: e.Start + e.Duration - start,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields, Lesson: lesson,
-		Title: title, Narration: n.String(), Failed: status >= 500})
+		Title: title, Narration: n.String(), Failed: status >= 400})
 }
