@@ -22,6 +22,7 @@ type labTarget struct {
 	follow     bool     // -L
 	compressed bool     // --compressed
 	headers    []string // -H
+	data       string   // -d: a POST with this body
 	lossy      bool     // a lab that drops every packet (--lab-loss 100)
 	resolver   string
 	resolve    []engine.Override
@@ -54,6 +55,7 @@ var labTargets = []labTarget{
 	{name: "hostile page", target: "www.example.com/ansi/"},
 	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
 	{name: "image", target: "www.example.com/static/logo.png"},
+	{name: "post", target: "www.example.com/echo/", data: "name=café"},
 	{name: "gzip not decoded", target: "www.example.com/echo/", headers: []string{"Accept-Encoding: gzip"}},
 	{name: "loss", target: "www.example.com", lossy: true},
 	{name: "resolver", target: "www.example.com", resolver: "192.0.2.1:53"},
@@ -104,6 +106,10 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
 				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout, Simulation: l.Simulation(),
 				FollowRedirects: tc.follow, Compressed: tc.compressed, Resolver: tc.resolver, Resolve: tc.resolve, Headers: tc.headers}
+			if tc.data != "" {
+				cfg.Body = &tc.data
+				cfg.Method = "POST"
+			}
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			err = engine.Run(context.Background(), cfg, rec)
 			labJourneys[tc.name] = rec.Finish(err)

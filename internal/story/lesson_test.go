@@ -49,6 +49,8 @@ func TestLabLessons(t *testing.T) {
 		{lab: "gzip", kind: story.KindMiddlewareOut, title: "GZipMiddleware", phrase: "compressed the body with gzip"},
 		{lab: "gzip", kind: story.KindResponse, title: "200", phrase: "Content-Encoding: gzip"},
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
+		{lab: "post", kind: story.KindRequest, title: "POST /echo/", phrase: "Then the body"},
+		{lab: "post", kind: story.KindEnviron, title: "environment", phrase: "wait in wsgi.input"},
 		{lab: "hostile page", kind: story.KindPage, title: "the page", phrase: "never executed"},
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},

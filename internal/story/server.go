@@ -83,6 +83,9 @@ func (b *builder) server() {
 	}
 	env.Narration = fmt.Sprintf("The gateway turns the request into an environment, %s as PEP 3333 (WSGI) names them: PATH_INFO is %s, QUERY_STRING %s, each header an HTTP_ key. The application sees this dictionary, never the bytes.",
 		plural(int64(len(g.Environ)), "key", "keys"), quote(pathInfo), quote(query))
+	if g.BodySize > 0 {
+		env.Narration += fmt.Sprintf(" The body's %s wait in wsgi.input.", plural(g.BodySize, "byte", "bytes"))
+	}
 	b.add(env)
 
 	// Middleware on the way in.

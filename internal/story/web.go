@@ -316,6 +316,9 @@ func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
 	}
 	var n strings.Builder
 	fmt.Fprintf(&n, "We send the request: %d bytes of plain text, a request line (%s), headers, and a blank line that ends them.", e.Sent.Size(), title)
+	if f := findField(e.Sent.Fields, "body"); f != nil && f.Length > 0 {
+		fmt.Fprintf(&n, " Then the body, %s, as Content-Length announced.", plural(int64(f.Length), "byte", "bytes"))
+	}
 	if e.Transport == trace.TransportTLS {
 		n.WriteString(" They travel inside TLS records, so only the server can read them.")
 	}
