@@ -43,7 +43,11 @@ func (b *builder) address() {
 	if a.PortDefault {
 		fmt.Fprintf(&n, " (%s's default)", line(a.Scheme))
 	}
-	fmt.Fprintf(&n, ", path %s.", line(a.Path))
+	fmt.Fprintf(&n, ", path %s", line(a.Path))
+	if a.Query != "" {
+		fmt.Fprintf(&n, ", query %s", line(a.Query))
+	}
+	n.WriteString(".")
 	switch {
 	case a.IsIP:
 		n.WriteString(" The host is an IP address already, so no DNS lookup is needed.")
