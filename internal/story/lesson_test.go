@@ -48,6 +48,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "500", kind: story.KindView, title: "view", phrase: "500 Internal Server Error"},
 		{lab: "gzip", kind: story.KindMiddlewareOut, title: "GZipMiddleware", phrase: "compressed the body with gzip"},
 		{lab: "gzip", kind: story.KindResponse, title: "200", phrase: "Content-Encoding: gzip"},
+		{lab: "chunked", kind: story.KindWrite, title: "200", phrase: "each piece goes as a chunk"},
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
 		{lab: "post", kind: story.KindRequest, title: "POST /echo/", phrase: "Then the body"},
 		{lab: "post", kind: story.KindEnviron, title: "environment", phrase: "wait in wsgi.input"},

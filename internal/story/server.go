@@ -160,6 +160,14 @@ func (b *builder) server() {
 		w.Title = fmt.Sprintf("%d %s", r.Status, line(r.Reason))
 		w.Narration = fmt.Sprintf("The gateway serialises the response: a status line (%d %s), %s, a blank line and %s of body, and writes them to the socket, back the way the request came.",
 			r.Status, line(r.Reason), plural(int64(len(r.Headers)), "header", "headers"), plural(int64(r.BodySize), "byte", "bytes"))
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, "Transfer-Encoding") && strings.Contains(strings.ToLower(h.Value), "chunked") {
+				w.Narration += " The view yields its body piece by piece, so no Content-Length can be sent first: each piece goes as a chunk."
+				if w.Bytes != nil {
+					w.Lesson = firstOf(w.Fields, "Transfer-Encoding", "status line")
+				}
+			}
+		}
 	} else {
 		w.Narration = "The gateway serialises the response and writes it to the socket."
 	}
