@@ -285,6 +285,15 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 		vn.WriteString(".")
 	}
 	view.Narration = vn.String()
+	// What the view returned is the body of the response it built.
+	for i, e := range rs.Exchanges {
+		if e != nil && e.Kind == "view" {
+			view.Exchange, view.ExchangeIndex, view.Dir = e, i, DirReceived
+			view.Bytes, view.Fields = e.Received.Bytes, e.Received.Fields
+			view.Lesson = firstOf(e.Received.Fields, "body", "status line")
+			break
+		}
+	}
 	b.add(view)
 }
 
