@@ -357,6 +357,14 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 	if hop != nil {
 		status = hop.Status
 		switch {
+		case status >= 500:
+			n.WriteString(" A 5xx status: the server failed, not the request.")
+		case status == 404:
+			n.WriteString(" A 4xx status blames the request: nothing is found at this path.")
+		case status >= 400:
+			n.WriteString(" A 4xx status: the server blames the request.")
+		}
+		switch {
 		case hop.Chunked:
 			n.WriteString(" No Content-Length: the body comes in chunks (Transfer-Encoding: chunked), each with its size in hex, ended by a chunk of size 0, so the server could send it as it was made.")
 		case hop.ContentLength >= 0:
