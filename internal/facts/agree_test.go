@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,6 +124,13 @@ func TestRenderersAgree(t *testing.T) {
 			agreePeers(t, j, v)
 			agreeDNS(t, f, v)
 			agreeHTTP(t, f, v)
+			dnsExchanges := 0
+			if s := j.Stage(trace.StageDNS); s != nil {
+				dnsExchanges = len(s.Exchanges)
+			}
+			if n := len(hopLine.FindAllString(v.plain, -1)); n != dnsExchanges {
+				t.Errorf("plain shows %d DNS exchanges, the trace has %d", n, dnsExchanges)
+			}
 			for name, text := range map[string]string{"plain": v.plain, "explain": v.explain} {
 				if strings.Contains(text, "(s)") {
 					t.Errorf("%s words a count as (s): %q", name, around(text, "(s)"))
@@ -240,7 +248,20 @@ func agreeHTTP(t *testing.T, f facts.Journey, v views) {
 	if got, _ := dig(v.json, "stages", 3, "http", "status").(float64); int(got) != h.Status {
 		t.Errorf("JSON status %v, facts %d", got, h.Status)
 	}
+	// Every request is told once in each view.
+	if n := strings.Count(v.plain, "\n  sent to "); n != h.Requests {
+		t.Errorf("plain shows %d requests, facts %d", n, h.Requests)
+	}
+	if n := strings.Count(v.explain, "We sent "); n != h.Requests {
+		t.Errorf("explain tells %d requests, facts %d", n, h.Requests)
+	}
+	if hops, _ := dig(v.json, "stages", 3, "http", "hops").([]any); len(hops) != h.Requests {
+		t.Errorf("JSON has %d hops, facts %d", len(hops), h.Requests)
+	}
 }
+
+// hopLine is a DNS exchange's first line in the plain report: "  #3 ".
+var hopLine = regexp.MustCompile(`(?m)^ +#\d+ `)
 
 // dig walks a decoded JSON document by keys and indexes; nil when absent.
 func dig(v any, path ...any) any {

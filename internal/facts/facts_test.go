@@ -267,3 +267,17 @@ func TestTimingAgreesWithWaterfall(t *testing.T) {
 		})
 	}
 }
+
+// TestTimingOfFailedHandshake: a handshake that failed leaves the TCP
+// connection's moment and no appconnect, in the summary and the segments.
+func TestTimingOfFailedHandshake(t *testing.T) {
+	j := load(t, filepath.Join("testdata", "tls-failed.json"))
+	j.Timing = nil // computed now, from the stages
+	tm := facts.TimingOf(j)
+	if tm.Connect <= tm.NameLookup || tm.AppConnect != 0 || tm.StartTransfer != 0 || tm.Complete {
+		t.Errorf("summary %+v, want connect reached and nothing after", tm.Summary)
+	}
+	if tm.TCP <= 0 || !tm.HTTPS {
+		t.Errorf("TCP segment %s, HTTPS %v", tm.TCP, tm.HTTPS)
+	}
+}

@@ -33,7 +33,7 @@ func (p *Printer) connect(s *trace.Stage) {
 func (p *Printer) connExchange(ex *trace.Exchange, c *trace.Connect) {
 	switch ex.Kind {
 	case "tcp":
-		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(ex.Peer.Addr), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
+		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(facts.Peer(ex.Peer)), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
 		if ex.Failed() {
 			p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 			return
@@ -52,7 +52,7 @@ func (p *Printer) via(peer trace.Peer) string {
 	if peer.Via == "" {
 		return ""
 	}
-	return p.st.dim(" (lab: really " + safetext.Line(peer.Via) + ")")
+	return p.st.dim(" · lab: really " + safetext.Line(peer.Via))
 }
 
 // tlsExchange writes the handshake: the records each way, what was agreed,

@@ -119,7 +119,7 @@ func connectResult(c *trace.Connect, v facts.TLS) []trace.Field {
 		case facts.VerifiedWithK:
 			tls = append(tls, kv("verified", "yes (-k was not needed)"))
 		case facts.UnverifiedWithK:
-			tls = append(tls, kv("verified", "NO: "+v.Why+" (-k went on anyway)"))
+			tls = append(tls, kv("verified", "NO, -k went on anyway: "+v.Why))
 		default:
 			tls = append(tls, kv("verified", "no: "+v.Why))
 		}

@@ -30,7 +30,7 @@ func TestResultVerdict(t *testing.T) {
 	}{
 		{"verified", &trace.TLS{Verified: true}, "", "yes"},
 		{"verified under -k", &trace.TLS{Verified: true, Insecure: true}, "", "yes (-k was not needed)"},
-		{"not verified, -k went on", &trace.TLS{Insecure: true, VerifyError: "x509: bad"}, "", "NO: x509: bad (-k went on anyway)"},
+		{"not verified, -k went on", &trace.TLS{Insecure: true, VerifyError: "x509: bad"}, "", "NO, -k went on anyway: x509: bad"},
 		{"not verified", &trace.TLS{VerifyError: "x509: bad"}, "certificate did not verify", "no: x509: bad"},
 	}
 	for _, tt := range tests {
@@ -64,7 +64,7 @@ func TestResultsAgreeWithFacts(t *testing.T) {
 		t.Fatal("no recorded journeys")
 	}
 	verdictWord := map[facts.TLSVerdict]string{facts.Verified: "yes", facts.VerifiedWithK: "yes (-k was not needed)",
-		facts.UnverifiedWithK: "NO: ", facts.Failed: "no: "}
+		facts.UnverifiedWithK: "NO, -k went on anyway: ", facts.Failed: "no: "}
 	for _, path := range append(shared, own...) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			name := strings.TrimSuffix(filepath.Base(path), ".json")
