@@ -77,7 +77,16 @@ func ParseFile(path string) (*URLConf, error) {
 	if len(src) > MaxFileSize {
 		return nil, fmt.Errorf("the URL file %s is larger than %d bytes", path, MaxFileSize)
 	}
-	return Parse(path, src, os.DirFS(filepath.Dir(path)))
+	// os.Root, not os.DirFS: a static() name that is a symlink (or goes
+	// through one) to outside the URL file's directory must not be read,
+	// or a shared URL file could serve /etc/passwd to every client of the
+	// lab.
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("opening the URL file's directory: %w", err)
+	}
+	defer root.Close()
+	return Parse(path, src, root.FS())
 }
 
 // Parse reads a URL configuration in the format of Django's urls.py:

@@ -201,3 +201,82 @@ func TestStaticFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestStaticStaysInItsDirectory: a static() file that is a symlink to
+// outside the URL file's directory is refused, not served (os.DirFS
+// followed it to /etc/passwd).
+func TestStaticStaysInItsDirectory(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	if err := os.WriteFile(secret, []byte("root:x:0:0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		link   string // the name static() gives, a symlink
+		target string
+	}{
+		{"absolute symlink", "logo.png", secret},
+		{"relative symlink", "notes.txt", "../" + filepath.Base(outside) + "/secret.txt"},
+		{"directory symlink", "sub/secret.txt", outside},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "site")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			target := tc.target
+			if !filepath.IsAbs(target) {
+				// relative to dir: make it point at a copy beside dir
+				other := filepath.Join(parent, filepath.Base(outside))
+				if err := os.Mkdir(other, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(other, "secret.txt"), []byte("root:x:0:0"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			linkPath := filepath.Join(dir, tc.link)
+			if strings.Contains(tc.link, "/") {
+				linkPath = filepath.Join(dir, filepath.Dir(tc.link))
+			}
+			if err := os.Symlink(target, linkPath); err != nil {
+				t.Skipf("cannot make a symlink here: %v", err)
+			}
+			urls := filepath.Join(dir, "urls.py")
+			src := "urlpatterns = [\n  path(\"x\", static(\"" + tc.link + "\")),\n]\n"
+			if err := os.WriteFile(urls, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ParseFile(urls)
+			if err == nil {
+				m := c.Lookup("/x")
+				t.Fatalf("static(%q) through a symlink out of the directory was read: %q", tc.link, m.View.Body)
+			}
+			if !strings.Contains(err.Error(), "static(") {
+				t.Errorf("the error %q does not name static()", err)
+			}
+		})
+	}
+	// A symlink that stays inside the directory is still fine.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "real.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.txt", filepath.Join(dir, "alias.txt")); err != nil {
+		t.Skipf("cannot make a symlink here: %v", err)
+	}
+	urls := filepath.Join(dir, "urls.py")
+	if err := os.WriteFile(urls, []byte("urlpatterns = [\n  path(\"x\", static(\"alias.txt\")),\n]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseFile(urls)
+	if err != nil {
+		t.Fatalf("a symlink inside the directory: %v", err)
+	}
+	if got := string(c.Lookup("/x").View.Body); got != "hello" {
+		t.Errorf("served %q, want hello", got)
+	}
+}
