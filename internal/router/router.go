@@ -61,10 +61,15 @@ type Pattern struct {
 	Name    string // name="..."
 	Line    int    // where the URL file declares it (0 for code)
 
-	literal  string         // path(): the route's text before its first converter
-	re       *regexp.Regexp // the whole pattern, anchored as Django anchors it
-	pieces   []piece        // path(): the literal text and converters in order
-	prefixes []*regexp.Regexp
+	literal   string         // path(): the route's text before its first converter
+	re        *regexp.Regexp // the whole pattern, anchored as Django anchors it
+	names     []string       // names[i] is group i+1's name ("" for an unnamed one)
+	revSrc    string         // the pattern for reverse()'s check: Go syntax, no leading ^
+	templates [][]revPiece   // what reverse() fills in
+	revErr    error          // why reverse() cannot use this pattern
+	notes     []string       // where Go's regexp differs from Python's re here
+	pieces    []piece        // path(): the literal text and converters in order
+	prefixes  []*regexp.Regexp
 }
 
 // piece is a literal run of a path() route or one <converter:name>.
@@ -88,27 +93,17 @@ var (
 	ErrNoReverse = errors.New("no reverse match")
 )
 
+// converterRef is Django's _PATH_PARAMETER_COMPONENT_RE.
 var converterRef = regexp.MustCompile(`<(?:([^>:]+):)?([^>]+)>`)
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // compile turns p.Route into the regexes matching it, as Django's
 // RoutePattern and RegexPattern do. endpoint is false for include().
 func (p *Pattern) compile() error {
+	p.literal, p.re, p.names, p.revSrc, p.templates, p.revErr, p.notes, p.pieces, p.prefixes = "", nil, nil, "", nil, nil, nil, nil, nil
 	endpoint := p.Include == nil
 	if p.Regex {
-		re, err := regexp.Compile(p.Route)
-		if err != nil {
-			return fmt.Errorf("%w: re_path(%s) is not a regex this program can run (Go's RE2 syntax, close to Python's without backreferences): %w", ErrRoute, pyRepr(p.Route), err)
-		}
-		p.re = re
-		return nil
-	}
-	if strings.ContainsAny(p.Route, " \t\r\n") {
-		return fmt.Errorf("%w: route %s contains whitespace, which Django refuses", ErrRoute, pyRepr(p.Route))
-	}
-	if strings.HasPrefix(p.Route, "/") {
-		// Django's check urls.W002: patterns never see the leading slash.
-		return fmt.Errorf("%w: route %s starts with '/': remove it, Django matches paths without their leading slash", ErrRoute, pyRepr(p.Route))
+		return p.compileRegex(endpoint)
 	}
 	rest := p.Route
 	seen := map[string]bool{}
@@ -118,6 +113,9 @@ func (p *Pattern) compile() error {
 			p.pieces = append(p.pieces, piece{literal: rest})
 			break
 		}
+		if strings.ContainsAny(rest[loc[0]:loc[1]], " \t\r\n\v\f") {
+			return fmt.Errorf("%w: route %s has whitespace in angle brackets <...>, which Django refuses", ErrRoute, pyRepr(p.Route))
+		}
 		if loc[0] > 0 {
 			p.pieces = append(p.pieces, piece{literal: rest[:loc[0]]})
 		}
@@ -126,11 +124,11 @@ func (p *Pattern) compile() error {
 			convName = rest[loc[2]:loc[3]]
 		}
 		name := rest[loc[4]:loc[5]]
-		if !identifier.MatchString(name) {
+		if !isIdentifier(name) {
 			return fmt.Errorf("%w: route %s uses parameter name %s, which is not a valid Python identifier", ErrRoute, pyRepr(p.Route), pyRepr(name))
 		}
 		if seen[name] {
-			return fmt.Errorf("%w: route %s captures %s twice", ErrRoute, pyRepr(p.Route), name)
+			return fmt.Errorf("%w: route %s captures %s twice (Python's re refuses a group name used twice)", ErrRoute, pyRepr(p.Route), name)
 		}
 		seen[name] = true
 		conv, ok := Converters[convName]
@@ -144,19 +142,47 @@ func (p *Pattern) compile() error {
 		p.literal = p.pieces[0].literal
 	}
 	var b strings.Builder
-	b.WriteString(`\A`)
+	var tmpl []revPiece
 	for _, pc := range p.pieces {
 		if pc.conv == nil {
 			b.WriteString(regexp.QuoteMeta(pc.literal))
+			tmpl = append(tmpl, revPiece{lit: pc.literal})
 		} else {
-			b.WriteString(`(?P<` + pc.name + `>` + pc.conv.Regex + `)`)
+			b.WriteString(`(` + pc.conv.Regex + `)`)
+			p.names = append(p.names, pc.name)
+			tmpl = append(tmpl, revPiece{param: pc.name})
 		}
-		p.prefixes = append(p.prefixes, regexp.MustCompile(b.String()))
+		p.prefixes = append(p.prefixes, regexp.MustCompile(`\A`+b.String()))
 	}
 	if endpoint {
 		b.WriteString(`\z`)
 	}
-	p.re = regexp.MustCompile(b.String())
+	p.revSrc = b.String()
+	p.templates = [][]revPiece{tmpl}
+	p.re = regexp.MustCompile(`\A` + b.String())
+	return nil
+}
+
+// compileRegex compiles a re_path() regex as Django's RegexPattern does:
+// re.search anywhere in the path, except that an endpoint whose regex
+// ends in $ must match the whole of what is left (fullmatch).
+func (p *Pattern) compileRegex(endpoint bool) error {
+	tr, err := translateRegex(p.Route)
+	if err == nil {
+		p.re, err = regexp.Compile(tr.src)
+	}
+	if err == nil && endpoint && strings.HasSuffix(p.Route, "$") {
+		p.re, err = regexp.Compile(`\A(?:` + tr.src + `)\z`)
+	}
+	if err != nil {
+		if errors.Is(err, ErrUnsupportedRegex) {
+			return fmt.Errorf("%w: re_path(%s): Django accepts this, but journey's regexp engine (Go's RE2) cannot run it: %w", ErrRoute, pyRepr(p.Route), err)
+		}
+		return fmt.Errorf("%w: re_path(%s) is not a valid regular expression: %w", ErrRoute, pyRepr(p.Route), err)
+	}
+	p.names, p.notes = tr.names, tr.notes
+	p.revSrc = strings.TrimPrefix(tr.src, "^")
+	p.templates, p.revErr = normalize(p.Route)
 	return nil
 }
 
@@ -177,7 +203,13 @@ func (p *Pattern) Describe() string {
 // of the route the path parts from.
 func (p *Pattern) whyNot(path string) string {
 	if p.Regex {
-		return "the regex " + p.Route + " does not match " + pyRepr(path)
+		why := "the regex " + p.Route + " does not match " + pyRepr(path)
+		if p.Include == nil && strings.HasSuffix(p.Route, "$") && p.re.MatchString(path) == false {
+			if loose := regexp.MustCompile(strings.TrimPrefix(strings.TrimSuffix(p.re.String(), `)\z`), `\A(?:`)); loose.MatchString(path) {
+				why += " as a whole: it ends in $, so Django requires the whole remaining path to match (fullmatch), from its first character"
+			}
+		}
+		return why
 	}
 	if !strings.HasPrefix(path, p.literal) {
 		if path == "" {

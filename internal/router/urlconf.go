@@ -408,7 +408,7 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 func (pat *Pattern) compileChecked() error {
 	saved := pat.Include
 	err := pat.compile()
-	pat.re, pat.pieces, pat.prefixes = nil, nil, nil
+	pat.re = nil
 	pat.Include = saved
 	return err
 }

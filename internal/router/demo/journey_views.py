@@ -1,0 +1,72 @@
+"""The view helpers a journey URL file uses, for Django itself.
+
+journey's router runs these views itself; this module lets Django load the
+same file (python3 manage.py check, or the differential test in
+internal/router/django_test.go). Each helper returns a view function; its
+.journey attribute says which helper made it, for comparison.
+"""
+import json as _json
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect as _redirect
+
+
+def _named(view, func, args, kwargs=None):
+    view.journey = [func, list(args), sorted((kwargs or {}).items())]
+    view.__name__ = func
+    return view
+
+
+def template(text):
+    def view(request, *args, **kwargs):
+        out = text
+        for k, v in kwargs.items():
+            out = out.replace("{{ %s }}" % k, str(v))
+        return HttpResponse(out)
+    return _named(view, "template", [text])
+
+
+def json(obj=None):
+    def view(request, *args, **kwargs):
+        data = _json.loads(obj) if obj else {}
+        data.update({k: v if isinstance(v, int) else str(v) for k, v in kwargs.items()})
+        if args:
+            data["args"] = list(args)
+        return JsonResponse(data)
+    return _named(view, "json", [obj] if obj is not None else [])
+
+
+def redirect(to, **kw):
+    def view(request, *args, **kwargs):
+        return _redirect(to, **kw)
+    return _named(view, "redirect", [to], kw)
+
+
+def static(name):
+    def view(request, *args, **kwargs):
+        return HttpResponse(b"", content_type="application/octet-stream")
+    return _named(view, "static", [name])
+
+
+def environ():
+    def view(request, *args, **kwargs):
+        return HttpResponse("\n".join("%s = %s" % kv for kv in request.META.items()), content_type="text/plain")
+    return _named(view, "environ", [])
+
+
+def error(message):
+    def view(request, *args, **kwargs):
+        raise Exception(message)
+    return _named(view, "error", [message])
+
+
+def stream(*pieces):
+    def view(request, *args, **kwargs):
+        return StreamingHttpResponse(p + "\n" for p in pieces)
+    return _named(view, "stream", pieces)
+
+
+def ansi():
+    def view(request, *args, **kwargs):
+        return HttpResponse("\x1b[2J")
+    return _named(view, "ansi", [])
