@@ -261,7 +261,7 @@ func (s *Site) route(x *run, req *Request) *Response {
 		rt.Args = append(rt.Args, trace.Argument{Name: c.Name, Value: c.Value})
 	}
 	for _, a := range m.Args {
-		rt.Args = append(rt.Args, trace.Argument{Value: "'" + a + "'"})
+		rt.Args = append(rt.Args, trace.Argument{Value: a.Value})
 	}
 	rt.View = m.View.String()
 	if m.View.Source != "" {

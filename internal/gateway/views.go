@@ -95,7 +95,13 @@ func viewJSON(v *router.View, m *router.Match) (*Response, error) {
 		}
 	}
 	if len(m.Args) > 0 {
-		obj["args"] = m.Args
+		args := make([]any, len(m.Args))
+		for i, a := range m.Args {
+			if !a.None {
+				args[i] = a.Text
+			}
+		}
+		obj["args"] = args
 	}
 	body, err := json.Marshal(obj)
 	if err != nil {
