@@ -23,14 +23,15 @@ type Request struct {
 	Resolved bool     // set once the router ran (CommonMiddleware asks it again for APPEND_SLASH)
 }
 
-// FullPath is Django's request.get_full_path(): the path with its query.
+// FullPath is Django's request.get_full_path(): the decoded path
+// percent-encoded again (escape_uri_path), with its query (iri_to_uri).
 func (r *Request) FullPath(appendSlash bool) string {
-	p := r.RawPath
+	p := escapeURIPath(r.Path)
 	if appendSlash && !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
 	if r.Query != "" {
-		p += "?" + r.Query
+		p += "?" + quote(r.Query, "/#%[]=:;$&()+,!?*@'~")
 	}
 	return p
 }

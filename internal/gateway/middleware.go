@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"journey/internal/router"
@@ -107,21 +108,24 @@ func (*commonMiddleware) ProcessRequest(r *Request) (*Response, string) {
 
 func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
 	if resp.Status != http.StatusNotFound {
-		return resp, "passed: the response is not a 404, nothing to fix", nil
+		return resp, "passed: the response is not a 404, nothing to fix" + m.contentLength(resp), nil
 	}
 	if !m.settings.AppendSlash {
-		return resp, "passed: APPEND_SLASH is off", nil
+		return resp, "passed: APPEND_SLASH is off" + m.contentLength(resp), nil
 	}
 	if strings.HasSuffix(r.Path, "/") {
-		return resp, "passed: a 404, but the path already ends with a slash", nil
+		return resp, "passed: a 404, but the path already ends with a slash" + m.contentLength(resp), nil
 	}
-	if m.conf.Resolve(r.Path+"/").Match == nil {
-		return resp, fmt.Sprintf("passed: a 404, and %s/ would not match either", r.Path), nil
+	if m.conf.Lookup(r.Path) != nil {
+		return resp, "passed: a 404 from the view itself, the path matches a pattern" + m.contentLength(resp), nil
 	}
-	to := r.FullPath(true)
-	if strings.HasPrefix(to, "//") {
-		to = "/%2F" + to[2:] // Django's escape_leading_slashes: never a scheme-relative URL
+	if m.conf.Lookup(r.Path+"/") == nil {
+		return resp, fmt.Sprintf("passed: a 404, and %s/ would not match either", r.Path) + m.contentLength(resp), nil
 	}
+	// get_full_path_with_slash: the path percent-encoded again from what
+	// Django decoded (not as the client sent it), and never //, which a
+	// browser would take for another host.
+	to := escapeLeadingSlashes(r.FullPath(true))
 	if m.settings.Debug && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
 		return nil, "", &viewError{kind: "RuntimeError", msg: fmt.Sprintf(
 			"You called this URL via %s, but the URL doesn't end in a slash and you have APPEND_SLASH set. "+
@@ -131,5 +135,43 @@ func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Respons
 	}
 	red := newResponse(http.StatusMovedPermanently, "text/html; charset=utf-8", nil)
 	red.Headers = append(red.Headers, headerLocation(to))
-	return red, fmt.Sprintf("APPEND_SLASH: %s matched nothing but %s/ does, so 301 to %s", r.Path, r.Path, to), nil
+	return red, fmt.Sprintf("APPEND_SLASH: %s matched nothing but %s/ does, so 301 to %s", r.Path, r.Path, to) + m.contentLength(red), nil
+}
+
+// contentLength is the end of CommonMiddleware.process_response: a body
+// that is not streamed gets its Content-Length.
+func (m *commonMiddleware) contentLength(resp *Response) string {
+	if resp.Stream != nil {
+		return ""
+	}
+	if _, ok := resp.Header("Content-Length"); ok {
+		return ""
+	}
+	resp.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	return "; set Content-Length: " + strconv.Itoa(len(resp.Body))
+}
+
+// escapeLeadingSlashes is django.utils.http.escape_leading_slashes.
+func escapeLeadingSlashes(u string) string {
+	if strings.HasPrefix(u, "//") {
+		return "/%2F" + u[2:]
+	}
+	return u
+}
+
+// AppendSlash is what CommonMiddleware does with a 404 for this request:
+// the status and Location it answers (404 and "" when it leaves the 404),
+// or the RuntimeError Django raises with DEBUG on for a POST, PUT or PATCH.
+// rawPath is the path as sent; the differential test compares it with
+// Django's.
+func AppendSlash(conf *router.URLConf, method, rawPath, query, host string) (int, string, error) {
+	_, p := PathInfo(rawPath)
+	req := &Request{Method: method, Path: p, RawPath: rawPath, Query: query, Host: host}
+	m := &commonMiddleware{conf: conf, settings: DefaultSettings}
+	resp, _, err := m.ProcessResponse(req, newResponse(http.StatusNotFound, "text/html", nil))
+	if err != nil {
+		return 0, "", err
+	}
+	loc, _ := resp.Header("Location")
+	return resp.Status, loc, nil
 }

@@ -2,7 +2,9 @@ package router
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // maxStringLen bounds one string literal of a URL file.
@@ -135,6 +137,20 @@ func readString(s string, raw bool) (string, int, error) {
 				b.WriteByte('\t')
 			case '\\', '\'', '"':
 				b.WriteByte(e)
+			case 'r':
+				b.WriteByte('\r')
+			case 'x', 'u', 'U':
+				// Python's \xHH, \uHHHH and \UHHHHHHHH: a code point.
+				n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+				if i+n >= len(s) {
+					return "", 0, fmt.Errorf("a \\%c escape needs %d hex digits", e, n)
+				}
+				v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32)
+				if err != nil || v > unicode.MaxRune {
+					return "", 0, fmt.Errorf("a \\%c escape needs %d hex digits", e, n)
+				}
+				b.WriteRune(rune(v))
+				i += n
 			default:
 				b.WriteByte('\\')
 				b.WriteByte(e)

@@ -106,7 +106,7 @@ func ParseFile(path string) (*URLConf, error) {
 // ignored, so a real urls.py's header does no harm. name is the file's
 // name for errors; files holds static() files (nil: none).
 func Parse(name string, src []byte, files fs.FS) (*URLConf, error) {
-	p := &parser{file: name, files: files, groups: map[string]*Group{}}
+	p := &parser{file: name, files: files, groups: map[string]*Group{}, lists: map[string]*Group{}}
 	conf, err := p.parse(src)
 	if err != nil {
 		var le *LineError
@@ -127,11 +127,14 @@ type parser struct {
 	order    []*Group
 	includes []pendingInclude
 	count    int
+	lists    map[string]*Group // name = [...]: pattern lists include() takes
 }
 
 type pendingInclude struct {
 	p     *Pattern
-	group string
+	group string // the app_name of a group of the older format: include("blog")
+	list  string // the variable of a list: include(blog_patterns) or include((blog_patterns, "blog"))
+	app   string // the app_name given with the list
 	ns    string
 	line  int
 }
@@ -194,7 +197,19 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 				g.Patterns = []*Pattern{}
 			}
 		default:
-			return nil, p.errf(t.line, "unknown setting %s: a URL file has urlpatterns = [...] and app_name = \"...\"", t.text)
+			if !p.at(tPunct, "[") {
+				return nil, p.errf(t.line, "unknown setting %s: a URL file has urlpatterns = [...], lists of patterns for include() (blog_patterns = [...]) and app_name = \"...\"", t.text)
+			}
+			// A list of patterns for include(), as a Python variable.
+			line := t.line
+			pats, err := p.patternList()
+			if err != nil {
+				return nil, err
+			}
+			if pats == nil {
+				pats = []*Pattern{}
+			}
+			p.lists[t.text] = &Group{Patterns: pats, parsedLine: line}
 		}
 	}
 	if !sawRoot {
@@ -206,6 +221,19 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 		}
 	}
 	for _, inc := range p.includes {
+		if inc.list != "" {
+			g, ok := p.lists[inc.list]
+			if !ok || g.parsedLine > inc.line {
+				return nil, p.errf(inc.line, "include(%s): name %s is not defined before this line (Python reads the file from the top: define %s = [...] above)", inc.list, pyRepr(inc.list), inc.list)
+			}
+			cp := *g
+			cp.AppName, cp.Namespace = inc.app, inc.app
+			if inc.ns != "" {
+				cp.Namespace = inc.ns
+			}
+			inc.p.Include = &cp
+			continue
+		}
 		g, ok := p.groups[inc.group]
 		if !ok {
 			return nil, p.errf(inc.line, "include(%s): no app_name = %s in this file", pyRepr(inc.group), pyRepr(inc.group))
@@ -275,9 +303,11 @@ type call struct {
 }
 
 type value struct {
-	str  *string
-	call *call
-	line int
+	str   *string
+	call  *call
+	name  string  // a bare Python name: a list of patterns
+	tuple []value // (a, b)
+	line  int
 }
 
 type kwarg struct {
@@ -339,13 +369,34 @@ func (p *parser) value() (value, error) {
 		}
 		if n := p.peekAt(1); n.kind != tPunct || n.text != "(" {
 			p.next()
-			return value{}, p.errf(t.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the built-in views are %s)", t.text, viewNames)
+			return value{name: t.text, line: t.line}, nil
 		}
 		c, err := p.call()
 		if err != nil {
 			return value{}, err
 		}
 		return value{call: c, line: t.line}, nil
+	}
+	if t.kind == tPunct && t.text == "(" {
+		p.next()
+		var items []value
+		for !p.at(tPunct, ")") {
+			v, err := p.value()
+			if err != nil {
+				return value{}, err
+			}
+			items = append(items, v)
+			if p.at(tPunct, ",") {
+				p.next()
+				continue
+			}
+			if !p.at(tPunct, ")") {
+				n := p.next()
+				return value{}, p.errf(n.line, "expected ',' or ')' in a tuple, found %s", n)
+			}
+		}
+		p.next()
+		return value{tuple: items, line: t.line}, nil
 	}
 	p.next()
 	return value{}, p.errf(t.line, "expected a string, a number or a call, found %s", t)
@@ -372,21 +423,38 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 	}
 	vc := c.args[1].call
 	if vc == nil {
-		return nil, p.errf(c.line, "%s(): the view must be a call such as template(\"...\") or include(\"app\")", c.name)
+		if n := c.args[1].name; n != "" {
+			return nil, p.errf(c.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the built-in views are %s)", n, viewNames)
+		}
+		return nil, p.errf(c.line, "%s(): the view must be a call such as template(\"...\") or include(blog_patterns)", c.name)
 	}
 	if vc.name == "include" {
-		if len(vc.args) != 1 || vc.args[0].str == nil {
-			return nil, p.errf(vc.line, "include() takes the app_name of a group in this file: include(\"blog\")")
+		usage := "include() takes a list of patterns defined above, with its app_name for a namespace: include((blog_patterns, \"blog\"))"
+		if len(vc.args) != 1 {
+			return nil, p.errf(vc.line, "%s", usage)
 		}
 		if pat.Name != "" {
 			return nil, p.errf(c.line, "an include() pattern takes no name= (name the patterns inside it)")
 		}
-		inc := pendingInclude{p: pat, group: *vc.args[0].str, line: vc.line}
+		inc := pendingInclude{p: pat, line: vc.line}
+		switch a := vc.args[0]; {
+		case a.str != nil:
+			inc.group = *a.str // the older one-file format: a group starting app_name = "blog"
+		case a.name != "":
+			inc.list = a.name
+		case len(a.tuple) == 2 && a.tuple[0].name != "" && a.tuple[1].str != nil:
+			inc.list, inc.app = a.tuple[0].name, *a.tuple[1].str
+		default:
+			return nil, p.errf(vc.line, "%s", usage)
+		}
 		for _, kw := range vc.kwargs {
-			if kw.key != "namespace" || kw.val.str == nil || !identifier.MatchString(*kw.val.str) {
+			if kw.key != "namespace" || kw.val.str == nil || !isIdentifier(*kw.val.str) {
 				return nil, p.errf(vc.line, "include(): unknown argument %s (only namespace=\"...\")", kw.key)
 			}
 			inc.ns = *kw.val.str
+		}
+		if inc.list != "" && inc.app == "" && inc.ns != "" {
+			return nil, p.errf(vc.line, "include(%s, namespace=%s): Django refuses a namespace without an app_name: give the list with its app_name, include((%s, \"app\"), namespace=%s)", inc.list, pyRepr(inc.ns), inc.list, pyRepr(inc.ns))
 		}
 		pat.Include = &Group{} // replaced once every group is read
 		p.includes = append(p.includes, inc)

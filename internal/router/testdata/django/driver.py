@@ -104,14 +104,23 @@ def load_case(conf):
         return {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
 
 
+def guarded(f):
+    def run(c):
+        try:
+            return f(c)
+        except Exception as e:
+            return {"crash": "%s: %s" % (type(e).__name__, e)}
+    return run
+
+
 def main():
     cases = json.load(sys.stdin)
     out = {
         "django": ".".join(str(x) for x in django.VERSION[:3]),
         "load": {c: load_case(c) for c in cases.get("load", [])},
-        "resolve": [resolve_case(c) for c in cases.get("resolve", [])],
-        "reverse": [reverse_case(c) for c in cases.get("reverse", [])],
-        "slash": [slash_case(c) for c in cases.get("slash", [])],
+        "resolve": [guarded(resolve_case)(c) for c in cases.get("resolve", [])],
+        "reverse": [guarded(reverse_case)(c) for c in cases.get("reverse", [])],
+        "slash": [guarded(slash_case)(c) for c in cases.get("slash", [])],
     }
     json.dump(out, sys.stdout)
 
