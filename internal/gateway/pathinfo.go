@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -104,5 +105,25 @@ func quote(s, safe string) string {
 		b.WriteByte(hex[c>>4])
 		b.WriteByte(hex[c&15])
 	}
+	return b.String()
+}
+
+// pyReprLatin1 shows a latin-1 PATH_INFO as Python's repr would: the
+// characters of bytes 0x80 to 0xFF as they are, control ones escaped.
+func pyReprLatin1(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\'' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r >= 0x7f && r < 0xa1 || r == 0xad:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
 	return b.String()
 }
