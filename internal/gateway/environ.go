@@ -118,12 +118,17 @@ func buildEnviron(in *incoming, info ConnInfo) *Request {
 		}
 		key := "HTTP_" + strings.ToUpper(strings.ReplaceAll(h.Name, "-", "_"))
 		if i, ok := seen[key]; ok {
-			env[i].Value += "," + h.Value
+			env[i].Value += "," + latin1([]byte(h.Value))
 			env[i].From = "the " + h.Name + " headers, joined with commas"
 			continue
 		}
 		seen[key] = len(env)
-		add(key, h.Value, h.Name+" header")
+		from := h.Name + " header"
+		value := latin1([]byte(h.Value))
+		if value != h.Value {
+			from += ": its bytes, one latin-1 character each, as PEP 3333 gives header values (" + h.Value + " as UTF-8)"
+		}
+		add(key, value, from)
 	}
 
 	add("wsgi.version", "(1, 0)", "PEP 3333")

@@ -124,11 +124,18 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		method = in.req.Method
 	}
 	chunked := in != nil && in.req != nil && in.req.ProtoAtLeast(1, 1)
-	out, fields := serialise(resp, method, chunked, time.Now())
+	proto := "HTTP/1.1"
+	if in != nil && in.req != nil && !chunked {
+		proto = "HTTP/1.0"
+	}
+	out, fields, cuts := serialise(resp, method, proto, time.Now())
 	detail := fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(resp.bodyLen(), "body byte"))
 	if resp.Stream != nil {
 		if chunked {
 			detail += fmt.Sprintf(" streamed in %s: no Content-Length, so Transfer-Encoding: chunked", count(len(resp.Stream), "chunk"))
+			if !info.Reenacted && len(cuts) > 0 {
+				detail += fmt.Sprintf("; the view makes each piece in %s, so they leave %s apart", StreamPause, StreamPause)
+			}
 		} else {
 			detail += " streamed to an HTTP/1.0 client: no Content-Length and no chunks, the closed connection ends the body"
 		}
@@ -141,8 +148,11 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	x.gw.Response.Headers = responseHeaders(out)
 
 	t = x.since()
-	_, werr := w.Write(out)
+	werr := writeOut(w, out, cuts, !info.Reenacted)
 	detail = count(len(out), "byte")
+	if len(cuts) > 0 && !info.Reenacted {
+		detail += fmt.Sprintf(" in %d writes, %s apart: a streamed body leaves as the view makes it", len(cuts)+1, StreamPause)
+	}
 	if werr != nil {
 		detail = "the client was gone: " + werr.Error()
 	}
@@ -196,6 +206,29 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusSkipped, Start: end, Notes: []string{why}, Router: x.rt, Exchanges: []*trace.Exchange{view}}
 	}
 	return sv
+}
+
+// StreamPause is how long the lab's streaming view takes to make each
+// piece after the first: long enough for the waterfall to show the body
+// arriving over time, short enough for a class (three pieces: 0.3 s).
+const StreamPause = 150 * time.Millisecond
+
+// writeOut writes out, pausing StreamPause at each cut when pause is set:
+// a StreamingHttpResponse's pieces leave as the view yields them.
+func writeOut(w io.Writer, out []byte, cuts []int, pause bool) error {
+	if !pause {
+		cuts = nil
+	}
+	at := 0
+	for _, c := range cuts {
+		if _, err := w.Write(out[at:c]); err != nil {
+			return err
+		}
+		at = c
+		time.Sleep(StreamPause)
+	}
+	_, err := w.Write(out[at:])
+	return err
 }
 
 // onion passes req down through the middleware, to the router and the

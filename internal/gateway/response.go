@@ -83,32 +83,39 @@ func newResponse(status int, contentType string, body []byte) *Response {
 	return &Response{Status: status, Headers: []trace.Header{{Name: "Content-Type", Value: contentType}}, Body: body}
 }
 
-// serialise writes the response as a WSGI server does: the status line,
-// Date and Server first, the application's headers, Content-Length when
-// the application set none, Connection: close (one request per
-// connection), the blank line, the body (none for HEAD). A streamed
-// response without Content-Length goes chunked to an HTTP/1.1 client (each
-// piece the application gave, one chunk) and as it is to an HTTP/1.0 one,
-// the closing connection marking its end, as gunicorn does.
-func serialise(resp *Response, method string, chunked bool, now time.Time) ([]byte, []trace.Field) {
+// serialise writes the response as gunicorn does: the status line in the
+// request's HTTP version, then Server, Date and Connection: close (one
+// request per connection), Transfer-Encoding when it chunks, then the
+// application's headers, Content-Length when neither the application nor
+// the middleware set one, the blank line and the body (none for HEAD). A
+// streamed response without Content-Length goes chunked to an HTTP/1.1
+// client (each piece the application gave, one chunk) and as it is to an
+// HTTP/1.0 one, the closing connection marking its end. cuts are the
+// offsets where a streamed piece ends: the writer pauses there, as the
+// application took time to make the next piece.
+func serialise(resp *Response, method, proto string, now time.Time) (raw []byte, fields []trace.Field, cuts []int) {
 	var b bytes.Buffer
 	reason := http.StatusText(resp.Status)
-	b.WriteString("HTTP/1.1 " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
-	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
-	b.WriteString("Server: " + ServerSoftware + "\r\n")
-	for _, h := range resp.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+	if proto != "HTTP/1.0" {
+		proto = "HTTP/1.1"
 	}
 	_, hasLength := resp.Header("Content-Length")
 	streamed := resp.Stream != nil && !hasLength
-	chunked = streamed && chunked
-	switch {
-	case chunked:
+	chunked := streamed && proto == "HTTP/1.1"
+	b.WriteString(proto + " " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
+	b.WriteString("Server: " + ServerSoftware + "\r\n")
+	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
+	b.WriteString("Connection: close\r\n")
+	if chunked {
 		b.WriteString("Transfer-Encoding: chunked\r\n")
-	case !hasLength && !streamed:
+	}
+	for _, h := range resp.Headers {
+		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+	}
+	if !hasLength && !streamed {
 		b.WriteString("Content-Length: " + strconv.Itoa(len(resp.Body)) + "\r\n")
 	}
-	b.WriteString("Connection: close\r\n\r\n")
+	b.WriteString("\r\n")
 	headLen := b.Len()
 	if method != http.MethodHead {
 		switch {
@@ -120,18 +127,20 @@ func serialise(resp *Response, method string, chunked bool, now time.Time) ([]by
 				b.WriteString(strconv.FormatInt(int64(len(c)), 16) + "\r\n")
 				b.Write(c)
 				b.WriteString("\r\n")
+				cuts = append(cuts, b.Len())
 			}
 			b.WriteString("0\r\n\r\n")
 		case resp.Stream != nil:
 			for _, c := range resp.Stream {
 				b.Write(c)
+				cuts = append(cuts, b.Len())
 			}
 		default:
 			b.Write(resp.Body)
 		}
 	}
-	raw := b.Bytes()
-	fields := messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {
+	raw = b.Bytes()
+	fields = messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {
 		parts := strings.SplitN(line, " ", 3)
 		names := []string{"version", "status code", "reason"}
 		var out []trace.Field
@@ -142,7 +151,10 @@ func serialise(resp *Response, method string, chunked bool, now time.Time) ([]by
 		}
 		return out
 	})
-	return raw, fields
+	if len(cuts) > 0 && cuts[len(cuts)-1] == len(raw) {
+		cuts = cuts[:len(cuts)-1]
+	}
+	return raw, fields, cuts
 }
 
 func headerLocation(to string) trace.Header { return trace.Header{Name: "Location", Value: to} }

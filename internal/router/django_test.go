@@ -108,8 +108,8 @@ type slashResult struct {
 }
 
 type results struct {
-	Django  string `json:"django"`
-	Load    map[string]struct {
+	Django string `json:"django"`
+	Load   map[string]struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
 	} `json:"load"`
