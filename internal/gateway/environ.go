@@ -23,6 +23,11 @@ type Request struct {
 	Body     []byte
 	Dropped  []string // header names the gateway left out of the environment, and why
 	Resolved bool     // set once the router ran (CommonMiddleware asks it again for APPEND_SLASH)
+	// Meta holds what the middleware notes in request.META on the way
+	// down for its way up (CSRF_COOKIE, CSRF_COOKIE_NEEDS_UPDATE).
+	Meta map[string]string
+	// CSRFReason is why CsrfViewMiddleware refused the request, if it did.
+	CSRFReason string
 }
 
 // FullPath is Django's request.get_full_path(): the decoded path
@@ -55,7 +60,7 @@ func buildEnviron(in *incoming, info ConnInfo) *Request {
 	req := in.req
 	client, scheme := info.Client, info.Scheme
 	rawPath, query := splitTarget(in.target)
-	r := &Request{Method: req.Method, RawPath: rawPath, Query: query, Host: req.Host, Scheme: scheme, Body: in.body}
+	r := &Request{Method: req.Method, RawPath: rawPath, Query: query, Host: req.Host, Scheme: scheme, Body: in.body, Meta: map[string]string{}}
 	if r.RawPath == "" {
 		r.RawPath = "/"
 	}

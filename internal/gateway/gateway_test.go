@@ -116,8 +116,8 @@ func TestAppendSlash(t *testing.T) {
 		{"POST", "/articles/2024", 500, "", "You called this URL via POST"},
 		{"PUT", "/articles/2024", 500, "", "while maintaining PUT data"},
 		{"PATCH", "/articles/2024", 500, "", "Change your form to point to www.example.com/articles/2024/"},
-		{"GET", "/nope", 404, "", "didn't match any of these"},            // nope/ would not match either
-		{"GET", "/api/status/", 404, "", "The current path, api/status/"}, // the slash is never removed
+		{"GET", "/nope", 404, "", "didn’t match any of these"},            // nope/ would not match either
+		{"GET", "/api/status/", 404, "", "The current path, <code>api/status/</code>"}, // the slash is never removed
 		{"GET", "/articles/2024/", 200, "", "Articles from 2024"},
 	}
 	for _, tc := range cases {
@@ -169,9 +169,9 @@ func TestResponses(t *testing.T) {
 		{"/latest/", 302, "text/html; charset=utf-8", "", ""},
 		{"/static/logo.png", 200, "image/png", "\x89PNG", ""},
 		{"/echo/", 200, "text/plain; charset=utf-8", "PATH_INFO = /echo/", ""},
-		{"/boom/", 500, "text/plain; charset=utf-8", "Exception at /boom/\ndivision by zero", "Exception: division by zero"},
-		{"/blog/%3Cb%3E/", 404, "text/plain; charset=utf-8", "", ""},
-		{"/articles/2024/11/%3Cscript%3E/", 404, "text/plain; charset=utf-8", "", ""},
+		{"/boom/", 500, "text/html; charset=utf-8", "<h1>ZeroDivisionError at /boom/</h1>", "ZeroDivisionError: division by zero"},
+		{"/blog/%3Cb%3E/", 404, "text/html; charset=utf-8", "", ""},
+		{"/articles/2024/11/%3Cscript%3E/", 404, "text/html; charset=utf-8", "", ""},
 		{"/files/%3Cscript%3E", 200, "text/html; charset=utf-8", "File &lt;script&gt;", ""},
 	}
 	for _, tc := range cases {

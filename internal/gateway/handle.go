@@ -286,10 +286,11 @@ func (s *Site) route(x *run, req *Request) *Response {
 	for _, t := range res.Tried {
 		rt.Tried = append(rt.Tried, trace.PatternTry{Route: t.Route, Name: t.Name, Depth: t.Depth, Include: t.Include, Matched: t.Matched, Why: t.Why, Line: t.Line})
 	}
+	x.rnotes = append(x.rnotes, res.Notes...)
 	if res.Match == nil {
 		rt.Status = http.StatusNotFound
-		x.rnotes = append(x.rnotes, "no pattern matched: with DEBUG = True the 404 page lists every pattern tried, in order")
-		return newResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte(s.conf.NotFound(res)))
+		x.rnotes = append(x.rnotes, "no pattern matched: with DEBUG = True Django's 404 page (HTML, to every client) lists every pattern tried, in order")
+		return debug404(s.conf, res, req)
 	}
 	m := res.Match
 	rt.Match = &trace.RouteMatch{Route: m.Route, Name: m.Name}
@@ -304,13 +305,32 @@ func (s *Site) route(x *run, req *Request) *Response {
 	if m.View.Source != "" {
 		x.rnotes = append(x.rnotes, "static(): the bytes sent are "+m.View.Source)
 	}
+	// process_view: each middleware, in order, between the URL resolving
+	// and the view; CsrfViewMiddleware refuses an unsafe request here.
+	for _, mw := range s.middleware {
+		vm, ok := mw.(viewMiddleware)
+		if !ok {
+			continue
+		}
+		t := x.since()
+		r, what := vm.ProcessView(req)
+		x.gw.Middleware = append(x.gw.Middleware, trace.MiddlewareStep{Middleware: mw.Name(), Direction: trace.DirectionDown, Start: t, Duration: x.since() - t, Action: "process_view: " + what, Answered: r != nil})
+		if r != nil {
+			rt.Status = r.Status
+			x.rnotes = append(x.rnotes, fmt.Sprintf("the view %s was not called: %s answered %d first, in its process_view", m.View.String(), mw.Name(), r.Status))
+			if req.CSRFReason != "" {
+				x.notes = append(x.notes, csrfLesson(req))
+			}
+			return r
+		}
+	}
 	rt.Start = x.since()
 	resp, err := callView(s.conf, m.View, req, m)
 	rt.Took = x.since() - rt.Start
 	if err != nil {
 		rt.Error = err.Error()
 		resp = serverError(req, "the view "+m.View.Func+"() of pattern "+m.Route, err)
-		x.rnotes = append(x.rnotes, "the view raised "+err.Error()+": the server answers 500 and says what failed")
+		x.rnotes = append(x.rnotes, "the view raised "+err.Error()+": Django catches it and answers 500; with DEBUG = True the page names the exception and shows the traceback (HTML to a client that accepts it, text otherwise)")
 	}
 	rt.Status = resp.Status
 	return resp

@@ -19,6 +19,12 @@ type Middleware interface {
 	ProcessResponse(r *Request, resp *Response) (*Response, string, error)
 }
 
+// viewMiddleware is a middleware with a process_view hook: it runs after
+// the URL resolved and before the view; a response skips the view.
+type viewMiddleware interface {
+	ProcessView(r *Request) (*Response, string)
+}
+
 // Settings are the Django settings the middleware reads, at the values the
 // lab runs with.
 type Settings struct {
@@ -30,12 +36,74 @@ type Settings struct {
 // startproject): DEBUG on, APPEND_SLASH on.
 var DefaultSettings = Settings{Debug: true, AppendSlash: true}
 
-// defaultMiddleware is the part of a new project's MIDDLEWARE that acts on
-// every request without a database, the same three in the same order,
-// with GZipMiddleware added first as Django's documentation places it, so
-// that --compressed has something to undo.
+// defaultMiddleware is a new project's MIDDLEWARE, as django-admin
+// startproject writes it, in its order, with GZipMiddleware added first
+// as Django's documentation places it, so that --compressed has something
+// to undo.
 func defaultMiddleware(conf *router.URLConf, s Settings) []Middleware {
-	return []Middleware{gzipMiddleware{}, securityMiddleware{}, &commonMiddleware{conf: conf, settings: s}, xFrameOptionsMiddleware{}}
+	return []Middleware{
+		gzipMiddleware{},
+		securityMiddleware{},
+		sessionMiddleware{},
+		&commonMiddleware{conf: conf, settings: s},
+		csrfMiddleware{},
+		authenticationMiddleware{},
+		messageMiddleware{},
+		xFrameOptionsMiddleware{},
+	}
+}
+
+// sessionMiddleware is django.contrib.sessions.middleware.SessionMiddleware:
+// request.session is read from the database only when a view uses it, and
+// saved (with a Set-Cookie) only when a view changed it.
+type sessionMiddleware struct{}
+
+func (sessionMiddleware) Name() string {
+	return "django.contrib.sessions.middleware.SessionMiddleware"
+}
+
+func (sessionMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	if key := cookie(r, "sessionid"); key != "" {
+		return nil, "set request.session for the sessionid cookie's key, lazily: the database is read only if a view uses it"
+	}
+	return nil, "set request.session, empty: no sessionid cookie (the database is not touched unless a view stores something)"
+}
+
+func (sessionMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "passed: no view used request.session, so no Vary: Cookie and no Set-Cookie", nil
+}
+
+// authenticationMiddleware is
+// django.contrib.auth.middleware.AuthenticationMiddleware.
+type authenticationMiddleware struct{}
+
+func (authenticationMiddleware) Name() string {
+	return "django.contrib.auth.middleware.AuthenticationMiddleware"
+}
+
+func (authenticationMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "set request.user, lazily: the session says who is logged in only if a view asks (here it would be AnonymousUser)"
+}
+
+func (authenticationMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "passed: it only acts on the request", nil
+}
+
+// messageMiddleware is django.contrib.messages.middleware.MessageMiddleware:
+// one-time messages ("Saved.") kept in a cookie or the session until the
+// next page shows them.
+type messageMiddleware struct{}
+
+func (messageMiddleware) Name() string {
+	return "django.contrib.messages.middleware.MessageMiddleware"
+}
+
+func (messageMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "set request._messages: the storage of one-time messages (a cookie, then the session)"
+}
+
+func (messageMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "passed: no message was added or shown, nothing to store", nil
 }
 
 // securityMiddleware is django.middleware.security.SecurityMiddleware with
@@ -51,8 +119,9 @@ func (securityMiddleware) ProcessRequest(r *Request) (*Response, string) {
 func (securityMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
 	var added []string
 	// Django's defaults: SECURE_CONTENT_TYPE_NOSNIFF = True,
-	// SECURE_REFERRER_POLICY = "same-origin",
-	// SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin".
+	// SECURE_REFERRER_POLICY = "same-origin" (since 3.1),
+	// SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin" (since 4.0: a
+	// Django 3.2 site sends no Cross-Origin-Opener-Policy).
 	for _, h := range [][2]string{
 		{"X-Content-Type-Options", "nosniff"},
 		{"Referrer-Policy", "same-origin"},
@@ -66,7 +135,7 @@ func (securityMiddleware) ProcessResponse(r *Request, resp *Response) (*Response
 	if len(added) == 0 {
 		what = "the headers it sets were already there"
 	}
-	return resp, what + " (no Strict-Transport-Security: SECURE_HSTS_SECONDS is 0 by default)", nil
+	return resp, what + " (Cross-Origin-Opener-Policy since Django 4.0; no Strict-Transport-Security: SECURE_HSTS_SECONDS is 0 by default)", nil
 }
 
 // xFrameOptionsMiddleware is

@@ -21,8 +21,9 @@ var ErrView = errors.New("the view raised an exception")
 
 // viewError is a Python exception raised in a view.
 type viewError struct {
-	kind string // the exception's class: Exception, NoReverseMatch
-	msg  string
+	kind   string  // the exception's class: ZeroDivisionError, NoReverseMatch
+	msg    string
+	frames []frame // the traceback; nil: the handler's frames
 }
 
 func (e *viewError) Error() string { return e.kind + ": " + e.msg }
@@ -42,9 +43,9 @@ func callView(conf *router.URLConf, v *router.View, req *Request, m *router.Matc
 	case "static":
 		return viewStatic(v), nil
 	case "environ":
-		return viewEnviron(req), nil
+		return viewEnviron(req, m), nil
 	case "error":
-		return nil, &viewError{kind: "Exception", msg: v.Args[0]}
+		return nil, viewFailure(v.Args[0])
 	case "stream":
 		return viewStream(v), nil
 	case "ansi":
@@ -139,9 +140,30 @@ func viewStatic(v *router.View) *Response {
 	return newResponse(http.StatusOK, ct, v.Body)
 }
 
+// viewFailure is the exception error(message) raises, as journey_views.py
+// raises it: "division by zero" is Python's own ZeroDivisionError from
+// total / count; any other message an Exception.
+func viewFailure(message string) error {
+	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 61})
+	if message == "division by zero" {
+		return &viewError{kind: "ZeroDivisionError", msg: message, frames: frames}
+	}
+	frames[len(frames)-1].code = "raise Exception(message)"
+	frames[len(frames)-1].line = 62
+	return &viewError{kind: "Exception", msg: message, frames: frames}
+}
+
 // viewEnviron echoes the environment the view received, one key a line.
-func viewEnviron(req *Request) *Response {
+// On a GET it also shows the form a browser would post back, with its
+// CSRF token: get_token() then has CsrfViewMiddleware set the cookie.
+func viewEnviron(req *Request, m *router.Match) *Response {
 	var b strings.Builder
+	if req.Method == http.MethodGet {
+		token := getToken(req)
+		fmt.Fprintf(&b, "A form posting here carries the CSRF token in a hidden field, and the browser sends the csrftoken cookie:\n")
+		fmt.Fprintf(&b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\"><input name=\"name\"></form>\n", html.EscapeString(escapeURIPath(req.Path)), token)
+		fmt.Fprintf(&b, "Try: journey --lab -X POST -H 'Cookie: csrftoken=%s' -d 'csrfmiddlewaretoken=%s&name=ada' %s%s\n\n", req.Meta[csrfMetaCookie], token, req.Host, escapeURIPath(req.Path))
+	}
 	b.WriteString("The WSGI environment this view received:\n\n")
 	for _, e := range req.Environ {
 		fmt.Fprintf(&b, "%s = %s\n", e.Name, e.Value)
@@ -150,23 +172,6 @@ func viewEnviron(req *Request) *Response {
 		fmt.Fprintf(&b, "\nwsgi.input held %d bytes:\n%s\n", len(req.Body), req.Body)
 	}
 	return newResponse(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
-}
-
-// serverError is Django's debug 500 page, in text: what was raised,
-// where, and by which view.
-func serverError(req *Request, where string, err error) *Response {
-	var b strings.Builder
-	kind, msg := "Exception", err.Error()
-	var ve *viewError
-	if errors.As(err, &ve) {
-		kind, msg = ve.kind, ve.msg
-	}
-	fmt.Fprintf(&b, "%s at %s\n%s\n\n", kind, req.Path, msg)
-	fmt.Fprintf(&b, "Request Method: %s\nRequest URL: %s://%s%s\nRaised during: %s\n\n", req.Method, req.Scheme, req.Host, req.FullPath(false), where)
-	b.WriteString("The server caught the exception and answered 500 Internal Server Error instead of\n")
-	b.WriteString("dropping the connection. You're seeing the details because DEBUG = True; with\n")
-	b.WriteString("DEBUG = False a visitor sees only \"Server Error (500)\" and the details go to the log.\n")
-	return newResponse(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
 // viewStream is a StreamingHttpResponse over its arguments, one piece

@@ -56,6 +56,9 @@ def environ():
 
 def error(message):
     def view(request, *args, **kwargs):
+        if message == "division by zero":
+            total, count = 1, 0
+            return HttpResponse(total / count)
         raise Exception(message)
     return _named(view, "error", [message])
 
