@@ -116,7 +116,7 @@ func TestAppendSlash(t *testing.T) {
 		{"POST", "/articles/2024", 500, "", "You called this URL via POST"},
 		{"PUT", "/articles/2024", 500, "", "while maintaining PUT data"},
 		{"PATCH", "/articles/2024", 500, "", "Change your form to point to www.example.com/articles/2024/"},
-		{"GET", "/nope", 404, "", "didn’t match any of these"},            // nope/ would not match either
+		{"GET", "/nope", 404, "", "didn’t match any of these"},                         // nope/ would not match either
 		{"GET", "/api/status/", 404, "", "The current path, <code>api/status/</code>"}, // the slash is never removed
 		{"GET", "/articles/2024/", 200, "", "Articles from 2024"},
 	}

@@ -21,7 +21,7 @@ var ErrView = errors.New("the view raised an exception")
 
 // viewError is a Python exception raised in a view.
 type viewError struct {
-	kind   string  // the exception's class: ZeroDivisionError, NoReverseMatch
+	kind   string // the exception's class: ZeroDivisionError, NoReverseMatch
 	msg    string
 	frames []frame // the traceback; nil: the handler's frames
 }
