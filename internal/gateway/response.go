@@ -151,7 +151,9 @@ func serialise(resp *Response, method, proto string, now time.Time) (raw []byte,
 		}
 		return out
 	})
-	if len(cuts) > 0 && cuts[len(cuts)-1] == len(raw) {
+	// The body's end (the last piece, and the zero-length chunk after it)
+	// follows the last piece at once: the pauses are between pieces.
+	if len(cuts) > 0 {
 		cuts = cuts[:len(cuts)-1]
 	}
 	return raw, fields, cuts
