@@ -51,10 +51,10 @@ var Views = map[string]string{
 	"template": `template("<h1>Articles from {{ year }}</h1>"): an HTML page; {{ name }} shows a captured value, escaped as Django's templates escape`,
 	"json":     `json() or json('{"status": "ok"}'): a JSON response with the captured values added`,
 	"redirect": `redirect("name", key="value") or redirect("/url/"): a 302 to a URL or to reverse() of a pattern name`,
-	"static":   `static("logo.png"): a file next to the URL file (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
+	"static":   `static("logo.png"): a file in the URL file's directory, never outside it (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
 	"environ":  `environ(): echo the WSGI environment the view received`,
-	"error":    `error("message"): the view raises an exception (the 500 lesson)`,
-	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length (the chunked lesson)`,
+	"error":    `error("division by zero"): the view raises ZeroDivisionError, or Exception(message) for any other message (the 500 lesson)`,
+	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length, 150 ms apart (the chunked lesson)`,
 	"ansi":     `ansi(): a response whose header and body hold terminal escape sequences and a bidi override (the hostile-text lesson)`,
 }
 
