@@ -157,7 +157,7 @@ func csrfLesson(r *Request) string {
 	return "CSRF: Django refused this " + r.Method + " (" + r.CSRFReason + "). A form from this site carries two copies of one secret: " +
 		"the csrftoken cookie, and the same secret masked in the form's csrfmiddlewaretoken field (or a script's X-CSRFToken header). " +
 		"A page on another site can make the browser send the cookie but cannot read it, so it cannot write the field: " +
-		"a request without both is refused. To pass, GET a page that shows the form (here /echo/ sets the cookie and shows the token), " +
+		"a request without both is refused. To pass, GET the page with the form (here /form/: it sets the cookie and shows the token), " +
 		"then send both back: -H 'Cookie: csrftoken=SECRET' -d 'csrfmiddlewaretoken=TOKEN&name=ada'"
 }
 

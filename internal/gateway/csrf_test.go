@@ -70,11 +70,11 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
-// TestCSRFRoundTrip: the cookie and token a GET of /echo/ hands out make
+// TestCSRFRoundTrip: the cookie and token the form page hands out make
 // a POST pass, as a browser's form would.
 func TestCSRFRoundTrip(t *testing.T) {
 	site := NewSite(router.Demo())
-	sv := site.Handle(strings.NewReader("GET /echo/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), io.Discard, ConnInfo{Client: "127.0.0.1:1"})
+	sv := site.Handle(strings.NewReader("GET /form/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), io.Discard, ConnInfo{Client: "127.0.0.1:1"})
 	setCookie := regexp.MustCompile(`Set-Cookie: csrftoken=([A-Za-z0-9]{32}); expires=[^;]+; Max-Age=31449600; Path=/; SameSite=Lax`).FindSubmatch(sv.Response)
 	token := regexp.MustCompile(`name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"`).FindSubmatch(sv.Response)
 	if setCookie == nil || token == nil {

@@ -43,7 +43,9 @@ func callView(conf *router.URLConf, v *router.View, req *Request, m *router.Matc
 	case "static":
 		return viewStatic(v), nil
 	case "environ":
-		return viewEnviron(req, m), nil
+		return viewEnviron(req), nil
+	case "form":
+		return viewForm(v, req), nil
 	case "error":
 		return nil, viewFailure(v.Args[0])
 	case "stream":
@@ -144,26 +146,34 @@ func viewStatic(v *router.View) *Response {
 // raises it: "division by zero" is Python's own ZeroDivisionError from
 // total / count; any other message an Exception.
 func viewFailure(message string) error {
-	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 61})
+	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 71})
 	if message == "division by zero" {
 		return &viewError{kind: "ZeroDivisionError", msg: message, frames: frames}
 	}
 	frames[len(frames)-1].code = "raise Exception(message)"
-	frames[len(frames)-1].line = 62
+	frames[len(frames)-1].line = 72
 	return &viewError{kind: "Exception", msg: message, frames: frames}
 }
 
-// viewEnviron echoes the environment the view received, one key a line.
-// On a GET it also shows the form a browser would post back, with its
-// CSRF token: get_token() then has CsrfViewMiddleware set the cookie.
-func viewEnviron(req *Request, m *router.Match) *Response {
+// viewForm is a page with a form, as a template with {% csrf_token %}
+// renders it: the hidden csrfmiddlewaretoken field holds the CSRF secret,
+// masked afresh, and get_token() has CsrfViewMiddleware set the csrftoken
+// cookie when the browser had none. The page also says how to post it
+// back with journey.
+func viewForm(v *router.View, req *Request) *Response {
+	action := v.Args[0]
+	token := getToken(req)
 	var b strings.Builder
-	if req.Method == http.MethodGet {
-		token := getToken(req)
-		fmt.Fprintf(&b, "A form posting here carries the CSRF token in a hidden field, and the browser sends the csrftoken cookie:\n")
-		fmt.Fprintf(&b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\"><input name=\"name\"></form>\n", html.EscapeString(escapeURIPath(req.Path)), token)
-		fmt.Fprintf(&b, "Try: journey --lab -X POST -H 'Cookie: csrftoken=%s' -d 'csrfmiddlewaretoken=%s&name=ada' %s%s\n\n", req.Meta[csrfMetaCookie], token, req.Host, escapeURIPath(req.Path))
-	}
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>A form</title></head>\n<body>\n")
+	fmt.Fprintf(&b, "<form method=\"post\" action=\"%s\">\n  <input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\">\n  <input name=\"name\" value=\"ada\">\n  <button>Send</button>\n</form>\n", html.EscapeString(action), token)
+	fmt.Fprintf(&b, "<p>A browser posts the hidden field back with the csrftoken cookie. With journey:</p>\n<pre>journey --lab -X POST -H 'Cookie: csrftoken=%s' -d 'csrfmiddlewaretoken=%s&amp;name=ada' %s%s</pre>\n", req.Meta[csrfMetaCookie], token, html.EscapeString(req.Host), html.EscapeString(action))
+	b.WriteString("</body></html>\n")
+	return newResponse(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+}
+
+// viewEnviron echoes the environment the view received, one key a line.
+func viewEnviron(req *Request) *Response {
+	var b strings.Builder
 	b.WriteString("The WSGI environment this view received:\n\n")
 	for _, e := range req.Environ {
 		fmt.Fprintf(&b, "%s = %s\n", e.Name, e.Value)

@@ -375,7 +375,7 @@ func resolveCases() []resolveCase {
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
 	add("urls_demo", "/", "/articles/2024/", "/articles/2024", "/articles/2024/03/", "/articles/2024/3/hello/",
 		"/archive/2024/", "/archive/24/", "/items/123e4567-e89b-12d3-a456-426614174000/", "/files/a/b.txt",
-		"/blog/", "/blog/hello/", "/blog/7/comments/", "/api/status", "/old/", "/echo/", "/stream/", "/nope/",
+		"/blog/", "/blog/hello/", "/blog/7/comments/", "/api/status", "/old/", "/echo/", "/form/", "/stream/", "/nope/",
 		"/static/logo.png", "/boom/", "/ansi/")
 	return out
 }

@@ -24,7 +24,7 @@ const maxExpanded = 10000
 
 // View names a built-in view and the arguments the URL file gave it.
 type View struct {
-	Func   string   // template, json, redirect, static, environ, error, stream, ansi
+	Func   string   // template, json, redirect, static, environ, form, error, stream, ansi
 	Args   []string // positional arguments, as written
 	Kwargs []KV     // keyword arguments, in order
 	// Body is the static file's bytes, for static().

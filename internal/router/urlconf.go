@@ -53,6 +53,7 @@ var Views = map[string]string{
 	"redirect": `redirect("name", key="value") or redirect("/url/"): a 302 to a URL or to reverse() of a pattern name`,
 	"static":   `static("logo.png"): a file in the URL file's directory, never outside it (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
 	"environ":  `environ(): echo the WSGI environment the view received`,
+	"form":     `form("/echo/"): a page with a form posting to that URL, carrying Django's CSRF token (and setting the csrftoken cookie)`,
 	"error":    `error("division by zero"): the view raises ZeroDivisionError, or Exception(message) for any other message (the 500 lesson)`,
 	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length, 150 ms apart (the chunked lesson)`,
 	"ansi":     `ansi(): a response whose header and body hold terminal escape sequences and a bidi override (the hostile-text lesson)`,
@@ -60,7 +61,7 @@ var Views = map[string]string{
 
 // viewNames lists the built-in views for error messages, in the order a
 // reader meets them.
-const viewNames = "template, json, redirect, static, environ, error, stream and ansi"
+const viewNames = "template, json, redirect, static, environ, form, error, stream and ansi"
 
 // ParseFile reads a URL configuration file. static() files are read from
 // its directory.
@@ -501,7 +502,7 @@ func (p *parser) view(c *call) (*View, error) {
 	}
 	usage := func() error { return p.errf(c.line, "%s", "usage: "+Views[c.name]) }
 	switch c.name {
-	case "template", "static", "error":
+	case "template", "static", "error", "form":
 		if len(v.Args) != 1 || len(v.Kwargs) != 0 {
 			return nil, usage()
 		}

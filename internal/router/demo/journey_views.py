@@ -54,6 +54,16 @@ def environ():
     return _named(view, "environ", [])
 
 
+def form(action):
+    def view(request, *args, **kwargs):
+        from django.middleware.csrf import get_token
+        return HttpResponse(
+            '<form method="post" action="%s"><input type="hidden" name="csrfmiddlewaretoken" value="%s">'
+            '<input name="name" value="ada"><button>Send</button></form>' % (action, get_token(request))
+        )
+    return _named(view, "form", [action])
+
+
 def error(message):
     def view(request, *args, **kwargs):
         if message == "division by zero":

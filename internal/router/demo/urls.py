@@ -10,6 +10,7 @@
 #   redirect("name", k="v")   ... or to reverse() of a pattern name
 #   static("logo.png")        a file from this file's directory (else the demo's own), sent as it is
 #   environ()                 echo the WSGI environment the view received
+#   form("/echo/")            a page with a form posting there, carrying Django's CSRF token
 #   error("message")          the view raises ZeroDivisionError (the 500 lesson)
 #   stream("a", "b", ...)     a StreamingHttpResponse: each piece a chunk, with a pause between
 #   ansi()                    a response holding terminal escape sequences (the hostile-text lesson)
@@ -18,7 +19,7 @@
 # differences between versions).
 from django.urls import include, path, re_path
 
-from journey_views import ansi, environ, error, json, redirect, static, stream, template
+from journey_views import ansi, environ, error, form, json, redirect, static, stream, template
 
 # Group related URLs: the blog app's patterns, included below under blog/
 # with the app name "blog", its namespace: reverse("blog:post", ...).
@@ -49,8 +50,10 @@ urlpatterns = [
     path("old-blog/", redirect("blog:index"), name="old-blog"),
     path("latest/", redirect("articles-year", year="2024"), name="latest"),
     path("static/logo.png", static("logo.png"), name="logo"),
-    # A form's target: a POST without Django's CSRF token is refused (403).
+    # A form and its target: a POST without Django's CSRF token is refused
+    # (403); the form page hands out the token and the cookie that pass.
     path("echo/", environ(), name="echo"),
+    path("form/", form("/echo/"), name="form"),
     path("boom/", error("division by zero"), name="boom"),
 
     # Lessons of the wire.
