@@ -324,6 +324,11 @@ func FuzzHandle(f *testing.F) {
 		"GET /stream/ HTTP/1.0\r\n\r\n",
 		"GET /nope/ HTTP/1.1\r\nHost: h\r\nAccept-Encoding: x-gzip, br\r\n\r\n",
 		"GET /ansi/ HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /caf%C3%A9/%FF/%E2%82 HTTP/1.1\r\nHost: h\r\nX-N: caf\xc3\xa9\r\n\r\n",
+		"POST /echo/ HTTP/1.1\r\nHost: h\r\nCookie: csrftoken=abcdefghabcdefghabcdefghabcdefgh\r\nX-CSRFToken: abcdefghabcdefghabcdefghabcdefgh\r\nContent-Length: 0\r\n\r\n",
+		"GET /form/ HTTP/1.1\r\nHost: h\r\nCookie: csrftoken=%%%\r\n\r\n",
+		"GET /boom/ HTTP/1.1\r\nHost: h\r\nAccept: application/json\r\n\r\n",
+		"GET /100% HTTP/1.1\r\nHost: h\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -285,6 +285,9 @@ func (n *normalizer) seq(inGroup bool) ([][]revPiece, error) {
 			switch {
 			case strings.HasPrefix(rest, "(?P<"):
 				end := strings.IndexByte(rest, '>')
+				if end < 0 {
+					return nil, errNoTemplate
+				}
 				name := rest[4:end]
 				n.i += end + 1
 				n.skipGroup()

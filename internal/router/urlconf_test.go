@@ -129,6 +129,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("urlpatterns = [\n  path(\"x\", redirect(\"a\", x=\"1\")),\n  path(\"\\\"\", error('e')),\n]"))
 	f.Add([]byte("from x import y\nurlpatterns = [ path('<path:p>', template('{{ p }}')), ]"))
 	f.Add([]byte("urlpatterns = [\n  path(\"a/<integer:x>/\", json()),\n"))
+	f.Add([]byte("b = [re_path(r\"^(\\d+)/(?:x-(\\w+)/)?$\", json(), name=\"p\")]\nurlpatterns = [re_path(r\"^r/([0-9]+)/\", include((b, \"b\"), namespace=\"c\"))]"))
+	f.Add([]byte("urlpatterns = [re_path(r\"^(?P<année>[0-9]+)/(?P=année)$\", json())]"))
+	f.Add([]byte("urlpatterns = [path(\"with space/<année>/\", json(), name=\"x\"), path('<path:p>', form('/'))]"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		c, err := Parse("fuzz.urls", src, fstest.MapFS{"f": {Data: []byte("x")}})
 		if err != nil {
@@ -147,6 +150,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, n := range c.Names() {
 			c.Reverse(n, map[string]string{"x": "1"})
+			c.ReverseArgs(n, []string{"1", "/"})
 		}
 	})
 }
@@ -278,4 +282,22 @@ func TestStaticStaysInItsDirectory(t *testing.T) {
 	if got := string(c.Lookup("/x").View.Body); got != "hello" {
 		t.Errorf("served %q, want hello", got)
 	}
+}
+
+// FuzzRegex: any re_path() regex is translated or refused, and its
+// reverse() templates computed, without a panic.
+func FuzzRegex(f *testing.F) {
+	for _, s := range []string{`^a/(?P<y>[0-9]{4})/$`, `(\d+)\Z`, `[\w-]+`, `x{,3}`, `(?P=a)`, `(?:a(b)?)*`, `[]a]`, `\u00e9`, `(?i)x`, `a|b`, `[`, `\`, `(?P<`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, py string) {
+		if tr, err := translateRegex(py); err == nil {
+			_ = tr.src
+		}
+		normalize(py)
+		p := &Pattern{Route: py, Regex: true, View: &View{Func: "json"}}
+		if p.compile() == nil {
+			p.match("a/1/")
+		}
+	})
 }
