@@ -154,11 +154,17 @@ func csrfReject(r *Request, reason string) (*Response, string) {
 
 // csrfLesson says why the CSRF check refused r, and how a form passes.
 func csrfLesson(r *Request) string {
+	https := ""
+	if strings.HasPrefix(r.CSRFReason, "Referer") {
+		https = " Over https Django also checks where the form was: a request without an Origin header must carry a Referer on this very site (add -H 'Referer: https://" + r.Host + "/form/'), so a page on plain http cannot post to it."
+	} else if strings.HasPrefix(r.CSRFReason, "Origin") {
+		https = " A browser sends Origin with every POST: the form's page must be on this very site (" + r.Scheme + "://" + r.Host + ")."
+	}
 	return "CSRF: Django refused this " + r.Method + " (" + r.CSRFReason + "). A form from this site carries two copies of one secret: " +
 		"the csrftoken cookie, and the same secret masked in the form's csrfmiddlewaretoken field (or a script's X-CSRFToken header). " +
 		"A page on another site can make the browser send the cookie but cannot read it, so it cannot write the field: " +
 		"a request without both is refused. To pass, GET the page with the form (here /form/: it sets the cookie and shows the token), " +
-		"then send both back: -H 'Cookie: csrftoken=SECRET' -d 'csrfmiddlewaretoken=TOKEN&name=ada'"
+		"then send both back: -H 'Cookie: csrftoken=SECRET' -d 'csrfmiddlewaretoken=TOKEN&name=ada'." + https
 }
 
 // csrfSecretFrom returns the secret a csrftoken cookie holds: 32

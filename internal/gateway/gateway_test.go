@@ -217,6 +217,8 @@ func TestRefusals(t *testing.T) {
 		{"no blank line", "GET / HTTP/1.1\r\nHost: h\r\n", 400},
 		{"empty", "", 400},
 		{"header too large", "GET / HTTP/1.1\r\nX-Big: " + strings.Repeat("a", MaxHeaderBytes) + "\r\n\r\n", 431},
+		{"request line too long", "GET /" + strings.Repeat("a", MaxRequestLine) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414},
+		{"request line past every limit", "GET /" + strings.Repeat("a", MaxHeaderBytes) + " HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"body too large", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n", 413},
 		{"short body", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", 400},
 		{"broken chunks", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},

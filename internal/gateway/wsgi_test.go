@@ -290,7 +290,7 @@ func TestDifferentialWSGI(t *testing.T) {
 	if jEnv["HTTP_X_USER"] != "bob" {
 		t.Errorf("journey's HTTP_X_USER = %q: X_User must be dropped, as Django's runserver and gunicorn 22 drop it", jEnv["HTTP_X_USER"])
 	}
-	t.Logf("%d of %d environ and header comparisons agree with gunicorn and wsgiref; %d more are documented differences", agree, total, known)
+	t.Logf("%d of %d environ and header comparisons agree with gunicorn and wsgiref; the other %d are documented differences", agree, total, known)
 }
 
 func headerNames(resp []byte) []string {

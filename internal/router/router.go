@@ -211,6 +211,9 @@ func (p *Pattern) whyNot(path string) string {
 		}
 		return why
 	}
+	if strings.HasPrefix(p.Route, "/") && !strings.HasPrefix(path, "/") {
+		return fmt.Sprintf("the route starts with '/', but the path it is matched against never does (Django strips the leading slash; its check warns, urls.W002): remove the slash from %s", pyRepr(p.Route))
+	}
 	if !strings.HasPrefix(path, p.literal) {
 		if path == "" {
 			return fmt.Sprintf("the path ends where the pattern wants %s", pyRepr(p.literal))

@@ -280,3 +280,39 @@ func TestDemoSite(t *testing.T) {
 		t.Error("DemoSource is empty")
 	}
 }
+
+// TestDjangoAcceptsTheseRoutes: URL files Django loads load here too, and
+// where a route cannot match, the reason says why.
+func TestDjangoAcceptsTheseRoutes(t *testing.T) {
+	c := conf(t, `urlpatterns = [
+    path("/lead/", json(), name="lead"),
+    path("with space/", json(), name="space"),
+    path("année/<int:année>/", json(), name="annee"),
+    re_path(r"^digits/(\d+)/$", json(), name="digits"),
+]`)
+	cases := []struct {
+		path, name, why string
+	}{
+		{"/lead/", "", "remove the slash from '/lead/'"},
+		{"/with space/", "space", ""},
+		{"/année/2024/", "annee", ""},
+		{"/digits/٣/", "digits", ""}, // Python's \d is any Unicode digit
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			r := c.Resolve(tc.path)
+			if tc.name == "" {
+				if r.Match != nil || !strings.Contains(r.Tried[0].Why, tc.why) {
+					t.Fatalf("match %+v, why %q", r.Match, r.Tried[0].Why)
+				}
+				return
+			}
+			if r.Match == nil || r.Match.Name != tc.name {
+				t.Fatalf("no match for %s: %+v", tc.path, r.Tried)
+			}
+		})
+	}
+	if _, err := Parse("x.py", []byte(`urlpatterns = [re_path(r"^(?P<a>x)(?P=a)$", json())]`), nil); err == nil || !strings.Contains(err.Error(), "Django accepts this, but journey's regexp engine") {
+		t.Errorf("a backreference: %v", err)
+	}
+}
