@@ -149,7 +149,7 @@ func csrfReject(r *Request, reason string) (*Response, string) {
 	b.WriteString("    <li>The form has a valid CSRF token. After logging in in another browser tab or hitting the back button after a login, you may need to reload the page with the form, because the token is rotated after a login.</li>\n")
 	b.WriteString("  </ul>\n  <p>You’re seeing the help section of this page because you have <code>DEBUG = True</code> in your Django settings file. Change that to <code>False</code>, and only the initial error message will be displayed.</p>\n")
 	b.WriteString("  <p>You can customize this page using the CSRF_FAILURE_VIEW setting.</p>\n</div>\n</body>\n</html>\n")
-	return newResponse(http.StatusForbidden, "text/html; charset=utf-8", []byte(b.String())), "refused: " + reason + " → 403 Forbidden before the view ran"
+	return newResponse(http.StatusForbidden, "text/html", []byte(b.String())), "refused: " + reason + " → 403 Forbidden before the view ran"
 }
 
 // csrfLesson says why the CSRF check refused r, and how a form passes.

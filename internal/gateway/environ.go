@@ -28,6 +28,9 @@ type Request struct {
 	Meta map[string]string
 	// CSRFReason is why CsrfViewMiddleware refused the request, if it did.
 	CSRFReason string
+	// SessionRead is set when something read request.session (the debug
+	// 500 page shows request.user, which the session holds).
+	SessionRead bool
 }
 
 // FullPath is Django's request.get_full_path(): the decoded path

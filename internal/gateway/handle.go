@@ -343,7 +343,10 @@ func refusal(err error) *Response {
 	if errors.As(err, &re) {
 		status = re.status
 	}
-	return newResponse(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)+": "+safetext.Line(err.Error())+"\n"))
+	resp := newResponse(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)+": "+safetext.Line(err.Error())+"\n"))
+	// The server itself answers, with the length, as gunicorn does.
+	resp.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	return resp
 }
 
 func exchangeLabel(in *incoming, resp *Response) string {

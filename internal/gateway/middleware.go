@@ -70,6 +70,11 @@ func (sessionMiddleware) ProcessRequest(r *Request) (*Response, string) {
 }
 
 func (sessionMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	if r.SessionRead {
+		// patch_vary_headers(response, ("Cookie",)): the page depended on
+		// the session, so a cache must keep apart the pages of two users.
+		return resp, patchVary(resp, "Cookie") + ": the debug page read request.user, so request.session was read; nothing changed in it, so no Set-Cookie", nil
+	}
 	return resp, "passed: no view used request.session, so no Vary: Cookie and no Set-Cookie", nil
 }
 

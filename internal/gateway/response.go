@@ -86,11 +86,11 @@ func newResponse(status int, contentType string, body []byte) *Response {
 // serialise writes the response as gunicorn does: the status line in the
 // request's HTTP version, then Server, Date and Connection: close (one
 // request per connection), Transfer-Encoding when it chunks, then the
-// application's headers, Content-Length when neither the application nor
-// the middleware set one, the blank line and the body (none for HEAD). A
-// streamed response without Content-Length goes chunked to an HTTP/1.1
-// client (each piece the application gave, one chunk) and as it is to an
-// HTTP/1.0 one, the closing connection marking its end. cuts are the
+// application's headers, the blank line and the body (none for HEAD). A
+// response without Content-Length (a stream; Django's CommonMiddleware
+// sets it on every other) goes chunked to an HTTP/1.1 client (each piece
+// the application gave, one chunk) and as it is to an HTTP/1.0 one, the
+// closing connection marking its end. cuts are the
 // offsets where a streamed piece ends: the writer pauses there, as the
 // application took time to make the next piece.
 func serialise(resp *Response, method, proto string, now time.Time) (raw []byte, fields []trace.Field, cuts []int) {
@@ -100,8 +100,13 @@ func serialise(resp *Response, method, proto string, now time.Time) (raw []byte,
 		proto = "HTTP/1.1"
 	}
 	_, hasLength := resp.Header("Content-Length")
-	streamed := resp.Stream != nil && !hasLength
-	chunked := streamed && proto == "HTTP/1.1"
+	// gunicorn's is_chunked: a body of unknown length goes chunked to an
+	// HTTP/1.1 client, except for HEAD and statuses without a body.
+	pieces := resp.Stream
+	if pieces == nil && len(resp.Body) > 0 {
+		pieces = [][]byte{resp.Body}
+	}
+	chunked := !hasLength && proto == "HTTP/1.1" && method != http.MethodHead && resp.Status != http.StatusNoContent && resp.Status != http.StatusNotModified
 	b.WriteString(proto + " " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
 	b.WriteString("Server: " + ServerSoftware + "\r\n")
 	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
@@ -112,15 +117,12 @@ func serialise(resp *Response, method, proto string, now time.Time) (raw []byte,
 	for _, h := range resp.Headers {
 		b.WriteString(h.Name + ": " + h.Value + "\r\n")
 	}
-	if !hasLength && !streamed {
-		b.WriteString("Content-Length: " + strconv.Itoa(len(resp.Body)) + "\r\n")
-	}
 	b.WriteString("\r\n")
 	headLen := b.Len()
 	if method != http.MethodHead {
 		switch {
 		case chunked:
-			for _, c := range resp.Stream {
+			for _, c := range pieces {
 				if len(c) == 0 {
 					continue // an empty chunk would end the body
 				}
@@ -130,14 +132,15 @@ func serialise(resp *Response, method, proto string, now time.Time) (raw []byte,
 				cuts = append(cuts, b.Len())
 			}
 			b.WriteString("0\r\n\r\n")
-		case resp.Stream != nil:
-			for _, c := range resp.Stream {
+		default:
+			for _, c := range pieces {
 				b.Write(c)
 				cuts = append(cuts, b.Len())
 			}
-		default:
-			b.Write(resp.Body)
 		}
+	}
+	if resp.Stream == nil {
+		cuts = nil // one body, written at once
 	}
 	raw = b.Bytes()
 	fields = messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {

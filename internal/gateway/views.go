@@ -146,12 +146,12 @@ func viewStatic(v *router.View) *Response {
 // raises it: "division by zero" is Python's own ZeroDivisionError from
 // total / count; any other message an Exception.
 func viewFailure(message string) error {
-	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 71})
+	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 76})
 	if message == "division by zero" {
 		return &viewError{kind: "ZeroDivisionError", msg: message, frames: frames}
 	}
 	frames[len(frames)-1].code = "raise Exception(message)"
-	frames[len(frames)-1].line = 72
+	frames[len(frames)-1].line = 77
 	return &viewError{kind: "Exception", msg: message, frames: frames}
 }
 

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,11 +71,32 @@ type slashCase struct {
 	Query  string `json:"query,omitempty"`
 }
 
+type httpCase struct {
+	Conf        string            `json:"conf"`
+	Method      string            `json:"method"`
+	Path        string            `json:"path"`
+	Scheme      string            `json:"scheme,omitempty"`
+	Cookies     map[string]string `json:"cookies,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	ContentType string            `json:"content_type,omitempty"`
+	Body        string            `json:"body,omitempty"`
+	// since is the Django version from which Django behaves as journey
+	// does in this case ("4.0"); older ones differ, as the README says.
+	since string
+}
+
+type httpResult struct {
+	Status  int         `json:"status"`
+	Headers [][2]string `json:"headers"`
+	Crash   string      `json:"crash"`
+}
+
 type cases struct {
 	Load    []string      `json:"load"`
 	Resolve []resolveCase `json:"resolve"`
 	Reverse []reverseCase `json:"reverse"`
 	Slash   []slashCase   `json:"slash"`
+	HTTP    []httpCase    `json:"http"`
 }
 
 type triedEntry struct {
@@ -116,6 +138,7 @@ type results struct {
 	Resolve []resolveResult `json:"resolve"`
 	Reverse []reverseResult `json:"reverse"`
 	Slash   []slashResult   `json:"slash"`
+	HTTP    []httpResult    `json:"http"`
 }
 
 // runDjango writes the URL files, journey's view helpers and the driver
@@ -197,6 +220,7 @@ func TestDifferentialDjango(t *testing.T) {
 	cs.Resolve = resolveCases()
 	cs.Reverse = reverseCases()
 	cs.Slash = slashCases()
+	cs.HTTP = httpCases()
 	res := runDjango(t, py, confs, cs)
 	t.Logf("compared with Django %s", res.Django)
 
@@ -250,7 +274,21 @@ func TestDifferentialDjango(t *testing.T) {
 		check(fmt.Sprintf("slash/%s/%s%s?%s", c.Conf, c.Method, c.Path, c.Query), ok,
 			"APPEND_SLASH %s %s?%s: Django %d %q %s %s; journey %d %q %v", c.Method, c.Path, c.Query, want.Status, want.Location, want.Error, want.Message, status, loc, err)
 	}
-	t.Logf("%d of %d cases agree with Django %s", agree, total, res.Django)
+	site := gateway.NewSite(journey["urls_demo"])
+	known := 0
+	for i, c := range cs.HTTP {
+		want := res.HTTP[i]
+		got := journeyHTTP(site, c)
+		diff := compareHTTP(want, got, res.Django)
+		name := fmt.Sprintf("http/%s %s %v %v", c.Method, c.Path, c.Cookies, c.Headers)
+		if diff != "" && c.since != "" && versionBefore(res.Django, c.since) {
+			known++
+			t.Logf("documented difference: Django %s is older than %s, where %s: %s", res.Django, c.since, name, diff)
+			continue
+		}
+		check(name, diff == "", "%s: %s", name, diff)
+	}
+	t.Logf("%d of %d cases agree with Django %s; %d more differ only because this Django is older than the one journey follows", agree, total, res.Django, known)
 	if total < 300 {
 		t.Errorf("only %d cases: the issue asks for at least 300", total)
 	}
@@ -492,4 +530,147 @@ func slashCases() []slashCase {
 	add("urls_demo", "POST", "/articles/2024", "")
 	add("urls_demo", "GET", "/blog", "")
 	return out
+}
+
+// httpCases run through the whole Django stack (startproject's
+// middleware and the demo site) and through journey's gateway.
+func httpCases() []httpCase {
+	secret := strings.Repeat("Ab3dEf7h", 4)
+	form := "application/x-www-form-urlencoded"
+	cs := []httpCase{
+		{Method: "GET", Path: "/"},
+		{Method: "GET", Path: "/articles/2024/"},
+		{Method: "GET", Path: "/articles/2024"},
+		{Method: "GET", Path: "/articles/2024", Headers: map[string]string{"Accept-Encoding": "gzip"}},
+		{Method: "GET", Path: "/nope/"},
+		{Method: "GET", Path: "/boom/"},
+		{Method: "GET", Path: "/boom/", Headers: map[string]string{"Accept": "application/json"}},
+		{Method: "GET", Path: "/api/status"},
+		{Method: "GET", Path: "/old/"},
+		{Method: "GET", Path: "/old-blog/"},
+		{Method: "GET", Path: "/latest/"},
+		{Method: "GET", Path: "/blog/hello/"},
+		{Method: "GET", Path: "/blog"},
+		{Method: "GET", Path: "/archive/2024/"},
+		{Method: "GET", Path: "/files/a/b.txt"},
+		{Method: "GET", Path: "/echo/", Headers: map[string]string{"Accept-Encoding": "gzip"}},
+		{Method: "GET", Path: "/form/"},
+		{Method: "GET", Path: "/form/", Cookies: map[string]string{"csrftoken": secret}, since: "4.1"}, // 3.2 sets the cookie again on every get_token()
+		{Method: "HEAD", Path: "/api/status"},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "name=ada"},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret}},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "csrfmiddlewaretoken=" + secret + "&name=ada", Cookies: map[string]string{"csrftoken": secret}},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "csrfmiddlewaretoken=" + strings.Repeat("x", 32), Cookies: map[string]string{"csrftoken": secret}},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Origin": "http://evil.example"}, since: "4.0"},
+		{Method: "POST", Path: "/echo/", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Origin": "http://www.example.com"}},
+		{Method: "POST", Path: "/echo/", Scheme: "https", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret}},
+		{Method: "POST", Path: "/echo/", Scheme: "https", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Referer": "https://www.example.com/form/"}},
+		{Method: "POST", Path: "/echo/", Scheme: "https", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Referer": "http://www.example.com/form/"}},
+		{Method: "POST", Path: "/articles/2024", ContentType: form, Body: "name=ada", since: "4.2"}, // 3.2 raised in process_request, before AuthenticationMiddleware set request.user
+		{Method: "DELETE", Path: "/echo/"},
+		{Method: "PUT", Path: "/nope/"},
+	}
+	for i := range cs {
+		cs[i].Conf = "urls_demo"
+		if cs[i].Scheme == "" {
+			cs[i].Scheme = "http"
+		}
+	}
+	return cs
+}
+
+// journeyHTTP runs c through journey's gateway.
+func journeyHTTP(site *gateway.Site, c httpCase) httpResult {
+	var b strings.Builder
+	b.WriteString(c.Method + " " + c.Path + " HTTP/1.1\r\nHost: www.example.com\r\n")
+	var cookies []string
+	for k, v := range c.Cookies {
+		cookies = append(cookies, k+"="+v)
+	}
+	if len(cookies) > 0 {
+		b.WriteString("Cookie: " + strings.Join(cookies, "; ") + "\r\n")
+	}
+	for k, v := range c.Headers {
+		b.WriteString(k + ": " + v + "\r\n")
+	}
+	if c.ContentType != "" {
+		b.WriteString("Content-Type: " + c.ContentType + "\r\n")
+	}
+	if c.Body != "" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(c.Body))
+	}
+	b.WriteString("\r\n" + c.Body)
+	sv := site.Handle(strings.NewReader(b.String()), io.Discard, gateway.ConnInfo{Client: "127.0.0.1:40000", Scheme: c.Scheme})
+	out := httpResult{Status: sv.Status}
+	if g := sv.Gateway.Gateway; g != nil && g.Response != nil {
+		for _, h := range g.Response.Headers {
+			out.Headers = append(out.Headers, [2]string{h.Name, h.Value})
+		}
+	}
+	return out
+}
+
+// serverOwn are the headers a WSGI server adds, not Django.
+var serverOwn = map[string]bool{"date": true, "server": true, "connection": true, "transfer-encoding": true}
+
+// compareHTTP compares status and the headers Django's response has:
+// names, and the values that do not depend on the page's size or on a
+// random secret.
+func compareHTTP(want, got httpResult, version string) string {
+	if want.Crash != "" {
+		return "Django crashed: " + want.Crash
+	}
+	var d []string
+	if want.Status != got.Status {
+		d = append(d, fmt.Sprintf("status Django %d, journey %d", want.Status, got.Status))
+	}
+	names := func(hs [][2]string) map[string]string {
+		m := map[string]string{}
+		for _, h := range hs {
+			k := strings.ToLower(h[0])
+			if serverOwn[k] {
+				continue
+			}
+			v := h[1]
+			switch k {
+			case "content-length", "expires":
+				v = "" // the page's size
+			case "set-cookie":
+				name, rest, _ := strings.Cut(v, "=")
+				var attrs []string
+				for _, a := range strings.Split(rest, ";")[1:] {
+					a = strings.TrimSpace(a)
+					if !strings.HasPrefix(strings.ToLower(a), "expires=") {
+						attrs = append(attrs, a)
+					}
+				}
+				sort.Strings(attrs)
+				v = name + " " + strings.Join(attrs, "; ")
+			}
+			m[k] = v
+		}
+		return m
+	}
+	w, g := names(want.Headers), names(got.Headers)
+	if versionBefore(version, "4.0") {
+		delete(g, "cross-origin-opener-policy") // Django 4.0 added it; journey follows 5.2
+	}
+	if !reflect.DeepEqual(w, g) {
+		d = append(d, fmt.Sprintf("headers Django %v, journey %v", w, g))
+	}
+	return strings.Join(d, "; ")
+}
+
+// versionBefore says whether Django version v is older than since.
+func versionBefore(v, since string) bool {
+	var a, b [3]int
+	fmt.Sscanf(v, "%d.%d.%d", &a[0], &a[1], &a[2])
+	fmt.Sscanf(since, "%d.%d.%d", &b[0], &b[1], &b[2])
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import json as _json
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect as _redirect
+from django.utils.html import escape
 
 
 def _named(view, func, args, kwargs=None):
@@ -21,8 +22,9 @@ def template(text):
     def view(request, *args, **kwargs):
         out = text
         for k, v in kwargs.items():
-            out = out.replace("{{ %s }}" % k, str(v))
-        return HttpResponse(out)
+            out = out.replace("{{ %s }}" % k, escape(str(v)))
+        page = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>example</title></head>\n<body>\n%s\n</body></html>\n'
+        return HttpResponse(page % out)
     return _named(view, "template", [text])
 
 
@@ -50,7 +52,10 @@ def static(name):
 
 def environ():
     def view(request, *args, **kwargs):
-        return HttpResponse("\n".join("%s = %s" % kv for kv in request.META.items()), content_type="text/plain")
+        return HttpResponse(
+            "\n".join("%s = %s" % kv for kv in request.META.items()),
+            content_type="text/plain; charset=utf-8",
+        )
     return _named(view, "environ", [])
 
 
@@ -81,5 +86,5 @@ def stream(*pieces):
 
 def ansi():
     def view(request, *args, **kwargs):
-        return HttpResponse("\x1b[2J")
+        return HttpResponse("\x1b[2J", content_type="text/plain; charset=utf-8")
     return _named(view, "ansi", [])

@@ -18,8 +18,26 @@ settings.configure(
     APPEND_SLASH=True,
     ALLOWED_HOSTS=["*"],
     ROOT_URLCONF="urls_empty",
-    MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
-    INSTALLED_APPS=[],
+    # startproject's MIDDLEWARE, with GZipMiddleware first as journey's lab
+    # runs it.
+    MIDDLEWARE=[
+        "django.middleware.gzip.GZipMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ],
+    INSTALLED_APPS=[
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+    ],
+    SECRET_KEY="journey-differential-test",
+    DATABASES={},
     USE_TZ=True,
 )
 django.setup()
@@ -95,6 +113,28 @@ def slash_case(c):
     return {"status": resp.status_code, "location": resp.get("Location", "")}
 
 
+def http_case(c):
+    # The whole Django stack, through the test client: status, headers.
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    for k, v in c.get("cookies", {}).items():
+        client.cookies[k] = v
+    extra = {"HTTP_HOST": "www.example.com"}
+    for k, v in c.get("headers", {}).items():
+        extra["HTTP_" + k.upper().replace("-", "_")] = v
+    with override_settings(ROOT_URLCONF=c["conf"]):
+        resp = client.generic(
+            c["method"], c["path"], c.get("body", "").encode(),
+            content_type=c.get("content_type", ""), secure=c.get("scheme") == "https", **extra
+        )
+    headers = [[k, v] for k, v in resp.items()]
+    for cookie in resp.cookies.values():
+        headers.append(["Set-Cookie", cookie.output(header="").strip()])
+    return {"status": resp.status_code, "headers": headers}
+
+
 def load_case(conf):
     try:
         get_resolver(conf).url_patterns
@@ -121,6 +161,7 @@ def main():
         "resolve": [guarded(resolve_case)(c) for c in cases.get("resolve", [])],
         "reverse": [guarded(reverse_case)(c) for c in cases.get("reverse", [])],
         "slash": [guarded(slash_case)(c) for c in cases.get("slash", [])],
+        "http": [guarded(http_case)(c) for c in cases.get("http", [])],
     }
     json.dump(out, sys.stdout)
 
