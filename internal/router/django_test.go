@@ -194,7 +194,7 @@ func runDjango(t *testing.T, py string, confs map[string][]byte, cs cases) *resu
 }
 
 // confNames are the URL files under testdata/django, each loaded by both.
-var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root"}
+var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root", "urls_nest"}
 
 func TestDifferentialDjango(t *testing.T) {
 	py := Django(t)
@@ -411,6 +411,8 @@ func resolveCases() []resolveCase {
 		"/plain/about/", "/plain/p/3/", "/plain/k/3/", "/nothing/", "/nothing/x/", "/dupe/", "/blog",
 		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/")
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
+	add("urls_nest", "/", "/t/1/", "/t/1/5/", "/t/1/5-6/", "/t/1/m/s/", "/t/1/m/s/7/", "/t/1/x/", "/x/", "/5/",
+		"/5-6/", "/m/s/", "/m/s/9/", "/a/", "/a/3/", "/b/", "/b/3/", "/dollar/", "/dollar/3/", "/t/x/", "/nope/", "/t/1/m/", "/t/1/m/s/x/")
 	add("urls_demo", "/", "/articles/2024/", "/articles/2024", "/articles/2024/03/", "/articles/2024/3/hello/",
 		"/archive/2024/", "/archive/24/", "/items/123e4567-e89b-12d3-a456-426614174000/", "/files/a/b.txt",
 		"/blog/", "/blog/hello/", "/blog/7/comments/", "/api/status", "/old/", "/echo/", "/form/", "/stream/", "/nope/",
@@ -494,6 +496,24 @@ func reverseCases() []reverseCase {
 	for _, v := range []string{"a", "/evil.example", "//x", "a/b", "café/x", "%2F"} {
 		kw("urls_root", "catchall", "rest", v)
 	}
+	kw("urls_nest", "leaf")
+	kw("urls_nest", "leafn", "n", "4")
+	args("urls_nest", "leafn", "4")
+	kw("urls_nest", "leafnm", "n", "1", "m", "2")
+	kw("urls_nest", "mid:leaf:leaf", "t", "1")
+	kw("urls_nest", "mid:leaf:leafn", "t", "1", "n", "2")
+	kw("urls_nest", "mid:leaf2:leafn", "t", "1", "s", "x", "n", "2")
+	kw("urls_nest", "leaf:leafn", "n", "2")
+	kw("urls_nest", "leaf2:leafn", "s", "x", "n", "2")
+	kw("urls_nest", "leaf:leaf")
+	kw("urls_nest", "midx")
+	kw("urls_nest", "mid:midx", "t", "3")
+	kw("urls_nest", "shop:index")
+	kw("urls_nest", "shop-a:index")
+	kw("urls_nest", "shop-b:detail", "pk", "1")
+	kw("urls_nest", "shop:detail", "pk", "1")
+	kw("urls_nest", "index")
+	kw("urls_nest", "detail", "pk", "2")
 	kw("urls_demo", "articles-year", "year", "2024")
 	kw("urls_demo", "blog:post", "slug", "hello")
 	kw("urls_demo", "file", "name", "/etc/passwd")

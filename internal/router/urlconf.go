@@ -449,8 +449,13 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 			return nil, p.errf(vc.line, "%s", usage)
 		}
 		for _, kw := range vc.kwargs {
-			if kw.key != "namespace" || kw.val.str == nil || !isIdentifier(*kw.val.str) {
+			if kw.key != "namespace" || kw.val.str == nil {
 				return nil, p.errf(vc.line, "include(): unknown argument %s (only namespace=\"...\")", kw.key)
+			}
+			if *kw.val.str == "" || strings.Contains(*kw.val.str, ":") {
+				// Django's reverse() splits names at ':', so a namespace
+				// holding one could never be reached.
+				return nil, p.errf(vc.line, "include(): namespace %s must be a non-empty name without ':'", pyRepr(*kw.val.str))
 			}
 			inc.ns = *kw.val.str
 		}
