@@ -194,7 +194,7 @@ func runDjango(t *testing.T, py string, confs map[string][]byte, cs cases) *resu
 }
 
 // confNames are the URL files under testdata/django, each loaded by both.
-var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root", "urls_nest"}
+var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root", "urls_nest", "urls_app"}
 
 func TestDifferentialDjango(t *testing.T) {
 	py := Django(t)
@@ -411,6 +411,7 @@ func resolveCases() []resolveCase {
 		"/plain/about/", "/plain/p/3/", "/plain/k/3/", "/nothing/", "/nothing/x/", "/dupe/", "/blog",
 		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/")
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
+	add("urls_app", "/", "/5/", "/x/")
 	add("urls_nest", "/", "/t/1/", "/t/1/5/", "/t/1/5-6/", "/t/1/m/s/", "/t/1/m/s/7/", "/t/1/x/", "/x/", "/5/",
 		"/5-6/", "/m/s/", "/m/s/9/", "/a/", "/a/3/", "/b/", "/b/3/", "/dollar/", "/dollar/3/", "/t/x/", "/nope/", "/t/1/m/", "/t/1/m/s/x/")
 	add("urls_demo", "/", "/articles/2024/", "/articles/2024", "/articles/2024/03/", "/articles/2024/3/hello/",
@@ -496,6 +497,9 @@ func reverseCases() []reverseCase {
 	for _, v := range []string{"a", "/evil.example", "//x", "a/b", "café/x", "%2F"} {
 		kw("urls_root", "catchall", "rest", v)
 	}
+	kw("urls_app", "index")
+	kw("urls_app", "polls:index")
+	kw("urls_app", "detail", "question_id", "5")
 	kw("urls_nest", "leaf")
 	kw("urls_nest", "leafn", "n", "4")
 	args("urls_nest", "leafn", "4")

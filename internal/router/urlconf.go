@@ -173,6 +173,12 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 			if !identifier.MatchString(s.text) {
 				return nil, p.errf(s.line, "app_name %s is not a valid name (letters, digits, _)", pyRepr(s.text))
 			}
+			if !sawRoot {
+				// An app's own urls.py starts with app_name, then its
+				// urlpatterns: as the site's URL file, Django ignores the
+				// app_name (the root has no namespace).
+				continue
+			}
 			if _, dup := p.groups[s.text]; dup {
 				return nil, p.errf(s.line, "app_name %s is declared twice", pyRepr(s.text))
 			}
@@ -214,7 +220,7 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 		}
 	}
 	if !sawRoot {
-		return nil, &LineError{File: p.file, Line: 1, Err: fmt.Errorf("%w: no urlpatterns = [...] before the first app_name: the site's own patterns come first", ErrSyntax)}
+		return nil, &LineError{File: p.file, Line: 1, Err: fmt.Errorf("%w: no urlpatterns = [...]: the site's own patterns are missing", ErrSyntax)}
 	}
 	for _, g := range p.order {
 		if g.Patterns == nil {

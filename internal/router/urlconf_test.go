@@ -32,7 +32,7 @@ func TestParseErrors(t *testing.T) {
 		{"include with name", "urlpatterns = [\n  path(\"a/\", include(\"b\"), name=\"x\"),\n]\napp_name = \"b\"\nurlpatterns = []", 2, "takes no name"},
 		{"static missing", "urlpatterns = [\n  path(\"a\", static(\"nothere.png\")),\n]", 2, "static('nothere.png'): missing file: there is no nothere.png next to site.urls, and the demo site has no file of that name either"},
 		{"static escapes", "urlpatterns = [\n  path(\"a\", static(\"../etc/passwd\")),\n]", 2, "without .."},
-		{"no root", "app_name = \"b\"\nurlpatterns = []", 1, "no urlpatterns"},
+		{"no root", "app_name = \"b\"\n", 1, "no urlpatterns"},
 		{"unknown setting", "ROOT_URLCONF = \"x\"", 1, "unknown setting ROOT_URLCONF"},
 		{"two roots", "urlpatterns = []\nurlpatterns = []", 2, "a second urlpatterns"},
 		{"group without patterns", "urlpatterns = []\napp_name = \"b\"", 2, "has no urlpatterns"},
