@@ -194,7 +194,7 @@ func runDjango(t *testing.T, py string, confs map[string][]byte, cs cases) *resu
 }
 
 // confNames are the URL files under testdata/django, each loaded by both.
-var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root", "urls_nest", "urls_app"}
+var confNames = []string{"urls_conv", "urls_re", "urls_inc", "urls_root", "urls_nest", "urls_app", "urls_kwargs"}
 
 func TestDifferentialDjango(t *testing.T) {
 	py := Django(t)
@@ -412,6 +412,7 @@ func resolveCases() []resolveCase {
 		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/")
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
 	add("urls_app", "/", "/5/", "/x/")
+	add("urls_kwargs", "/page/", "/page/3/", "/num/", "/kw/", "/over/mine/", "/pos/4/", "/inc/", "/inc/en/")
 	add("urls_nest", "/", "/t/1/", "/t/1/5/", "/t/1/5-6/", "/t/1/m/s/", "/t/1/m/s/7/", "/t/1/x/", "/x/", "/5/",
 		"/5-6/", "/m/s/", "/m/s/9/", "/a/", "/a/3/", "/b/", "/b/3/", "/dollar/", "/dollar/3/", "/t/x/", "/nope/", "/t/1/m/", "/t/1/m/s/x/")
 	add("urls_demo", "/", "/articles/2024/", "/articles/2024", "/articles/2024/03/", "/articles/2024/3/hello/",
@@ -497,6 +498,20 @@ func reverseCases() []reverseCase {
 	for _, v := range []string{"a", "/evil.example", "//x", "a/b", "café/x", "%2F"} {
 		kw("urls_root", "catchall", "rest", v)
 	}
+	kw("urls_kwargs", "page")
+	kw("urls_kwargs", "page", "page", "1")
+	kw("urls_kwargs", "page", "page", "3")
+	kw("urls_kwargs", "num")
+	kw("urls_kwargs", "num", "n", "2")
+	kw("urls_kwargs", "kw", "k", "v")
+	kw("urls_kwargs", "kw", "k", "w")
+	kw("urls_kwargs", "over", "k", "fixed")
+	kw("urls_kwargs", "over", "k", "other")
+	args("urls_kwargs", "pos", "4")
+	kw("urls_kwargs", "inner")
+	kw("urls_kwargs", "inner", "from_include", "yes")
+	kw("urls_kwargs", "forced", "lang", "fr")
+	kw("urls_kwargs", "forced", "lang", "en")
 	kw("urls_app", "index")
 	kw("urls_app", "polls:index")
 	kw("urls_app", "detail", "question_id", "5")

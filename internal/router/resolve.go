@@ -190,7 +190,7 @@ func (c *URLConf) resolve(g *Group, path string, chain []string, ns string, dept
 			// Django's URLResolver.resolve: the prefix's keyword arguments
 			// and the inner ones merged (the inner win); positional ones
 			// are kept only when there is no keyword argument at all.
-			merged := mergeKwargs(kwargs, m.Captures)
+			merged := mergeKwargs(mergeKwargs(kwargs, defaultCaptures(p.Defaults)), m.Captures)
 			if len(merged) == 0 {
 				m.Args = append(args, m.Args...)
 			}
@@ -198,7 +198,8 @@ func (c *URLConf) resolve(g *Group, path string, chain []string, ns string, dept
 			m.Route = djangoJoinRoute(p.Route, m.Route)
 			return m
 		}
-		m := &Match{Route: p.Route, View: p.View, Captures: kwargs, Args: args, Pattern: p, URLName: p.Name, Namespace: ns}
+		// URLPattern.resolve: the extra keyword arguments over the captured.
+		m := &Match{Route: p.Route, View: p.View, Captures: mergeKwargs(kwargs, defaultCaptures(p.Defaults)), Args: args, Pattern: p, URLName: p.Name, Namespace: ns}
 		if p.Name != "" {
 			m.Name = joinNS(ns, p.Name)
 		}
@@ -528,12 +529,28 @@ func (cand candidate) build(args []string, kwargs map[string]string) (string, bo
 	if err != nil {
 		return "", false
 	}
+	defaults := map[string]string{}
+	for _, p := range cand {
+		for _, d := range p.Defaults {
+			defaults[d.Key] = d.Repr
+		}
+	}
 	for _, v := range variants {
 		var params []string
+		seen := map[string]bool{}
+		dup := false
 		for _, pc := range v {
 			if pc.param != "" {
+				dup = dup || seen[pc.param]
+				seen[pc.param] = true
 				params = append(params, pc.param)
 			}
+		}
+		if dup {
+			// The prefixes and the route capture the same name twice:
+			// Python's re refuses the joined pattern, so Django cannot
+			// reverse it (it raises re.error).
+			continue
 		}
 		subs := map[string]string{}
 		if args != nil {
@@ -544,17 +561,34 @@ func (cand candidate) build(args []string, kwargs map[string]string) (string, bo
 				subs[p] = args[i]
 			}
 		} else {
-			if len(kwargs) != len(params) {
-				continue
-			}
+			// set(kwargs) ^ set(params) - set(defaults) must be empty, and
+			// a default given must be given its own value.
 			fits := true
+			isParam := map[string]bool{}
 			for _, p := range params {
+				isParam[p] = true
 				val, ok := kwargs[p]
 				if !ok {
-					fits = false
-					break
+					if _, d := defaults[p]; !d {
+						fits = false
+					}
+					continue
 				}
 				subs[p] = val
+			}
+			for k, v := range kwargs {
+				d, isDefault := defaults[k]
+				if !isParam[k] && !isDefault {
+					fits = false
+				}
+				if isDefault && pyRepr(v) != d {
+					fits = false
+				}
+			}
+			for k, d := range defaults {
+				if v, ok := kwargs[k]; ok && pyRepr(v) != d {
+					fits = false
+				}
 			}
 			if !fits {
 				continue

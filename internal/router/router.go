@@ -60,6 +60,9 @@ type Pattern struct {
 	Include *Group // the group included under Route
 	Name    string // name="..."
 	Line    int    // where the URL file declares it (0 for code)
+	// Defaults are the extra keyword arguments of path("x/", view,
+	// {"key": "value"}): the view receives them, over what the path gave.
+	Defaults []Default
 
 	literal   string         // path(): the route's text before its first converter
 	re        *regexp.Regexp // the whole pattern, anchored as Django anchors it
@@ -70,6 +73,27 @@ type Pattern struct {
 	notes     []string       // where Go's regexp differs from Python's re here
 	pieces    []piece        // path(): the literal text and converters in order
 	prefixes  []*regexp.Regexp
+}
+
+// Default is one extra keyword argument a pattern gives its view.
+type Default struct {
+	Key  string
+	Text string // as written: value, 42, True
+	Repr string // as Python prints it: 'value', 42, True
+	Type string // str, int or bool
+}
+
+// capture is the default as the view receives it.
+func (d Default) capture() Capture {
+	return Capture{Name: d.Key, Converter: "kwargs", Text: d.Text, Value: d.Repr, Type: d.Type}
+}
+
+func defaultCaptures(ds []Default) []Capture {
+	var out []Capture
+	for _, d := range ds {
+		out = append(out, d.capture())
+	}
+	return out
 }
 
 // piece is a literal run of a path() route or one <converter:name>.

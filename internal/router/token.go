@@ -41,7 +41,7 @@ func (t token) String() string {
 }
 
 // tokenize splits a URL file into Python-looking tokens: names, strings
-// ("..." '...', with an r prefix for raw), numbers and ( ) [ ] , = .
+// ("..." '...', with an r prefix for raw), numbers and ( ) [ ] { } : , = .
 // Comments (#) and lines starting with from or import are skipped.
 func tokenize(src string) ([]token, error) {
 	var toks []token
@@ -97,7 +97,7 @@ func tokenize(src string) ([]token, error) {
 			}
 			toks = append(toks, token{tIdent, src[i:j], line})
 			i = j
-		case strings.IndexByte("()[],=", c) >= 0:
+		case strings.IndexByte("()[],={}:", c) >= 0:
 			toks = append(toks, token{tPunct, string(c), line})
 			i++
 		default:

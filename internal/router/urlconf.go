@@ -311,9 +311,12 @@ type call struct {
 
 type value struct {
 	str   *string
+	num   bool // str holds a number, True or False, not a string
 	call  *call
 	name  string  // a bare Python name: a list of patterns
 	tuple []value // (a, b)
+	dict  []Default
+	isMap bool
 	line  int
 }
 
@@ -367,12 +370,12 @@ func (p *parser) value() (value, error) {
 	case tString, tNumber:
 		p.next()
 		s := t.text
-		return value{str: &s, line: t.line}, nil
+		return value{str: &s, num: t.kind == tNumber, line: t.line}, nil
 	case tIdent:
 		if t.text == "True" || t.text == "False" {
 			p.next()
 			s := t.text
-			return value{str: &s, line: t.line}, nil
+			return value{str: &s, num: true, line: t.line}, nil
 		}
 		if n := p.peekAt(1); n.kind != tPunct || n.text != "(" {
 			p.next()
@@ -383,6 +386,45 @@ func (p *parser) value() (value, error) {
 			return value{}, err
 		}
 		return value{call: c, line: t.line}, nil
+	}
+	if t.kind == tPunct && t.text == "{" {
+		// A dict of extra keyword arguments: {"key": "value", "n": 1}.
+		p.next()
+		v := value{isMap: true, line: t.line}
+		for !p.at(tPunct, "}") {
+			k, err := p.expect(tString, "")
+			if err != nil {
+				return value{}, err
+			}
+			if _, err := p.expect(tPunct, ":"); err != nil {
+				return value{}, err
+			}
+			val, err := p.value()
+			if err != nil {
+				return value{}, err
+			}
+			if val.str == nil {
+				return value{}, p.errf(val.line, "a dict of keyword arguments holds strings, numbers, True or False")
+			}
+			d := Default{Key: k.text, Text: *val.str, Repr: *val.str, Type: "int"}
+			switch {
+			case !val.num:
+				d.Repr, d.Type = pyRepr(*val.str), "str"
+			case *val.str == "True" || *val.str == "False":
+				d.Type = "bool"
+			}
+			v.dict = append(v.dict, d)
+			if p.at(tPunct, ",") {
+				p.next()
+				continue
+			}
+			if !p.at(tPunct, "}") {
+				n := p.next()
+				return value{}, p.errf(n.line, "expected ',' or '}' in a dict, found %s", n)
+			}
+		}
+		p.next()
+		return v, nil
 	}
 	if t.kind == tPunct && t.text == "(" {
 		p.next()
@@ -414,19 +456,26 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 	if c.name != "path" && c.name != "re_path" {
 		return nil, p.errf(c.line, "%s(...) in urlpatterns: only path(...) and re_path(...) go here", c.name)
 	}
-	if len(c.args) != 2 {
-		return nil, p.errf(c.line, "%s() takes a route and a view: %s(\"route/\", view, name=\"...\")", c.name, c.name)
+	if len(c.args) != 2 && !(len(c.args) == 3 && c.args[2].isMap) {
+		return nil, p.errf(c.line, "%s() takes a route, a view and, if you like, a dict of extra keyword arguments: %s(\"route/\", view, {\"key\": \"value\"}, name=\"...\")", c.name, c.name)
 	}
 	route := c.args[0].str
 	if route == nil {
 		return nil, p.errf(c.line, "%s(): the route must be a string", c.name)
 	}
 	pat := &Pattern{Route: *route, Regex: c.name == "re_path", Line: c.line}
+	if len(c.args) == 3 {
+		pat.Defaults = c.args[2].dict
+	}
 	for _, kw := range c.kwargs {
-		if kw.key != "name" || kw.val.str == nil {
-			return nil, p.errf(c.line, "%s(): unknown argument %s (only name=\"...\")", c.name, kw.key)
+		switch {
+		case kw.key == "name" && kw.val.str != nil:
+			pat.Name = *kw.val.str
+		case kw.key == "kwargs" && kw.val.isMap:
+			pat.Defaults = kw.val.dict
+		default:
+			return nil, p.errf(c.line, "%s(): unknown argument %s (only kwargs={...} and name=\"...\")", c.name, kw.key)
 		}
-		pat.Name = *kw.val.str
 	}
 	vc := c.args[1].call
 	if vc == nil {
