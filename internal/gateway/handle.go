@@ -295,7 +295,12 @@ func (s *Site) route(x *run, req *Request) *Response {
 	m := res.Match
 	rt.Match = &trace.RouteMatch{Route: m.Route, Name: m.Name}
 	for _, c := range m.Captures {
-		rt.Match.Converters = append(rt.Match.Converters, trace.Converted{Name: c.Name, Converter: c.Converter, Regex: c.Regex, Text: c.Text, Value: c.Value, Type: c.Type})
+		if c.Converter == "kwargs" {
+			// path()'s dict of extra keyword arguments: not from the path.
+			x.rnotes = append(x.rnotes, fmt.Sprintf("%s=%s comes from the pattern's dict of extra keyword arguments, not from the path", c.Name, c.Value))
+		} else {
+			rt.Match.Converters = append(rt.Match.Converters, trace.Converted{Name: c.Name, Converter: c.Converter, Regex: c.Regex, Text: c.Text, Value: c.Value, Type: c.Type})
+		}
 		rt.Args = append(rt.Args, trace.Argument{Name: c.Name, Value: c.Value})
 	}
 	for _, a := range m.Args {
