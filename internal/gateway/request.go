@@ -102,6 +102,12 @@ func readRequest(r io.Reader) (*incoming, error) {
 	}
 	if parts := strings.Split(strings.TrimSuffix(string(first), "\r"), " "); len(parts) == 3 {
 		in.target = parts[1]
+		if err := checkRequestLine(parts[0], parts[2]); err != nil {
+			return in, err
+		}
+	}
+	if err := checkFieldLines(head); err != nil {
+		return in, err
 	}
 	// gunicorn keeps a % that starts no escape as it is (%zz, 100%);
 	// net/http refuses the request. Hand net/http the target with such a
@@ -231,4 +237,39 @@ func escapeStrayPercent(target string) string {
 		b.WriteByte(target[i])
 	}
 	return b.String()
+}
+
+// checkRequestLine refuses what nginx and gunicorn 22 refuse and net/http
+// lets through: a method in lower case (methods are case-sensitive, RFC
+// 9110 section 9.1: "get" is not GET) and an HTTP version this text
+// protocol does not speak (505).
+func checkRequestLine(method, proto string) error {
+	if strings.ToUpper(method) != method {
+		return refuse(http.StatusBadRequest, "the method %q is in lower case: methods are case-sensitive (RFC 9110 section 9.1), and nginx and gunicorn refuse it", method)
+	}
+	major, _, ok := http.ParseHTTPVersion(proto)
+	if ok && major != 1 {
+		return refuse(http.StatusHTTPVersionNotSupported, "%s on an HTTP/1.x request line: HTTP/2 and later are binary protocols, agreed on in TLS (ALPN) or by an upgrade, never written in a request line", proto)
+	}
+	return nil
+}
+
+// checkFieldLines refuses the header lines RFC 9112 section 5 says a server
+// must refuse, which net/http reads anyway: whitespace between a field's
+// name and its colon, and a line folded onto the one before (obs-fold).
+func checkFieldLines(head []byte) error {
+	lines := strings.Split(string(head), "\n")
+	for _, l := range lines[1:] {
+		l = strings.TrimSuffix(l, "\r")
+		if l == "" {
+			break
+		}
+		if l[0] == ' ' || l[0] == '\t' {
+			return refuse(http.StatusBadRequest, "a header line starts with whitespace, folded onto the one before (obs-fold): RFC 9112 section 5.2 lets a server refuse it, and nginx and gunicorn 22 do")
+		}
+		if name, _, ok := strings.Cut(l, ":"); ok && strings.TrimRight(name, " \t") != name {
+			return refuse(http.StatusBadRequest, "whitespace between the header name %q and its colon: RFC 9112 section 5.1 says a server must refuse it (a proxy might read the name differently)", strings.TrimSpace(name))
+		}
+	}
+	return nil
 }

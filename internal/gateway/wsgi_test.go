@@ -177,6 +177,21 @@ func wsgiCases() []wsgiCase {
 	req("methods HEAD", "HEAD /x/ HTTP/1.1", "Host: h")
 	req("user agent", "GET / HTTP/1.1", "Host: h", "User-Agent: journey/1.0 (+https://example.com)")
 	req("utf-8 header", "GET / HTTP/1.1", "Host: h", "X-Name: café")
+	req("chunked body", "POST /form/ HTTP/1.1", "Host: h", "Transfer-Encoding: chunked", "Content-Type: text/plain")
+	cs[len(cs)-1].raw += "3\r\nabc\r\n0\r\n\r\n"
+	req("expect continue", "POST / HTTP/1.1", "Host: h", "Expect: 100-continue", "Content-Length: 2")
+	cs[len(cs)-1].raw += "ab"
+	req("tab in value", "GET / HTTP/1.1", "Host: h", "X-T: a\tb")
+	req("lowercase method", "get / HTTP/1.1", "Host: h")
+	req("HTTP/2.0 version", "GET / HTTP/2.0", "Host: h")
+	req("no version", "GET /")
+	req("space in target", "GET /a b HTTP/1.1", "Host: h")
+	req("header without colon", "GET / HTTP/1.1", "Host: h", "Broken")
+	req("space before colon", "GET / HTTP/1.1", "Host: h", "X-A : b")
+	req("obs-fold", "GET / HTTP/1.1", "Host: h", "X-A: one", " two")
+	req("long header name", "GET / HTTP/1.1", "Host: h", "X-"+strings.Repeat("n", 300)+": v")
+	req("many slashes", "GET ///a//b HTTP/1.1", "Host: h")
+	req("percent-encoded slash twice", "GET /a%252Fb HTTP/1.1", "Host: h")
 	return cs
 }
 
@@ -188,12 +203,19 @@ var underscoreCase = wsgiCase{"underscore header", "GET / HTTP/1.1\r\nHost: h\r\
 // wsgiDifferences are the comparisons where journey follows one reference
 // and not the other, each with why; they are counted apart and logged.
 var wsgiDifferences = map[string]string{
-	"wsgiref/path //double/PATH_INFO": "Python 3.11's http.server turns a leading // into / (gh-87389); gunicorn and journey keep the path as sent",
-	"gunicorn/path /é/PATH_INFO":      "raw UTF-8 bytes in the request line, which RFC 3986 says must be percent-encoded: gunicorn 20.1 encodes its latin-1 reading as UTF-8 a second time; journey keeps the bytes, as PEP 3333 asks",
-	"wsgiref/fragment/QUERY_STRING":   "wsgiref keeps a #fragment in QUERY_STRING; gunicorn and journey drop it (a fragment is never part of a request-target)",
-	"wsgiref/absolute form/PATH_INFO": "wsgiref does not take an absolute-form target apart; gunicorn and journey do (RFC 9112 section 3.2.2)",
-	"gunicorn/header spaces/HTTP_X_A": "gunicorn 20.1 keeps the spaces after a header's value; RFC 9110 section 5.5 and gunicorn 22 drop them, as journey does",
-	"wsgiref/underscore":              "wsgiref and gunicorn 20.1 pass X_User on as HTTP_X_USER; Django's runserver and gunicorn 22 drop it, as journey does",
+	"wsgiref/many slashes/PATH_INFO":     "Python 3.11's http.server turns leading slashes into one (gh-87389); gunicorn and journey keep the path as sent",
+	"wsgiref/path //double/PATH_INFO":    "Python 3.11's http.server turns a leading // into / (gh-87389); gunicorn and journey keep the path as sent",
+	"gunicorn/path /é/PATH_INFO":         "raw UTF-8 bytes in the request line, which RFC 3986 says must be percent-encoded: gunicorn 20.1 encodes its latin-1 reading as UTF-8 a second time; journey keeps the bytes, as PEP 3333 asks",
+	"wsgiref/fragment/QUERY_STRING":      "wsgiref keeps a #fragment in QUERY_STRING; gunicorn and journey drop it (a fragment is never part of a request-target)",
+	"wsgiref/absolute form/PATH_INFO":    "wsgiref does not take an absolute-form target apart; gunicorn and journey do (RFC 9112 section 3.2.2)",
+	"gunicorn/header spaces/HTTP_X_A":    "gunicorn 20.1 keeps the spaces after a header's value; RFC 9110 section 5.5 and gunicorn 22 drop them, as journey does",
+	"gunicorn/lowercase method/accepted": "gunicorn 20.1 upper-cases the method; methods are case-sensitive (RFC 9110 section 9.1) and nginx and gunicorn 22 refuse \"get\" with 400, as journey does",
+	"wsgiref/lowercase method/accepted":  "wsgiref passes \"get\" on as it is; nginx and gunicorn 22 refuse it with 400, as journey does",
+	"gunicorn/HTTP/2.0 version/accepted": "gunicorn 20.1 answers a request line saying HTTP/2.0; journey answers 505, as nginx does",
+	"wsgiref/HTTP/2.0 version/accepted":  "wsgiref answers a request line saying HTTP/2.0; journey answers 505, as nginx does",
+	"gunicorn/obs-fold/accepted":         "gunicorn 20.1 unfolds an obs-fold line; RFC 9112 section 5.2 lets a server refuse it, as gunicorn 22 and journey do",
+	"wsgiref/obs-fold/accepted":          "wsgiref unfolds an obs-fold line; RFC 9112 section 5.2 lets a server refuse it, as gunicorn 22 and journey do",
+	"wsgiref/underscore":                 "wsgiref and gunicorn 20.1 pass X_User on as HTTP_X_USER; Django's runserver and gunicorn 22 drop it, as journey does",
 }
 
 // gunicornKeys are the keys compared with gunicorn, which journey follows.
@@ -254,6 +276,14 @@ func TestDifferentialWSGI(t *testing.T) {
 		jEnv, served := journeyEnv(c.raw, gAddr)
 		if gEnv == nil {
 			check("gunicorn/"+c.name+"/refused", served.Status >= 400, "gunicorn refused %q (%s), journey answered %d", c.raw, gStatus, served.Status)
+			continue
+		}
+		if len(jEnv) == 0 {
+			// journey refused what this gunicorn accepted.
+			check("gunicorn/"+c.name+"/accepted", false, "gunicorn accepted %q, journey answered %d", c.raw, served.Status)
+			if _, _, wEnv := exchange(t, wAddr, []byte(c.raw)); wEnv != nil {
+				check("wsgiref/"+c.name+"/accepted", false, "wsgiref accepted %q, journey answered %d", c.raw, served.Status)
+			}
 			continue
 		}
 		for _, k := range gunicornKeys {
