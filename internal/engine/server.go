@@ -97,9 +97,15 @@ func reenact(cfg Config, rec *trace.Recorder, got *fetched) error {
 			n = append(n, many...)
 		}
 		st.Notes = append(n, st.Notes...)
-		// Every exchange says it too, for a view that shows one alone.
+		// Every exchange and step says it too, for a view that shows one
+		// alone.
 		for _, e := range st.Exchanges {
 			e.Label = "re-enacted here: " + e.Label
+		}
+		if g := st.Gateway; g != nil {
+			for i := range g.Steps {
+				g.Steps[i].Detail = "re-enacted here: " + g.Steps[i].Detail
+			}
 		}
 		rec.SetStage(st)
 	}

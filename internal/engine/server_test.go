@@ -248,6 +248,11 @@ func TestReenactStatusDiffers(t *testing.T) {
 					}
 				}
 			}
+			for _, s := range j.Stage(trace.StageGateway).Gateway.Steps {
+				if !strings.HasPrefix(s.Detail, "re-enacted here: ") {
+					t.Errorf("step %q: %q does not say it is a re-enactment", s.Name, s.Detail)
+				}
+			}
 			if env := j.Stage(trace.StageGateway).Gateway.Environ; !hasEnv(env, "SERVER_NAME", "203.0.113.7") {
 				t.Errorf("SERVER_NAME is not the address connected to: %+v", env)
 			}
