@@ -124,7 +124,7 @@ func viewRedirect(conf *router.URLConf, v *router.View) (*Response, error) {
 		}
 		u, err := conf.Reverse(to, kw)
 		if err != nil {
-			return nil, &viewError{kind: "NoReverseMatch", msg: err.Error()}
+			return nil, &viewError{kind: "NoReverseMatch", msg: strings.TrimPrefix(err.Error(), router.ErrNoReverse.Error()+": ")}
 		}
 		to = u
 	}
