@@ -316,3 +316,31 @@ func TestDjangoAcceptsTheseRoutes(t *testing.T) {
 		t.Errorf("a backreference: %v", err)
 	}
 }
+
+// TestRegexNotesWhenTheyMatter: where Go's regexp still reads a pattern
+// differently from Python's re, the resolution says so, but only for a
+// path where the difference can show.
+func TestRegexNotesWhenTheyMatter(t *testing.T) {
+	c := conf(t, `urlpatterns = [
+    re_path(r"^w/\bx", json(), name="b"),
+    re_path(r"^end/$", json(), name="end"),
+]`)
+	cases := []struct {
+		path string
+		note string // "" for none
+	}{
+		{"/w/x", ""},
+		{"/w/éx", `\b is a word boundary between ASCII letters here`},
+		{"/end/", ""},
+		{"/end/\n", "before a final newline"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			r := c.Resolve(tc.path)
+			notes := strings.Join(r.Notes, "\n")
+			if tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want %q", notes, tc.note)
+			}
+		})
+	}
+}
