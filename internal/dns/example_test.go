@@ -31,8 +31,8 @@ func ExampleResolver_Lookup() {
 	}
 	fmt.Println(result.Addresses, result.Queries, "queries")
 	// Output:
-	// a.root-servers.net (192.0.2.1): referral to com.: 2 nameservers, 2 with glue
-	// a.gtld-servers.net (192.0.2.10): referral to example.com.: 2 nameservers, 2 with glue
-	// ns1.example.com (198.51.100.1): answer: 203.0.113.10
+	// a.root-servers.net (192.0.2.1:53): referral to com.: 2 nameservers, 2 with glue
+	// a.gtld-servers.net (192.0.2.10:53): referral to example.com.: 2 nameservers, 2 with glue
+	// ns1.example.com (198.51.100.1:53): answer: 203.0.113.10
 	// [203.0.113.10] 3 queries
 }

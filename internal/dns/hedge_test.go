@@ -74,14 +74,15 @@ good.test. IN A 192.0.2.2
 			if first.Peer.Name != "slow.test" || second.Peer.Name != "good.test" {
 				t.Errorf("exchanges in the order %s, %s; want slow.test then good.test, as sent", first.Peer.Name, second.Peer.Name)
 			}
-			if w := "hedged: slow.test had not answered within"; !strings.Contains(strings.Join(second.Notes, "\n"), w) {
+			labelsNamePeers(t, st)
+			if w := "hedged: slow.test (192.0.2.3:53) had not answered within"; !strings.Contains(strings.Join(second.Notes, "\n"), w) {
 				t.Errorf("the second query's notes do not say %q: %q", w, second.Notes)
 			}
 			byName := map[string]*trace.Exchange{first.Peer.Name: first, second.Peer.Name: second}
 			if w := "hedged: this reply came first"; !strings.Contains(strings.Join(byName[tc.winner].Notes, "\n"), w) {
 				t.Errorf("the winner's notes do not say %q: %q", w, byName[tc.winner].Notes)
 			}
-			if w := "abandoned: " + tc.winner + " answered first"; !strings.Contains(byName[tc.loser].Outcome, w) {
+			if w := "abandoned: " + byName[tc.winner].Peer.String() + " answered first"; !strings.Contains(byName[tc.loser].Outcome, w) {
 				t.Errorf("the loser's outcome %q does not say %q", byName[tc.loser].Outcome, w)
 			}
 		})

@@ -71,7 +71,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	ex := &trace.Exchange{
 		Kind:      "dns",
 		Depth:     q.depth,
-		Peer:      trace.Peer{Name: q.server.Name, Addr: q.server.Addr},
+		Peer:      q.server.peer(),
 		Transport: trace.Transport(network),
 		DNS: &trace.DNSExchange{Question: query.Question[0].Name + " " + typeName(q.qtype), ID: query.Id,
 			Zone: q.zone, Attempt: q.attempt, For: st.purposeAt(q.depth)},

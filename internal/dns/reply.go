@@ -3,7 +3,6 @@ package dns
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	mdns "github.com/miekg/dns"
@@ -126,13 +125,12 @@ func isStrictSubdomain(parent, child string) bool {
 }
 
 func label(s Server, what string) string {
-	host, _, _ := net.SplitHostPort(s.Addr)
-	who := host
-	if s.Name != "" {
-		who = s.Name + " (" + host + ")"
-	}
-	return who + ": " + what
+	return s.peer().String() + ": " + what
 }
+
+// peer is the server as the trace names it; its String is the one form
+// every view uses, "a.root-servers.net (192.0.2.1:53)".
+func (s Server) peer() trace.Peer { return trace.Peer{Name: s.Name, Addr: s.Addr} }
 
 func shortErr(err error) string {
 	switch {

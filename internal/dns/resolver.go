@@ -601,12 +601,7 @@ func (r *Resolver) hedged(ctx context.Context, st *state, q question, another fu
 		inFlight++
 		go func() { results <- done{q, r.askQuiet(c, st, q)} }()
 	}
-	who := func(q question) string {
-		if q.server.Name != "" {
-			return q.server.Name
-		}
-		return q.server.Addr
-	}
+	who := func(q question) string { return q.server.peer().String() }
 	launch(q)
 	latest, waited := q, ""
 	var finished []done

@@ -89,7 +89,21 @@ func (n *testNet) run(name string, roots ...string) (*trace.DNS, *trace.Stage, e
 	}
 	res, err := r.Lookup(context.Background(), name, dns.FamilyIPv4)
 	rec.FinishStage(trace.StageDNS, err, nil)
-	return res, rec.Snapshot().Stage(trace.StageDNS), err
+	st := rec.Snapshot().Stage(trace.StageDNS)
+	labelsNamePeers(n.t, st)
+	return res, st, err
+}
+
+// labelsNamePeers checks that every exchange's label names its server the
+// one way the views do (trace.Peer.String, which facts.Peer returns), so a
+// label and the report's heading of the same exchange never differ.
+func labelsNamePeers(t *testing.T, st *trace.Stage) {
+	t.Helper()
+	for i, ex := range st.Exchanges {
+		if want := ex.Peer.String() + ": "; !strings.HasPrefix(ex.Label, want) {
+			t.Errorf("exchange %d's label %q does not start with %q", i+1, ex.Label, want)
+		}
+	}
 }
 
 const rootZone = `

@@ -139,6 +139,26 @@ type Peer struct {
 	Via string `json:"via,omitempty"`
 }
 
+// String names the peer the one way every view names it: the host name
+// with the address it was reached at, "a.root-servers.net (198.41.0.4:53)";
+// the address alone when no name is known; "the server" when there is
+// neither. The address keeps its port: with -p, @SERVER:PORT or a URL's
+// port it is part of what was asked. It lives here, beside the type, so
+// the engine's labels (dns) and the renderers (facts.Peer) cannot name a
+// peer two ways. Via is not part of the name: the lab's routing is told
+// apart, where a view shows it at all.
+func (p Peer) String() string {
+	switch {
+	case p.Name != "" && p.Addr != "":
+		return p.Name + " (" + p.Addr + ")"
+	case p.Name != "":
+		return p.Name
+	case p.Addr != "":
+		return p.Addr
+	}
+	return "the server"
+}
+
 // Exchange is one round trip: bytes sent, bytes received.
 type Exchange struct {
 	Kind      string        `json:"kind"`            // "dns", "tcp", "tls", "http", ...
