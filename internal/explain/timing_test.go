@@ -53,3 +53,30 @@ func TestTiming(t *testing.T) {
 		t.Error("Timing(nil) says something")
 	}
 }
+
+// TestShare: one sentence naming the part that cost most and what the
+// total counts, so the plain report's figures line is read right.
+func TestShare(t *testing.T) {
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"https", "Of the 3.6 ms to the response's last byte, the largest share, 1.5 ms, went to agreeing on keys (TLS)."},
+		{"nxdomain", " before the journey stopped, "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := loadRecorded(t, tt.name)
+			got := spaced(Share(j))
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("Share() = %q, want %q in it", got, tt.want)
+			}
+			if strings.Count(got, ".") < 1 || strings.Contains(Timing(j), got) {
+				t.Errorf("Share() = %q: not one sentence of its own", got)
+			}
+		})
+	}
+	if Share(nil) != "" {
+		t.Error("Share(nil) says something")
+	}
+}

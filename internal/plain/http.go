@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"journey/internal/facts"
@@ -261,10 +262,30 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 		p.dump("received", ex.Received.Bytes, "    ")
 	}
 	if hop != nil {
-		t := hop.Timing
-		p.printf("\n  %s\n", p.st.dim(fmt.Sprintf("request written %s · server processing (time to first byte) %s · content transfer %s · total %s",
-			trace.Dur(t.Write), trace.Dur(t.TTFB), trace.Dur(t.Transfer), trace.Dur(t.Total))))
+		p.printf("\n  %s\n", p.st.dim(wrapWhole(hopTiming(hop.Timing), 2, "  ")))
 	}
+}
+
+// hopTiming is one request's phases and its total. The total runs from
+// the TCP connect (stage 2's, for the first request), so the connection's
+// phases are named too: the parts then account for the total.
+func hopTiming(t trace.Timing) string {
+	var parts []string
+	add := func(what string, d time.Duration) {
+		// A figure and its unit stay on one line (wrapWhole).
+		parts = append(parts, what+" "+strings.Replace(trace.Dur(d), " ", "\u00a0", 1))
+	}
+	if t.Connect > 0 {
+		add("TCP connect", t.Connect)
+	}
+	if t.TLS > 0 {
+		add("TLS handshake", t.TLS)
+	}
+	add("request written", t.Write)
+	add("server processing (time to first byte)", t.TTFB)
+	add("content transfer", t.Transfer)
+	add("total", t.Total)
+	return strings.Join(parts, " · ")
 }
 
 // splitHead splits a message at the end of its headers, found by its

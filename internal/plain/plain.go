@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"journey/internal/explain"
 	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
@@ -89,6 +90,12 @@ func (p *Printer) Summary(j *trace.Journey) {
 		p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
 	}
 	p.printf("%s\n", p.st.dim(timingLine(facts.TimingOf(j))))
+	// The line above gives every figure; the sentence says which cost
+	// most, and that its total runs to the response's last byte (the
+	// journey's own end, above, comes after the server's side is told).
+	if share := explain.Share(j); share != "" {
+		p.printf("%s\n", wrapWhole(share, 0, ""))
+	}
 }
 
 // timingLine is the journey's time in one line, split as httpstat splits

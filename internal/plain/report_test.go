@@ -59,15 +59,58 @@ func TestLongTargetShortenedInHeader(t *testing.T) {
 	}
 }
 
-// TestTimingLine: the report ends with one line of httpstat's phases.
+// TestTimingLine: the report ends with one line of httpstat's phases,
+// then one sentence saying which cost most and what the total counts (to
+// the response's last byte: the journey's own end, the line before, comes
+// later and must not read as a second total).
 func TestTimingLine(t *testing.T) {
+	tests := []struct {
+		name, share string
+	}{
+		{"https", "Of the 3.6 ms to the response's last byte, the largest share, 1.5 ms, went to agreeing on keys (TLS)."},
+		{"nxdomain", "before the journey stopped"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			Render(&b, loadJourney(t, tc.name), Options{})
+			report := b.String()
+			_, tail, ok := strings.Cut(report, "\nDNS ")
+			if !ok {
+				t.Fatalf("no line starts with the DNS figure:\n%s", report)
+			}
+			line, share, _ := strings.Cut("DNS "+tail, "\n")
+			want := []string{"DNS ", " · total ", " ms"}
+			if tc.name == "https" {
+				want = append(want, " · connect ", " · TLS ", " · server ", " · transfer ")
+			}
+			for _, w := range want {
+				if !strings.Contains(line, w) {
+					t.Errorf("timing line %q lacks %q", line, w)
+				}
+			}
+			if share = strings.Join(strings.Fields(share), " "); !strings.Contains(share, tc.share) {
+				t.Errorf("after the timing line: %q, want %q", share, tc.share)
+			}
+		})
+	}
+}
+
+// TestHopTimingAddsUp: a request's timing line names every phase its
+// total counts, the TCP connect and the TLS handshake included (the total
+// runs from the connect), so a learner can add the parts up.
+func TestHopTimingAddsUp(t *testing.T) {
 	var b bytes.Buffer
-	Render(&b, loadJourney(t, "https"), Options{})
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	last := lines[len(lines)-1]
-	for _, w := range []string{"DNS ", " · connect ", " · TLS ", " · server ", " · transfer ", " · total ", " ms"} {
-		if !strings.Contains(last, w) {
-			t.Errorf("last line %q lacks %q", last, w)
+	j := loadJourney(t, "https")
+	Render(&b, j, Options{})
+	tm := j.Stage(trace.StageHTTP).HTTP.Hops[0].Timing
+	report := strings.Join(strings.Fields(b.String()), " ")
+	for _, w := range []string{
+		"TCP connect " + trace.Dur(tm.Connect) + " · TLS handshake " + trace.Dur(tm.TLS) + " · request written " + trace.Dur(tm.Write),
+		"total " + trace.Dur(tm.Total),
+	} {
+		if !strings.Contains(report, w) {
+			t.Errorf("the request's timing lacks %q", w)
 		}
 	}
 }

@@ -9,7 +9,21 @@ import (
 // column first, every line ends by Width; continuation lines start with
 // indent. A word longer than a line is left whole rather than cut.
 func wrapLine(text string, first int, indent string) string {
-	words := strings.Fields(text)
+	return wrapWords(strings.Fields(text), first, indent)
+}
+
+// wrapWhole wraps like wrapLine but never breaks where words are joined by
+// a no-break space (U+00A0: "2.7 ms", as explain joins a figure to its
+// unit); those are printed as plain spaces.
+func wrapWhole(text string, first int, indent string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
+	for i, w := range words {
+		words[i] = strings.ReplaceAll(w, "\u00a0", " ")
+	}
+	return wrapWords(words, first, indent)
+}
+
+func wrapWords(words []string, first int, indent string) string {
 	if len(words) == 0 {
 		return ""
 	}

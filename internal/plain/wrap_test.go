@@ -36,3 +36,16 @@ func TestWrapLine(t *testing.T) {
 		})
 	}
 }
+
+// TestWrapWhole: a figure joined to its unit by a no-break space is never
+// split across lines ("2.7" at one line's end, "ms" at the next's start).
+func TestWrapWhole(t *testing.T) {
+	text := strings.Repeat("x", 70) + " total 2.7\u00a0ms"
+	got := wrapWhole(text, 0, "  ")
+	if want := strings.Repeat("x", 70) + " total\n  2.7 ms"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if strings.Contains(got, "\u00a0") {
+		t.Errorf("a no-break space was printed: %q", got)
+	}
+}
