@@ -19,8 +19,9 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	}
 	for _, o := range cfg.Resolve {
 		if strings.EqualFold(o.Host, t.ASCIIHost) && o.Port == t.Port {
+			// No note: the stage's method (override) is the whole story,
+			// and every view tells it from that.
 			rec.StartStage(trace.StageDNS)
-			rec.Note(trace.StageDNS, fmt.Sprintf("--resolve %s:%d:%s given: DNS skipped, %s used as the address.", o.Host, o.Port, o.Addr, o.Addr))
 			rec.FinishStage(trace.StageDNS, nil, func(s *trace.Stage) {
 				s.DNS = &trace.DNS{Name: dns.Fqdn(t.ASCIIHost), Method: trace.MethodOverride, Addresses: []string{o.Addr}}
 			})
@@ -29,8 +30,12 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	}
 
 	rec.StartStage(trace.StageDNS)
-	for _, n := range cfg.Simulation[trace.StageDNS] {
-		rec.Note(trace.StageDNS, n)
+	// The lab's notes (its servers' latency, its loss) apply to the lab's
+	// servers. Walking from the roots meets them, so they are said at
+	// once; @SERVER may name a server outside the lab (127.0.0.9, a
+	// resolver on this machine), so they wait until one was met.
+	if cfg.Resolver == "" {
+		simulationNotes(cfg, rec)
 	}
 	r := &dns.Resolver{
 		Dialer:         cfg.Dialer,
@@ -56,9 +61,32 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 		result, err = r.Lookup(ctx, t.ASCIIHost, cfg.Family)
 	}
 	err = overTime(ctx, cfg, err)
+	if cfg.Resolver != "" && metLab(rec) {
+		simulationNotes(cfg, rec)
+	}
 	rec.FinishStage(trace.StageDNS, err, func(s *trace.Stage) { s.DNS = result })
 	if err != nil {
 		return nil, err
 	}
 	return result.Addresses, nil
+}
+
+// simulationNotes notes what the lab simulates for the DNS stage.
+func simulationNotes(cfg Config, rec *trace.Recorder) {
+	for _, n := range cfg.Simulation[trace.StageDNS] {
+		rec.Note(trace.StageDNS, n)
+	}
+}
+
+// metLab says whether a DNS exchange so far went to one of the lab's
+// servers: the lab routes its addresses, and the trace keeps the route.
+func metLab(rec *trace.Recorder) bool {
+	if s := rec.Snapshot().Stage(trace.StageDNS); s != nil {
+		for _, ex := range s.Exchanges {
+			if ex.Peer.Via != "" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -18,6 +18,7 @@ func TestNotesOnlyWhereTheyApply(t *testing.T) {
 		name    string
 		target  string
 		resolve []Override
+		at      string                   // @SERVER
 		want    map[trace.StageKind]bool // stage: carries its latency note
 	}{
 		{name: "whole journey", target: "www.example.com",
@@ -28,11 +29,15 @@ func TestNotesOnlyWhereTheyApply(t *testing.T) {
 			want: map[trace.StageKind]bool{trace.StageDNS: false, trace.StageHTTP: true}},
 		{name: "IP literal: no DNS", target: "203.0.113.10",
 			want: map[trace.StageKind]bool{trace.StageDNS: false, trace.StageHTTP: true}},
+		{name: "@SERVER outside the lab: no lab server asked", target: "www.example.com", at: "127.0.0.9:53",
+			want: map[trace.StageKind]bool{trace.StageDNS: false, trace.StageHTTP: false}},
+		{name: "@SERVER in the lab: a lab server asked", target: "www.example.com", at: "192.0.2.1:53",
+			want: map[trace.StageKind]bool{trace.StageDNS: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, _ := labConfig(t, tc.target)
-			cfg.Resolve = tc.resolve
+			cfg.Resolve, cfg.Resolver = tc.resolve, tc.at
 			cfg.Simulation = sim
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			j := rec.Finish(Run(context.Background(), cfg, rec))
@@ -42,6 +47,10 @@ func TestNotesOnlyWhereTheyApply(t *testing.T) {
 				if got := strings.Contains(notes, note); got != want {
 					t.Errorf("%s stage (%s) notes %q: holds %q = %v, want %v", kind, j.Stage(kind).Status, notes, note, got, want)
 				}
+			}
+			if tc.resolve != nil && len(j.Stage(trace.StageDNS).Notes) > 0 {
+				// Every view says it from the stage's method already.
+				t.Errorf("--resolve: DNS notes %q repeat what the method says", j.Stage(trace.StageDNS).Notes)
 			}
 		})
 	}
