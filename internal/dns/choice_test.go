@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -270,8 +271,41 @@ func TestQueryNeverSent(t *testing.T) {
 		t.Errorf("%d queries counted, want 0: none left", res.Queries)
 	}
 	st := rec.Snapshot().Stage(trace.StageDNS)
-	if w := "was never sent"; !strings.Contains(words(st), w) {
-		t.Errorf("the trace does not say %q:\n%s", w, words(st))
+	ex := st.Exchanges[0]
+	if w, said := "was never sent", ex.Error+"\n"+strings.Join(ex.Notes, "\n"); strings.Count(said, w) != 1 {
+		t.Errorf("the exchange's error and notes do not say %q once:\n%s", w, said)
+	}
+	if w := "192.0.2.250:53"; strings.Count(err.Error(), w) > 1 {
+		t.Errorf("the error names %s more than once: %q", w, err)
+	}
+}
+
+// TestRefusedPort: a server's host that answers "port unreachable" (no
+// DNS server there: @127.0.0.9 in the lab) is told in words, not as the
+// socket's error with its random local port.
+func TestRefusedPort(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now
+	_, port, _ := net.SplitHostPort(addr)
+	rec := trace.NewRecorder("www.test", trace.ModeLab, "test", nil, nil)
+	r := &dns.Resolver{Dialer: &dial.Router{LoopbackOnly: true}, Recorder: rec, Timeout: time.Second}
+	_, err = r.Ask(context.Background(), addr, "www.test", dns.FamilyIPv4)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("error %v does not wrap ECONNREFUSED", err)
+	}
+	want := "nothing listens on UDP port " + port + " at 127.0.0.1"
+	ex := rec.Snapshot().Stage(trace.StageDNS).Exchanges[0]
+	for what, text := range map[string]string{"error": err.Error(), "exchange error": ex.Error, "label": ex.Label} {
+		if !strings.Contains(text, want) || strings.Contains(text, "read udp") {
+			t.Errorf("%s %q: want %q, not the socket's words", what, text, want)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -261,8 +262,7 @@ func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.M
 	conn, err := r.Dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		ex.Duration = time.Since(dialed)
-		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), addr))
-		return nil, fmt.Errorf("cannot reach %s: %w (%w)", addr, err, errNotSent)
+		return nil, notSent{len(packed), addr, refusal(network, addr, err)}
 	}
 	defer conn.Close()
 	ex.Local = conn.LocalAddr().String()
@@ -299,7 +299,48 @@ func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.M
 		}
 		return reply, fmt.Errorf("%w from %s within %s%s", errTimeout, addr, timeout, extra)
 	}
-	return reply, err
+	return reply, refusal(network, addr, err)
+}
+
+// notSent is the error of a query that never left: no socket could be
+// opened. It is errNotSent, and wraps why.
+type notSent struct {
+	size int
+	addr string
+	err  error
+}
+
+func (e notSent) Error() string {
+	return fmt.Sprintf("the query (%d bytes) was never sent: %v", e.size, e.err)
+}
+func (e notSent) Unwrap() error        { return e.err }
+func (e notSent) Is(target error) bool { return target == errNotSent }
+
+// refused is a server's host answering that nothing listens on the port
+// (over UDP an ICMP "port unreachable", read back as ECONNREFUSED; over
+// TCP a reset to the SYN): said in words, the socket's own error (with
+// the local port, a random number) kept only as the cause.
+type refused struct {
+	network, addr string
+	err           error
+}
+
+func (e refused) Error() string {
+	host, port, _ := net.SplitHostPort(e.addr)
+	how := "its system answered \"port unreachable\""
+	if e.network == "tcp" {
+		how = "its system refused the TCP connection"
+	}
+	return fmt.Sprintf("nothing listens on %s port %s at %s: %s (connection refused)", strings.ToUpper(e.network), port, host, how)
+}
+func (e refused) Unwrap() error { return e.err }
+
+// refusal is err, told as refused when it is a refused connection.
+func refusal(network, addr string, err error) error {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return refused{network, addr, err}
+	}
+	return err
 }
 
 // udpRoundTrip writes the query and reads until a reply with the query's ID
