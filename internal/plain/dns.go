@@ -29,7 +29,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		if ex.DNS != nil {
 			lastFor, lastDepth = ex.DNS.For, ex.Depth
 		}
-		p.dnsExchange(i+1, ex)
+		p.dnsExchange(i+1, ex, s.Error)
 	}
 	out := facts.DNSOf(s)
 	if d != nil && len(d.Addresses) > 0 {
@@ -42,12 +42,18 @@ func (p *Printer) dns(s *trace.Stage) {
 		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(safetext.Line(strings.Join(addrs, ", "))+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
-		p.printf("  %s\n", p.st.dim(facts.Count(out.Queries, "query", "queries")+" sent, "+facts.Count(out.Referrals, "referral", "referrals")+" followed"))
+		counts := facts.Count(out.Queries, "query", "queries") + " sent"
+		// A resolver asked with @SERVER walks the tree itself: we follow
+		// no referral, and "0 referrals followed" would teach nothing.
+		if d.Method == trace.MethodIterative || out.Referrals > 0 {
+			counts += ", " + facts.Count(out.Referrals, "referral", "referrals") + " followed"
+		}
+		p.printf("  %s\n", p.st.dim(counts))
 	}
 }
 
 func dnsIntro(d *trace.DNS) string {
-	name := safetext.Line(d.Name)
+	name := safetext.Line(facts.Bare(d.Name)) // in a sentence: no root dot before the next word
 	types := safetext.Line(strings.Join(d.Types, ", then "))
 	switch d.Method {
 	case trace.MethodIterative:
@@ -57,7 +63,7 @@ func dnsIntro(d *trace.DNS) string {
 	case trace.MethodSystem:
 		return fmt.Sprintf("Asked the system's resolver %s for %s (%s).", safetext.Line(d.Resolver), name, types)
 	case trace.MethodOverride:
-		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", strings.TrimSuffix(name, "."))
+		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", name)
 	}
 	return ""
 }
@@ -66,8 +72,9 @@ func dnsIntro(d *trace.DNS) string {
 // record set would bury the rest of the report.
 const maxAnswerLines = 8
 
-// dnsExchange writes one query and its reply.
-func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
+// dnsExchange writes one query and its reply. stageErr is the stage's
+// error: when it is this exchange's own, it is said once, by the stage.
+func (p *Printer) dnsExchange(n int, ex *trace.Exchange, stageErr string) {
 	indent := "  " + strings.Repeat("    ", ex.Depth)
 	who := safetext.Line(facts.Peer(ex.Peer))
 	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %s out, %d back · %s", safetext.Line(string(ex.Transport)), facts.Count(ex.Sent.Size(), "byte", "bytes"), ex.Received.Size(), trace.Dur(ex.Duration))))
@@ -76,6 +83,8 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
 	}
 	switch {
+	case ex.Failed() && strings.Contains(stageErr, ex.Error):
+		// The stage's "failed:" line below says it.
 	case ex.Failed():
 		p.printf("%s%s%s\n", body, tag(p.st.bad, "failed"), wrapLine(safetext.Line(ex.Error), len(body)+9, body+"         "))
 	case ex.DNS != nil && (ex.DNS.Kind == trace.DNSLame || ex.DNS.Kind == trace.DNSRefused || ex.DNS.Kind == trace.DNSError):

@@ -141,3 +141,30 @@ func TestSkippedStageNotes(t *testing.T) {
 		t.Errorf("skipped stage:\n%s", got)
 	}
 }
+
+// TestResolverFailureSaidOnce: @SERVER with nothing listening. The error
+// is said once in the stage (not again under the exchange), no referral
+// count is given (a resolver follows them, not us), and the name in the
+// sentence has no root dot before the next word.
+func TestResolverFailureSaidOnce(t *testing.T) {
+	const e = "nothing listens on UDP port 53 at 127.0.0.9: its system answered \"port unreachable\" (connection refused)"
+	s := &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusFailed, Error: e,
+		DNS: &trace.DNS{Name: "www.example.com.", Types: []string{"A"}, Method: trace.MethodResolver, Resolver: "127.0.0.9:53", Queries: 1},
+		Exchanges: []*trace.Exchange{{Kind: "dns", Peer: trace.Peer{Addr: "127.0.0.9:53"}, Transport: "udp",
+			Sent: trace.Message{Bytes: make([]byte, 44)}, Error: e, Outcome: e,
+			DNS: &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSError}}}}
+	var b bytes.Buffer
+	New(&b, Options{}).Stage(&trace.Journey{}, s)
+	got := strings.Join(strings.Fields(b.String()), " ")
+	for _, w := range []string{"nothing listens on UDP port 53 at 127.0.0.9", "1 query sent", "for www.example.com (A)"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q:\n%s", w, b.String())
+		}
+	}
+	if n := strings.Count(got, "nothing listens"); n != 1 {
+		t.Errorf("the error is said %d times:\n%s", n, b.String())
+	}
+	if strings.Contains(got, "referral") || strings.Contains(got, "com. (") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}
