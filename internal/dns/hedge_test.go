@@ -2,12 +2,14 @@ package dns_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	mdns "github.com/miekg/dns"
 
+	"journey/internal/dial"
 	"journey/internal/dns"
 	"journey/internal/trace"
 )
@@ -86,5 +88,61 @@ good.test. IN A 192.0.2.2
 				t.Errorf("the loser's outcome %q does not say %q", byName[tc.loser].Outcome, w)
 			}
 		})
+	}
+}
+
+// blockingDialer dials through d, except that a dial to block waits until
+// its context ends: a hedged query that never leaves before the first
+// server answers.
+type blockingDialer struct {
+	d     *dial.Router
+	block string
+}
+
+func (b blockingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if addr == b.block {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return b.d.DialContext(ctx, network, addr)
+}
+
+// TestHedgeThatNeverLeft: the hedge delay passes, the same question is
+// launched to a second server, but the first answers before its packet
+// leaves. The trace then shows no rival: the winner does not say "this
+// reply came first" (first before what?), and only queries that left are
+// counted.
+func TestHedgeThatNeverLeft(t *testing.T) {
+	n := newNet(t)
+	n.zones("192.0.2.1", `
+$ORIGIN .
+@ 86400 IN SOA root. admin. 1 1 1 1 1
+@ IN NS root.
+test. IN NS slow.test.
+test. IN NS stuck.test.
+slow.test. IN A 192.0.2.3
+stuck.test. IN A 192.0.2.2
+`)
+	n.serve("192.0.2.3", func(w mdns.ResponseWriter, r *mdns.Msg) {
+		time.Sleep(150 * time.Millisecond) // past the 50 ms hedge delay
+		m := new(mdns.Msg)
+		m.SetReply(r)
+		m.Authoritative = true
+		m.Answer = []mdns.RR{mustRR(t, r.Question[0].Name+" 60 IN A 192.0.2.80")}
+		w.WriteMsg(m)
+	})
+	rec := trace.NewRecorder("www.test", trace.ModeLab, "test", nil, nil)
+	r := &dns.Resolver{Dialer: blockingDialer{n.router, "192.0.2.2:53"}, Recorder: rec, Timeout: 2 * time.Second, Hedge: true,
+		Roots: []dns.Server{{Name: "root", Addr: "192.0.2.1:53"}}}
+	res, err := r.Lookup(context.Background(), "www.test", dns.FamilyIPv4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rec.Snapshot().Stage(trace.StageDNS)
+	if len(st.Exchanges) != 2 || res.Queries != 2 {
+		t.Fatalf("%d exchanges, %d queries; want root and slow.test only: %v", len(st.Exchanges), res.Queries, kinds(st))
+	}
+	if notes := strings.Join(st.Exchanges[1].Notes, "\n"); strings.Contains(notes, "came first") {
+		t.Errorf("the only reply says it came first, with no rival shown:\n%s", notes)
 	}
 }

@@ -648,11 +648,20 @@ func (r *Resolver) hedged(ctx context.Context, st *state, q question, another fu
 		}
 	}
 	slices.SortFunc(finished, func(a, b done) int { return a.q.attempt - b.q.attempt })
+	// Only a query that left is recorded (and counted): one cancelled
+	// before its packet went is no rival the trace could show.
+	left := func(d done) bool { return len(d.out.ex.Sent.Bytes) > 0 || d.out.msg != nil }
+	shown := 0
+	for _, d := range finished {
+		if left(d) {
+			shown++
+		}
+	}
 	for i := range finished {
 		d := &finished[i]
 		switch {
 		case winner != nil && d.q.attempt == winner.q.attempt:
-			if len(finished) > 1 {
+			if shown > 1 {
 				d.out.ex.Notes = append(d.out.ex.Notes, "hedged: this reply came first, so it is the one used")
 			}
 		case winner != nil && errors.Is(d.out.err, context.Canceled) && ctx.Err() == nil:
@@ -661,7 +670,7 @@ func (r *Resolver) hedged(ctx context.Context, st *state, q question, another fu
 			d.out.ex.Outcome = d.out.ex.Error
 			d.out.ex.Label = label(d.q.server, "abandoned: another server answered first")
 		}
-		if len(d.out.ex.Sent.Bytes) > 0 || d.out.msg != nil {
+		if left(*d) {
 			r.record(d.out)
 		}
 	}
