@@ -80,6 +80,11 @@ good.test. IN A 192.0.2.2
 			if w := "hedged: slow.test (192.0.2.3:53) had not answered within"; !strings.Contains(strings.Join(second.Notes, "\n"), w) {
 				t.Errorf("the second query's notes do not say %q: %q", w, second.Notes)
 			}
+			for _, note := range second.Notes {
+				if strings.HasPrefix(note, "hedged: ") && parenDepth(strings.TrimPrefix(note, "hedged: "+first.Peer.String())) > 1 {
+					t.Errorf("the hedge's why nests parentheses: %q", note)
+				}
+			}
 			byName := map[string]*trace.Exchange{first.Peer.Name: first, second.Peer.Name: second}
 			if w := "hedged: this reply came first"; !strings.Contains(strings.Join(byName[tc.winner].Notes, "\n"), w) {
 				t.Errorf("the winner's notes do not say %q: %q", w, byName[tc.winner].Notes)
@@ -145,4 +150,20 @@ stuck.test. IN A 192.0.2.2
 	if notes := strings.Join(st.Exchanges[1].Notes, "\n"); strings.Contains(notes, "came first") {
 		t.Errorf("the only reply says it came first, with no rival shown:\n%s", notes)
 	}
+}
+
+// parenDepth is the deepest nesting of parentheses in s: a sentence read
+// aloud loses its thread past one.
+func parenDepth(s string) int {
+	depth, deepest := 0, 0
+	for _, r := range s {
+		switch r {
+		case '(':
+			depth++
+			deepest = max(deepest, depth)
+		case ')':
+			depth--
+		}
+	}
+	return deepest
 }

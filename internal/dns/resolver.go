@@ -555,17 +555,27 @@ func (st *state) hedgeDelay(timeout time.Duration) (time.Duration, string) {
 	for _, rtt := range st.srtt {
 		slowest = max(slowest, rtt)
 	}
-	d, why := hedgeFloor, "no round trip was known yet in this journey, so the floor of "+trace.Dur(hedgeFloor)
+	// The why goes in parentheses after "within 50.0 ms": one level of
+	// them, no figure twice.
+	d, why := hedgeFloor, "the floor, as no round trip was known yet in this journey"
 	if slowest > 0 {
-		why = fmt.Sprintf("%d times the slowest round trip seen so far in this journey (%s) is under the floor of %s", hedgeFactor, trace.Dur(slowest), trace.Dur(hedgeFloor))
+		why = fmt.Sprintf("the floor: %s the slowest round trip so far in this journey, %s, is less", times(hedgeFactor), trace.Dur(slowest))
 	}
 	if hedgeFactor*slowest > d {
-		d, why = hedgeFactor*slowest, fmt.Sprintf("%d times the slowest round trip seen so far in this journey (%s)", hedgeFactor, trace.Dur(slowest))
+		d, why = hedgeFactor*slowest, fmt.Sprintf("%s the slowest round trip so far in this journey, %s", times(hedgeFactor), trace.Dur(slowest))
 	}
 	if d > timeout {
-		d, why = timeout, "the timeout of one exchange (--timeout)"
+		d, why = timeout, "the timeout of one exchange, --timeout"
 	}
 	return d, why
+}
+
+// times says n times in words: "twice", "3 times".
+func times(n time.Duration) string {
+	if n == 2 {
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // hedged asks q's server and, each time the hedge delay passes after a
