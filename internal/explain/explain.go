@@ -373,10 +373,12 @@ func ExchangeIn(s *trace.Stage, e *trace.Exchange) string {
 	} else {
 		generic(&b, e)
 	}
-	if e.Failed() {
+	if e.Failed() && !strings.Contains(b.String(), strings.TrimSuffix(line(e.Error), ".")) {
 		fmt.Fprintf(&b, " It failed: %s.", strings.TrimSuffix(line(e.Error), "."))
 	}
-	exchangeTime(&b, s, e)
+	if !neverLeft(e) {
+		exchangeTime(&b, s, e)
+	}
 	if n := e.Received.Dropped + e.Sent.Dropped; n > 0 {
 		fmt.Fprintf(&b, " %s went past the capture limit: they were counted, not kept.", facts.Count(n, "byte", "bytes"))
 	}
@@ -421,10 +423,21 @@ func keepUnits(s string) string { return unitGap.ReplaceAllString(s, "$1\u00a0$2
 // who names the peer, the way every renderer does (facts.Peer), made safe.
 func who(p trace.Peer) string { return line(facts.Peer(p)) }
 
+// neverLeft says whether a DNS query failed before its packet left (no
+// socket could be opened): the trace keeps no bytes sent for it.
+func neverLeft(e *trace.Exchange) bool {
+	return e.DNS != nil && e.Failed() && e.Sent.Size() == 0
+}
+
 func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	d := e.DNS
 	if d.For != "" {
 		fmt.Fprintf(b, "A lookup inside the lookup: before going on, we need %s. ", line(d.For))
+	}
+	if neverLeft(e) {
+		// No packet, no ID on the wire, no round trip: only why.
+		fmt.Fprintf(b, "We meant to ask %s the question %q, but the packet never left: %s.", who(e.Peer), line(d.Question), strings.TrimSuffix(line(e.Error), "."))
+		return
 	}
 	fmt.Fprintf(b, "We asked %s", who(e.Peer))
 	switch d.Zone {
@@ -485,7 +498,12 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	case trace.DNSLame:
 		b.WriteString(" It should be responsible for the zone but answered as if it were not (a lame delegation), so we try another server.")
 	case trace.DNSError:
-		b.WriteString(" No usable answer came back, so we try another server if there is one.")
+		if d.Zone == "" {
+			// A resolver (@SERVER, or the system's) is the only one asked.
+			b.WriteString(" No usable answer came back.")
+		} else {
+			b.WriteString(" No usable answer came back, so we try another server if there is one.")
+		}
 	}
 	// The DNS stage's own words, recorded with the exchange, for what the
 	// kinds above leave general: why a server was passed over, why a

@@ -129,7 +129,7 @@ func TestExchange(t *testing.T) {
 		},
 		{
 			name: "an abandoned hedged query",
-			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns1.example.com"}, Error: "abandoned: ns2.example.com answered first, so this query's reply was no longer needed",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns1.example.com"}, Sent: trace.Message{Bytes: make([]byte, 44)}, Error: "abandoned: ns2.example.com answered first, so this query's reply was no longer needed",
 				Outcome: "abandoned: ns2.example.com answered first, so this query's reply was no longer needed",
 				DNS:     &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSError, Zone: "example.com."}},
 			want: []string{"was abandoned: ns2.example.com answered first"},
@@ -158,7 +158,7 @@ func TestExchange(t *testing.T) {
 		},
 		{
 			name: "timeout",
-			ex:   &trace.Exchange{Kind: "dns", Peer: root, Error: "no answer within 2s", DNS: &trace.DNSExchange{Kind: trace.DNSError}},
+			ex:   &trace.Exchange{Kind: "dns", Peer: root, Sent: trace.Message{Bytes: make([]byte, 44)}, Error: "no answer within 2s", DNS: &trace.DNSExchange{Kind: trace.DNSError, Zone: "."}},
 			want: []string{"no answer within 2s", "another server"},
 		},
 		{
@@ -389,6 +389,46 @@ func TestSaysWhatHappened(t *testing.T) {
 				if strings.Contains(got, w) {
 					t.Errorf("Stage() = %q\nholds %q", got, w)
 				}
+			}
+		})
+	}
+}
+
+// TestFailedQuerySaidOnce: a DNS query that failed says its error once (it
+// is both the outcome and the error), a resolver asked with @SERVER is not
+// said to have "another server" to try, and a query that never left is
+// not told as a packet sent, nor given a round trip.
+func TestFailedQuerySaidOnce(t *testing.T) {
+	const refused = "nothing listens on UDP port 53 at 127.0.0.9: its system answered \"port unreachable\" (connection refused)"
+	const unsent = "the query (44 bytes) was never sent: udp 1.2.3.4:53: address not reachable from here"
+	tests := []struct {
+		name, err   string
+		sent        int
+		want, wrong []string
+	}{
+		{name: "refused by @SERVER", err: refused, sent: 44,
+			want: []string{"in a packet with ID 7", "nothing listens on UDP port 53", "Round trip: 0.1 ms"}, wrong: []string{"another server"}},
+		{name: "never sent", err: unsent,
+			want: []string{"never left", "address not reachable from here"}, wrong: []string{"in a packet with ID", "Round trip", "another server"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ex := &trace.Exchange{Kind: "dns", Peer: trace.Peer{Addr: "127.0.0.9:53"}, Transport: trace.TransportUDP, Duration: 100 * time.Microsecond,
+				Sent: trace.Message{Bytes: make([]byte, tc.sent)}, Error: tc.err, Outcome: tc.err,
+				DNS: &trace.DNSExchange{Question: "www.example.com. A", ID: 7, Kind: trace.DNSError}}
+			got := spaced(Exchange(ex))
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Exchange() = %q\nmissing %q", got, w)
+				}
+			}
+			for _, w := range tc.wrong {
+				if strings.Contains(got, w) {
+					t.Errorf("Exchange() = %q\nholds %q", got, w)
+				}
+			}
+			if n := strings.Count(got, tc.err[:30]); n != 1 {
+				t.Errorf("Exchange() = %q\nsays the error %d times", got, n)
 			}
 		})
 	}
