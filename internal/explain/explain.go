@@ -408,6 +408,8 @@ func exchangeTime(b *strings.Builder, s *trace.Stage, e *trace.Exchange) {
 		fmt.Fprintf(b, " The handshake took %s.", d)
 	case e.Transport == trace.TransportProcess:
 		fmt.Fprintf(b, " It took %s.", d)
+	case abandoned(e):
+		fmt.Fprintf(b, " It was abandoned %s after it was sent.", d)
 	default:
 		fmt.Fprintf(b, " Round trip: %s.", d)
 	}
@@ -429,6 +431,23 @@ func neverLeft(e *trace.Exchange) bool {
 	return e.DNS != nil && e.Failed() && e.Sent.Size() == 0
 }
 
+// hedge says whether a DNS query was sent in parallel with an earlier one
+// that had not answered yet (its note says why).
+func hedge(e *trace.Exchange) bool {
+	for _, n := range e.Notes {
+		if strings.HasPrefix(n, "hedged: ") && !strings.HasPrefix(n, "hedged: this reply came first") {
+			return true
+		}
+	}
+	return false
+}
+
+// abandoned says whether a hedged DNS query lost the race: its reply was
+// no longer awaited, so its time is no round trip.
+func abandoned(e *trace.Exchange) bool {
+	return e.DNS != nil && e.DNS.Kind == trace.DNSError && strings.HasPrefix(e.Outcome, "abandoned: ")
+}
+
 func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	d := e.DNS
 	if d.For != "" {
@@ -445,14 +464,16 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	case ".":
 		b.WriteString(", a server for the root zone (.),")
 	default:
-		fmt.Fprintf(b, ", a server for the zone %s,", line(d.Zone))
+		fmt.Fprintf(b, ", a server for the zone %s,", line(facts.Bare(d.Zone)))
 	}
 	fmt.Fprintf(b, " the question %q", line(d.Question))
 	if e.Transport != "" {
 		fmt.Fprintf(b, " over %s", strings.ToUpper(string(e.Transport)))
 	}
 	fmt.Fprintf(b, ", in a packet with ID %d so the answer can be matched to it.", d.ID)
-	if d.Attempt > 1 {
+	if d.Attempt > 1 && !hedge(e) {
+		// A hedged query is sent while the one before may still answer:
+		// its own note says why, below.
 		fmt.Fprintf(b, " This is try number %d: the one before got no usable answer.", d.Attempt)
 	}
 	kind := d.Kind
@@ -461,18 +482,18 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 		fmt.Fprintf(b, " It answered: %s. That is a recursive resolver's answer, from its cache or from its own walk down the tree, not the zone's own servers speaking.", list(d.Answers, "; "))
 		kind = ""
 	}
-	if kind == trace.DNSError && strings.HasPrefix(e.Outcome, "abandoned: ") {
+	if abandoned(e) {
 		// A hedged query that lost the race: nothing went wrong with it.
 		fmt.Fprintf(b, " It was sent in parallel with another server's, and was %s.", strings.TrimSuffix(line(e.Outcome), "."))
 		kind = ""
 	}
 	switch kind {
 	case trace.DNSReferral:
-		fmt.Fprintf(b, " It does not know the answer, but it knows who is responsible for %s: it sent a referral to", line(d.Referral))
+		fmt.Fprintf(b, " It does not know the answer, but it knows who is responsible for %s: it sent a referral to", line(facts.Bare(d.Referral)))
 		names := make([]string, 0, len(d.Nameservers))
 		glued := 0
 		for _, ns := range d.Nameservers {
-			names = append(names, ns.Name)
+			names = append(names, facts.Bare(ns.Name))
 			if len(ns.Addrs) > 0 {
 				glued++
 			}

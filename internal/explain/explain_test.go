@@ -433,3 +433,47 @@ func TestFailedQuerySaidOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestHedgeAndReferralWords: a hedged query that lost is not "try number
+// 2" after a failure (the first had not failed: it was slow) and has no
+// round trip; names in sentences carry no root dot before a colon.
+func TestHedgeAndReferralWords(t *testing.T) {
+	tests := []struct {
+		name        string
+		ex          *trace.Exchange
+		want, wrong []string
+	}{
+		{
+			name: "abandoned hedge",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns2.example.com", Addr: "198.51.100.2:53"}, Sent: trace.Message{Bytes: make([]byte, 44)},
+				Duration: 500 * time.Microsecond, Error: "abandoned: ns1.example.com (198.51.100.1:53) answered first", Outcome: "abandoned: ns1.example.com (198.51.100.1:53) answered first",
+				Notes: []string{"hedged: ns1.example.com (198.51.100.1:53) had not answered within 50.0 ms (the floor)"},
+				DNS:   &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSError, Zone: "example.com.", Attempt: 2}},
+			want:  []string{"a server for the zone example.com,", "was abandoned: ns1.example.com", "It was abandoned 0.5 ms after it was sent."},
+			wrong: []string{"try number", "the one before got no usable answer", "Round trip"},
+		},
+		{
+			name: "referral",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "a.root-servers.net", Addr: "192.0.2.1:53"}, Sent: trace.Message{Bytes: make([]byte, 44)},
+				DNS: &trace.DNSExchange{Question: "www.example.com. A", Zone: ".", Kind: trace.DNSReferral, Referral: "com.",
+					Nameservers: []trace.NameServer{{Name: "a.gtld-servers.net."}, {Name: "b.gtld-servers.net."}}}},
+			want:  []string{"responsible for com: it sent a referral to a.gtld-servers.net, b.gtld-servers.net."},
+			wrong: []string{"com.:", "net.,"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := spaced(Exchange(tc.ex))
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Exchange() = %q\nmissing %q", got, w)
+				}
+			}
+			for _, w := range tc.wrong {
+				if strings.Contains(got, w) {
+					t.Errorf("Exchange() = %q\nholds %q", got, w)
+				}
+			}
+		})
+	}
+}
