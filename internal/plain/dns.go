@@ -17,6 +17,19 @@ func (p *Printer) dns(s *trace.Stage) {
 	if d != nil {
 		p.printf("  %s\n", wrapLine(dnsIntro(d), 2, "  "))
 	}
+	// said is the stage's error when one exchange alone failed and the
+	// stage's "failed:" line says its error: the exchange leaves it to the
+	// stage. With several failures the stage lists them all, and each hop
+	// keeps its own line.
+	said, failures := "", 0
+	for _, ex := range s.Exchanges {
+		if ex.Failed() {
+			failures++
+		}
+	}
+	if failures == 1 {
+		said = s.Error
+	}
 	lastFor, lastDepth := "", 0
 	for i, ex := range s.Exchanges {
 		indent := "  " + strings.Repeat("    ", ex.Depth)
@@ -29,7 +42,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		if ex.DNS != nil {
 			lastFor, lastDepth = ex.DNS.For, ex.Depth
 		}
-		p.dnsExchange(i+1, ex, s.Error)
+		p.dnsExchange(i+1, ex, said)
 	}
 	out := facts.DNSOf(s)
 	if d != nil && len(d.Addresses) > 0 {
@@ -63,7 +76,7 @@ func dnsIntro(d *trace.DNS) string {
 	case trace.MethodSystem:
 		return fmt.Sprintf("Asked the system's resolver %s for %s (%s).", safetext.Line(d.Resolver), name, types)
 	case trace.MethodOverride:
-		return fmt.Sprintf("No lookup: --resolve gave the address of %s.", name)
+		return fmt.Sprintf("DNS skipped: --resolve gave the address of %s, so no question is asked.", name)
 	}
 	return ""
 }
@@ -72,9 +85,10 @@ func dnsIntro(d *trace.DNS) string {
 // record set would bury the rest of the report.
 const maxAnswerLines = 8
 
-// dnsExchange writes one query and its reply. stageErr is the stage's
-// error: when it is this exchange's own, it is said once, by the stage.
-func (p *Printer) dnsExchange(n int, ex *trace.Exchange, stageErr string) {
+// dnsExchange writes one query and its reply. said is what the stage's
+// "failed:" line will say: an error of this exchange's within it is left
+// to that line.
+func (p *Printer) dnsExchange(n int, ex *trace.Exchange, said string) {
 	indent := "  " + strings.Repeat("    ", ex.Depth)
 	who := safetext.Line(facts.Peer(ex.Peer))
 	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %s out, %d back · %s", safetext.Line(string(ex.Transport)), facts.Count(ex.Sent.Size(), "byte", "bytes"), ex.Received.Size(), trace.Dur(ex.Duration))))
@@ -83,7 +97,7 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange, stageErr string) {
 		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
 	}
 	switch {
-	case ex.Failed() && strings.Contains(stageErr, ex.Error):
+	case ex.Failed() && said != "" && strings.Contains(said, ex.Error):
 		// The stage's "failed:" line below says it.
 	case ex.Failed():
 		p.printf("%s%s%s\n", body, tag(p.st.bad, "failed"), wrapLine(safetext.Line(ex.Error), len(body)+9, body+"         "))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -166,5 +167,24 @@ func TestResolverFailureSaidOnce(t *testing.T) {
 	}
 	if strings.Contains(got, "referral") || strings.Contains(got, "com. (") {
 		t.Errorf("report:\n%s", b.String())
+	}
+}
+
+// TestEveryHopKeepsItsFailure: when several hops failed, the stage's error
+// lists them all, and each hop still shows its own (a learner reads the
+// hops top to bottom: which server was silent, then which).
+func TestEveryHopKeepsItsFailure(t *testing.T) {
+	e1, e2 := "no reply from 192.0.2.1:53 within 100ms", "no reply from 192.0.2.2:53 within 100ms"
+	hop := func(addr, e string) *trace.Exchange {
+		return &trace.Exchange{Kind: "dns", Peer: trace.Peer{Addr: addr}, Transport: "udp", Sent: trace.Message{Bytes: make([]byte, 44)},
+			Error: e, Outcome: e, DNS: &trace.DNSExchange{Question: "www.example.com. A", Zone: ".", Kind: trace.DNSError}}
+	}
+	s := &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusFailed, Error: "no root server answered: " + e1 + "; " + e2,
+		DNS:       &trace.DNS{Name: "www.example.com.", Types: []string{"A"}, Method: trace.MethodIterative, Queries: 2},
+		Exchanges: []*trace.Exchange{hop("192.0.2.1:53", e1), hop("192.0.2.2:53", e2)}}
+	var b bytes.Buffer
+	New(&b, Options{}).Stage(&trace.Journey{}, s)
+	if n := len(regexp.MustCompile(`(?m)^\s+failed\s+no reply from`).FindAllString(b.String(), -1)); n != 2 {
+		t.Errorf("%d hops show their failure, want 2:\n%s", n, b.String())
 	}
 }
