@@ -294,3 +294,29 @@ func TestTLSLessonFields(t *testing.T) {
 		t.Errorf("missing TLS steps: %v", want)
 	}
 }
+
+// TestReenacted says, before the server's side of a live journey, that it
+// is a re-enactment on this machine, not the real site's software.
+func TestReenacted(t *testing.T) {
+	j := recorded(t)["http.json"]
+	g := j.Stage("gateway")
+	st := *g
+	gw := *g.Gateway
+	gw.Reenacted = true
+	gw.Software = "journey-gateway (WSGI-style)"
+	st.Gateway = &gw
+	for i, s := range j.Stages {
+		if s == g {
+			j.Stages[i] = &st
+		}
+	}
+	s := story.Build(j)
+	checkFits(t, s)
+	i := s.FirstOf("gateway")
+	if i < 0 || !strings.Contains(s.Steps[i].Narration, "re-enactment") {
+		t.Fatalf("the server's side does not start by saying it is re-enacted: %+v", s.Steps[i])
+	}
+	if s.Steps[i+1].Kind != story.KindRead {
+		t.Errorf("after the re-enactment note comes %s, want the request read", s.Steps[i+1].Kind)
+	}
+}
