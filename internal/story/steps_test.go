@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"journey/internal/story"
+	"journey/internal/trace"
 )
 
 // kinds is the story's step kinds in order, a run of one kind written
@@ -318,5 +319,43 @@ func TestReenacted(t *testing.T) {
 	}
 	if s.Steps[i+1].Kind != story.KindRead {
 		t.Errorf("after the re-enactment note comes %s, want the request read", s.Steps[i+1].Kind)
+	}
+}
+
+// TestMiddlewareAnswers tells a middleware that answers on the way in: the
+// router and the view are never reached, and the response goes back out.
+func TestMiddlewareAnswers(t *testing.T) {
+	j := recorded(t)["http.json"]
+	g := j.Stage("gateway")
+	st := *g
+	gw := *g.Gateway
+	gw.Middleware = append([]trace.MiddlewareStep(nil), gw.Middleware...)
+	for i, m := range gw.Middleware {
+		if m.Direction == trace.DirectionDown && strings.HasSuffix(m.Middleware, "SecurityMiddleware") {
+			gw.Middleware[i].Answered = true
+			gw.Middleware[i].Action = "301 to https://www.example.com/ (SECURE_SSL_REDIRECT is on)"
+		}
+	}
+	st.Gateway = &gw
+	for i, s := range j.Stages {
+		if s == g {
+			j.Stages[i] = &st
+		}
+	}
+	s := story.Build(j)
+	checkFits(t, s)
+	said := false
+	for _, step := range s.Steps {
+		switch step.Kind {
+		case story.KindRoute, story.KindMatch, story.KindView:
+			t.Errorf("a %s step after a middleware answered", step.Kind)
+		case story.KindMiddlewareIn:
+			if strings.Contains(step.Narration, "the router and the view are never reached") {
+				said = true
+			}
+		}
+	}
+	if !said {
+		t.Error("no middleware step says it answered itself")
 	}
 }
