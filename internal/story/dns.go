@@ -152,6 +152,9 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if proto != "UDP" {
 		title += " (" + proto + ")"
 	}
+	if e.Depth > 0 {
+		title = "↳ " + title
+	}
 	b.add(Step{Stage: trace.StageDNS, Kind: KindQuery, From: you, To: srv, Start: e.Start,
 		Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields,
 		Lesson: findField(e.Sent.Fields, "Question section"), Title: title, Narration: n.String(), Depth: e.Depth})
