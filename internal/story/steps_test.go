@@ -359,3 +359,18 @@ func TestMiddlewareAnswers(t *testing.T) {
 		t.Error("no middleware step says it answered itself")
 	}
 }
+
+// TestBuildEmpty builds no journey and an empty one without a panic.
+func TestBuildEmpty(t *testing.T) {
+	for name, j := range map[string]*trace.Journey{"nil": nil, "empty": {}, "stages not run": {Stages: []*trace.Stage{{Kind: trace.StageAddress, Status: trace.StatusPending}, {Kind: trace.StageDNS, Status: trace.StatusPending}}}} {
+		t.Run(name, func(t *testing.T) {
+			s := story.Build(j)
+			if len(s.Steps) != 0 {
+				t.Errorf("%d steps from %s", len(s.Steps), name)
+			}
+			if len(s.Parties) != 1 || s.Parties[0].Kind != story.PartyYou {
+				t.Errorf("parties %+v, want you alone", s.Parties)
+			}
+		})
+	}
+}
