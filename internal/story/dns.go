@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"journey/internal/facts"
 	"journey/internal/trace"
@@ -86,8 +87,19 @@ func (b *builder) dns() {
 	if s == nil {
 		return
 	}
+	// With -L, a redirect to another host is looked up later, after a
+	// response: those lookups are recorded at the end of the DNS stage but
+	// told where they happen, before the connection they lead to.
+	connectAt := time.Duration(-1)
+	if c := b.j.Stage(trace.StageConnect); c != nil && c.Status != trace.StatusPending && c.Status != trace.StatusSkipped {
+		connectAt = c.Start
+	}
 	for i, e := range s.Exchanges {
 		if e == nil {
+			continue
+		}
+		if connectAt >= 0 && e.Start > connectAt {
+			b.late = append(b.late, i)
 			continue
 		}
 		b.dnsExchange(s, i, e)
@@ -120,7 +132,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if e.Depth > 0 && d.For != "" {
 		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
-	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 {
+	if b.lateFirst {
+		fmt.Fprintf(&n, "The redirect leads to another host, %s: it is looked up first. ", line(host(questionName(d.Question))))
+	}
+	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 && !b.lateFirst {
 		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
 	}
 	again := askedBefore(s, i, e)
@@ -180,6 +195,27 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
 	b.add(st)
+}
+
+// lateDNS tells the DNS exchanges recorded late (a redirect's new host)
+// that started before the moment until, or all of them when until < 0.
+func (b *builder) lateDNS(until time.Duration) {
+	s := b.j.Stage(trace.StageDNS)
+	if s == nil {
+		return
+	}
+	rest := b.late[:0]
+	for k, i := range b.late {
+		if e := s.Exchanges[i]; until < 0 || e.Start < until {
+			b.lateFirst = !b.lateTold && k == 0
+			b.lateTold = true
+			b.dnsExchange(s, i, e)
+			b.lateFirst = false
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	b.late = rest
 }
 
 // askedBefore returns the zone for which the same server was asked
