@@ -106,7 +106,7 @@ func (b *builder) server() {
 	for k, m := range down {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), line(m.Middleware), action(m.Action))
+		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), short(m.Middleware), action(m.Action))
 		if m.Answered {
 			answered = true
 			st.Narration += " It answers itself: the router and the view are never reached, and the response goes back out through the middleware already passed."
@@ -131,7 +131,7 @@ func (b *builder) server() {
 	for k, m := range up {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareOut, From: from, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↑ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), action(m.Action))
+		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), short(m.Middleware), action(m.Action))
 		if strings.Contains(m.Action, "APPEND_SLASH") {
 			st.Narration += " That is Django's APPEND_SLASH redirect: the browser asks again, with the slash."
 		}
@@ -268,7 +268,7 @@ func (b *builder) router(rs *trace.Stage, gw int, final int, views []trace.Middl
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware) + ".process_view"}
 		act := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(m.Action, "process_view"), ":"))
-		st.Narration = fmt.Sprintf("The view is chosen but not yet called: %s's process_view sees the request and the view first: %s.", line(m.Middleware), action(act))
+		st.Narration = fmt.Sprintf("The view is chosen but not yet called: %s's process_view sees the request and the view first: %s.", short(m.Middleware), action(act))
 		if m.Answered {
 			st.Narration += " It answers itself: the view is never called."
 			viewAnswered = true
