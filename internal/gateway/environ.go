@@ -31,6 +31,8 @@ type Request struct {
 	// SessionRead is set when something read request.session (the debug
 	// 500 page shows request.user, which the session holds).
 	SessionRead bool
+	// userSet: AuthenticationMiddleware has set request.user.
+	userSet bool
 }
 
 // FullPath is Django's request.get_full_path(): the decoded path

@@ -75,6 +75,7 @@ type httpCase struct {
 	Conf        string            `json:"conf"`
 	Method      string            `json:"method"`
 	Path        string            `json:"path"`
+	Host        string            `json:"host,omitempty"` // "" for www.example.com
 	Scheme      string            `json:"scheme,omitempty"`
 	Cookies     map[string]string `json:"cookies,omitempty"`
 	Headers     map[string]string `json:"headers,omitempty"`
@@ -608,6 +609,11 @@ func httpCases() []httpCase {
 		{Method: "POST", Path: "/echo/", Scheme: "https", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Referer": "http://www.example.com/form/"}},
 		{Method: "POST", Path: "/articles/2024", ContentType: form, Body: "name=ada", since: "4.2"}, // 3.2 raised in process_request, before AuthenticationMiddleware set request.user
 		{Method: "DELETE", Path: "/echo/"},
+		{Method: "GET", Path: "/", Host: "evil_com"},
+		{Method: "GET", Path: "/api/status", Host: "www.example.com:8080"},
+		{Method: "GET", Path: "/api/status", Host: "[::1]:8000"},
+		{Method: "GET", Path: "/api/status", Host: "www.example.com:port"},
+		{Method: "POST", Path: "/echo/", Host: "bad/host", ContentType: form, Body: "name=ada"},
 		{Method: "PUT", Path: "/nope/"},
 	}
 	for i := range cs {
@@ -622,7 +628,11 @@ func httpCases() []httpCase {
 // journeyHTTP runs c through journey's gateway.
 func journeyHTTP(site *gateway.Site, c httpCase) httpResult {
 	var b strings.Builder
-	b.WriteString(c.Method + " " + c.Path + " HTTP/1.1\r\nHost: www.example.com\r\n")
+	host := c.Host
+	if host == "" {
+		host = "www.example.com"
+	}
+	b.WriteString(c.Method + " " + c.Path + " HTTP/1.1\r\nHost: " + host + "\r\n")
 	var cookies []string
 	for k, v := range c.Cookies {
 		cookies = append(cookies, k+"="+v)
