@@ -1,8 +1,10 @@
-// Package router owns URL routing with Django's semantics: path() patterns
-// with converters, re_path() regex patterns, include() groups under a
-// prefix, names and namespaces, reverse(), and the list of patterns tried
-// that Django's debug 404 page shows. It also reads URL configuration files
-// (urlconf.go) and holds the demo site (demo.go). It describes views but
+// Package router owns URL routing with Django's semantics (those of Django
+// 5.2): path() patterns with converters, re_path() regex patterns (Python's
+// syntax, translated to Go's regexp where they differ: pyregex.go),
+// include() groups under a prefix, names and namespaces, reverse(), and
+// the list of patterns tried that Django's debug 404 page shows. It also
+// reads URL configuration files, which Django itself loads too
+// (urlconf.go), and holds the demo site (demo.go). It describes views but
 // does not run them: the gateway does.
 package router
 
