@@ -410,7 +410,9 @@ func resolveCases() []resolveCase {
 		"/blog/42/", "/b2/", "/b2/hello/edit/", "/u/7/", "/u/7/posts/3/", "/u/7/8/override/", "/u/x/",
 		"/r/5/about/", "/r/5/p/7/", "/r/5/k/9/", "/r/x/about/", "/rn/5/about/", "/rn/5/p/7/", "/rn/5/k/9/",
 		"/plain/about/", "/plain/p/3/", "/plain/k/3/", "/nothing/", "/nothing/x/", "/dupe/", "/blog",
-		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/")
+		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/",
+		"/blog/hello%2F/", "/blog/hello/edit", "/u/007/", "/u/007/posts/0042/", "/r/5/p/7", "/r/05/k/9/",
+		"/rn/5/k/%D9%A3/", "/blog/h%C3%A9llo/", "/blog//", "/plain/about", "/nothing", "/blog/hello/edit/x")
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
 	add("urls_app", "/", "/5/", "/x/")
 	add("urls_kwargs", "/page/", "/page/3/", "/num/", "/kw/", "/over/mine/", "/pos/4/", "/inc/", "/inc/en/")
@@ -558,7 +560,7 @@ func slashCases() []slashCase {
 	add("urls_conv", "PATCH", "/int/1", "")
 	add("urls_conv", "DELETE", "/int/1", "")
 	add("urls_conv", "POST", "/nope", "")
-	for _, p := range []string{"/blog", "/blog/hello", "/u/7", "/r/5/about", "/nothing", "/dupe"} {
+	for _, p := range []string{"/blog", "/blog/hello", "/u/7", "/r/5/about", "/nothing", "/dupe", "/blog/hello/edit", "/u/7/posts/3", "/b2/x"} {
 		add("urls_inc", "GET", p, "")
 	}
 	for _, p := range []string{"/year/2024", "/end", "/opt", "/noend"} {
