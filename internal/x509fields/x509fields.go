@@ -1,0 +1,624 @@
+// Package x509fields annotates a certificate's DER bytes field by field, as
+// X.509 (RFC 5280, section 4.1) lays them out and as Wireshark's dissector
+// shows them: the signed part (version, serial number, signature
+// algorithm, issuer, validity, subject, public key, extensions), then the
+// signature algorithm and the signature over it.
+//
+// The bytes come from a server: nothing is trusted. The structure is walked
+// with a small DER reader that keeps every field's offset; the primitive
+// values (object identifiers, times, integers) are read by encoding/asn1.
+// What cannot be read is named as such, and the walk stops; it never
+// panics.
+package x509fields
+
+import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"strings"
+	"time"
+
+	"journey/internal/trace"
+)
+
+// Bounds on what one certificate can make the annotator build.
+const (
+	// maxNameParts bounds the attributes read from one name, and the names
+	// in one subjectAltName: real certificates carry a handful; public CAs
+	// cap SANs at a few hundred (Let's Encrypt: 100).
+	maxNameParts = 256
+	// maxExtensions bounds the extensions read: a web certificate carries
+	// about ten.
+	maxExtensions = 64
+	// maxShown bounds a hex value written out in a field's value (a key, a
+	// signature): longer ones are cut, their length said.
+	maxShown = 32
+)
+
+// tlv is one DER element: its tag byte, where it starts, the length of its
+// tag and length bytes, and the length of its contents.
+type tlv struct {
+	tag byte
+	off int // offset of the tag byte in the certificate
+	hdr int // tag and length bytes
+	n   int // content bytes
+}
+
+func (e tlv) end() int     { return e.off + e.hdr + e.n }
+func (e tlv) content() int { return e.off + e.hdr }
+
+var errShort = errors.New("element runs past its container")
+
+// Tag bytes read here (X.690, section 8).
+const (
+	tagBoolean     = 0x01
+	tagInteger     = 0x02
+	tagBitString   = 0x03
+	tagOctetString = 0x04
+	tagOID         = 0x06
+	tagSequence    = 0x30
+	tagSet         = 0x31
+)
+
+// read reads the element at off, which must end by limit.
+func read(b []byte, off, limit int) (tlv, error) {
+	if off+2 > limit {
+		return tlv{}, errShort
+	}
+	e := tlv{tag: b[off], off: off}
+	if e.tag&0x1f == 0x1f {
+		return tlv{}, errors.New("a multi-byte tag, which X.509 does not use")
+	}
+	l := int(b[off+1])
+	e.hdr = 2
+	if l&0x80 != 0 {
+		k := l & 0x7f
+		if k == 0 || k > 3 {
+			return tlv{}, fmt.Errorf("a length of %d bytes (DER allows 1 to 3 in a certificate)", k)
+		}
+		if off+2+k > limit {
+			return tlv{}, errShort
+		}
+		l = 0
+		for _, x := range b[off+2 : off+2+k] {
+			l = l<<8 | int(x)
+		}
+		e.hdr += k
+	}
+	e.n = l
+	if e.end() > limit {
+		return tlv{}, errShort
+	}
+	return e, nil
+}
+
+// children reads the elements inside a constructed element, in order.
+func children(b []byte, e tlv, max int) ([]tlv, error) {
+	var out []tlv
+	for off := e.content(); off < e.end(); {
+		if len(out) == max {
+			return out, fmt.Errorf("more than %d elements", max)
+		}
+		c, err := read(b, off, e.end())
+		if err != nil {
+			return out, err
+		}
+		out = append(out, c)
+		off = c.end()
+	}
+	return out, nil
+}
+
+// Annotate returns the fields of the DER certificate der, their offsets
+// shifted by base (where der starts in the message shown). It never fails:
+// what cannot be read is one last field saying why.
+func Annotate(der []byte, base int) []trace.Field {
+	a := &annotator{b: der, base: base}
+	f, err := a.certificate()
+	if err != nil {
+		a.bad(&f, err)
+	}
+	return []trace.Field{f}
+}
+
+type annotator struct {
+	b    []byte
+	base int
+}
+
+func (a *annotator) field(e tlv, name, value string) trace.Field {
+	return trace.Field{Name: name, Offset: a.base + e.off, Length: e.hdr + e.n, Value: value}
+}
+
+// bad appends, to f, a field naming what could not be read.
+func (a *annotator) bad(f *trace.Field, err error) {
+	if f.Name == "" {
+		f.Name, f.Offset, f.Length = "certificate", a.base, len(a.b)
+	}
+	f.Children = append(f.Children, trace.Field{Name: "unreadable", Offset: f.Offset, Length: f.Length, Value: err.Error()})
+}
+
+// expect reads the element at off and checks its tag.
+func (a *annotator) expect(off, limit int, tag byte, what string) (tlv, error) {
+	e, err := read(a.b, off, limit)
+	if err != nil {
+		return e, fmt.Errorf("%s: %w", what, err)
+	}
+	if e.tag != tag {
+		return e, fmt.Errorf("%s: tag 0x%02x where 0x%02x belongs", what, e.tag, tag)
+	}
+	return e, nil
+}
+
+func (a *annotator) raw(e tlv) []byte { return a.b[e.off:e.end()] }
+
+func (a *annotator) certificate() (trace.Field, error) {
+	cert, err := a.expect(0, len(a.b), tagSequence, "Certificate")
+	if err != nil {
+		return trace.Field{}, err
+	}
+	f := a.field(cert, "certificate", "")
+	if cert.end() != len(a.b) {
+		f.Children = append(f.Children, trace.Field{Name: "trailing bytes", Offset: a.base + cert.end(), Length: len(a.b) - cert.end()})
+	}
+	parts, err := children(a.b, cert, 3)
+	if err != nil || len(parts) != 3 {
+		if err == nil {
+			err = fmt.Errorf("%d parts where X.509 has 3", len(parts))
+		}
+		return f, fmt.Errorf("Certificate: %w", err)
+	}
+	tbs, subject, err := a.tbs(parts[0])
+	f.Children = append(f.Children, tbs)
+	f.Value = subject
+	if err != nil {
+		return f, err
+	}
+	alg, err := a.algorithm(parts[1], "signature algorithm")
+	if err != nil {
+		return f, err
+	}
+	alg.Value += " (the issuer's, over the signed part)"
+	f.Children = append(f.Children, alg)
+	if parts[2].tag != tagBitString {
+		return f, errors.New("signatureValue: not a BIT STRING")
+	}
+	f.Children = append(f.Children, a.field(parts[2], "signature", fmt.Sprintf("%d bytes: the issuer's signature over the signed part", max(parts[2].n-1, 0))))
+	return f, nil
+}
+
+// tbs annotates the TBSCertificate: the part the issuer signs.
+func (a *annotator) tbs(e tlv) (trace.Field, string, error) {
+	f := a.field(e, "signed part (tbsCertificate)", "what the issuer signed")
+	if e.tag != tagSequence {
+		return f, "", errors.New("tbsCertificate: not a SEQUENCE")
+	}
+	parts, err := children(a.b, e, 11)
+	if err != nil {
+		return f, "", fmt.Errorf("tbsCertificate: %w", err)
+	}
+	i := 0
+	next := func(what string) (tlv, error) {
+		if i == len(parts) {
+			return tlv{}, fmt.Errorf("tbsCertificate ends before its %s", what)
+		}
+		i++
+		return parts[i-1], nil
+	}
+	if len(parts) > 0 && parts[0].tag == 0xa0 { // [0] EXPLICIT version
+		v := parts[0]
+		var n int
+		if inner, err := read(a.b, v.content(), v.end()); err == nil {
+			if _, err := asn1.Unmarshal(a.b[inner.off:inner.end()], &n); err != nil {
+				return f, "", fmt.Errorf("version: %w", err)
+			}
+		}
+		f.Children = append(f.Children, a.field(v, "version", fmt.Sprintf("v%d (%d)", n+1, n)))
+		i++
+	} else {
+		f.Children = append(f.Children, trace.Field{Name: "version", Offset: a.base + e.content(), Value: "v1 (absent: the default)"})
+	}
+	serial, err := next("serial number")
+	if err != nil {
+		return f, "", err
+	}
+	var sn *big.Int
+	if _, err := asn1.Unmarshal(a.raw(serial), &sn); err != nil {
+		return f, "", fmt.Errorf("serial number: %w", err)
+	}
+	f.Children = append(f.Children, a.field(serial, "serial number", sn.Text(16)))
+	algE, err := next("signature algorithm")
+	if err != nil {
+		return f, "", err
+	}
+	alg, err := a.algorithm(algE, "signature algorithm")
+	if err != nil {
+		return f, "", err
+	}
+	alg.Value += " (the issuer's, repeated inside the signed part)"
+	f.Children = append(f.Children, alg)
+	issuerE, err := next("issuer")
+	if err != nil {
+		return f, "", err
+	}
+	issuer, err := a.name(issuerE, "issuer")
+	f.Children = append(f.Children, issuer)
+	if err != nil {
+		return f, "", err
+	}
+	valE, err := next("validity")
+	if err != nil {
+		return f, "", err
+	}
+	val, err := a.validity(valE)
+	f.Children = append(f.Children, val)
+	if err != nil {
+		return f, "", err
+	}
+	subjE, err := next("subject")
+	if err != nil {
+		return f, "", err
+	}
+	subject, err := a.name(subjE, "subject")
+	f.Children = append(f.Children, subject)
+	if err != nil {
+		return f, subject.Value, err
+	}
+	spkiE, err := next("subject public key info")
+	if err != nil {
+		return f, subject.Value, err
+	}
+	spki, err := a.publicKey(spkiE)
+	f.Children = append(f.Children, spki)
+	if err != nil {
+		return f, subject.Value, err
+	}
+	for ; i < len(parts); i++ {
+		p := parts[i]
+		switch p.tag {
+		case 0x81:
+			f.Children = append(f.Children, a.field(p, "issuer unique ID", fmt.Sprintf("%d bytes", p.n)))
+		case 0x82:
+			f.Children = append(f.Children, a.field(p, "subject unique ID", fmt.Sprintf("%d bytes", p.n)))
+		case 0xa3:
+			ext, err := a.extensions(p)
+			f.Children = append(f.Children, ext)
+			if err != nil {
+				return f, subject.Value, err
+			}
+		default:
+			return f, subject.Value, fmt.Errorf("tbsCertificate: unexpected tag 0x%02x", p.tag)
+		}
+	}
+	return f, subject.Value, nil
+}
+
+// algorithm annotates an AlgorithmIdentifier: the algorithm's OID and its
+// parameters.
+func (a *annotator) algorithm(e tlv, name string) (trace.Field, error) {
+	f := a.field(e, name, "")
+	if e.tag != tagSequence {
+		return f, fmt.Errorf("%s: not a SEQUENCE", name)
+	}
+	parts, err := children(a.b, e, 2)
+	if err != nil || len(parts) == 0 {
+		return f, fmt.Errorf("%s: %v", name, orEmpty(err))
+	}
+	var oid asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(a.raw(parts[0]), &oid); err != nil {
+		return f, fmt.Errorf("%s: %w", name, err)
+	}
+	f.Value = oidName(oid)
+	f.Children = append(f.Children, a.field(parts[0], "algorithm", fmt.Sprintf("%s (%s)", oidName(oid), oid)))
+	if len(parts) == 2 {
+		p := parts[1]
+		v := "NULL"
+		if p.tag == tagOID {
+			var po asn1.ObjectIdentifier
+			if _, err := asn1.Unmarshal(a.raw(p), &po); err == nil {
+				v = fmt.Sprintf("%s (%s)", oidName(po), po)
+				f.Value += ", " + oidName(po)
+			}
+		} else if p.tag != 0x05 {
+			v = fmt.Sprintf("%d bytes", p.n)
+		}
+		f.Children = append(f.Children, a.field(p, "parameters", v))
+	}
+	return f, nil
+}
+
+func orEmpty(err error) error {
+	if err == nil {
+		return errors.New("empty")
+	}
+	return err
+}
+
+// name annotates an X.501 Name: a sequence of sets of attribute and value.
+func (a *annotator) name(e tlv, label string) (trace.Field, error) {
+	f := a.field(e, label, "")
+	var rdns pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(a.raw(e), &rdns); err != nil || len(rest) > 0 {
+		return f, fmt.Errorf("%s: %v", label, orEmpty(err))
+	}
+	var n pkix.Name
+	n.FillFromRDNSequence(&rdns)
+	f.Value = n.String() // as crypto/x509 says it, so the two can be compared
+	sets, err := children(a.b, e, maxNameParts)
+	if err != nil {
+		return f, fmt.Errorf("%s: %w", label, err)
+	}
+	for _, set := range sets {
+		atvs, err := children(a.b, set, maxNameParts)
+		if err != nil {
+			return f, fmt.Errorf("%s: %w", label, err)
+		}
+		for _, atv := range atvs {
+			var v struct {
+				Type  asn1.ObjectIdentifier
+				Value any
+			}
+			if _, err := asn1.Unmarshal(a.raw(atv), &v); err != nil {
+				return f, fmt.Errorf("%s: %w", label, err)
+			}
+			f.Children = append(f.Children, a.field(atv, attributeName(v.Type), fmt.Sprint(v.Value)))
+		}
+	}
+	return f, nil
+}
+
+// validity annotates the two times between which the certificate holds.
+func (a *annotator) validity(e tlv) (trace.Field, error) {
+	f := a.field(e, "validity", "")
+	parts, err := children(a.b, e, 2)
+	if err != nil || len(parts) != 2 {
+		return f, fmt.Errorf("validity: %v", orEmpty(err))
+	}
+	var ts [2]time.Time
+	for i, label := range []string{"not before", "not after"} {
+		if _, err := asn1.Unmarshal(a.raw(parts[i]), &ts[i]); err != nil {
+			return f, fmt.Errorf("validity, %s: %w", label, err)
+		}
+		kind := "UTCTime"
+		if parts[i].tag == 0x18 {
+			kind = "GeneralizedTime"
+		}
+		f.Children = append(f.Children, a.field(parts[i], label, ts[i].UTC().Format("2006-01-02 15:04:05 UTC")+" ("+kind+")"))
+	}
+	f.Value = fmt.Sprintf("%s to %s", ts[0].UTC().Format("2006-01-02"), ts[1].UTC().Format("2006-01-02"))
+	return f, nil
+}
+
+// publicKey annotates the SubjectPublicKeyInfo: the key's algorithm and
+// the key itself.
+func (a *annotator) publicKey(e tlv) (trace.Field, error) {
+	f := a.field(e, "subject public key info", "")
+	parts, err := children(a.b, e, 2)
+	if err != nil || len(parts) != 2 {
+		return f, fmt.Errorf("subject public key info: %v", orEmpty(err))
+	}
+	alg, err := a.algorithm(parts[0], "algorithm")
+	if err != nil {
+		return f, err
+	}
+	f.Children = append(f.Children, alg)
+	if parts[1].tag != tagBitString {
+		return f, errors.New("subject public key: not a BIT STRING")
+	}
+	key := a.b[parts[1].content():parts[1].end()]
+	if len(key) > 0 {
+		key = key[1:] // the count of unused bits
+	}
+	f.Value = fmt.Sprintf("%s, %d-byte key", alg.Value, len(key))
+	f.Children = append(f.Children, a.field(parts[1], "subject public key", fmt.Sprintf("%d bytes: %s", len(key), shortHex(key))))
+	return f, nil
+}
+
+func shortHex(b []byte) string {
+	if len(b) > maxShown {
+		return hex.EncodeToString(b[:maxShown]) + "…"
+	}
+	return hex.EncodeToString(b)
+}
+
+// extensions annotates the [3] extensions: each one's OID, whether it is
+// critical, and its value, decoded for the ones a client checks.
+func (a *annotator) extensions(e tlv) (trace.Field, error) {
+	f := a.field(e, "extensions", "")
+	seq, err := read(a.b, e.content(), e.end())
+	if err != nil || seq.tag != tagSequence {
+		return f, fmt.Errorf("extensions: %v", orEmpty(err))
+	}
+	exts, err := children(a.b, seq, maxExtensions)
+	if err != nil {
+		return f, fmt.Errorf("extensions: %w", err)
+	}
+	f.Value = fmt.Sprintf("%d extensions", len(exts))
+	for _, x := range exts {
+		parts, err := children(a.b, x, 3)
+		if err != nil || len(parts) < 2 {
+			return f, fmt.Errorf("extension: %v", orEmpty(err))
+		}
+		var oid asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(a.raw(parts[0]), &oid); err != nil {
+			return f, fmt.Errorf("extension: %w", err)
+		}
+		ef := a.field(x, oidName(oid), "")
+		ef.Children = append(ef.Children, a.field(parts[0], "extension id", fmt.Sprintf("%s (%s)", oidName(oid), oid)))
+		val := parts[len(parts)-1]
+		if len(parts) == 3 {
+			var crit bool
+			if _, err := asn1.Unmarshal(a.raw(parts[1]), &crit); err != nil {
+				return f, fmt.Errorf("extension %s, critical: %w", oidName(oid), err)
+			}
+			ef.Children = append(ef.Children, a.field(parts[1], "critical", fmt.Sprint(crit)))
+			if crit {
+				ef.Value = "critical: a client that cannot read it must refuse the certificate; "
+			}
+		}
+		if val.tag != tagOctetString {
+			return f, fmt.Errorf("extension %s: its value is not an OCTET STRING", oidName(oid))
+		}
+		vf := a.field(val, "value", "")
+		vf.Value, vf.Children = a.extensionValue(oid, val)
+		ef.Value += vf.Value
+		ef.Children = append(ef.Children, vf)
+		f.Children = append(f.Children, ef)
+	}
+	return f, nil
+}
+
+// extensionValue decodes the extensions a client acts on.
+func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (string, []trace.Field) {
+	inner, err := read(a.b, octets.content(), octets.end())
+	if err != nil {
+		return fmt.Sprintf("%d bytes", octets.n), nil
+	}
+	raw := a.raw(inner)
+	switch oid.String() {
+	case "2.5.29.17": // subjectAltName
+		names, err := children(a.b, inner, maxNameParts)
+		var vals []string
+		var kids []trace.Field
+		for _, n := range names {
+			v := a.b[n.content():n.end()]
+			var label, s string
+			switch n.tag {
+			case 0x82:
+				label, s = "DNS name", string(v)
+			case 0x87:
+				label, s = "IP address", net.IP(v).String()
+			case 0x81:
+				label, s = "email", string(v)
+			case 0x86:
+				label, s = "URI", string(v)
+			default:
+				label, s = fmt.Sprintf("name of kind [%d]", n.tag&0x1f), fmt.Sprintf("%d bytes", n.n)
+			}
+			vals = append(vals, s)
+			kids = append(kids, a.field(n, label, s))
+		}
+		v := "the names this certificate is good for: " + strings.Join(vals, ", ")
+		if err != nil {
+			v += " (then unreadable: " + err.Error() + ")"
+		}
+		return v, kids
+	case "2.5.29.15": // keyUsage
+		var bits asn1.BitString
+		if _, err := asn1.Unmarshal(raw, &bits); err != nil {
+			return "unreadable: " + err.Error(), nil
+		}
+		names := []string{"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
+		var on []string
+		for i, n := range names {
+			if bits.At(i) == 1 {
+				on = append(on, n)
+			}
+		}
+		return "what the key may do: " + strings.Join(on, ", "), nil
+	case "2.5.29.19": // basicConstraints
+		var bc struct {
+			IsCA       bool `asn1:"optional"`
+			MaxPathLen int  `asn1:"optional,default:-1"`
+		}
+		if _, err := asn1.Unmarshal(raw, &bc); err != nil {
+			return "unreadable: " + err.Error(), nil
+		}
+		if !bc.IsCA {
+			return "CA: false (it cannot sign other certificates)", nil
+		}
+		if bc.MaxPathLen >= 0 {
+			return fmt.Sprintf("CA: true, path length at most %d", bc.MaxPathLen), nil
+		}
+		return "CA: true (it may sign other certificates)", nil
+	case "2.5.29.37": // extKeyUsage
+		var oids []asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(raw, &oids); err != nil {
+			return "unreadable: " + err.Error(), nil
+		}
+		var ns []string
+		for _, o := range oids {
+			ns = append(ns, oidName(o))
+		}
+		return strings.Join(ns, ", "), nil
+	case "2.5.29.14": // subjectKeyIdentifier
+		var id []byte
+		if _, err := asn1.Unmarshal(raw, &id); err == nil {
+			return hex.EncodeToString(id), nil
+		}
+	case "2.5.29.35": // authorityKeyIdentifier
+		var aki struct {
+			ID []byte `asn1:"optional,tag:0"`
+		}
+		if _, err := asn1.Unmarshal(raw, &aki); err == nil && len(aki.ID) > 0 {
+			return "the issuer's key: " + hex.EncodeToString(aki.ID), nil
+		}
+	}
+	return fmt.Sprintf("%d bytes", octets.n), nil
+}
+
+// attributeName names a name's attribute type as RFC 4514 writes it.
+func attributeName(oid asn1.ObjectIdentifier) string {
+	switch oid.String() {
+	case "2.5.4.3":
+		return "CN (common name)"
+	case "2.5.4.6":
+		return "C (country)"
+	case "2.5.4.7":
+		return "L (locality)"
+	case "2.5.4.8":
+		return "ST (state or province)"
+	case "2.5.4.9":
+		return "street"
+	case "2.5.4.10":
+		return "O (organization)"
+	case "2.5.4.11":
+		return "OU (organizational unit)"
+	case "2.5.4.5":
+		return "serial number"
+	case "1.2.840.113549.1.9.1":
+		return "email address"
+	}
+	return oid.String()
+}
+
+var oidNames = map[string]string{
+	"1.2.840.10045.4.3.2":     "ecdsa-with-SHA256",
+	"1.2.840.10045.4.3.3":     "ecdsa-with-SHA384",
+	"1.2.840.10045.4.3.4":     "ecdsa-with-SHA512",
+	"1.2.840.113549.1.1.1":    "rsaEncryption",
+	"1.2.840.113549.1.1.5":    "sha1WithRSAEncryption",
+	"1.2.840.113549.1.1.10":   "RSASSA-PSS",
+	"1.2.840.113549.1.1.11":   "sha256WithRSAEncryption",
+	"1.2.840.113549.1.1.12":   "sha384WithRSAEncryption",
+	"1.2.840.113549.1.1.13":   "sha512WithRSAEncryption",
+	"1.2.840.10045.2.1":       "id-ecPublicKey",
+	"1.3.101.112":             "Ed25519",
+	"1.2.840.10045.3.1.7":     "secp256r1 (P-256)",
+	"1.3.132.0.34":            "secp384r1 (P-384)",
+	"1.3.132.0.35":            "secp521r1 (P-521)",
+	"2.5.29.14":               "subjectKeyIdentifier",
+	"2.5.29.15":               "keyUsage",
+	"2.5.29.17":               "subjectAltName",
+	"2.5.29.19":               "basicConstraints",
+	"2.5.29.30":               "nameConstraints",
+	"2.5.29.31":               "cRLDistributionPoints",
+	"2.5.29.32":               "certificatePolicies",
+	"2.5.29.35":               "authorityKeyIdentifier",
+	"2.5.29.37":               "extKeyUsage",
+	"1.3.6.1.5.5.7.1.1":       "authorityInfoAccess",
+	"1.3.6.1.4.1.11129.2.4.2": "signedCertificateTimestampList",
+	"1.3.6.1.5.5.7.3.1":       "serverAuth",
+	"1.3.6.1.5.5.7.3.2":       "clientAuth",
+}
+
+func oidName(oid asn1.ObjectIdentifier) string {
+	if n, ok := oidNames[oid.String()]; ok {
+		return n
+	}
+	return oid.String()
+}
