@@ -1,0 +1,471 @@
+// Package tlswire reads TLS as it crosses the wire: the records, the
+// handshake messages inside them, every field named as Wireshark's
+// dissector names it, and, with the secrets crypto/tls hands to
+// Config.KeyLogWriter, the plaintext of the encrypted records.
+//
+// journey is the client: it holds its own session's secrets, so it can show
+// what an onlooker cannot: the certificate TLS 1.3 hides, the signature and
+// the Finished MAC that prove the server's identity, and the HTTP bytes
+// inside the application data records. The encrypted bytes are kept as
+// they crossed the wire; the plaintext is laid at the same offsets (an AEAD
+// cipher's ciphertext is as long as its plaintext), so every decrypted
+// field points at the wire bytes that carried it.
+//
+// A Conn reads one connection, each side's bytes in order, in as many
+// pieces as they were captured. The bytes are the peer's: anything short
+// or odd is named, never trusted, and nothing here panics.
+package tlswire
+
+import (
+	"crypto/tls"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"journey/internal/trace"
+)
+
+// Side is one direction of a connection.
+type Side int
+
+const (
+	Client Side = iota // what the client sent
+	Server             // what the server sent
+)
+
+func (s Side) String() string {
+	if s == Client {
+		return "client"
+	}
+	return "server"
+}
+
+// TLS record content types (RFC 8446, section 5.1).
+const (
+	RecordChangeCipherSpec = 20
+	RecordAlert            = 21
+	RecordHandshake        = 22
+	RecordApplicationData  = 23
+)
+
+// Bounds on what one capture can make the reader build.
+const (
+	// maxRecords bounds the records annotated in one piece, so a peer
+	// sending thousands of tiny records cannot blow up the trace.
+	maxRecords = 512
+	// maxRecordLen is the longest record payload TLS allows: 2^14 bytes of
+	// plaintext plus 256 of expansion (RFC 8446, section 5.2).
+	maxRecordLen = 1<<14 + 256
+	// tagLen is the authentication tag of every AEAD suite journey reads.
+	tagLen = 16
+	// gcmExplicitNonce is the per-record nonce a TLS 1.2 GCM record
+	// carries (RFC 5288, section 3).
+	gcmExplicitNonce = 8
+	// previewLen bounds the text shown of application data in a field's
+	// value; the whole plaintext is in the decrypted bytes.
+	previewLen = 60
+)
+
+var recordTypeNames = map[byte]string{
+	RecordChangeCipherSpec: "ChangeCipherSpec",
+	RecordAlert:            "Alert",
+	RecordHandshake:        "Handshake",
+	RecordApplicationData:  "Application Data",
+}
+
+func recordTypeName(t byte) string {
+	if n, ok := recordTypeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("unknown (%d)", t)
+}
+
+// VersionName names a protocol version as TLS writes it.
+func VersionName(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "SSL 3.0"
+	case tls.VersionTLS10:
+		return "TLS 1.0"
+	case tls.VersionTLS11:
+		return "TLS 1.1"
+	case tls.VersionTLS12:
+		return "TLS 1.2"
+	case tls.VersionTLS13:
+		return "TLS 1.3"
+	}
+	if v&0x0f0f == 0x0a0a {
+		return fmt.Sprintf("GREASE (0x%04x)", v)
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
+
+// Conn reads the records of one connection, both ways. Keys, when set,
+// holds the connection's secrets: records are then decrypted once the
+// hellos have said which version and cipher suite were agreed.
+type Conn struct {
+	Keys *KeyLog
+
+	version      uint16 // agreed, from the ServerHello; 0 until then
+	suite        uint16
+	clientRandom []byte
+	serverRandom []byte
+	sides        [2]sideState
+}
+
+// sideState is where one direction stands.
+type sideState struct {
+	ccs       bool        // a ChangeCipherSpec was sent (TLS 1.2: what follows is encrypted)
+	keys      *recordKeys // nil until known
+	phase     int         // TLS 1.3: 0 before keys, 1 handshake keys, 2 application keys
+	stopped   string      // why decryption stopped on this side
+	decrypted int         // records decrypted
+}
+
+// Reading is what one piece of a side's bytes held.
+type Reading struct {
+	Fields []trace.Field
+	// Decrypted is the bytes with each decrypted record's plaintext laid
+	// over its ciphertext (same length as the bytes read); nil when
+	// nothing was decrypted.
+	Decrypted []byte
+	// Carried says, record by record, what each carried: "Handshake:
+	// Certificate", "Application Data (encrypted): EncryptedExtensions".
+	Carried []string
+}
+
+// Version is the protocol version agreed, once the ServerHello is read.
+func (c *Conn) Version() uint16 { return c.version }
+
+// Read annotates the next piece of bytes side sent, in order after the
+// pieces read before. A record cut at the piece's end is named as such.
+func (c *Conn) Read(side Side, b []byte) Reading {
+	var r Reading
+	st := &c.sides[side]
+	for off, count := 0, 0; off < len(b); count++ {
+		if count == maxRecords {
+			r.Fields = append(r.Fields, trace.Field{Name: "more records", Offset: off, Length: len(b) - off, Value: fmt.Sprintf("%d bytes not annotated (journey annotates %d records at most)", len(b)-off, maxRecords)})
+			break
+		}
+		if len(b)-off < 5 {
+			r.Fields = append(r.Fields, trace.Field{Name: "incomplete record header", Offset: off, Length: len(b) - off})
+			break
+		}
+		typ := b[off]
+		ver := binary.BigEndian.Uint16(b[off+1:])
+		n := int(binary.BigEndian.Uint16(b[off+3:]))
+		body := min(n, len(b)-off-5)
+		name := recordTypeName(typ)
+		f := trace.Field{Name: "TLS record: " + name, Offset: off, Length: 5 + body,
+			Value: fmt.Sprintf("%s, %d bytes", name, n)}
+		f.Children = []trace.Field{
+			{Name: "content type", Offset: off, Length: 1, Value: fmt.Sprintf("%s (%d)", name, typ)},
+			{Name: "legacy version", Offset: off + 1, Length: 2, Value: VersionName(ver)},
+			{Name: "length", Offset: off + 3, Length: 2, Value: fmt.Sprint(n)},
+		}
+		payload := b[off+5 : off+5+body]
+		carried := name
+		switch {
+		case body < n:
+			f.Children = append(f.Children, trace.Field{Name: "payload (cut short)", Offset: off + 5, Length: body, Value: fmt.Sprintf("%d of %d bytes captured", body, n)})
+		case n > maxRecordLen:
+			f.Children = append(f.Children, trace.Field{Name: "payload (too long)", Offset: off + 5, Length: body, Value: fmt.Sprintf("%d bytes: TLS allows %d at most", n, maxRecordLen)})
+		case c.encrypted(side, typ):
+			var kids []trace.Field
+			var what string
+			kids, what = c.decrypt(side, &r, b, off, typ, ver, payload)
+			f.Children = append(f.Children, kids...)
+			carried = name + " (encrypted)"
+			if what != "" {
+				carried += ": " + what
+				f.Value += ", encrypted: " + what
+			} else {
+				f.Value += ", encrypted"
+			}
+		case typ == RecordHandshake:
+			kids, names := c.handshake(side, payload, off+5, false)
+			f.Children = append(f.Children, kids...)
+			if len(names) > 0 {
+				carried += ": " + strings.Join(names, ", ")
+				f.Value += ": " + strings.Join(names, ", ")
+			}
+		case typ == RecordChangeCipherSpec:
+			st.ccs = true
+			v := "from here on, this side's records are encrypted"
+			if c.version == tls.VersionTLS13 {
+				v = "sent only for old middleboxes' sake: in TLS 1.3 it changes nothing (RFC 8446, appendix D.4)"
+			}
+			f.Children = append(f.Children, trace.Field{Name: "change cipher spec message", Offset: off + 5, Length: body, Value: v})
+		case typ == RecordAlert && body == 2:
+			f.Children = append(f.Children, alertFields(payload, off+5)...)
+			carried += ": " + alertName(payload[0], payload[1])
+			f.Value += ": " + alertName(payload[0], payload[1])
+		case body > 0:
+			f.Children = append(f.Children, trace.Field{Name: "payload", Offset: off + 5, Length: body, Value: fmt.Sprintf("%d bytes", body)})
+		}
+		r.Carried = append(r.Carried, carried)
+		r.Fields = append(r.Fields, f)
+		off += 5 + body
+	}
+	return r
+}
+
+// encrypted reports whether a record of typ from side is encrypted: every
+// application data record, and in TLS 1.2 whatever follows the side's
+// ChangeCipherSpec.
+func (c *Conn) encrypted(side Side, typ byte) bool {
+	if typ == RecordApplicationData {
+		return true
+	}
+	return c.version != tls.VersionTLS13 && c.sides[side].ccs && (typ == RecordHandshake || typ == RecordAlert)
+}
+
+// decrypt annotates one encrypted record, decrypting it when the keys are
+// known, and says what it carried.
+func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver uint16, payload []byte) ([]trace.Field, string) {
+	st := &c.sides[side]
+	base := off + 5
+	var kids []trace.Field
+	explicit := 0
+	s, known := suites[c.suite]
+	if c.version == tls.VersionTLS12 && known && !s.chacha {
+		explicit = gcmExplicitNonce
+	}
+	if len(payload) < explicit+tagLen {
+		return []trace.Field{{Name: "encrypted payload", Offset: base, Length: len(payload), Value: "too short to hold its authentication tag"}}, ""
+	}
+	if explicit > 0 {
+		kids = append(kids, trace.Field{Name: "explicit nonce", Offset: base, Length: explicit, Value: "the record's own part of the AES-GCM nonce (TLS 1.2)"})
+	}
+	ctLen := len(payload) - explicit - tagLen
+	enc := trace.Field{Name: "encrypted data", Offset: base + explicit, Length: ctLen, Value: fmt.Sprintf("%d bytes an onlooker cannot read", ctLen)}
+	tag := trace.Field{Name: "authentication tag", Offset: base + explicit + ctLen, Length: tagLen,
+		Value: "proves the record came from the holder of the key, unchanged: decryption fails otherwise"}
+	plain, err := c.open(side, typ, ver, b[off:off+5], payload, explicit)
+	if err != nil {
+		if st.stopped == "" {
+			st.stopped = err.Error()
+		}
+		enc.Value += " (not decrypted: " + st.stopped + ")"
+		return append(kids, enc, tag), ""
+	}
+	st.decrypted++
+	used := st.keysName() // before a Finished moves the side to its next keys
+	if r.Decrypted == nil {
+		r.Decrypted = append([]byte(nil), b...)
+	}
+	ptBase := base + explicit
+	copy(r.Decrypted[ptBase:], plain)
+	inner := typ
+	content := plain
+	var tail []trace.Field // TLS 1.3: the inner type and padding, after the content
+	if c.version == tls.VersionTLS13 {
+		// TLSInnerPlaintext: content, the real type, then zero padding.
+		i := len(plain) - 1
+		for i >= 0 && plain[i] == 0 {
+			i--
+		}
+		if i < 0 {
+			enc.Children = append(enc.Children, trace.Field{Name: "padding", Offset: ptBase, Length: len(plain), Value: "all zeros: no content type (the peer must close)"})
+			return append(kids, enc, tag), "nothing"
+		}
+		inner = plain[i]
+		content = plain[:i]
+		tail = append(tail, trace.Field{Name: "inner content type", Offset: ptBase + i, Length: 1, Value: fmt.Sprintf("%s (%d): the record's real type, hidden inside", recordTypeName(inner), inner)})
+		if pad := len(plain) - i - 1; pad > 0 {
+			tail = append(tail, trace.Field{Name: "padding", Offset: ptBase + i + 1, Length: pad, Value: fmt.Sprintf("%d zero bytes, to hide the true length", pad)})
+		}
+	}
+	var what string
+	switch inner {
+	case RecordHandshake:
+		fs, names := c.handshake(side, content, ptBase, true)
+		enc.Children = append(enc.Children, fs...)
+		what = strings.Join(names, ", ")
+		c.afterHandshake(side, names)
+	case RecordAlert:
+		if len(content) == 2 {
+			enc.Children = append(enc.Children, alertFields(content, ptBase)...)
+			what = "Alert, " + alertName(content[0], content[1])
+		} else {
+			what = "Alert"
+		}
+	case RecordApplicationData:
+		what = fmt.Sprintf("%d bytes of application data", len(content))
+		enc.Children = append(enc.Children, trace.Field{Name: "application data", Offset: ptBase, Length: len(content), Value: preview(content)})
+		if p := firstLine(content); p != "" {
+			what += " (" + p + ")"
+		}
+	default:
+		what = recordTypeName(inner)
+	}
+	enc.Value = fmt.Sprintf("%d bytes, decrypted with %s", ctLen, used)
+	enc.Children = append(enc.Children, tail...)
+	return append(kids, enc, tag), what
+}
+
+func (st *sideState) keysName() string {
+	if st.keys == nil {
+		return "?"
+	}
+	return st.keys.name
+}
+
+// open decrypts one record with the side's current keys, setting them up
+// first when the handshake has said enough.
+func (c *Conn) open(side Side, typ byte, ver uint16, header, payload []byte, explicit int) ([]byte, error) {
+	st := &c.sides[side]
+	if st.stopped != "" {
+		return nil, fmt.Errorf("%s", st.stopped)
+	}
+	if c.Keys == nil {
+		return nil, fmt.Errorf("no secrets")
+	}
+	s, ok := suites[c.suite]
+	if !ok {
+		return nil, fmt.Errorf("journey decrypts AEAD cipher suites only, not %s", tls.CipherSuiteName(c.suite))
+	}
+	if st.keys == nil {
+		if err := c.setKeys(side, s); err != nil {
+			return nil, err
+		}
+	}
+	if c.version == tls.VersionTLS13 {
+		return st.keys.open13(header, payload)
+	}
+	return st.keys.open12(typ, ver, payload, explicit)
+}
+
+// setKeys derives the side's first keys: TLS 1.3's handshake traffic
+// keys, or TLS 1.2's from the master secret.
+func (c *Conn) setKeys(side Side, s suite) error {
+	st := &c.sides[side]
+	if c.version == tls.VersionTLS13 {
+		label, name := LabelClientHandshakeTraffic, "the client's handshake key"
+		if side == Server {
+			label, name = LabelServerHandshakeTraffic, "the server's handshake key"
+		}
+		secret := c.Keys.Secret(label)
+		if secret == nil {
+			return fmt.Errorf("no %s in the key log", label)
+		}
+		k, err := keys13(s, secret, name)
+		if err != nil {
+			return err
+		}
+		st.keys, st.phase = k, 1
+		return nil
+	}
+	master := c.Keys.Secret(LabelClientRandom)
+	if master == nil {
+		return fmt.Errorf("no %s in the key log", LabelClientRandom)
+	}
+	clientRandom := c.clientRandom
+	if clientRandom == nil {
+		// The server's side may be read first: the key log line names it.
+		c.Keys.mu.Lock()
+		clientRandom = c.Keys.clientRandom
+		c.Keys.mu.Unlock()
+	}
+	if clientRandom == nil || c.serverRandom == nil {
+		return fmt.Errorf("the hellos' random values were not seen")
+	}
+	ck, sk, err := keys12(s, master, clientRandom, c.serverRandom)
+	if err != nil {
+		return err
+	}
+	c.sides[Client].keys, c.sides[Server].keys = ck, sk
+	return nil
+}
+
+// afterHandshake moves a TLS 1.3 side to its application keys once its
+// Finished is through, and to the next generation after a KeyUpdate
+// (RFC 8446, sections 7.2 and 4.6.3).
+func (c *Conn) afterHandshake(side Side, names []string) {
+	st := &c.sides[side]
+	if c.version != tls.VersionTLS13 || st.keys == nil {
+		return
+	}
+	s := suites[c.suite]
+	for _, n := range names {
+		switch {
+		case n == "Finished" && st.phase == 1:
+			label, name := LabelClientTraffic, "the client's application key"
+			if side == Server {
+				label, name = LabelServerTraffic, "the server's application key"
+			}
+			secret := c.Keys.Secret(label)
+			if secret == nil {
+				st.stopped = "no " + label + " in the key log"
+				return
+			}
+			k, err := keys13(s, secret, name)
+			if err != nil {
+				st.stopped = err.Error()
+				return
+			}
+			st.keys, st.phase = k, 2
+		case n == "KeyUpdate" && st.phase == 2:
+			next, err := expandLabel(s.hash, st.keys.secret, "traffic upd", s.hash().Size())
+			if err == nil {
+				var k *recordKeys
+				if k, err = keys13(s, next, st.keys.name+" (updated)"); err == nil {
+					st.keys = k
+				}
+			}
+			if err != nil {
+				st.stopped = err.Error()
+			}
+		}
+	}
+}
+
+func alertFields(p []byte, base int) []trace.Field {
+	level := "warning"
+	if p[0] == 2 {
+		level = "fatal"
+	}
+	return []trace.Field{
+		{Name: "alert level", Offset: base, Length: 1, Value: fmt.Sprintf("%s (%d)", level, p[0])},
+		{Name: "alert description", Offset: base + 1, Length: 1, Value: fmt.Sprintf("%s (%d)", alertName(p[0], p[1])[len(level)+2:], p[1])},
+	}
+}
+
+func alertName(level, desc byte) string {
+	l := "warning"
+	if level == 2 {
+		l = "fatal"
+	}
+	names := map[byte]string{0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow", 40: "handshake_failure", 42: "bad_certificate",
+		43: "unsupported_certificate", 44: "certificate_revoked", 45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter",
+		48: "unknown_ca", 50: "decode_error", 51: "decrypt_error", 70: "protocol_version", 80: "internal_error", 90: "user_canceled",
+		109: "missing_extension", 112: "unrecognized_name", 116: "certificate_required", 120: "no_application_protocol"}
+	if n, ok := names[desc]; ok {
+		return l + ": " + n
+	}
+	return fmt.Sprintf("%s: %d", l, desc)
+}
+
+// preview is the start of application data, as text when it is text.
+func preview(b []byte) string {
+	if p := firstLine(b); p != "" {
+		return fmt.Sprintf("%d bytes: %q…", len(b), p)
+	}
+	return fmt.Sprintf("%d bytes", len(b))
+}
+
+// firstLine is b's first line when b starts with printable ASCII (an HTTP
+// message does), cut at previewLen; empty otherwise.
+func firstLine(b []byte) string {
+	end := min(len(b), previewLen)
+	for i, x := range b[:end] {
+		if x == '\r' || x == '\n' {
+			end = i
+			break
+		}
+		if x < 0x20 || x > 0x7e {
+			return ""
+		}
+	}
+	return string(b[:end])
+}
