@@ -123,17 +123,17 @@ type suite struct {
 // suites are the AEAD cipher suites journey decrypts: all of TLS 1.3's
 // that crypto/tls speaks, and TLS 1.2's GCM and ChaCha20-Poly1305 ones.
 var suites = map[uint16]suite{
-	0x1301: {16, sha256.New, false, "AES-128-GCM"},        // TLS_AES_128_GCM_SHA256
-	0x1302: {32, sha512.New384, false, "AES-256-GCM"},     // TLS_AES_256_GCM_SHA384
-	0x1303: {32, sha256.New, true, "ChaCha20-Poly1305"},   // TLS_CHACHA20_POLY1305_SHA256
-	0xc02b: {16, sha256.New, false, "AES-128-GCM"},        // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-	0xc02f: {16, sha256.New, false, "AES-128-GCM"},        // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-	0xc02c: {32, sha512.New384, false, "AES-256-GCM"},     // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-	0xc030: {32, sha512.New384, false, "AES-256-GCM"},     // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-	0x009c: {16, sha256.New, false, "AES-128-GCM"},        // TLS_RSA_WITH_AES_128_GCM_SHA256
-	0x009d: {32, sha512.New384, false, "AES-256-GCM"},     // TLS_RSA_WITH_AES_256_GCM_SHA384
-	0xcca8: {32, sha256.New, true, "ChaCha20-Poly1305"},   // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-	0xcca9: {32, sha256.New, true, "ChaCha20-Poly1305"},   // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+	0x1301: {16, sha256.New, false, "AES-128-GCM"},      // TLS_AES_128_GCM_SHA256
+	0x1302: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_AES_256_GCM_SHA384
+	0x1303: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_CHACHA20_POLY1305_SHA256
+	0xc02b: {16, sha256.New, false, "AES-128-GCM"},      // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+	0xc02f: {16, sha256.New, false, "AES-128-GCM"},      // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	0xc02c: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+	0xc030: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	0x009c: {16, sha256.New, false, "AES-128-GCM"},      // TLS_RSA_WITH_AES_128_GCM_SHA256
+	0x009d: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_RSA_WITH_AES_256_GCM_SHA384
+	0xcca8: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	0xcca9: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
 }
 
 // recordKeys are one direction's keys for one phase of a connection.
