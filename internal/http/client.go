@@ -5,12 +5,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
 
 	"journey/internal/address"
 	"journey/internal/dial"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -29,6 +31,13 @@ type Client struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
+	// KeyLog, when set, receives the TLS secrets in the SSLKEYLOGFILE
+	// format (--keylog), for Wireshark to decrypt a capture of the same
+	// connection.
+	KeyLog io.Writer
+	// MaxTLSVersion is the highest TLS version offered (tls.VersionTLS12);
+	// crypto/tls's default when zero.
+	MaxTLSVersion uint16
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.
@@ -244,6 +253,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if err != nil {
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
+		cn.attachRecords(ex)
 		rec.AddExchange(trace.StageHTTP, ex)
 		return h, nil, nil, err
 	}
@@ -285,6 +295,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		if r.status != 0 {
 			ex.Outcome = fmt.Sprintf("%d %s, then the body failed", r.status, r.reason)
 		}
+		cn.attachRecords(ex)
 		rec.AddExchange(trace.StageHTTP, ex)
 		return h, r, bytes, fmt.Errorf("%s: %w", peerName(peer), err)
 	}
@@ -299,6 +310,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if r.decodeErr != "" {
 		ex.Notes = append(ex.Notes, r.decodeErr)
 	}
+	cn.attachRecords(ex)
 	rec.AddExchange(trace.StageHTTP, ex)
 	for _, n := range ex.Notes {
 		rec.Note(trace.StageHTTP, n)
@@ -307,4 +319,26 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		return h, r, bytes, fmt.Errorf("%w: the body has %d content encodings; journey undoes at most %d (curl's limit)", ErrTooManyEncodings, len(r.encodings), MaxEncodings)
 	}
 	return h, r, bytes, nil
+}
+
+// attachRecords hands ex the TLS records captured since the handshake,
+// both ways: the encrypted records that carried its request and response,
+// decrypted with the session's secrets.
+func (cn *conn) attachRecords(ex *trace.Exchange) {
+	if cn.records == nil {
+		return
+	}
+	sent, recv, _ := cn.records.stop()
+	for _, m := range []struct {
+		side tlswire.Side
+		c    capture
+		to   *trace.Message
+	}{{tlswire.Client, sent, &ex.Sent}, {tlswire.Server, recv, &ex.Received}} {
+		if len(m.c.buf) == 0 && m.c.dropped == 0 {
+			continue
+		}
+		r := cn.wire.Read(m.side, m.c.buf)
+		m.to.Records = &trace.Message{Bytes: m.c.buf, Dropped: m.c.dropped, Fields: r.Fields, Decrypted: r.Decrypted}
+	}
+	cn.records = nil
 }

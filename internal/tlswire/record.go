@@ -469,3 +469,17 @@ func firstLine(b []byte) string {
 	}
 	return string(b[:end])
 }
+
+// WholeRecords is the length of b's longest prefix made of whole records:
+// where a capture can be cut so that each piece holds only whole records.
+func WholeRecords(b []byte) int {
+	off := 0
+	for len(b)-off >= 5 {
+		n := 5 + int(binary.BigEndian.Uint16(b[off+3:]))
+		if len(b)-off < n {
+			break
+		}
+		off += n
+	}
+	return off
+}
