@@ -44,7 +44,7 @@ type conn struct {
 	// HTTP exchange shows the records that carried it.
 	records *recordConn
 	wire    *tlswire.Conn
-	stop     func() bool // stops the context watch
+	stop    func() bool // stops the context watch
 }
 
 func (c *conn) Close() error {
