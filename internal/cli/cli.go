@@ -24,6 +24,7 @@ import (
 	"journey/internal/engine"
 	"journey/internal/lab"
 	"journey/internal/safetext"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -60,6 +61,7 @@ type options struct {
 	json       bool
 	bytes      bool
 	record     string
+	keylog     string
 	step       bool
 	mouse      bool
 	noColor    bool
@@ -94,6 +96,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet\n  journey --lab --plain --bytes www.example.com")
 	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay\n  journey --lab --record trip.json www.example.com")
+	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVar(&o.step, "step", false, "pause before each packet is sent, until a key is pressed (TUI)\n  journey --lab --step www.example.com")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
@@ -226,6 +229,14 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 	cfg, err := configure(o, fs)
 	if err != nil {
 		return err
+	}
+	if o.keylog != "" {
+		f, err := tlswire.OpenKeyLogFile(o.keylog)
+		if err != nil {
+			return usagef("--keylog %s: %v", o.keylog, err)
+		}
+		defer f.Close()
+		cfg.KeyLog = f
 	}
 	if o.lab {
 		opts, err := labOptions(o)
