@@ -123,8 +123,21 @@ func (p *Printer) records(mark string, m trace.Message) {
 				} else {
 					parts = append(parts, c.Name)
 				}
+			case "alert description":
+				parts = append(parts, "alert "+c.Value)
+			case "change cipher spec message":
+				parts = append(parts, "change cipher spec")
+			case "encrypted data":
+				// What the record carried, decrypted with journey's own
+				// secrets: the record's value says it.
+				what := "encrypted"
+				if _, w, ok := strings.Cut(f.Value, ", encrypted: "); ok {
+					what += ", carrying " + w
+				}
+				parts = append(parts, what)
+			case "content type", "legacy version", "length":
 			default:
-				if strings.HasPrefix(c.Name, "handshake message") {
+				if strings.HasPrefix(c.Name, "handshake message") || f.Name == "TLS record: Handshake" {
 					parts = append(parts, c.Name)
 				}
 			}
@@ -151,11 +164,12 @@ func helloSummary(f trace.Field) string {
 			}
 		case "application_layer_protocol_negotiation":
 			out = append(out, "ALPN "+f.Value)
-		case "cipher suites offered":
+		case "cipher suites offered", "cipher suites":
 			out = append(out, f.Value+" offered")
 			return
-		case "cipher suite chosen":
-			out = append(out, f.Value)
+		case "cipher suite chosen", "cipher suite":
+			v, _, _ := strings.Cut(f.Value, " (0x")
+			out = append(out, v)
 		case "supported_versions":
 			out = append(out, "versions "+f.Value)
 		}
