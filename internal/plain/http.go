@@ -131,7 +131,10 @@ func (p *Printer) records(mark string, m trace.Message) {
 				// What the record carried, decrypted with journey's own
 				// secrets: the record's value says it.
 				what := "encrypted"
-				if _, w, ok := strings.Cut(f.Value, ", encrypted: "); ok {
+				if w, ok := strings.CutPrefix(f.Value, "encrypted: "); ok {
+					if i := strings.LastIndex(w, " ("); i > 0 {
+						w = w[:i] // the record's size, said already
+					}
 					what += ", carrying " + w
 				}
 				parts = append(parts, what)

@@ -156,8 +156,10 @@ func (c *Conn) Read(side Side, b []byte) Reading {
 		n := int(binary.BigEndian.Uint16(b[off+3:]))
 		body := min(n, len(b)-off-5)
 		name := recordTypeName(typ)
-		f := trace.Field{Name: "TLS record: " + name, Offset: off, Length: 5 + body,
-			Value: fmt.Sprintf("%s, %d bytes", name, n)}
+		// The value says what the record carried, then its size:
+		// "encrypted: Certificate (1174 bytes)".
+		f := trace.Field{Name: "TLS record: " + name, Offset: off, Length: 5 + body}
+		size := fmt.Sprintf("%d bytes", n)
 		f.Children = []trace.Field{
 			{Name: "content type", Offset: off, Length: 1, Value: fmt.Sprintf("%s (%d)", name, typ)},
 			{Name: "legacy version", Offset: off + 1, Length: 2, Value: VersionName(ver)},
@@ -178,16 +180,16 @@ func (c *Conn) Read(side Side, b []byte) Reading {
 			carried = name + " (encrypted)"
 			if what != "" {
 				carried += ": " + what
-				f.Value += ", encrypted: " + what
+				f.Value = "encrypted: " + what
 			} else {
-				f.Value += ", encrypted"
+				f.Value = "encrypted"
 			}
 		case typ == RecordHandshake:
 			kids, names := c.handshake(side, payload, off+5, false)
 			f.Children = append(f.Children, kids...)
 			if len(names) > 0 {
 				carried += ": " + strings.Join(names, ", ")
-				f.Value += ": " + strings.Join(names, ", ")
+				f.Value = strings.Join(names, ", ")
 			}
 		case typ == RecordChangeCipherSpec:
 			st.ccs = true
@@ -199,9 +201,14 @@ func (c *Conn) Read(side Side, b []byte) Reading {
 		case typ == RecordAlert && body == 2:
 			f.Children = append(f.Children, alertFields(payload, off+5)...)
 			carried += ": " + alertName(payload[0], payload[1])
-			f.Value += ": " + alertName(payload[0], payload[1])
+			f.Value = alertName(payload[0], payload[1])
 		case body > 0:
 			f.Children = append(f.Children, trace.Field{Name: "payload", Offset: off + 5, Length: body, Value: fmt.Sprintf("%d bytes", body)})
+		}
+		if f.Value == "" {
+			f.Value = size
+		} else {
+			f.Value += " (" + size + ")"
 		}
 		r.Carried = append(r.Carried, carried)
 		r.Fields = append(r.Fields, f)

@@ -1,0 +1,90 @@
+package explain
+
+import (
+	"fmt"
+	"strings"
+
+	"journey/internal/trace"
+)
+
+// The words of the encrypted records' lesson. What each handshake message
+// is for, and what the client checked with it, is data in the trace: the
+// value of the message's field, written where the records are read
+// (package tlswire); here those values are only gathered into sentences.
+const (
+	hiddenHandshake = " After the ServerHello everything is encrypted with keys only the two ends computed: an onlooker sees records labelled Application Data and their lengths, not the certificate, not the server's name in it, not the proofs that follow. journey is the client, so it holds this session's secrets and can show what each record carried:"
+	hiddenRequest   = " On the wire, the request travelled in %s: an onlooker sees %s bytes of Application Data, not the method, the path or the headers; journey decrypted them with this session's keys to show them here."
+	hiddenResponse  = " The response came back in %s, decrypted the same way."
+)
+
+// tlsInside says what each encrypted record of a handshake carried, read
+// from the fields journey decrypted, and what the client checked with it.
+func tlsInside(b *strings.Builder, e *trace.Exchange) {
+	var msgs []string
+	for _, m := range []struct {
+		who    string
+		fields []trace.Field
+	}{{"the server", e.Received.Fields}, {"we", e.Sent.Fields}} {
+		for _, msg := range decryptedMessages(m.fields) {
+			msgs = append(msgs, fmt.Sprintf(" %s sent %s: %s.", capital(m.who), line(msg.Name), strings.TrimSuffix(line(msg.Value), ".")))
+		}
+	}
+	if len(msgs) == 0 {
+		return
+	}
+	b.WriteString(hiddenHandshake)
+	for _, m := range msgs {
+		b.WriteString(m)
+	}
+}
+
+// httpInside says which encrypted records carried an HTTP exchange.
+func httpInside(b *strings.Builder, e *trace.Exchange) {
+	if r := e.Sent.Records; r != nil && r.Decrypted != nil {
+		fmt.Fprintf(b, hiddenRequest, records(r), fmt.Sprint(r.Size()))
+	}
+	if r := e.Received.Records; r != nil && r.Decrypted != nil {
+		fmt.Fprintf(b, hiddenResponse, records(r))
+	}
+}
+
+// records counts a message's TLS records: "1 record of 95 bytes".
+func records(m *trace.Message) string {
+	n := 0
+	for _, f := range m.Fields {
+		if strings.HasPrefix(f.Name, "TLS record") {
+			n++
+		}
+	}
+	if n == 1 {
+		return fmt.Sprintf("1 encrypted record of %d bytes", m.Size())
+	}
+	return fmt.Sprintf("%d encrypted records, %d bytes in all", n, m.Size())
+}
+
+// decryptedMessages are the handshake messages found inside encrypted
+// records: the fields under an "encrypted data" field that have a
+// handshake type.
+func decryptedMessages(records []trace.Field) []trace.Field {
+	var out []trace.Field
+	for _, r := range records {
+		for _, c := range r.Children {
+			if c.Name != "encrypted data" {
+				continue
+			}
+			for _, m := range c.Children {
+				if len(m.Children) > 0 && m.Children[0].Name == "handshake type" && m.Value != "" {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

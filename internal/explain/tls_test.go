@@ -1,0 +1,74 @@
+package explain
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	addr "journey/internal/address"
+	"journey/internal/dial/dialtest"
+	"journey/internal/engine"
+	"journey/internal/lab"
+	"journey/internal/trace"
+)
+
+// TestTLSInside runs an https journey through the lab and checks the
+// explanation says what each encrypted record carried, why it is hidden,
+// and what the client checked with each message.
+func TestTLSInside(t *testing.T) {
+	l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := addr.Parse("https://www.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: time.Second}
+	rec := trace.NewRecorder(a.Input, trace.ModeLab, "test", nil, nil)
+	if err := engine.Run(context.Background(), cfg, rec); err != nil {
+		t.Fatal(err)
+	}
+	j := rec.Finish(nil)
+	var handshake, request *trace.Exchange
+	for _, e := range j.Stage(trace.StageConnect).Exchanges {
+		if e.Kind == "tls" {
+			handshake = e
+		}
+	}
+	request = j.Stage(trace.StageHTTP).Exchanges[0]
+	for _, tt := range []struct {
+		name string
+		e    *trace.Exchange
+		want []string
+	}{
+		{"handshake", handshake, []string{
+			"an onlooker sees records labelled Application Data",
+			"The server sent EncryptedExtensions:",
+			"The server sent Certificate: the server's certificate chain, 2 certificate(s)",
+			"that the leaf names the host asked for",
+			"The server sent CertificateVerify: the server's signature over the whole handshake",
+			"The server sent Finished: a MAC over the whole handshake",
+			"We sent Finished: the client's MAC",
+		}},
+		{"request", request, []string{
+			"the request travelled in 1 encrypted record of",
+			"not the method, the path or the headers",
+			"The response came back in",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Exchange(tt.e)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("explanation lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
