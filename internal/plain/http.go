@@ -123,7 +123,7 @@ func (p *Printer) records(mark string, m trace.Message) {
 				} else {
 					parts = append(parts, c.Name)
 				}
-			case "alert description":
+			case "alert message":
 				parts = append(parts, "alert "+c.Value)
 			case "change cipher spec message":
 				parts = append(parts, "change cipher spec")

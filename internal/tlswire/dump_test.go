@@ -2,14 +2,13 @@ package tlswire
 
 import (
 	"crypto/tls"
-	"fmt"
+	"encoding/json"
 	"os"
-	"strings"
 	"testing"
-
-	"journey/internal/trace"
 )
 
+// TestDump writes one lab session's annotation for the side-by-side check
+// with Wireshark (the closing note says how); skipped unless DUMP is set.
 func TestDump(t *testing.T) {
 	if os.Getenv("DUMP") == "" {
 		t.Skip()
@@ -20,14 +19,25 @@ func TestDump(t *testing.T) {
 	}
 	s := labSession(t, v)
 	c := &Conn{Keys: s.keys}
-	var p func([]trace.Field, int)
-	p = func(fs []trace.Field, d int) {
-		for _, f := range fs {
-			fmt.Printf("%s%s [%d+%d] = %s\n", strings.Repeat("  ", d), f.Name, f.Offset, f.Length, f.Value)
-			p(f.Children, d+1)
+	srv := c.Read(Server, s.recv)
+	cli := c.Read(Client, s.sent)
+	out, _ := json.Marshal(map[string]any{"client": cli.Fields, "server": srv.Fields, "client_bytes": s.sent, "server_bytes": s.recv,
+		"client_plain": cli.Decrypted, "server_plain": srv.Decrypted})
+	os.WriteFile(os.Getenv("DUMP_OUT"), out, 0o600)
+	var lines []byte
+	for _, l := range []string{LabelClientRandom, LabelClientHandshakeTraffic, LabelServerHandshakeTraffic, LabelClientTraffic, LabelServerTraffic} {
+		if sec := s.keys.Secret(l); sec != nil {
+			lines = append(lines, []byte(l+" "+hexs(s.keys.clientRandom)+" "+hexs(sec)+"\n")...)
 		}
 	}
-	p(c.Read(Server, s.recv).Fields, 0)
-	fmt.Println("=== client")
-	p(c.Read(Client, s.sent).Fields, 0)
+	os.WriteFile(os.Getenv("DUMP_KEYLOG"), lines, 0o600)
+}
+
+func hexs(b []byte) string {
+	const d = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, x := range b {
+		out = append(out, d[x>>4], d[x&15])
+	}
+	return string(out)
 }

@@ -75,9 +75,12 @@ func suiteName(id uint16) string {
 	return fmt.Sprintf("%s (0x%04x)", tls.CipherSuiteName(id), id)
 }
 
-// list reads a vector of n-byte items, each a field named item.
+// list reads a vector of n-byte items: its length prefix, then the list
+// as one field (Wireshark's "Supported Groups (7 groups)") with a field
+// per item, named item.
 func (f *fields) list(prefix int, name string, n int, item string, value func(int) string) []string {
 	v := f.vector(prefix, name)
+	group := trace.Field{Name: name, Offset: v.base, Length: len(v.b)}
 	var out []string
 	for v.more() {
 		off := v.at()
@@ -87,9 +90,32 @@ func (f *fields) list(prefix int, name string, n int, item string, value func(in
 			break
 		}
 		out = append(out, value(x))
-		f.fs = append(f.fs, trace.Field{Name: item, Offset: off, Length: n, Value: value(x)})
+		it := trace.Field{Name: item, Offset: off, Length: n, Value: value(x)}
+		if item == "signature algorithm" {
+			it.Children = schemeParts(x, off)
+		}
+		group.Children = append(group.Children, it)
 	}
+	group.Value = fmt.Sprintf("%d %ss", len(out), item)
+	f.fs = append(f.fs, group)
 	return out
+}
+
+// schemeParts reads a signature scheme's two bytes as TLS 1.2 did, a hash
+// then a signature algorithm (RFC 5246, 7.4.1.4.1), as Wireshark shows
+// them; TLS 1.3's schemes (RFC 8446, 4.2.3) are one number instead.
+func schemeParts(v, off int) []trace.Field {
+	hashes := map[int]string{0: "none", 1: "md5", 2: "sha1", 3: "sha224", 4: "sha256", 5: "sha384", 6: "sha512"}
+	sigs := map[int]string{0: "anonymous", 1: "rsa", 2: "dsa", 3: "ecdsa"}
+	h, s := v>>8, v&0xff
+	hv, sv := hashes[h], sigs[s]
+	if hv == "" || sv == "" {
+		hv, sv = "not a hash: TLS 1.3 reads the two bytes as one scheme", "not a signature: see the scheme"
+	}
+	return []trace.Field{
+		{Name: "signature hash algorithm hash", Offset: off, Length: 1, Value: fmt.Sprintf("%s (%d)", hv, h)},
+		{Name: "signature hash algorithm signature", Offset: off + 1, Length: 1, Value: fmt.Sprintf("%s (%d)", sv, s)},
+	}
 }
 
 // names strips the "(0x…)" from the words of a list, for a one-line value.
@@ -158,6 +184,7 @@ func extensionData(typ uint16, f *fields, msg int) string {
 		return names(f.list(2, "signature hash algorithms", 2, "signature algorithm", schemeName))
 	case 16: // ALPN: a list of length-prefixed protocol names
 		list := f.vector(2, "ALPN extension")
+		group := trace.Field{Name: "ALPN protocols", Offset: list.base, Length: len(list.b)}
 		var protos []string
 		for list.more() {
 			e := &fields{c: list}
@@ -167,9 +194,11 @@ func extensionData(typ uint16, f *fields, msg int) string {
 				break
 			}
 			protos = append(protos, string(p.b))
-			f.fs = append(f.fs, e.fs...)
-			f.fs = append(f.fs, trace.Field{Name: "ALPN next protocol", Offset: p.base, Length: len(p.b), Value: string(p.b)})
+			group.Children = append(group.Children, e.fs...)
+			group.Children = append(group.Children, trace.Field{Name: "ALPN next protocol", Offset: p.base, Length: len(p.b), Value: string(p.b)})
 		}
+		group.Value = strings.Join(protos, ", ")
+		f.fs = append(f.fs, group)
 		return strings.Join(protos, ", ")
 	case 5: // status_request
 		f.num(1, "certificate status type", func(v int) string {

@@ -254,6 +254,15 @@ func (c *Conn) message(side Side, typ int, name string, f *fields) string {
 func (c *Conn) hello(f *fields, client bool) string {
 	legacy := f.num(2, "legacy version", func(v int) string { return VersionName(uint16(v)) })
 	random := f.bytes(32, "random", hexBytes)
+	if !f.c.bad {
+		// Wireshark still splits the random as TLS 1.0 did (RFC 2246,
+		// 7.4.1.2): a time, then random bytes. Today all 32 are random.
+		r := &f.fs[len(f.fs)-1]
+		r.Children = []trace.Field{
+			{Name: "gmt unix time", Offset: r.Offset, Length: 4, Value: "once the sender's clock; now random too (RFC 8446 and Go send 32 random bytes)"},
+			{Name: "random bytes", Offset: r.Offset + 4, Length: 28, Value: hexBytes(random[4:])},
+		}
+	}
 	var suite int
 	sid := f.vector(1, "session id")
 	if len(sid.b) > 0 {
@@ -270,8 +279,12 @@ func (c *Conn) hello(f *fields, client bool) string {
 			}
 		}
 		f.fs = append(f.fs, list)
-		comp := f.vector(1, "compression methods")
-		f.fs = append(f.fs, trace.Field{Name: "compression methods", Offset: comp.base, Length: len(comp.b), Value: fmt.Sprintf("%d: null (0), the only one allowed", len(comp.b))})
+		f.list(1, "compression methods", 1, "compression method", func(v int) string {
+			if v == 0 {
+				return "null (0): the only one TLS 1.3 allows"
+			}
+			return decimal(v)
+		})
 	} else {
 		suite = f.num(2, "cipher suite", func(v int) string { return suiteName(uint16(v)) })
 		f.num(1, "compression method", func(v int) string { return fmt.Sprintf("null (%d)", v) })
@@ -288,6 +301,7 @@ func (c *Conn) hello(f *fields, client bool) string {
 	if f.c.more() {
 		c.extensions(f, map[bool]int{true: msgClientHello, false: msgServerHello}[client])
 	}
+	f.fs = append(f.fs, fingerprint(f.c.b, f.c.base, client)...)
 	if client {
 		return "the client's opening: the versions, cipher suites and key shares it offers, and the name of the site it wants (SNI)"
 	}
@@ -306,6 +320,13 @@ func (c *Conn) certificate(f *fields) string {
 		}
 	}
 	list := f.vector(3, "certificates")
+	// The certificates go into one field, as Wireshark's "Certificates".
+	outer := f.fs
+	f.fs = nil
+	defer func() {
+		group := trace.Field{Name: "certificates", Offset: list.base, Length: len(list.b), Value: fmt.Sprintf("%d bytes", len(list.b)), Children: f.fs}
+		f.fs = append(outer, group)
+	}()
 	n := 0
 	for list.more() {
 		if n == maxCertificates {
@@ -356,7 +377,10 @@ func (c *Conn) extensions(f *fields, msg int) {
 		start := block.at()
 		e := &fields{c: block}
 		typ := e.num(2, "type", func(v int) string { return fmt.Sprintf("%s (%d)", extensionName(uint16(v)), v) })
-		data := e.vector(2, "data")
+		// The length of the extension's data: Wireshark's "Length".
+		l := e.num(2, "length", decimal)
+		dataOff := block.at()
+		data := &cursor{b: block.take(l), base: dataOff}
 		if block.bad {
 			break
 		}
@@ -364,6 +388,9 @@ func (c *Conn) extensions(f *fields, msg int) {
 		ef := trace.Field{Name: extensionName(uint16(typ)), Offset: start, Length: block.at() - start}
 		d := &fields{c: data}
 		ef.Value = extensionData(uint16(typ), d, msg)
+		if typ == 16 && msg != msgClientHello {
+			c.alpn = ef.Value
+		}
 		if typ == 43 && msg == msgServerHello && len(data.b) == 2 {
 			c.version = uint16(data.b[0])<<8 | uint16(data.b[1])
 		}

@@ -108,6 +108,7 @@ type Conn struct {
 
 	version      uint16 // agreed, from the ServerHello; 0 until then
 	suite        uint16
+	alpn         string // the protocol agreed, from the server's ALPN extension
 	clientRandom []byte
 	serverRandom []byte
 	sides        [2]sideState
@@ -299,7 +300,11 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 		}
 	case RecordApplicationData:
 		what = fmt.Sprintf("%d bytes of application data", len(content))
-		enc.Children = append(enc.Children, trace.Field{Name: "application data", Offset: ptBase, Length: len(content), Value: preview(content)})
+		app := trace.Field{Name: "application data", Offset: ptBase, Length: len(content), Value: preview(content)}
+		if c.alpn != "" {
+			app.Children = []trace.Field{{Name: "application data protocol", Offset: ptBase, Length: len(content), Value: c.alpn + ", as the two sides agreed by ALPN"}}
+		}
+		enc.Children = append(enc.Children, app)
 		if p := firstLine(content); p != "" {
 			what += " (" + p + ")"
 		}
@@ -432,10 +437,10 @@ func alertFields(p []byte, base int) []trace.Field {
 	if p[0] == 2 {
 		level = "fatal"
 	}
-	return []trace.Field{
+	return []trace.Field{{Name: "alert message", Offset: base, Length: 2, Value: alertName(p[0], p[1]), Children: []trace.Field{
 		{Name: "alert level", Offset: base, Length: 1, Value: fmt.Sprintf("%s (%d)", level, p[0])},
 		{Name: "alert description", Offset: base + 1, Length: 1, Value: fmt.Sprintf("%s (%d)", alertName(p[0], p[1])[len(level)+2:], p[1])},
-	}
+	}}}
 }
 
 func alertName(level, desc byte) string {

@@ -187,7 +187,9 @@ func (a *annotator) certificate() (trace.Field, error) {
 	if parts[2].tag != tagBitString {
 		return f, errors.New("signatureValue: not a BIT STRING")
 	}
-	f.Children = append(f.Children, a.field(parts[2], "signature", fmt.Sprintf("%d bytes: the issuer's signature over the signed part", max(parts[2].n-1, 0))))
+	sig := a.field(parts[2], "signature", fmt.Sprintf("%d bytes: the issuer's signature over the signed part", max(parts[2].n-1, 0)))
+	sig.Children = a.bitString(parts[2])
+	f.Children = append(f.Children, sig)
 	return f, nil
 }
 
@@ -357,6 +359,11 @@ func (a *annotator) name(e tlv, label string) (trace.Field, error) {
 		if err != nil {
 			return f, fmt.Errorf("%s: %w", label, err)
 		}
+		// Each part of a name is a set of attributes (almost always one):
+		// the set is a field, as Wireshark's RDNSequence item.
+		rdn := a.field(set, "relative distinguished name", fmt.Sprintf("%d attribute(s)", len(atvs)))
+		outer := f.Children
+		f.Children = nil
 		for _, atv := range atvs {
 			var v struct {
 				Type  asn1.ObjectIdentifier
@@ -365,8 +372,17 @@ func (a *annotator) name(e tlv, label string) (trace.Field, error) {
 			if _, err := asn1.Unmarshal(a.raw(atv), &v); err != nil {
 				return f, fmt.Errorf("%s: %w", label, err)
 			}
-			f.Children = append(f.Children, a.field(atv, attributeName(v.Type), fmt.Sprint(v.Value)))
+			af := a.field(atv, attributeName(v.Type), fmt.Sprint(v.Value))
+			if kids, err := children(a.b, atv, 2); err == nil && len(kids) == 2 {
+				af.Children = []trace.Field{
+					a.field(kids[0], "type", fmt.Sprintf("%s (%s)", attributeName(v.Type), v.Type)),
+					a.field(kids[1], "value", fmt.Sprintf("%s (%s)", fmt.Sprint(v.Value), stringKind(kids[1].tag))),
+				}
+			}
+			f.Children = append(f.Children, af)
 		}
+		rdn.Children = f.Children
+		f.Children = append(outer, rdn)
 	}
 	return f, nil
 }
@@ -414,7 +430,9 @@ func (a *annotator) publicKey(e tlv) (trace.Field, error) {
 		key = key[1:] // the count of unused bits
 	}
 	f.Value = fmt.Sprintf("%s, %d-byte key", alg.Value, len(key))
-	f.Children = append(f.Children, a.field(parts[1], "subject public key", fmt.Sprintf("%d bytes: %s", len(key), shortHex(key))))
+	pk := a.field(parts[1], "subject public key", fmt.Sprintf("%d bytes: %s", len(key), shortHex(key)))
+	pk.Children = a.bitString(parts[1])
+	f.Children = append(f.Children, pk)
 	return f, nil
 }
 
@@ -512,14 +530,20 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 		if _, err := asn1.Unmarshal(raw, &bits); err != nil {
 			return "unreadable: " + err.Error(), nil
 		}
-		names := []string{"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
+		names := []string{"digitalSignature", "contentCommitment (nonRepudiation)", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
 		var on []string
+		kids := a.bitString(inner)
 		for i, n := range names {
-			if bits.At(i) == 1 {
+			set := bits.At(i) == 1
+			if set {
 				on = append(on, n)
 			}
+			// Each bit sits in the byte after the count of unused bits.
+			if byteOff := inner.content() + 1 + i/8; byteOff < inner.end() {
+				kids = append(kids, trace.Field{Name: n, Offset: a.base + byteOff, Length: 1, Value: fmt.Sprintf("bit %d: %t", i, set)})
+			}
 		}
-		return "what the key may do: " + strings.Join(on, ", "), nil
+		return "what the key may do: " + strings.Join(on, ", "), kids
 	case "2.5.29.19": // basicConstraints
 		var bc struct {
 			IsCA       bool `asn1:"optional"`
@@ -528,23 +552,39 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 		if _, err := asn1.Unmarshal(raw, &bc); err != nil {
 			return "unreadable: " + err.Error(), nil
 		}
+		var kids []trace.Field
+		if parts, err := children(a.b, inner, 2); err == nil {
+			for _, p := range parts {
+				switch p.tag {
+				case tagBoolean:
+					kids = append(kids, a.field(p, "cA", fmt.Sprint(bc.IsCA)))
+				case tagInteger:
+					kids = append(kids, a.field(p, "path length constraint", fmt.Sprintf("%d: at most that many authorities below this one", bc.MaxPathLen)))
+				}
+			}
+		}
 		if !bc.IsCA {
-			return "CA: false (it cannot sign other certificates)", nil
+			return "CA: false (it cannot sign other certificates)", kids
 		}
 		if bc.MaxPathLen >= 0 {
-			return fmt.Sprintf("CA: true, path length at most %d", bc.MaxPathLen), nil
+			return fmt.Sprintf("CA: true, path length at most %d", bc.MaxPathLen), kids
 		}
-		return "CA: true (it may sign other certificates)", nil
+		return "CA: true (it may sign other certificates)", kids
 	case "2.5.29.37": // extKeyUsage
 		var oids []asn1.ObjectIdentifier
 		if _, err := asn1.Unmarshal(raw, &oids); err != nil {
 			return "unreadable: " + err.Error(), nil
 		}
 		var ns []string
-		for _, o := range oids {
+		var kids []trace.Field
+		ids, _ := children(a.b, inner, maxNameParts)
+		for i, o := range oids {
 			ns = append(ns, oidName(o))
+			if i < len(ids) {
+				kids = append(kids, a.field(ids[i], "key purpose", fmt.Sprintf("%s (%s)", oidName(o), o)))
+			}
 		}
-		return strings.Join(ns, ", "), nil
+		return strings.Join(ns, ", "), kids
 	case "2.5.29.14": // subjectKeyIdentifier
 		var id []byte
 		if _, err := asn1.Unmarshal(raw, &id); err == nil {
@@ -555,7 +595,11 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 			ID []byte `asn1:"optional,tag:0"`
 		}
 		if _, err := asn1.Unmarshal(raw, &aki); err == nil && len(aki.ID) > 0 {
-			return "the issuer's key: " + hex.EncodeToString(aki.ID), nil
+			var kids []trace.Field
+			if parts, err := children(a.b, inner, 3); err == nil && len(parts) > 0 && parts[0].tag == 0x80 {
+				kids = append(kids, a.field(parts[0], "key identifier", hex.EncodeToString(aki.ID)))
+			}
+			return "the issuer's key: " + hex.EncodeToString(aki.ID), kids
 		}
 	}
 	return fmt.Sprintf("%d bytes", octets.n), nil
@@ -621,4 +665,32 @@ func oidName(oid asn1.ObjectIdentifier) string {
 		return n
 	}
 	return oid.String()
+}
+
+// bitString names a BIT STRING's first content byte: the count of unused
+// bits at its end (X.690, 8.6.2), which Wireshark calls padding.
+func (a *annotator) bitString(e tlv) []trace.Field {
+	if e.n == 0 {
+		return nil
+	}
+	return []trace.Field{{Name: "padding (unused bits)", Offset: a.base + e.content(), Length: 1, Value: fmt.Sprint(a.b[e.content()])}}
+}
+
+// stringKind names an ASN.1 string type by its tag.
+func stringKind(tag byte) string {
+	switch tag {
+	case 0x0c:
+		return "UTF8String"
+	case 0x13:
+		return "PrintableString"
+	case 0x14:
+		return "TeletexString"
+	case 0x16:
+		return "IA5String"
+	case 0x1e:
+		return "BMPString"
+	case 0x1c:
+		return "UniversalString"
+	}
+	return fmt.Sprintf("tag 0x%02x", tag)
 }
