@@ -7,8 +7,10 @@ import (
 	"testing"
 )
 
-// TestDump writes one lab session's annotation for the side-by-side check
-// with Wireshark (the closing note says how); skipped unless DUMP is set.
+// TestDump writes one lab session's bytes, annotation and key log for the
+// side-by-side check with Wireshark's dissector: testdata/wireshark/
+// capture.sh runs it under tshark, compare.py compares. Skipped unless
+// DUMP is set (to 12 or 13, the TLS version).
 func TestDump(t *testing.T) {
 	if os.Getenv("DUMP") == "" {
 		t.Skip()
@@ -23,14 +25,21 @@ func TestDump(t *testing.T) {
 	cli := c.Read(Client, s.sent)
 	out, _ := json.Marshal(map[string]any{"client": cli.Fields, "server": srv.Fields, "client_bytes": s.sent, "server_bytes": s.recv,
 		"client_plain": cli.Decrypted, "server_plain": srv.Decrypted})
-	os.WriteFile(os.Getenv("DUMP_OUT"), out, 0o600)
+	if err := os.WriteFile(os.Getenv("DUMP_OUT"), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var lines []byte
 	for _, l := range []string{LabelClientRandom, LabelClientHandshakeTraffic, LabelServerHandshakeTraffic, LabelClientTraffic, LabelServerTraffic} {
 		if sec := s.keys.Secret(l); sec != nil {
 			lines = append(lines, []byte(l+" "+hexs(s.keys.clientRandom)+" "+hexs(sec)+"\n")...)
 		}
 	}
-	os.WriteFile(os.Getenv("DUMP_KEYLOG"), lines, 0o600)
+	if len(lines) == 0 {
+		t.Fatal("no secrets were logged")
+	}
+	if err := os.WriteFile(os.Getenv("DUMP_KEYLOG"), lines, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func hexs(b []byte) string {

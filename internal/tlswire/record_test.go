@@ -316,3 +316,49 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// wiresharkNames are journey's names for every kind of field Wireshark's
+// dissector (4.0) names in the lab's TLS 1.3 and 1.2 sessions, as
+// testdata/wireshark/compare.py maps them: none may go missing.
+var wiresharkNames = []string{
+	"ALPN extension length",
+	"ALPN next protocol", "ALPN protocols", "ALPN string length", "DNS name", "IP address", "JA3",
+	"JA3 fullstring", "JA3S", "JA3S fullstring", "alert description", "alert level", "alert message",
+	"algorithm", "application data protocol", "cA", "cRLSign", "certificate",
+	"certificate extensions length", "certificate length", "certificate request context length",
+	"certificate status type", "certificates", "certificates length", "change cipher spec message",
+	"cipher suite", "cipher suites", "cipher suites length", "client key share length",
+	"compression method", "compression methods", "compression methods length", "content type",
+	"contentCommitment (nonRepudiation)", "critical", "curve type", "dataEncipherment",
+	"decipherOnly", "digitalSignature", "encipherOnly", "encrypted data", "extension id",
+	"extensions", "extensions length", "gmt unix time", "group", "handshake type", "issuer",
+	"key exchange", "key exchange length", "key identifier", "key purpose", "keyAgreement",
+	"keyCertSign", "keyEncipherment", "legacy version", "length", "named curve", "not after",
+	"not before", "padding (unused bits)", "parameters", "path length constraint", "point format",
+	"point formats", "point formats length", "public key", "public key length", "random",
+	"random bytes", "relative distinguished name", "renegotiation info length",
+	"request extensions length", "responder ID list length", "serial number", "server name",
+	"server name length", "server name list length", "server name type", "session id",
+	"session id length", "signature", "signature algorithm", "signature hash algorithm hash",
+	"signature hash algorithm signature", "signature hash algorithms",
+	"signature hash algorithms length", "signature length", "signed part (tbsCertificate)", "subject",
+	"subject public key", "subject public key info", "supported groups", "supported groups length",
+	"supported version", "supported versions length", "type", "validity", "value", "verify data",
+	"version",
+}
+
+func TestWiresharkKinds(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		s := labSession(t, v)
+		c := &Conn{Keys: s.keys}
+		for _, r := range []Reading{c.Read(Server, s.recv), c.Read(Client, s.sent)} {
+			walk(r.Fields, func(f trace.Field) { seen[f.Name] = true })
+		}
+	}
+	for _, n := range wiresharkNames {
+		if !seen[n] {
+			t.Errorf("no field named %q: Wireshark names that kind of field", n)
+		}
+	}
+}

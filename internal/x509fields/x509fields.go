@@ -538,8 +538,11 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 			if set {
 				on = append(on, n)
 			}
-			// Each bit sits in the byte after the count of unused bits.
-			if byteOff := inner.content() + 1 + i/8; byteOff < inner.end() {
+			// Each bit sits in the byte after the count of unused bits; DER
+			// leaves off trailing zero bytes, so a bit past the end is
+			// shown on the last byte, as Wireshark does, and is false.
+			byteOff := min(inner.content()+1+i/8, inner.end()-1)
+			if byteOff > inner.content() {
 				kids = append(kids, trace.Field{Name: n, Offset: a.base + byteOff, Length: 1, Value: fmt.Sprintf("bit %d: %t", i, set)})
 			}
 		}
