@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -288,26 +290,64 @@ func TestReadBadInput(t *testing.T) {
 	}
 }
 
+// recorded is a lab session kept under testdata/sessions (its bytes each
+// way and its key log), so the fuzz targets start without a lab.
+func recorded(t testing.TB, name string) (client, server []byte, keys *KeyLog) {
+	t.Helper()
+	read := func(ext string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", "sessions", name+"."+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	keys = &KeyLog{}
+	keys.Write(read("keylog"))
+	return read("client"), read("server"), keys
+}
+
+// TestRecordedSessions decrypts the recorded sessions whole: the fuzz
+// targets' seeds are real, decryptable sessions.
+func TestRecordedSessions(t *testing.T) {
+	for _, name := range []string{"tls13", "tls12"} {
+		t.Run(name, func(t *testing.T) {
+			client, server, keys := recorded(t, name)
+			c := &Conn{Keys: keys}
+			for _, r := range []Reading{c.Read(Server, server), c.Read(Client, client)} {
+				if r.Decrypted == nil {
+					t.Error("nothing decrypted")
+				}
+				walk(r.Fields, func(f trace.Field) {
+					if strings.Contains(f.Value, "not decrypted") {
+						t.Errorf("%s: %s", f.Name, f.Value)
+					}
+				})
+			}
+		})
+	}
+}
+
 // FuzzRead feeds the record and handshake annotators arbitrary bytes, as
-// either side, with and without the secrets of a real session: they must
-// never panic, and every field must lie inside the bytes.
+// either side, with and without the secrets of the recorded sessions: they
+// must never panic, and every field must lie inside the bytes.
 func FuzzRead(f *testing.F) {
-	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
-		s := labSession(f, v)
-		f.Add(s.sent, false)
-		f.Add(s.recv, true)
-		f.Add(s.recv[:len(s.recv)/2], true)
+	var keys []*KeyLog
+	for _, name := range []string{"tls13", "tls12"} {
+		client, server, k := recorded(f, name)
+		keys = append(keys, k)
+		f.Add(client, false)
+		f.Add(server, true)
+		f.Add(server[:len(server)/2], true)
 	}
 	f.Add([]byte{22, 3, 1, 0, 4, 1, 0, 0, 0}, false)
 	f.Add([]byte{22, 3, 1, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0}, true)
 	f.Add([]byte{20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 1, 0}, false)
-	keys := labSession(f, tls.VersionTLS13).keys
 	f.Fuzz(func(t *testing.T, b []byte, server bool) {
 		side := Client
 		if server {
 			side = Server
 		}
-		for _, c := range []*Conn{{}, {Keys: keys}} {
+		for _, c := range []*Conn{{}, {Keys: keys[0]}, {Keys: keys[1]}} {
 			r := c.Read(side, b)
 			checkBounds(t, len(b), r.Fields)
 			if r.Decrypted != nil && len(r.Decrypted) != len(b) {
