@@ -263,6 +263,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 	if len(body) > 0 {
 		p.body(">", body, 0)
 	}
+	p.tlsRecords(">", ex.Sent.Records)
 	if len(ex.Received.Bytes) > 0 {
 		p.printf("\n")
 		head, raw := splitHead(ex.Received)
@@ -272,6 +273,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 		} else {
 			p.body("<", raw, ex.Received.Dropped)
 		}
+		p.tlsRecords("<", ex.Received.Records)
 	}
 	if ex.Failed() && !strings.Contains(stageErr, ex.Error) {
 		p.printf("  %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
@@ -446,4 +448,31 @@ func (p *Printer) waterfall(j *trace.Journey) {
 		p.printf("  %s%s %s %*s\n", label, strings.Repeat(" ", pad), bar, durWidth, trace.Dur(r.Duration))
 	}
 	p.printf("  %s\n", p.st.dim(fmt.Sprintf("%*s", labelWidth+barWidth+1, "0 → "+trace.Dur(end))))
+}
+
+// tlsRecords says which encrypted TLS records carried a message over
+// https, as the record fields say: what an onlooker saw instead of it.
+func (p *Printer) tlsRecords(mark string, m *trace.Message) {
+	if m == nil {
+		return
+	}
+	var parts []string
+	for _, f := range m.Fields {
+		if !strings.HasPrefix(f.Name, "TLS record") {
+			continue
+		}
+		v := strings.TrimPrefix(f.Value, "encrypted: ")
+		if i := strings.LastIndex(v, " ("); i > 0 && strings.HasSuffix(v, " bytes)") {
+			v = v[:i] // the record's size: the total is said
+		}
+		parts = append(parts, safetext.Line(v))
+	}
+	if len(parts) == 0 {
+		return
+	}
+	line := fmt.Sprintf("on the wire: 1 encrypted TLS record of %d bytes, holding %s", m.Size(), parts[0])
+	if len(parts) > 1 {
+		line = fmt.Sprintf("on the wire: %d encrypted TLS records, %d bytes: %s", len(parts), m.Size(), strings.Join(parts, "; "))
+	}
+	p.printf("  %s %s\n", mark, p.st.dim(line))
 }
