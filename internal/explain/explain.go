@@ -168,6 +168,7 @@ func connect(b *strings.Builder, s *trace.Stage) {
 				fmt.Fprintf(b, ", and on %s as the protocol inside (ALPN)", line(t.ALPN))
 			}
 			b.WriteString(".")
+			keyExchange(b, t)
 		}
 		if len(t.Chain) > 0 {
 			fmt.Fprintf(b, " The certificate names %s and was issued by %s;", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))

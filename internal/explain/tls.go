@@ -15,7 +15,21 @@ const (
 	hiddenHandshake = " After the ServerHello everything is encrypted with keys only the two ends computed: an onlooker sees records labelled Application Data and their lengths, not the certificate, not the server's name in it, not the proofs that follow. journey is the client, so it holds this session's secrets and can show what each record carried:"
 	hiddenRequest   = " On the wire, the request travelled in %s: an onlooker sees %s bytes of Application Data, not the method, the path or the headers; journey decrypted them with this session's keys to show them here."
 	hiddenResponse  = " The response came back in %s, decrypted the same way."
+
+	keyExchangeWords = " The keys come from a key exchange with %s: each side sent a key share in its hello, and from the two both computed the same secret, which never crossed the wire."
+	postQuantum      = " That group joins ML-KEM-768, built to resist a future quantum computer, with the classic X25519: a recording of this session stays safe even if one of the two is broken one day."
 )
+
+// keyExchange says where the session's keys came from.
+func keyExchange(b *strings.Builder, t *trace.TLS) {
+	if t.KeyExchange == "" {
+		return
+	}
+	fmt.Fprintf(b, keyExchangeWords, line(t.KeyExchange))
+	if t.KeyExchange == "X25519MLKEM768" {
+		b.WriteString(postQuantum)
+	}
+}
 
 // tlsInside says what each encrypted record of a handshake carried, read
 // from the fields journey decrypted, and what the client checked with it.

@@ -42,6 +42,9 @@ func TestTLSInside(t *testing.T) {
 		}
 	}
 	request = j.Stage(trace.StageHTTP).Exchanges[0]
+	if got := Stage(j.Stage(trace.StageConnect)); !strings.Contains(got, "a key exchange with X25519MLKEM768") || !strings.Contains(got, "ML-KEM-768") {
+		t.Errorf("the connect stage's explanation does not say the key exchange:\n%s", got)
+	}
 	for _, tt := range []struct {
 		name string
 		e    *trace.Exchange

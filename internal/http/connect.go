@@ -251,6 +251,9 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	}
 	info.ALPN = cs.NegotiatedProtocol
+	if cs.CurveID != 0 {
+		info.KeyExchange = cs.CurveID.String()
+	}
 	info.Resumed = cs.DidResume
 	for _, pc := range cs.PeerCertificates {
 		info.Chain = append(info.Chain, certificate(pc))

@@ -79,6 +79,9 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 	if !ex.Failed() {
 		row("version", safetext.Line(info.Version))
 		row("cipher", safetext.Line(info.CipherSuite))
+		if info.KeyExchange != "" {
+			row("key exchange", safetext.Line(info.KeyExchange)+p.st.dim("   (the group of the two key shares the keys were computed from)"))
+		}
 		alpn := safetext.Line(info.ALPN)
 		if alpn == "" {
 			alpn = "none chosen"
@@ -175,6 +178,10 @@ func helloSummary(f trace.Field) string {
 			out = append(out, v)
 		case "supported_versions":
 			out = append(out, "versions "+f.Value)
+		case "key_share":
+			if f.Value != "" { // recordings made before key shares were read have none
+				out = append(out, f.Value)
+			}
 		}
 		for _, c := range f.Children {
 			walk(c)
