@@ -7,6 +7,7 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -116,32 +117,53 @@ func (k *KeyLog) Labels() []string {
 type suite struct {
 	keyLen int
 	hash   func() hash.Hash
-	chacha bool // ChaCha20-Poly1305; otherwise AES-GCM
+	chacha bool // ChaCha20-Poly1305; otherwise AES-GCM, or AES-CBC when cbc
 	aead   string
+	cbc    bool // TLS 1.2's AES-CBC with HMAC-SHA1: MAC, then encrypt
 }
 
-// suites are the AEAD cipher suites journey decrypts: all of TLS 1.3's
-// that crypto/tls speaks, and TLS 1.2's GCM and ChaCha20-Poly1305 ones.
+// cbcSuite is an AES-CBC suite with HMAC-SHA1 (RFC 5246, 6.2.3.2), which
+// crypto/tls still offers in TLS 1.2 after the AEAD ones.
+func cbcSuite(keyLen int) suite {
+	return suite{keyLen: keyLen, hash: sha256.New, aead: fmt.Sprintf("AES-%d-CBC with HMAC-SHA1", 8*keyLen), cbc: true}
+}
+
+// Sizes of the CBC suites' parts.
+const (
+	cbcBlock  = aes.BlockSize // the IV sent with each record, and the padding unit
+	cbcMACLen = sha1.Size     // HMAC-SHA1
+)
+
+// suites are the cipher suites journey decrypts: all of TLS 1.3's that
+// crypto/tls speaks, and TLS 1.2's GCM, ChaCha20-Poly1305 and CBC ones.
 var suites = map[uint16]suite{
-	0x1301: {16, sha256.New, false, "AES-128-GCM"},      // TLS_AES_128_GCM_SHA256
-	0x1302: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_AES_256_GCM_SHA384
-	0x1303: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_CHACHA20_POLY1305_SHA256
-	0xc02b: {16, sha256.New, false, "AES-128-GCM"},      // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-	0xc02f: {16, sha256.New, false, "AES-128-GCM"},      // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-	0xc02c: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-	0xc030: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-	0x009c: {16, sha256.New, false, "AES-128-GCM"},      // TLS_RSA_WITH_AES_128_GCM_SHA256
-	0x009d: {32, sha512.New384, false, "AES-256-GCM"},   // TLS_RSA_WITH_AES_256_GCM_SHA384
-	0xcca8: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-	0xcca9: {32, sha256.New, true, "ChaCha20-Poly1305"}, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+	0x1301: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_AES_128_GCM_SHA256
+	0x1302: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_AES_256_GCM_SHA384
+	0x1303: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_CHACHA20_POLY1305_SHA256
+	0xc02b: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+	0xc02f: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	0xc02c: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+	0xc030: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	0x009c: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_RSA_WITH_AES_128_GCM_SHA256
+	0x009d: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_RSA_WITH_AES_256_GCM_SHA384
+	0xcca8: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	0xcca9: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+	0xc009: cbcSuite(16),                                                            // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+	0xc013: cbcSuite(16),                                                            // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+	0xc00a: cbcSuite(32),                                                            // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+	0xc014: cbcSuite(32),                                                            // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+	0x002f: cbcSuite(16),                                                            // TLS_RSA_WITH_AES_128_CBC_SHA
+	0x0035: cbcSuite(32),                                                            // TLS_RSA_WITH_AES_256_CBC_SHA
 }
 
 // recordKeys are one direction's keys for one phase of a connection.
 type recordKeys struct {
 	aead   cipher.AEAD
-	iv     []byte // TLS 1.3 and ChaCha: the full 12-byte IV; TLS 1.2 GCM: the 4-byte salt
-	secret []byte // TLS 1.3: the traffic secret, for a KeyUpdate
-	name   string // which key, in words
+	block  cipher.Block // CBC suites: the AES key
+	mac    []byte       // CBC suites: the HMAC-SHA1 key
+	iv     []byte       // TLS 1.3 and ChaCha: the full 12-byte IV; TLS 1.2 GCM: the 4-byte salt
+	secret []byte       // TLS 1.3: the traffic secret, for a KeyUpdate
+	name   string       // which key, in words
 	seq    uint64
 }
 
@@ -208,6 +230,9 @@ func prf12(h func() hash.Hash, secret []byte, label string, seed []byte, n int) 
 // keys, then each side's key and IV (4 bytes of salt for GCM, RFC 5288;
 // 12 for ChaCha20-Poly1305, RFC 7905).
 func keys12(s suite, master, clientRandom, serverRandom []byte) (client, server *recordKeys, err error) {
+	if s.cbc {
+		return keys12CBC(s, master, clientRandom, serverRandom)
+	}
 	ivLen := 4
 	if s.chacha {
 		ivLen = 12
@@ -281,4 +306,58 @@ func (k *recordKeys) open12(typ byte, version uint16, payload []byte, explicit i
 	}
 	k.seq++
 	return out, nil
+}
+
+// keys12CBC derives a CBC suite's keys: the key block starts with the two
+// MAC keys, then the two encryption keys (RFC 5246, 6.3); each record
+// carries its own IV.
+func keys12CBC(s suite, master, clientRandom, serverRandom []byte) (client, server *recordKeys, err error) {
+	seed := append(append([]byte{}, serverRandom...), clientRandom...)
+	kb := prf12(s.hash, master, "key expansion", seed, 2*cbcMACLen+2*s.keyLen)
+	cm, sm := kb[:cbcMACLen], kb[cbcMACLen:2*cbcMACLen]
+	ck, sk := kb[2*cbcMACLen:2*cbcMACLen+s.keyLen], kb[2*cbcMACLen+s.keyLen:]
+	cb, err := aes.NewCipher(ck)
+	if err != nil {
+		return nil, nil, err
+	}
+	sb, err := aes.NewCipher(sk)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &recordKeys{block: cb, mac: cm, name: "the client's write key (from the master secret)"},
+		&recordKeys{block: sb, mac: sm, name: "the server's write key (from the master secret)"}, nil
+}
+
+// openCBC decrypts one TLS 1.2 CBC record (IV, then the ciphertext) and
+// checks its padding and MAC. It returns the whole decrypted run of blocks
+// (content, MAC, padding) and the content's length.
+func (k *recordKeys) openCBC(typ byte, version uint16, payload []byte) ([]byte, int, error) {
+	if len(payload) < 2*cbcBlock || len(payload)%cbcBlock != 0 {
+		return nil, 0, fmt.Errorf("record %d: %d bytes is not an IV and whole blocks", k.seq, len(payload))
+	}
+	out := make([]byte, len(payload)-cbcBlock)
+	cipher.NewCBCDecrypter(k.block, payload[:cbcBlock]).CryptBlocks(out, payload[cbcBlock:])
+	pad := int(out[len(out)-1]) + 1
+	n := len(out) - pad - cbcMACLen
+	if n < 0 {
+		return nil, 0, fmt.Errorf("record %d with %s: bad padding", k.seq, k.name)
+	}
+	for _, x := range out[n+cbcMACLen:] {
+		if int(x) != pad-1 {
+			return nil, 0, fmt.Errorf("record %d with %s: bad padding", k.seq, k.name)
+		}
+	}
+	mac := hmac.New(sha1.New, k.mac)
+	var hdr [13]byte
+	for i := 0; i < 8; i++ {
+		hdr[7-i] = byte(k.seq >> (8 * i))
+	}
+	hdr[8], hdr[9], hdr[10], hdr[11], hdr[12] = typ, byte(version>>8), byte(version), byte(n>>8), byte(n)
+	mac.Write(hdr[:])
+	mac.Write(out[:n])
+	if !hmac.Equal(mac.Sum(nil), out[n:n+cbcMACLen]) {
+		return nil, 0, fmt.Errorf("record %d with %s: the MAC does not match", k.seq, k.name)
+	}
+	k.seq++
+	return out, n, nil
 }

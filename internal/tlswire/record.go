@@ -234,28 +234,38 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 	st := &c.sides[side]
 	base := off + 5
 	var kids []trace.Field
-	explicit := 0
+	explicit, tail := 0, tagLen
 	s, known := suites[c.suite]
-	if c.version == tls.VersionTLS12 && known && !s.chacha {
+	cbc := c.version == tls.VersionTLS12 && known && s.cbc
+	switch {
+	case cbc:
+		explicit, tail = cbcBlock, 0 // the MAC is inside the encryption
+	case c.version == tls.VersionTLS12 && known && !s.chacha:
 		explicit = gcmExplicitNonce
 	}
-	if len(payload) < explicit+tagLen {
+	if len(payload) < explicit+tail {
 		return []trace.Field{{Name: "encrypted payload", Offset: base, Length: len(payload), Value: "too short to hold its authentication tag"}}, ""
 	}
-	if explicit > 0 {
+	switch {
+	case cbc:
+		kids = append(kids, trace.Field{Name: "IV", Offset: base, Length: explicit, Value: "the record's initialisation vector for AES-CBC (TLS 1.2)"})
+	case explicit > 0:
 		kids = append(kids, trace.Field{Name: "explicit nonce", Offset: base, Length: explicit, Value: "the record's own part of the AES-GCM nonce (TLS 1.2)"})
 	}
-	ctLen := len(payload) - explicit - tagLen
+	ctLen := len(payload) - explicit - tail
 	enc := trace.Field{Name: "encrypted data", Offset: base + explicit, Length: ctLen, Value: fmt.Sprintf("%d bytes an onlooker cannot read", ctLen)}
-	tag := trace.Field{Name: "authentication tag", Offset: base + explicit + ctLen, Length: tagLen,
-		Value: "proves the record came from the holder of the key, unchanged: decryption fails otherwise"}
-	plain, err := c.open(side, typ, ver, b[off:off+5], payload, explicit)
+	var after []trace.Field
+	if tail > 0 {
+		after = append(after, trace.Field{Name: "authentication tag", Offset: base + explicit + ctLen, Length: tail,
+			Value: "proves the record came from the holder of the key, unchanged: decryption fails otherwise"})
+	}
+	plain, n, err := c.open(side, typ, ver, b[off:off+5], payload, explicit)
 	if err != nil {
 		if st.stopped == "" {
 			st.stopped = err.Error()
 		}
 		enc.Value += " (not decrypted: " + st.stopped + ")"
-		return append(kids, enc, tag), ""
+		return append(append(kids, enc), after...), ""
 	}
 	st.decrypted++
 	used := st.keysName() // before a Finished moves the side to its next keys
@@ -265,8 +275,13 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 	ptBase := base + explicit
 	copy(r.Decrypted[ptBase:], plain)
 	inner := typ
-	content := plain
-	var tail []trace.Field // TLS 1.3: the inner type and padding, after the content
+	content := plain[:n]
+	var trailer []trace.Field // after the content: TLS 1.3's inner type and padding, CBC's MAC and padding
+	if cbc {
+		trailer = append(trailer,
+			trace.Field{Name: "MAC", Offset: ptBase + n, Length: cbcMACLen, Value: "HMAC-SHA1 over the record's content, encrypted with it: checked, it matches"},
+			trace.Field{Name: "padding", Offset: ptBase + n + cbcMACLen, Length: len(plain) - n - cbcMACLen, Value: "fills the last AES block; each byte says the padding's length"})
+	}
 	if c.version == tls.VersionTLS13 {
 		// TLSInnerPlaintext: content, the real type, then zero padding.
 		i := len(plain) - 1
@@ -275,13 +290,13 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 		}
 		if i < 0 {
 			enc.Children = append(enc.Children, trace.Field{Name: "padding", Offset: ptBase, Length: len(plain), Value: "all zeros: no content type (the peer must close)"})
-			return append(kids, enc, tag), "nothing"
+			return append(append(kids, enc), after...), "nothing"
 		}
 		inner = plain[i]
 		content = plain[:i]
-		tail = append(tail, trace.Field{Name: "inner content type", Offset: ptBase + i, Length: 1, Value: fmt.Sprintf("%s (%d): the record's real type, hidden inside", recordTypeName(inner), inner)})
+		trailer = append(trailer, trace.Field{Name: "inner content type", Offset: ptBase + i, Length: 1, Value: fmt.Sprintf("%s (%d): the record's real type, hidden inside", recordTypeName(inner), inner)})
 		if pad := len(plain) - i - 1; pad > 0 {
-			tail = append(tail, trace.Field{Name: "padding", Offset: ptBase + i + 1, Length: pad, Value: fmt.Sprintf("%d zero bytes, to hide the true length", pad)})
+			trailer = append(trailer, trace.Field{Name: "padding", Offset: ptBase + i + 1, Length: pad, Value: fmt.Sprintf("%d zero bytes, to hide the true length", pad)})
 		}
 	}
 	var what string
@@ -312,8 +327,8 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 		what = recordTypeName(inner)
 	}
 	enc.Value = fmt.Sprintf("%d bytes, decrypted with %s", ctLen, used)
-	enc.Children = append(enc.Children, tail...)
-	return append(kids, enc, tag), what
+	enc.Children = append(enc.Children, trailer...)
+	return append(append(kids, enc), after...), what
 }
 
 func (st *sideState) keysName() string {
@@ -325,27 +340,36 @@ func (st *sideState) keysName() string {
 
 // open decrypts one record with the side's current keys, setting them up
 // first when the handshake has said enough.
-func (c *Conn) open(side Side, typ byte, ver uint16, header, payload []byte, explicit int) ([]byte, error) {
+// It returns the decrypted bytes and how many of them are the content
+// (CBC's MAC and padding follow it).
+func (c *Conn) open(side Side, typ byte, ver uint16, header, payload []byte, explicit int) ([]byte, int, error) {
 	st := &c.sides[side]
 	if st.stopped != "" {
-		return nil, fmt.Errorf("%s", st.stopped)
+		return nil, 0, fmt.Errorf("%s", st.stopped)
 	}
 	if c.Keys == nil {
-		return nil, fmt.Errorf("no secrets")
+		return nil, 0, fmt.Errorf("no secrets")
 	}
 	s, ok := suites[c.suite]
 	if !ok {
-		return nil, fmt.Errorf("journey decrypts AEAD cipher suites only, not %s", tls.CipherSuiteName(c.suite))
+		return nil, 0, fmt.Errorf("journey does not decrypt %s", tls.CipherSuiteName(c.suite))
 	}
 	if st.keys == nil {
 		if err := c.setKeys(side, s); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	if c.version == tls.VersionTLS13 {
-		return st.keys.open13(header, payload)
+	var out []byte
+	var err error
+	switch {
+	case c.version == tls.VersionTLS13:
+		out, err = st.keys.open13(header, payload)
+	case s.cbc:
+		return st.keys.openCBC(typ, ver, payload)
+	default:
+		out, err = st.keys.open12(typ, ver, payload, explicit)
 	}
-	return st.keys.open12(typ, ver, payload, explicit)
+	return out, len(out), err
 }
 
 // setKeys derives the side's first keys: TLS 1.3's handshake traffic
