@@ -117,15 +117,15 @@ func (k *KeyLog) Labels() []string {
 type suite struct {
 	keyLen int
 	hash   func() hash.Hash
-	chacha bool // ChaCha20-Poly1305; otherwise AES-GCM, or AES-CBC when cbc
-	aead   string
-	cbc    bool // TLS 1.2's AES-CBC with HMAC-SHA1: MAC, then encrypt
+	chacha bool   // ChaCha20-Poly1305; otherwise AES-GCM, or AES-CBC when cbc
+	cipher string // the cipher, as said to a person
+	cbc    bool   // TLS 1.2's AES-CBC with HMAC-SHA1: MAC, then encrypt
 }
 
 // cbcSuite is an AES-CBC suite with HMAC-SHA1 (RFC 5246, 6.2.3.2), which
 // crypto/tls still offers in TLS 1.2 after the AEAD ones.
 func cbcSuite(keyLen int) suite {
-	return suite{keyLen: keyLen, hash: sha256.New, aead: fmt.Sprintf("AES-%d-CBC with HMAC-SHA1", 8*keyLen), cbc: true}
+	return suite{keyLen: keyLen, hash: sha256.New, cipher: fmt.Sprintf("AES-%d-CBC with HMAC-SHA1", 8*keyLen), cbc: true}
 }
 
 // Sizes of the CBC suites' parts.
@@ -137,23 +137,23 @@ const (
 // suites are the cipher suites journey decrypts: all of TLS 1.3's that
 // crypto/tls speaks, and TLS 1.2's GCM, ChaCha20-Poly1305 and CBC ones.
 var suites = map[uint16]suite{
-	0x1301: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_AES_128_GCM_SHA256
-	0x1302: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_AES_256_GCM_SHA384
-	0x1303: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_CHACHA20_POLY1305_SHA256
-	0xc02b: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-	0xc02f: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-	0xc02c: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-	0xc030: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-	0x009c: {keyLen: 16, hash: sha256.New, chacha: false, aead: "AES-128-GCM"},      // TLS_RSA_WITH_AES_128_GCM_SHA256
-	0x009d: {keyLen: 32, hash: sha512.New384, chacha: false, aead: "AES-256-GCM"},   // TLS_RSA_WITH_AES_256_GCM_SHA384
-	0xcca8: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-	0xcca9: {keyLen: 32, hash: sha256.New, chacha: true, aead: "ChaCha20-Poly1305"}, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-	0xc009: cbcSuite(16),                                                            // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
-	0xc013: cbcSuite(16),                                                            // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
-	0xc00a: cbcSuite(32),                                                            // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
-	0xc014: cbcSuite(32),                                                            // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
-	0x002f: cbcSuite(16),                                                            // TLS_RSA_WITH_AES_128_CBC_SHA
-	0x0035: cbcSuite(32),                                                            // TLS_RSA_WITH_AES_256_CBC_SHA
+	0x1301: {keyLen: 16, hash: sha256.New, chacha: false, cipher: "AES-128-GCM"},      // TLS_AES_128_GCM_SHA256
+	0x1302: {keyLen: 32, hash: sha512.New384, chacha: false, cipher: "AES-256-GCM"},   // TLS_AES_256_GCM_SHA384
+	0x1303: {keyLen: 32, hash: sha256.New, chacha: true, cipher: "ChaCha20-Poly1305"}, // TLS_CHACHA20_POLY1305_SHA256
+	0xc02b: {keyLen: 16, hash: sha256.New, chacha: false, cipher: "AES-128-GCM"},      // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+	0xc02f: {keyLen: 16, hash: sha256.New, chacha: false, cipher: "AES-128-GCM"},      // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	0xc02c: {keyLen: 32, hash: sha512.New384, chacha: false, cipher: "AES-256-GCM"},   // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+	0xc030: {keyLen: 32, hash: sha512.New384, chacha: false, cipher: "AES-256-GCM"},   // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	0x009c: {keyLen: 16, hash: sha256.New, chacha: false, cipher: "AES-128-GCM"},      // TLS_RSA_WITH_AES_128_GCM_SHA256
+	0x009d: {keyLen: 32, hash: sha512.New384, chacha: false, cipher: "AES-256-GCM"},   // TLS_RSA_WITH_AES_256_GCM_SHA384
+	0xcca8: {keyLen: 32, hash: sha256.New, chacha: true, cipher: "ChaCha20-Poly1305"}, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	0xcca9: {keyLen: 32, hash: sha256.New, chacha: true, cipher: "ChaCha20-Poly1305"}, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+	0xc009: cbcSuite(16),                                                              // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+	0xc013: cbcSuite(16),                                                              // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+	0xc00a: cbcSuite(32),                                                              // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+	0xc014: cbcSuite(32),                                                              // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+	0x002f: cbcSuite(16),                                                              // TLS_RSA_WITH_AES_128_CBC_SHA
+	0x0035: cbcSuite(32),                                                              // TLS_RSA_WITH_AES_256_CBC_SHA
 }
 
 // recordKeys are one direction's keys for one phase of a connection.

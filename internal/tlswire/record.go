@@ -326,7 +326,7 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 	default:
 		what = recordTypeName(inner)
 	}
-	enc.Value = fmt.Sprintf("%d bytes, decrypted with %s", ctLen, used)
+	enc.Value = fmt.Sprintf("%d bytes, decrypted with %s (%s)", ctLen, used, s.cipher)
 	enc.Children = append(enc.Children, trailer...)
 	return append(append(kids, enc), after...), what
 }
