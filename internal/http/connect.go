@@ -187,7 +187,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		// the pending packet is kept (a renderer shows it, a trace holds it).
 		b = slices.Clone(b)
 		if err := rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: (&tlswire.Conn{}).Read(tlswire.Client, b).Fields,
-			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN) and the cipher suites we accept."}); err != nil {
+			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN), the cipher suites we accept, and our half of the key exchange (key shares)."}); err != nil {
 			return err
 		}
 		timedOutAt = deadline(ctx, c.timeout())

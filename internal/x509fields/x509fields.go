@@ -588,6 +588,14 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 			}
 		}
 		return strings.Join(ns, ", "), kids
+	case "1.3.6.1.5.5.7.1.1": // authorityInfoAccess
+		return a.accessDescriptions(inner)
+	case "2.5.29.31": // cRLDistributionPoints
+		return a.distributionPoints(inner)
+	case "2.5.29.32": // certificatePolicies
+		return a.policies(inner)
+	case "1.3.6.1.4.1.11129.2.4.2": // signedCertificateTimestampList
+		return a.scts(inner)
 	case "2.5.29.14": // subjectKeyIdentifier
 		var id []byte
 		if _, err := asn1.Unmarshal(raw, &id); err == nil {
@@ -661,6 +669,8 @@ var oidNames = map[string]string{
 	"1.3.6.1.4.1.11129.2.4.2": "signedCertificateTimestampList",
 	"1.3.6.1.5.5.7.3.1":       "serverAuth",
 	"1.3.6.1.5.5.7.3.2":       "clientAuth",
+	"1.3.6.1.5.5.7.48.1":      "OCSP",
+	"1.3.6.1.5.5.7.48.2":      "caIssuers",
 }
 
 func oidName(oid asn1.ObjectIdentifier) string {
@@ -696,4 +706,158 @@ func stringKind(tag byte) string {
 		return "UniversalString"
 	}
 	return fmt.Sprintf("tag 0x%02x", tag)
+}
+
+// accessDescriptions reads authorityInfoAccess: where to fetch the
+// issuer's certificate and where to ask whether this one is revoked.
+func (a *annotator) accessDescriptions(e tlv) (string, []trace.Field) {
+	descs, err := children(a.b, e, maxNameParts)
+	var kids []trace.Field
+	var vals []string
+	for _, d := range descs {
+		parts, err := children(a.b, d, 2)
+		if err != nil || len(parts) != 2 {
+			break
+		}
+		var oid asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(a.raw(parts[0]), &oid); err != nil {
+			break
+		}
+		loc := generalName(a.b, parts[1])
+		f := a.field(d, "access description", oidName(oid)+": "+loc)
+		f.Children = []trace.Field{a.field(parts[0], "access method", fmt.Sprintf("%s (%s)", oidName(oid), oid)), a.field(parts[1], "access location", loc)}
+		kids = append(kids, f)
+		vals = append(vals, oidName(oid)+" "+loc)
+	}
+	return orUnreadable(strings.Join(vals, ", "), err), kids
+}
+
+// distributionPoints reads cRLDistributionPoints: where the issuer
+// publishes the list of certificates it revoked.
+func (a *annotator) distributionPoints(e tlv) (string, []trace.Field) {
+	points, err := children(a.b, e, maxNameParts)
+	var kids []trace.Field
+	var vals []string
+	for _, p := range points {
+		f := a.field(p, "distribution point", "")
+		var uris []string
+		a.eachName(p, 0, func(n tlv) {
+			u := generalName(a.b, n)
+			uris = append(uris, u)
+			f.Children = append(f.Children, a.field(n, "URI", u))
+		})
+		f.Value = strings.Join(uris, ", ")
+		vals = append(vals, uris...)
+		kids = append(kids, f)
+	}
+	return orUnreadable("the revocation list: "+strings.Join(vals, ", "), err), kids
+}
+
+// eachName calls fn for every context-tagged IA5String (a URI, a DNS name)
+// found under e, at most depth 4 deep: the distribution point's names sit
+// under two or three explicit tags.
+func (a *annotator) eachName(e tlv, depth int, fn func(tlv)) {
+	if depth > 4 || e.tag&0x20 == 0 {
+		return
+	}
+	kids, _ := children(a.b, e, maxNameParts)
+	for _, k := range kids {
+		if k.tag == 0x86 || k.tag == 0x82 {
+			fn(k)
+			continue
+		}
+		a.eachName(k, depth+1, fn)
+	}
+}
+
+// policies reads certificatePolicies: the rules the issuer says it
+// followed (for a web certificate, how the domain was validated).
+func (a *annotator) policies(e tlv) (string, []trace.Field) {
+	infos, err := children(a.b, e, maxNameParts)
+	var kids []trace.Field
+	var vals []string
+	for _, info := range infos {
+		parts, err := children(a.b, info, 2)
+		if err != nil || len(parts) == 0 {
+			break
+		}
+		var oid asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(a.raw(parts[0]), &oid); err != nil {
+			break
+		}
+		f := a.field(info, "policy information", policyName(oid))
+		f.Children = []trace.Field{a.field(parts[0], "policy identifier", fmt.Sprintf("%s (%s)", policyName(oid), oid))}
+		if len(parts) == 2 {
+			f.Children = append(f.Children, a.field(parts[1], "policy qualifiers", fmt.Sprintf("%d bytes", parts[1].n)))
+		}
+		kids = append(kids, f)
+		vals = append(vals, policyName(oid))
+	}
+	return orUnreadable(strings.Join(vals, ", "), err), kids
+}
+
+// scts reads the signed certificate timestamps (RFC 6962, 3.3): proofs that
+// the certificate was logged publicly, which browsers require. The list is
+// TLS-encoded inside an OCTET STRING: a 2-byte length, then each SCT with
+// its own 2-byte length.
+func (a *annotator) scts(e tlv) (string, []trace.Field) {
+	if e.tag != tagOctetString || e.n < 2 {
+		return fmt.Sprintf("%d bytes", e.n), nil
+	}
+	b := a.b[e.content():e.end()]
+	off := 2
+	var kids []trace.Field
+	for off+2 <= len(b) && len(kids) < maxNameParts {
+		n := int(b[off])<<8 | int(b[off+1])
+		if off+2+n > len(b) {
+			break
+		}
+		v := fmt.Sprintf("%d bytes", n)
+		if n >= 41 && b[off+2] == 0 { // v1: version, log id (32), timestamp (8)
+			ms := int64(0)
+			for _, x := range b[off+35 : off+43] {
+				ms = ms<<8 | int64(x)
+			}
+			v = fmt.Sprintf("log %s…, logged %s", hex.EncodeToString(b[off+3:off+11]), time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 UTC"))
+		}
+		kids = append(kids, trace.Field{Name: "signed certificate timestamp", Offset: a.base + e.content() + off, Length: 2 + n, Value: v})
+		off += 2 + n
+	}
+	return fmt.Sprintf("%d timestamp(s) from public certificate logs, which browsers require", len(kids)), kids
+}
+
+// generalName says a GeneralName's value: a URI, a DNS name, an address.
+func generalName(b []byte, n tlv) string {
+	v := b[n.content():n.end()]
+	switch n.tag {
+	case 0x86, 0x82, 0x81:
+		return string(v)
+	case 0x87:
+		return net.IP(v).String()
+	}
+	return fmt.Sprintf("name of kind [%d], %d bytes", n.tag&0x1f, n.n)
+}
+
+func orUnreadable(v string, err error) string {
+	if err != nil {
+		return v + " (then unreadable: " + err.Error() + ")"
+	}
+	return v
+}
+
+// policyName names the CA/Browser Forum's validation policies.
+func policyName(oid asn1.ObjectIdentifier) string {
+	switch oid.String() {
+	case "2.23.140.1.2.1":
+		return "domain validated"
+	case "2.23.140.1.2.2":
+		return "organization validated"
+	case "2.23.140.1.2.3":
+		return "individual validated"
+	case "2.23.140.1.1":
+		return "extended validation"
+	case "2.5.29.32.0":
+		return "any policy"
+	}
+	return oidName(oid)
 }

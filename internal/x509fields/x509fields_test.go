@@ -1,11 +1,13 @@
 package x509fields
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"net"
 	"strings"
@@ -33,6 +35,11 @@ func newCert(t testing.TB, isCA bool) *x509.Certificate {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IsCA:         isCA, BasicConstraintsValid: true,
+		OCSPServer:            []string{"http://ocsp.example.net"},
+		IssuingCertificateURL: []string{"http://ca.example.net/ca.crt"},
+		CRLDistributionPoints: []string{"http://crl.example.net/ca.crl"},
+		Policies:              []x509.OID{dvPolicy(t)},
+		ExtraExtensions:       []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 11129, 2, 4, 2}, Value: sctList(t)}},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -43,6 +50,32 @@ func newCert(t testing.TB, isCA bool) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// sctList is a signed certificate timestamp list holding one SCT (RFC
+// 6962, 3.2): version 0, a log id of 0xab bytes, 2023-11-14 22:13 UTC, no
+// extensions, a 4-byte signature; TLS-encoded, inside an OCTET STRING.
+func sctList(t testing.TB) []byte {
+	sct := []byte{0}
+	sct = append(sct, bytes.Repeat([]byte{0xab}, 32)...)
+	sct = append(sct, 0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00) // 1700000000000 ms
+	sct = append(sct, 0, 0, 4, 3, 0, 4, 1, 2, 3, 4)
+	list := append([]byte{0, byte(len(sct))}, sct...)
+	list = append([]byte{0, byte(len(list))}, list...)
+	der, err := asn1.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// dvPolicy is the CA/Browser Forum's domain-validated policy.
+func dvPolicy(t testing.TB) x509.OID {
+	oid, err := x509.OIDFromInts([]uint64{2, 23, 140, 1, 2, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oid
 }
 
 // find returns the first field named name, depth first.
@@ -76,24 +109,30 @@ func TestAnnotateAgreesWithCryptoX509(t *testing.T) {
 				t.Fatalf("unreadable: %+v", find(fields, "unreadable"))
 			}
 			want := map[string]string{
-				"certificate":         c.Subject.String(),
-				"version":             "v3 (2)",
-				"serial number":       c.SerialNumber.Text(16),
-				"issuer":              c.Issuer.String(),
-				"subject":             c.Subject.String(),
-				"not before":          c.NotBefore.UTC().Format("2006-01-02 15:04:05 UTC") + " (UTCTime)",
-				"not after":           c.NotAfter.UTC().Format("2006-01-02 15:04:05 UTC") + " (GeneralizedTime)",
-				"DNS name":            c.DNSNames[0],
-				"IP address":          c.IPAddresses[0].String(),
-				"CN (common name)":    "www.example.com",
-				"subject public key":  "65 bytes: ",
-				"signature algorithm": "ecdsa-with-SHA256",
-				"basicConstraints":    tt.bc,
-				"keyUsage":            "digitalSignature",
-				"extKeyUsage":         "serverAuth",
-				"subjectAltName":      "www.example.com, example.com, 192.0.2.1",
-				"algorithm":           "ecdsa-with-SHA256 (1.2.840.10045.4.3.2)",
-				"signature":           "bytes: the issuer's signature",
+				"certificate":           c.Subject.String(),
+				"version":               "v3 (2)",
+				"serial number":         c.SerialNumber.Text(16),
+				"issuer":                c.Issuer.String(),
+				"subject":               c.Subject.String(),
+				"not before":            c.NotBefore.UTC().Format("2006-01-02 15:04:05 UTC") + " (UTCTime)",
+				"not after":             c.NotAfter.UTC().Format("2006-01-02 15:04:05 UTC") + " (GeneralizedTime)",
+				"DNS name":              c.DNSNames[0],
+				"IP address":            c.IPAddresses[0].String(),
+				"CN (common name)":      "www.example.com",
+				"subject public key":    "65 bytes: ",
+				"signature algorithm":   "ecdsa-with-SHA256",
+				"basicConstraints":      tt.bc,
+				"keyUsage":              "digitalSignature",
+				"extKeyUsage":           "serverAuth",
+				"subjectAltName":        "www.example.com, example.com, 192.0.2.1",
+				"algorithm":             "ecdsa-with-SHA256 (1.2.840.10045.4.3.2)",
+				"signature":             "bytes: the issuer's signature",
+				"authorityInfoAccess":   "OCSP http://ocsp.example.net, caIssuers http://ca.example.net/ca.crt",
+				"cRLDistributionPoints": "the revocation list: http://crl.example.net/ca.crl",
+				"certificatePolicies":   "domain validated",
+				"access method":         "OCSP (1.3.6.1.5.5.7.48.1)",
+				"URI":                   "http://crl.example.net/ca.crl",
+				"policy identifier":     "domain validated (2.23.140.1.2.1)",
 			}
 			for name, v := range want {
 				f := find(fields, name)
