@@ -40,6 +40,10 @@ func tlsInside(b *strings.Builder, e *trace.Exchange) {
 		fields []trace.Field
 	}{{"the server", e.Received.Fields}, {"we", e.Sent.Fields}} {
 		for _, msg := range decryptedMessages(m.fields) {
+			if msg.Name == "alert message" {
+				msgs = append(msgs, fmt.Sprintf(" %s sent an alert, encrypted too: %s%s.", capital(m.who), line(msg.Value), alertWords(msg.Value)))
+				continue
+			}
 			msgs = append(msgs, fmt.Sprintf(" %s sent %s: %s.", capital(m.who), line(msg.Name), strings.TrimSuffix(line(msg.Value), ".")))
 		}
 	}
@@ -87,7 +91,7 @@ func decryptedMessages(records []trace.Field) []trace.Field {
 				continue
 			}
 			for _, m := range c.Children {
-				if len(m.Children) > 0 && m.Children[0].Name == "handshake type" && m.Value != "" {
+				if len(m.Children) > 0 && m.Children[0].Name == "handshake type" && m.Value != "" || m.Name == "alert message" {
 					out = append(out, m)
 				}
 			}
@@ -101,4 +105,18 @@ func capital(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// alertWords says why an alert was sent, for the alerts a handshake ends
+// with when a check fails.
+func alertWords(alert string) string {
+	switch {
+	case strings.HasSuffix(alert, "bad_certificate"), strings.HasSuffix(alert, "unknown_ca"), strings.HasSuffix(alert, "certificate_unknown"):
+		return ": the certificate did not pass the client's checks, so the client ends the handshake before any request is sent"
+	case strings.HasSuffix(alert, "close_notify"):
+		return ": the sender is done and closes the connection cleanly"
+	case strings.HasSuffix(alert, "decrypt_error"):
+		return ": a signature or the Finished MAC did not check out"
+	}
+	return ""
 }

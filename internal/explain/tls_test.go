@@ -54,7 +54,7 @@ func TestTLSInside(t *testing.T) {
 			"an onlooker sees records labelled Application Data",
 			"The server sent EncryptedExtensions:",
 			"The server sent Certificate: the server's certificate chain, 2 certificate(s)",
-			"that the leaf names the host asked for",
+			"that the leaf names www.example.com, the host asked for",
 			"The server sent CertificateVerify: the server's signature over the whole handshake",
 			"The server sent Finished: a MAC over the whole handshake",
 			"We sent Finished: the client's MAC",
@@ -73,5 +73,41 @@ func TestTLSInside(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTLSInsideRefused: a handshake the client ends because the certificate
+// does not verify says so, from the alert the client sent encrypted.
+func TestTLSInsideRefused(t *testing.T) {
+	l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := addr.Parse("https://www.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	// No RootCAs: the system's roots do not know the lab's CA.
+	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+		ServerStages: l.ServerStages, Timeout: time.Second}
+	rec := trace.NewRecorder(a.Input, trace.ModeLab, "test", nil, nil)
+	if err := engine.Run(context.Background(), cfg, rec); err == nil {
+		t.Fatal("the journey went on with an unknown certificate authority")
+	}
+	j := rec.Finish(nil)
+	var hs *trace.Exchange
+	for _, e := range j.Stage(trace.StageConnect).Exchanges {
+		if e.Kind == "tls" {
+			hs = e
+		}
+	}
+	got := Exchange(hs)
+	for _, w := range []string{"The server sent Certificate:", "We sent an alert, encrypted too: fatal: bad_certificate: the certificate did not pass the client's checks"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("explanation lacks %q:\n%s", w, got)
+		}
 	}
 }

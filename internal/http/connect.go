@@ -235,7 +235,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	err := tc.HandshakeContext(ctx)
 	end := time.Now()
 	sent, recv, first := rc.cut(MaxRecordCapture)
-	wire := &tlswire.Conn{Keys: keys}
+	wire := &tlswire.Conn{Keys: keys, ServerName: t.ASCIIHost}
 	// The server's side first: its ServerHello says the version and cipher
 	// suite both sides' encrypted records need.
 	rr := wire.Read(tlswire.Server, recv.buf)

@@ -364,7 +364,11 @@ func (c *Conn) certificate(f *fields) string {
 	if n == 0 {
 		return "an empty certificate list: the server sent no certificate"
 	}
-	return fmt.Sprintf("the server's certificate chain, %d certificate(s), leaf first: the client checks that each is signed by the next, that the chain ends at a root it trusts, that the leaf names the host asked for, and that none has expired", n)
+	host := "the host asked for"
+	if c.ServerName != "" {
+		host = c.ServerName + ", the host asked for"
+	}
+	return fmt.Sprintf("the server's certificate chain, %d certificate(s), leaf first: the client checks that each is signed by the next, that the chain ends at a root it trusts, that the leaf names %s, and that none has expired", n, host)
 }
 
 // extensions annotates an extension block: its length, then each

@@ -105,6 +105,9 @@ func VersionName(v uint16) string {
 // hellos have said which version and cipher suite were agreed.
 type Conn struct {
 	Keys *KeyLog
+	// ServerName is the host the client asked for, when known: the words
+	// about the certificate say which name the client checks it against.
+	ServerName string
 
 	version      uint16 // agreed, from the ServerHello; 0 until then
 	suite        uint16
