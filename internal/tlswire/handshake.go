@@ -131,21 +131,105 @@ func messageName(t int) string {
 	return fmt.Sprintf("handshake message type %d", t)
 }
 
+// maxJoined bounds the bytes of a handshake message joined across records:
+// crypto/tls accepts handshake messages of 64 KiB (its maxHandshake), which
+// is also what journey captures of a handshake each way.
+const maxJoined = 64 * 1024
+
+// piece is one record's part of a handshake message joined across
+// records: where it lies in the joined bytes and on the wire.
+type piece struct{ joined, wire, n int }
+
+// fragment is the start of a handshake message whose record ended before
+// it did, kept until the next record of the same side completes it.
+type fragment struct {
+	b      []byte
+	pieces []piece
+}
+
 // handshake annotates the handshake messages in one record's payload p
-// (its plaintext, for an encrypted one), p starting at base. It returns
-// the fields and the messages' names.
+// (its plaintext, for an encrypted one), p starting at base. A message
+// split across records (a long certificate chain) is joined and annotated
+// in the record that completes it; its fields point at the wire bytes of
+// each part, a field that straddles two records spanning the header
+// between them. It returns the fields and the messages' names.
 func (c *Conn) handshake(side Side, p []byte, base int, encrypted bool) ([]trace.Field, []string) {
-	var out []trace.Field
-	var names []string
-	cur := &cursor{b: p, base: base}
+	st := &c.sides[side]
+	buf := p
+	pieces := []piece{{0, base, len(p)}}
+	if fr := st.frag; fr != nil {
+		st.frag = nil
+		buf = append(append([]byte(nil), fr.b...), p...)
+		pieces = append(append([]piece(nil), fr.pieces...), piece{len(fr.b), base, len(p)})
+	}
+	out, names, rest := c.messages(side, buf)
+	if rest < len(buf) {
+		if len(buf)-rest <= maxJoined {
+			st.frag = &fragment{b: buf[rest:], pieces: shiftPieces(pieces, rest)}
+		}
+		typ, n := "", 0
+		if tail := buf[rest:]; len(tail) >= 4 {
+			typ, n = messageName(int(tail[0])), int(tail[1])<<16|int(tail[2])<<8|int(tail[3])
+		}
+		start := max(rest, len(buf)-len(p)) // this record's part of it
+		out = append(out, trace.Field{Name: "handshake message (continued in the next record)", Offset: start, Length: len(buf) - start,
+			Value: fmt.Sprintf("%s, %d bytes announced: the rest comes in the side's next record, where the whole message is read", typ, n)})
+	}
+	remap(out, pieces)
+	return out, names
+}
+
+// shiftPieces keeps the pieces from joined offset from on, renumbered from 0.
+func shiftPieces(ps []piece, from int) []piece {
+	var out []piece
+	for _, p := range ps {
+		if p.joined+p.n <= from {
+			continue
+		}
+		if p.joined < from {
+			d := from - p.joined
+			p.joined, p.wire, p.n = from, p.wire+d, p.n-d
+		}
+		p.joined -= from
+		out = append(out, p)
+	}
+	return out
+}
+
+// remap moves fields from offsets in the joined bytes to the wire's.
+func remap(fs []trace.Field, ps []piece) {
+	at := func(v int) int {
+		for _, p := range ps {
+			if v < p.joined+p.n {
+				return p.wire + v - p.joined
+			}
+		}
+		last := ps[len(ps)-1]
+		return last.wire + last.n
+	}
+	for i := range fs {
+		f := &fs[i]
+		start := at(f.Offset)
+		end := start
+		if f.Length > 0 {
+			end = at(f.Offset+f.Length-1) + 1
+		}
+		f.Offset, f.Length = start, end-start
+		remap(f.Children, ps)
+	}
+}
+
+// messages annotates the whole handshake messages at the start of p, at
+// offsets from p's start. rest is where an unfinished message begins, or
+// len(p).
+func (c *Conn) messages(side Side, p []byte) (out []trace.Field, names []string, rest int) {
+	cur := &cursor{b: p}
 	for cur.more() {
 		start := cur.at()
 		typ := cur.uint(1)
 		n := cur.uint(3)
 		if cur.bad || len(p)-cur.pos < n {
-			out = append(out, trace.Field{Name: "handshake message (incomplete or split across records)", Offset: start, Length: base + len(p) - start,
-				Value: fmt.Sprintf("%s, %d bytes announced; journey does not join messages across records", messageName(typ), n)})
-			return out, names
+			return out, names, start
 		}
 		body := &cursor{b: cur.take(n), base: cur.at() - n}
 		name := messageName(typ)
@@ -168,7 +252,7 @@ func (c *Conn) handshake(side Side, p []byte, base int, encrypted bool) ([]trace
 		out = append(out, f)
 		names = append(names, name)
 	}
-	return out, names
+	return out, names, len(p)
 }
 
 // message annotates one message's body and says, in words, what it is

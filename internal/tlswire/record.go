@@ -124,6 +124,7 @@ type sideState struct {
 	phase     int         // TLS 1.3: 0 before keys, 1 handshake keys, 2 application keys
 	stopped   string      // why decryption stopped on this side
 	decrypted int         // records decrypted
+	frag      *fragment   // the start of a handshake message split across records
 }
 
 // Reading is what one piece of a side's bytes held.
@@ -146,6 +147,9 @@ func (c *Conn) Version() uint16 { return c.version }
 func (c *Conn) Read(side Side, b []byte) Reading {
 	var r Reading
 	st := &c.sides[side]
+	// A message split across records is joined within one piece: the
+	// offsets of an earlier piece's part are not this piece's.
+	st.frag = nil
 	for off, count := 0, 0; off < len(b); count++ {
 		if count == maxRecords {
 			r.Fields = append(r.Fields, trace.Field{Name: "more records", Offset: off, Length: len(b) - off, Value: fmt.Sprintf("%d bytes not annotated (journey annotates %d records at most)", len(b)-off, maxRecords)})

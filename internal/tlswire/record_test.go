@@ -273,7 +273,7 @@ func TestReadBadInput(t *testing.T) {
 		{"header only", Client, s.sent[:3], "incomplete record header"},
 		{"alert", Server, []byte{21, 3, 3, 0, 2, 2, 42}, "fatal: bad_certificate"},
 		{"unknown type", Server, []byte{99, 3, 3, 0, 0}, "unknown (99)"},
-		{"garbage handshake", Client, []byte{22, 3, 1, 0, 4, 1, 0, 0, 9}, "incomplete or split"},
+		{"garbage handshake", Client, []byte{22, 3, 1, 0, 4, 1, 0, 0, 9}, "continued in the next record"},
 		{"no secrets", Server, s.recv, "not decrypted: no secrets"},
 		{"too long", Server, []byte{23, 3, 3, 0xff, 0xff}, "cut short"},
 		{"tag only", Server, append([]byte{23, 3, 3, 0, 4}, 1, 2, 3, 4), "too short"},

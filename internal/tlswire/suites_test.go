@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -134,6 +135,67 @@ func TestDecryptSuites(t *testing.T) {
 			if len(find(server.Fields, "ticket")) == 0 && strings.Contains(tt.name, "ticket") {
 				t.Error("the ticket is not a field")
 			}
+		})
+	}
+}
+
+// TestSplitMessage splits the recorded TLS 1.2 session's Certificate
+// message across two records, as a server with a long chain does: it is
+// joined and read whole, and each field still points at its bytes.
+func TestSplitMessage(t *testing.T) {
+	client, server, keys := recorded(t, "tls12")
+	// Find the record carrying the Certificate (handshake type 11).
+	var off, n int
+	for off = 0; off+5 <= len(server); off += 5 + n {
+		n = int(server[off+3])<<8 | int(server[off+4])
+		if server[off] == RecordHandshake && server[off+5] == msgCertificate {
+			break
+		}
+	}
+	if off+5 > len(server) {
+		t.Fatal("no Certificate record")
+	}
+	payload := server[off+5 : off+5+n]
+	for _, cut := range []int{3, 200, n - 1} { // in the header, in a certificate, at the very end
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			var split []byte
+			split = append(split, server[:off]...)
+			split = append(split, RecordHandshake, 3, 3, byte(cut>>8), byte(cut))
+			split = append(split, payload[:cut]...)
+			split = append(split, RecordHandshake, 3, 3, byte((n-cut)>>8), byte(n-cut))
+			split = append(split, payload[cut:]...)
+			split = append(split, server[off+5+n:]...)
+			c := &Conn{Keys: keys}
+			r := c.Read(Server, split)
+			c.Read(Client, client)
+			checkBounds(t, len(split), r.Fields)
+			if got := strings.Join(r.Carried, "\n"); !strings.Contains(got, "Handshake\nHandshake: Certificate\nHandshake: ServerKeyExchange") {
+				t.Errorf("records carried:\n%s", got)
+			}
+			ders := find(r.Fields, "certificate")
+			var whole int
+			for _, f := range ders {
+				if f.Length > 100 {
+					whole++
+					// A DER field wholly inside one record holds the certificate's bytes.
+					if f.Offset+f.Length <= off+5+cut || f.Offset >= off+10+cut {
+						if b := split[f.Offset : f.Offset+f.Length]; b[0] != 0x30 {
+							t.Errorf("certificate field at %d does not start a DER sequence", f.Offset)
+						}
+					}
+				}
+			}
+			if whole != 2 {
+				t.Errorf("%d certificates read, want 2", whole)
+			}
+			if len(find(r.Fields, "handshake message (continued in the next record)")) != 1 {
+				t.Error("the first part is not named")
+			}
+			walk(r.Fields, func(f trace.Field) {
+				if f.Name == "unreadable" || strings.Contains(f.Value, "not decrypted") {
+					t.Errorf("%s: %s", f.Name, f.Value)
+				}
+			})
 		})
 	}
 }
