@@ -18,6 +18,7 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Recorder:        rec,
 		Timeout:         cfg.Timeout,
 		RootCAs:         cfg.RootCAs,
+		KeyLog:          cfg.KeyLog,
 		Method:          cfg.Method,
 		Headers:         cfg.Headers,
 		Body:            cfg.Body,
@@ -25,7 +26,6 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Insecure:        cfg.Insecure,
 		Compressed:      cfg.Compressed,
 		FollowRedirects: cfg.FollowRedirects,
-		KeyLog:          cfg.KeyLog,
 		Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
 			return redirectLookup(ctx, cfg, rec, host, port)
 		},

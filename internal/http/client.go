@@ -23,6 +23,10 @@ type Client struct {
 	Recorder *trace.Recorder
 	Timeout  time.Duration  // each wait: a connect, a handshake, a read; DefaultTimeout when zero
 	RootCAs  *x509.CertPool // trusted roots; the system's when nil
+	// KeyLog, when set, receives the TLS secrets in the SSLKEYLOGFILE
+	// format (--keylog), for Wireshark to decrypt a capture of the same
+	// connection.
+	KeyLog io.Writer
 
 	Method          string   // -X
 	Headers         []string // -H
@@ -31,13 +35,7 @@ type Client struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
-	// KeyLog, when set, receives the TLS secrets in the SSLKEYLOGFILE
-	// format (--keylog), for Wireshark to decrypt a capture of the same
-	// connection.
-	KeyLog io.Writer
-	// MaxTLSVersion is the highest TLS version offered (tls.VersionTLS12);
-	// crypto/tls's default when zero.
-	MaxTLSVersion uint16
+	TLSMax          uint16   // --tls-max: the highest TLS version offered (tls.VersionTLS12...); Go's default when zero
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.
@@ -273,6 +271,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	h.Timing.Total = rec.Offset(end) - h.Timing.Start
 	ex.Duration = end.Sub(w0)
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
+	cn.attachRecords(ex)
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto
 	h.Chunked, h.ContentLength, h.Encodings = r.chunked, r.contentLength, r.encodings
 	h.BodySize, h.BodyDropped = r.bodySize, r.body.dropped
@@ -295,7 +294,6 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		if r.status != 0 {
 			ex.Outcome = fmt.Sprintf("%d %s, then the body failed", r.status, r.reason)
 		}
-		cn.attachRecords(ex)
 		rec.AddExchange(trace.StageHTTP, ex)
 		return h, r, bytes, fmt.Errorf("%s: %w", peerName(peer), err)
 	}
@@ -310,7 +308,6 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if r.decodeErr != "" {
 		ex.Notes = append(ex.Notes, r.decodeErr)
 	}
-	cn.attachRecords(ex)
 	rec.AddExchange(trace.StageHTTP, ex)
 	for _, n := range ex.Notes {
 		rec.Note(trace.StageHTTP, n)

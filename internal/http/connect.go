@@ -205,9 +205,8 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	// its own records with them, and --keylog writes them for Wireshark.
 	keys := &tlswire.KeyLog{Out: c.KeyLog}
 	cfg := &tls.Config{
-		NextProtos:   info.ALPNOffered,
-		KeyLogWriter: keys,
-		MaxVersion:   c.MaxTLSVersion,
+		NextProtos: info.ALPNOffered,
+		MaxVersion: c.TLSMax,
 		// Verification is done below, by hand, so a failure can be shown
 		// and, under -k, gone past.
 		InsecureSkipVerify: true,
@@ -227,6 +226,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 			return nil
 		},
 	}
+	cfg.KeyLogWriter = keys
 	if _, err := netip.ParseAddr(t.ASCIIHost); err != nil {
 		cfg.ServerName = t.ASCIIHost // SNI carries names only, never an IP address (RFC 6066)
 		info.ServerName = t.ASCIIHost

@@ -35,7 +35,7 @@ func TestTLSInside(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var keylog bytes.Buffer
-			c := &Client{Dialer: l.Dialer(), RootCAs: l.RootCAs(), KeyLog: &keylog, MaxTLSVersion: tt.max}
+			c := &Client{Dialer: l.Dialer(), RootCAs: l.RootCAs(), KeyLog: &keylog, TLSMax: tt.max}
 			_, conn, h, err := run(t, context.Background(), c, "https://www.example.com/", "203.0.113.10")
 			if err != nil {
 				t.Fatal(err)
