@@ -96,7 +96,6 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet\n  journey --lab --plain --bytes www.example.com")
 	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay\n  journey --lab --record trip.json www.example.com")
-	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVar(&o.step, "step", false, "pause before each packet is sent, until a key is pressed (TUI)\n  journey --lab --step www.example.com")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
@@ -111,6 +110,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.location, "location", "L", false, "follow redirects, each its own hop (as curl -L)\n  journey --lab -L www.example.com/old/")
 	fs.BoolVarP(&o.insecure, "insecure", "k", false, "do not verify the TLS certificate (as curl -k)")
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response and show it both ways (as curl --compressed)")
+	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVarP(&o.ipv4, "ipv4", "4", false, "IPv4 only: ask for A records, connect over IPv4")
 	fs.BoolVarP(&o.ipv6, "ipv6", "6", false, "IPv6 only: ask for AAAA records, connect over IPv6")
 	fs.StringVar(&o.urls, "urls", "", "the URL configuration the router uses: a Django urls.py with path() lines\n  journey --lab --urls urls.py www.example.com/blog/")
@@ -230,14 +230,6 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
-	if o.keylog != "" {
-		f, err := tlswire.OpenKeyLogFile(o.keylog)
-		if err != nil {
-			return usagef("--keylog %s: %v", o.keylog, err)
-		}
-		defer f.Close()
-		cfg.KeyLog = f
-	}
 	if o.lab {
 		opts, err := labOptions(o)
 		if err != nil {
@@ -334,6 +326,14 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 		if err := checkURLs(o.urls); err != nil {
 			return cfg, err
 		}
+	}
+	if o.keylog != "" {
+		// Checked now, written at the first TLS secret: nothing is created
+		// for a journey refused, or one without https.
+		if err := tlswire.CheckKeyLogFile(o.keylog); err != nil {
+			return cfg, usagef("--keylog %s: %v", o.keylog, err)
+		}
+		cfg.KeyLog = &tlswire.KeyLogFile{Path: o.keylog}
 	}
 	cfg.SystemFallback = o.roots == "" && o.resolver == "" && !o.lab
 	return cfg, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // keyLogPerm is a new key log file's mode: the secrets decrypt the
@@ -21,16 +22,9 @@ var ErrKeyLogFile = errors.New("cannot be the key log file")
 // a FIFO or a socket: a file of secrets goes where the path says and
 // nowhere else, and journey never blocks on a FIFO with no reader.
 func OpenKeyLogFile(path string) (*os.File, error) {
-	before, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		before = nil
-	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrKeyLogFile, err)
-	case before.Mode()&fs.ModeSymlink != 0:
-		return nil, fmt.Errorf("%w: %s is a symbolic link (give the file it points to)", ErrKeyLogFile, path)
-	case !before.Mode().IsRegular():
-		return nil, fmt.Errorf("%w: %s is not a regular file (%s)", ErrKeyLogFile, path, kind(before.Mode()))
+	before, err := check(path)
+	if err != nil {
+		return nil, err
 	}
 	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
 	if before == nil {
@@ -49,6 +43,52 @@ func OpenKeyLogFile(path string) (*os.File, error) {
 		return nil, fmt.Errorf("%w: %w", ErrKeyLogFile, err)
 	}
 	return f, nil
+}
+
+// check says what is at path: nothing yet (nil), or a regular file; any
+// other thing is refused.
+func check(path string) (fs.FileInfo, error) {
+	before, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKeyLogFile, err)
+		}
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrKeyLogFile, err)
+	case before.Mode()&fs.ModeSymlink != 0:
+		return nil, fmt.Errorf("%w: %s is a symbolic link (give the file it points to)", ErrKeyLogFile, path)
+	case !before.Mode().IsRegular():
+		return nil, fmt.Errorf("%w: %s is not a regular file (%s)", ErrKeyLogFile, path, kind(before.Mode()))
+	}
+	return before, nil
+}
+
+// CheckKeyLogFile says, before anything is written, whether path can be
+// the key log file: missing (in a directory that exists) or a regular file.
+func CheckKeyLogFile(path string) error {
+	_, err := check(path)
+	return err
+}
+
+// KeyLogFile is --keylog's writer: each write appends to the file at Path,
+// opened then (as OpenKeyLogFile does) and closed at once, so nothing is
+// created before the first secret and no descriptor outlives a write.
+type KeyLogFile struct {
+	Path string
+}
+
+func (k *KeyLogFile) Write(p []byte) (int, error) {
+	f, err := OpenKeyLogFile(k.Path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(p)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }
 
 func kind(m fs.FileMode) string {

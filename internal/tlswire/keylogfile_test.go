@@ -34,6 +34,9 @@ func TestOpenKeyLogFile(t *testing.T) {
 		{"device", "/dev/null", "a device", "", 0},
 		{"missing directory", filepath.Join(dir, "nope", "x.log"), "no such file", "", 0},
 	} {
+		if err := CheckKeyLogFile(tt.path); (err != nil) != (tt.refused != "") {
+			t.Errorf("%s: CheckKeyLogFile says %v", tt.name, err)
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := OpenKeyLogFile(tt.path)
 			if tt.refused != "" {
@@ -63,5 +66,23 @@ func TestOpenKeyLogFile(t *testing.T) {
 	// The symbolic link's target was left alone.
 	if got, _ := os.ReadFile(existing); !strings.HasPrefix(string(got), "CLIENT_RANDOM aa bb\n") {
 		t.Errorf("target holds %q", got)
+	}
+}
+
+// TestKeyLogFile: --keylog's writer creates the file at the first secret,
+// then appends.
+func TestKeyLogFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.log")
+	w := &KeyLogFile{Path: path}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the file exists before any secret")
+	}
+	for _, l := range []string{"CLIENT_RANDOM 01 02\n", "CLIENT_RANDOM 03 04\n"} {
+		if _, err := w.Write([]byte(l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := os.ReadFile(path); string(got) != "CLIENT_RANDOM 01 02\nCLIENT_RANDOM 03 04\n" {
+		t.Errorf("file holds %q", got)
 	}
 }
