@@ -500,10 +500,8 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 		b.WriteString(".")
 	case "tls":
 		fmt.Fprintf(b, "Inside the TCP connection, we and %s agreed on keys (the TLS handshake): from now on nobody in between can read or change what is sent.", who(e.Peer))
-		tlsInside(b, e)
 	case "http":
 		fmt.Fprintf(b, "We sent %d bytes of request to %s and read %d bytes of response.", e.Sent.Size(), who(e.Peer), e.Received.Size())
-		httpInside(b, e)
 	case "wsgi":
 		fmt.Fprintf(b, "On the server's side: it read the request's bytes from its socket, exactly the bytes we sent, and the gateway parsed them (%s).", strings.TrimSuffix(line(e.Label), "."))
 	case "view":
@@ -518,6 +516,7 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 	if e.Outcome != "" && !strings.Contains(e.Label, e.Outcome) {
 		fmt.Fprintf(b, " Result: %s.", strings.TrimSuffix(line(e.Outcome), "."))
 	}
+	inside(b, e) // what journey read inside the encryption (tls.go)
 }
 
 // Pending explains a packet about to leave, as step mode shows it.

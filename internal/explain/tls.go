@@ -20,6 +20,17 @@ const (
 	postQuantum      = " That group joins ML-KEM-768, built to resist a future quantum computer, with the classic X25519: a recording of this session stays safe even if one of the two is broken one day."
 )
 
+// inside says what journey read inside TLS's encryption, for a handshake
+// or an HTTP exchange over https.
+func inside(b *strings.Builder, e *trace.Exchange) {
+	switch e.Kind {
+	case "tls":
+		tlsInside(b, e)
+	case "http":
+		httpInside(b, e)
+	}
+}
+
 // keyExchange says where the session's keys came from.
 func keyExchange(b *strings.Builder, t *trace.TLS) {
 	if t.KeyExchange == "" {
