@@ -13,8 +13,11 @@ import (
 // (package tlswire); here those values are only gathered into sentences.
 const (
 	hiddenHandshake = " After the ServerHello everything is encrypted with keys only the two ends computed: an onlooker sees records labelled Application Data and their lengths, not the certificate, not the server's name in it, not the proofs that follow. journey is the client, so it holds this session's secrets and can show what each record carried:"
-	hiddenRequest   = " On the wire, the request travelled in %s: an onlooker sees %s bytes of Application Data, not the method, the path or the headers; journey decrypted them with this session's keys to show them here."
-	hiddenResponse  = " The response came back in %s, decrypted the same way."
+	// TLS 1.2 sends the certificate in the clear: only what follows each
+	// side's ChangeCipherSpec is encrypted.
+	hiddenFinished = " In this version the certificate crossed in the clear, readable by anyone on the path; only what follows each side's ChangeCipherSpec is encrypted. journey holds this session's secrets and decrypted it:"
+	hiddenRequest  = " On the wire, the request travelled in %s: an onlooker sees %s bytes of Application Data, not the method, the path or the headers; journey decrypted them with this session's keys to show them here."
+	hiddenResponse = " The response came back in %s, decrypted the same way."
 
 	keyExchangeWords = " The keys come from a key exchange with %s: each side sent a key share in its hello, and from the two both computed the same secret, which never crossed the wire."
 	postQuantum      = " That group joins ML-KEM-768, built to resist a future quantum computer, with the classic X25519: a recording of this session stays safe even if one of the two is broken one day."
@@ -61,7 +64,11 @@ func tlsInside(b *strings.Builder, e *trace.Exchange) {
 	if len(msgs) == 0 {
 		return
 	}
-	b.WriteString(hiddenHandshake)
+	if hidCertificate(e.Received.Fields) {
+		b.WriteString(hiddenHandshake)
+	} else {
+		b.WriteString(hiddenFinished)
+	}
 	for _, m := range msgs {
 		b.WriteString(m)
 	}
@@ -130,4 +137,15 @@ func alertWords(alert string) string {
 		return ": a signature or the Finished MAC did not check out"
 	}
 	return ""
+}
+
+// hidCertificate reports whether the certificate was among the encrypted
+// messages (TLS 1.3), not sent in the clear (TLS 1.2).
+func hidCertificate(records []trace.Field) bool {
+	for _, m := range decryptedMessages(records) {
+		if m.Name == "Certificate" {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"journey/internal/dial/dialtest"
 	"journey/internal/engine"
 	"journey/internal/lab"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -109,5 +111,34 @@ func TestTLSInsideRefused(t *testing.T) {
 		if !strings.Contains(got, w) {
 			t.Errorf("explanation lacks %q:\n%s", w, got)
 		}
+	}
+}
+
+// TestTLS12Inside: in TLS 1.2 the certificate crosses in the clear; the
+// explanation must not say it was hidden. The exchange is the recorded lab
+// session of package tlswire, read with its key log.
+func TestTLS12Inside(t *testing.T) {
+	read := func(ext string) []byte {
+		b, err := os.ReadFile("../tlswire/testdata/sessions/tls12." + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	keys := &tlswire.KeyLog{}
+	keys.Write(read("keylog"))
+	c := &tlswire.Conn{Keys: keys}
+	srv, cli := c.Read(tlswire.Server, read("server")), c.Read(tlswire.Client, read("client"))
+	e := &trace.Exchange{Kind: "tls", Peer: trace.Peer{Name: "www.example.com"},
+		Sent:     trace.Message{Bytes: read("client"), Fields: cli.Fields, Decrypted: cli.Decrypted},
+		Received: trace.Message{Bytes: read("server"), Fields: srv.Fields, Decrypted: srv.Decrypted}}
+	got := Exchange(e)
+	for _, w := range []string{"the certificate crossed in the clear", "The server sent Finished:", "We sent Finished:"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("explanation lacks %q:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "not the certificate") {
+		t.Errorf("a TLS 1.2 handshake is said to hide its certificate:\n%s", got)
 	}
 }
