@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -271,6 +272,9 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	}
 	if err := keys.OutErr(); err != nil {
 		rec.Note(stage, "--keylog: the TLS secrets could not be written: "+err.Error())
+	}
+	if why := cmp.Or(rr.Undecrypted, sr.Undecrypted); why != "" {
+		ex.Notes = append(ex.Notes, "journey could not decrypt the encrypted records ("+why+"): they are shown as they crossed the wire.")
 	}
 	if err != nil {
 		switch {

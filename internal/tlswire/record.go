@@ -137,6 +137,10 @@ type Reading struct {
 	// Carried says, record by record, what each carried: "Handshake:
 	// Certificate", "Application Data (encrypted): EncryptedExtensions".
 	Carried []string
+	// Undecrypted says why encrypted records were left as they crossed the
+	// wire (no secrets, a cipher suite journey does not read, a record that
+	// failed its check); empty when every encrypted record was decrypted.
+	Undecrypted string
 }
 
 // Version is the protocol version agreed, once the ServerHello is read.
@@ -272,6 +276,9 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 			st.stopped = err.Error()
 		}
 		enc.Value += " (not decrypted: " + st.stopped + ")"
+		if r.Undecrypted == "" {
+			r.Undecrypted = st.stopped
+		}
 		return append(append(kids, enc), after...), ""
 	}
 	st.decrypted++

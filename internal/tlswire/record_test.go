@@ -402,3 +402,25 @@ func TestWiresharkKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestUndecrypted(t *testing.T) {
+	client, server, keys := recorded(t, "tls13")
+	for _, tt := range []struct {
+		name string
+		keys *KeyLog
+		want string
+	}{
+		{"with its secrets", keys, ""},
+		{"without secrets", nil, "no secrets"},
+		{"with another session's", func() *KeyLog { _, _, k := recorded(t, "tls12"); return k }(), "no SERVER_HANDSHAKE_TRAFFIC_SECRET in the key log"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Conn{Keys: tt.keys}
+			r := c.Read(Server, server)
+			c.Read(Client, client)
+			if r.Undecrypted != tt.want {
+				t.Errorf("Undecrypted = %q, want %q", r.Undecrypted, tt.want)
+			}
+		})
+	}
+}
