@@ -153,7 +153,7 @@ type fragment struct {
 // in the record that completes it; its fields point at the wire bytes of
 // each part, a field that straddles two records spanning the header
 // between them. It returns the fields and the messages' names.
-func (c *Conn) handshake(side Side, p []byte, base int, encrypted bool) ([]trace.Field, []string) {
+func (c *Conn) handshake(side Side, p []byte, base int) ([]trace.Field, []string) {
 	st := &c.sides[side]
 	buf := p
 	pieces := []piece{{0, base, len(p)}}
