@@ -28,12 +28,10 @@ type ConnectAttempt struct {
 
 // TLS is what the TLS handshake agreed and what the server proved.
 type TLS struct {
-	ServerName  string `json:"server_name,omitempty"` // the SNI sent; empty for an IP address
-	Version     string `json:"version,omitempty"`     // TLS 1.3
-	CipherSuite string `json:"cipher_suite,omitempty"`
-	// KeyExchange is the group the key exchange used (X25519MLKEM768:
-	// post-quantum ML-KEM with X25519), from the key shares of the hellos.
-	KeyExchange string        `json:"key_exchange,omitempty"`
+	ServerName  string        `json:"server_name,omitempty"` // the SNI sent; empty for an IP address
+	Version     string        `json:"version,omitempty"`     // TLS 1.3
+	CipherSuite string        `json:"cipher_suite,omitempty"`
+	KeyExchange string        `json:"key_exchange,omitempty"` // the key shares' group: X25519MLKEM768 (ML-KEM with X25519)
 	ALPN        string        `json:"alpn,omitempty"` // the protocol agreed; empty when the server chose none
 	ALPNOffered []string      `json:"alpn_offered,omitempty"`
 	Chain       []Certificate `json:"chain,omitempty"` // as the server sent it, leaf first
