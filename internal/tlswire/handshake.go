@@ -2,6 +2,7 @@ package tlswire
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -174,6 +175,7 @@ func (c *Conn) handshake(side Side, p []byte, base int) ([]trace.Field, []string
 		start := max(rest, len(buf)-len(p)) // this record's part of it
 		out = append(out, trace.Field{Name: "handshake message (continued in the next record)", Offset: start, Length: len(buf) - start,
 			Value: fmt.Sprintf("%s, %d bytes announced: the rest comes in the side's next record, where the whole message is read", typ, n)})
+		names = append(names, "part of "+cmp.Or(typ, "a handshake message"))
 	}
 	remap(out, pieces)
 	return out, names

@@ -169,7 +169,7 @@ func TestSplitMessage(t *testing.T) {
 			r := c.Read(Server, split)
 			c.Read(Client, client)
 			checkBounds(t, len(split), r.Fields)
-			if got := strings.Join(r.Carried, "\n"); !strings.Contains(got, "Handshake\nHandshake: Certificate\nHandshake: ServerKeyExchange") {
+			if got := strings.Join(r.Carried, "\n"); !strings.Contains(got, "\nHandshake: Certificate\nHandshake: ServerKeyExchange") || !strings.Contains(got, "Handshake: part of ") {
 				t.Errorf("records carried:\n%s", got)
 			}
 			ders := find(r.Fields, "certificate")
