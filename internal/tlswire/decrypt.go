@@ -92,36 +92,38 @@ func (c *Conn) decrypt(side Side, r *Reading, b []byte, off int, typ byte, ver u
 			trailer = append(trailer, trace.Field{Name: "padding", Offset: ptBase + i + 1, Length: pad, Value: fmt.Sprintf("%d zero bytes, to hide the true length", pad)})
 		}
 	}
-	var what string
-	switch inner {
-	case RecordHandshake:
-		fs, names := c.handshake(side, content, ptBase)
-		enc.Children = append(enc.Children, fs...)
-		what = strings.Join(names, ", ")
-		c.afterHandshake(side, names)
-	case RecordAlert:
-		if len(content) == 2 {
-			enc.Children = append(enc.Children, alertFields(content, ptBase)...)
-			what = "Alert, " + alertName(content[0], content[1])
-		} else {
-			what = "Alert"
-		}
-	case RecordApplicationData:
-		what = fmt.Sprintf("%d bytes of application data", len(content))
-		app := trace.Field{Name: "application data", Offset: ptBase, Length: len(content), Value: preview(content)}
-		if c.alpn != "" {
-			app.Children = []trace.Field{{Name: "application data protocol", Offset: ptBase, Length: len(content), Value: c.alpn + ", as the two sides agreed by ALPN"}}
-		}
-		enc.Children = append(enc.Children, app)
-		if p := firstLine(content); p != "" {
-			what += " (" + p + ")"
-		}
-	default:
-		what = recordTypeName(inner)
-	}
+	fs, what := c.inner(side, inner, content, ptBase)
+	enc.Children = append(enc.Children, fs...)
 	enc.Value = fmt.Sprintf("%d bytes, decrypted with %s (%s)", ctLen, used, s.cipher)
 	enc.Children = append(enc.Children, trailer...)
 	return append(append(kids, enc), after...), what
+}
+
+// inner annotates a decrypted record's content by its real type, at base,
+// and says what it carried.
+func (c *Conn) inner(side Side, typ byte, content []byte, base int) ([]trace.Field, string) {
+	switch typ {
+	case RecordHandshake:
+		fs, names := c.handshake(side, content, base)
+		c.afterHandshake(side, names)
+		return fs, strings.Join(names, ", ")
+	case RecordAlert:
+		if len(content) == 2 {
+			return alertFields(content, base), "Alert, " + alertName(content[0], content[1])
+		}
+		return nil, "Alert"
+	case RecordApplicationData:
+		what := fmt.Sprintf("%d bytes of application data", len(content))
+		app := trace.Field{Name: "application data", Offset: base, Length: len(content), Value: preview(content)}
+		if c.alpn != "" {
+			app.Children = []trace.Field{{Name: "application data protocol", Offset: base, Length: len(content), Value: c.alpn + ", as the two sides agreed by ALPN"}}
+		}
+		if p := firstLine(content); p != "" {
+			what += " (" + p + ")"
+		}
+		return []trace.Field{app}, what
+	}
+	return nil, recordTypeName(typ)
 }
 
 func (st *sideState) keysName() string {
