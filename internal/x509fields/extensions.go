@@ -67,95 +67,13 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 	raw := a.raw(inner)
 	switch oid.String() {
 	case "2.5.29.17": // subjectAltName
-		names, err := children(a.b, inner, maxNameParts)
-		var vals []string
-		var kids []trace.Field
-		for _, n := range names {
-			v := a.b[n.content():n.end()]
-			var label, s string
-			switch n.tag {
-			case 0x82:
-				label, s = "DNS name", string(v)
-			case 0x87:
-				label, s = "IP address", net.IP(v).String()
-			case 0x81:
-				label, s = "email", string(v)
-			case 0x86:
-				label, s = "URI", string(v)
-			default:
-				label, s = fmt.Sprintf("name of kind [%d]", n.tag&0x1f), fmt.Sprintf("%d bytes", n.n)
-			}
-			vals = append(vals, s)
-			kids = append(kids, a.field(n, label, s))
-		}
-		v := "the names this certificate is good for: " + strings.Join(vals, ", ")
-		if err != nil {
-			v += " (then unreadable: " + err.Error() + ")"
-		}
-		return v, kids
+		return a.subjectAltName(inner, raw)
 	case "2.5.29.15": // keyUsage
-		var bits asn1.BitString
-		if _, err := asn1.Unmarshal(raw, &bits); err != nil {
-			return "unreadable: " + err.Error(), nil
-		}
-		names := []string{"digitalSignature", "contentCommitment (nonRepudiation)", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
-		var on []string
-		kids := a.bitString(inner)
-		for i, n := range names {
-			set := bits.At(i) == 1
-			if set {
-				on = append(on, n)
-			}
-			// Each bit sits in the byte after the count of unused bits; DER
-			// leaves off trailing zero bytes, so a bit past the end is
-			// shown on the last byte, as Wireshark does, and is false.
-			byteOff := min(inner.content()+1+i/8, inner.end()-1)
-			if byteOff > inner.content() {
-				kids = append(kids, trace.Field{Name: n, Offset: a.base + byteOff, Length: 1, Value: fmt.Sprintf("bit %d: %t", i, set)})
-			}
-		}
-		return "what the key may do: " + strings.Join(on, ", "), kids
+		return a.keyUsage(inner, raw)
 	case "2.5.29.19": // basicConstraints
-		var bc struct {
-			IsCA       bool `asn1:"optional"`
-			MaxPathLen int  `asn1:"optional,default:-1"`
-		}
-		if _, err := asn1.Unmarshal(raw, &bc); err != nil {
-			return "unreadable: " + err.Error(), nil
-		}
-		var kids []trace.Field
-		if parts, err := children(a.b, inner, 2); err == nil {
-			for _, p := range parts {
-				switch p.tag {
-				case tagBoolean:
-					kids = append(kids, a.field(p, "cA", fmt.Sprint(bc.IsCA)))
-				case tagInteger:
-					kids = append(kids, a.field(p, "path length constraint", fmt.Sprintf("%d: at most that many authorities below this one", bc.MaxPathLen)))
-				}
-			}
-		}
-		if !bc.IsCA {
-			return "CA: false (it cannot sign other certificates)", kids
-		}
-		if bc.MaxPathLen >= 0 {
-			return fmt.Sprintf("CA: true, path length at most %d", bc.MaxPathLen), kids
-		}
-		return "CA: true (it may sign other certificates)", kids
+		return a.basicConstraints(inner, raw)
 	case "2.5.29.37": // extKeyUsage
-		var oids []asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(raw, &oids); err != nil {
-			return "unreadable: " + err.Error(), nil
-		}
-		var ns []string
-		var kids []trace.Field
-		ids, _ := children(a.b, inner, maxNameParts)
-		for i, o := range oids {
-			ns = append(ns, oidName(o))
-			if i < len(ids) {
-				kids = append(kids, a.field(ids[i], "key purpose", fmt.Sprintf("%s (%s)", oidName(o), o)))
-			}
-		}
-		return strings.Join(ns, ", "), kids
+		return a.extKeyUsage(inner, raw)
 	case "1.3.6.1.5.5.7.1.1": // authorityInfoAccess
 		return a.accessDescriptions(inner)
 	case "2.5.29.31": // cRLDistributionPoints
@@ -182,6 +100,108 @@ func (a *annotator) extensionValue(oid asn1.ObjectIdentifier, octets tlv) (strin
 		}
 	}
 	return fmt.Sprintf("%d bytes", octets.n), nil
+}
+
+// subjectAltName reads the names the certificate is good for.
+func (a *annotator) subjectAltName(inner tlv, raw []byte) (string, []trace.Field) {
+	names, err := children(a.b, inner, maxNameParts)
+	var vals []string
+	var kids []trace.Field
+	for _, n := range names {
+		v := a.b[n.content():n.end()]
+		var label, s string
+		switch n.tag {
+		case 0x82:
+			label, s = "DNS name", string(v)
+		case 0x87:
+			label, s = "IP address", net.IP(v).String()
+		case 0x81:
+			label, s = "email", string(v)
+		case 0x86:
+			label, s = "URI", string(v)
+		default:
+			label, s = fmt.Sprintf("name of kind [%d]", n.tag&0x1f), fmt.Sprintf("%d bytes", n.n)
+		}
+		vals = append(vals, s)
+		kids = append(kids, a.field(n, label, s))
+	}
+	v := "the names this certificate is good for: " + strings.Join(vals, ", ")
+	if err != nil {
+		v += " (then unreadable: " + err.Error() + ")"
+	}
+	return v, kids
+}
+
+// keyUsage reads what the key may do, one field per bit.
+func (a *annotator) keyUsage(inner tlv, raw []byte) (string, []trace.Field) {
+	var bits asn1.BitString
+	if _, err := asn1.Unmarshal(raw, &bits); err != nil {
+		return "unreadable: " + err.Error(), nil
+	}
+	names := []string{"digitalSignature", "contentCommitment (nonRepudiation)", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
+	var on []string
+	kids := a.bitString(inner)
+	for i, n := range names {
+		set := bits.At(i) == 1
+		if set {
+			on = append(on, n)
+		}
+		// Each bit sits in the byte after the count of unused bits; DER
+		// leaves off trailing zero bytes, so a bit past the end is
+		// shown on the last byte, as Wireshark does, and is false.
+		byteOff := min(inner.content()+1+i/8, inner.end()-1)
+		if byteOff > inner.content() {
+			kids = append(kids, trace.Field{Name: n, Offset: a.base + byteOff, Length: 1, Value: fmt.Sprintf("bit %d: %t", i, set)})
+		}
+	}
+	return "what the key may do: " + strings.Join(on, ", "), kids
+}
+
+// basicConstraints reads whether the certificate is an authority, and how deep below it a chain may go.
+func (a *annotator) basicConstraints(inner tlv, raw []byte) (string, []trace.Field) {
+	var bc struct {
+		IsCA       bool `asn1:"optional"`
+		MaxPathLen int  `asn1:"optional,default:-1"`
+	}
+	if _, err := asn1.Unmarshal(raw, &bc); err != nil {
+		return "unreadable: " + err.Error(), nil
+	}
+	var kids []trace.Field
+	if parts, err := children(a.b, inner, 2); err == nil {
+		for _, p := range parts {
+			switch p.tag {
+			case tagBoolean:
+				kids = append(kids, a.field(p, "cA", fmt.Sprint(bc.IsCA)))
+			case tagInteger:
+				kids = append(kids, a.field(p, "path length constraint", fmt.Sprintf("%d: at most that many authorities below this one", bc.MaxPathLen)))
+			}
+		}
+	}
+	if !bc.IsCA {
+		return "CA: false (it cannot sign other certificates)", kids
+	}
+	if bc.MaxPathLen >= 0 {
+		return fmt.Sprintf("CA: true, path length at most %d", bc.MaxPathLen), kids
+	}
+	return "CA: true (it may sign other certificates)", kids
+}
+
+// extKeyUsage reads the purposes the key may serve (serverAuth for a web server).
+func (a *annotator) extKeyUsage(inner tlv, raw []byte) (string, []trace.Field) {
+	var oids []asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(raw, &oids); err != nil {
+		return "unreadable: " + err.Error(), nil
+	}
+	var ns []string
+	var kids []trace.Field
+	ids, _ := children(a.b, inner, maxNameParts)
+	for i, o := range oids {
+		ns = append(ns, oidName(o))
+		if i < len(ids) {
+			kids = append(kids, a.field(ids[i], "key purpose", fmt.Sprintf("%s (%s)", oidName(o), o)))
+		}
+	}
+	return strings.Join(ns, ", "), kids
 }
 
 // accessDescriptions reads authorityInfoAccess: where to fetch the
