@@ -148,29 +148,7 @@ func extensionData(typ uint16, f *fields, msg int) string {
 	}
 	switch typ {
 	case 0: // server_name: a list of (type, name)
-		list := f.vector(2, "server name list")
-		var hosts []string
-		for list.more() {
-			e := &fields{c: list}
-			e.num(1, "server name type", func(v int) string {
-				if v == 0 {
-					return "host_name (0)"
-				}
-				return decimal(v)
-			})
-			h := e.vector(2, "server name")
-			if list.bad {
-				break
-			}
-			name := string(h.b)
-			hosts = append(hosts, name)
-			f.fs = append(f.fs, e.fs...)
-			f.fs = append(f.fs, trace.Field{Name: "server name", Offset: h.base, Length: len(h.b), Value: name})
-		}
-		if list.bad {
-			c.bad = true
-		}
-		return strings.Join(hosts, ", ")
+		return serverName(f)
 	case 10: // supported_groups
 		return names(f.list(2, "supported groups", 2, "group", groupName))
 	case 11: // ec_point_formats
@@ -183,23 +161,7 @@ func extensionData(typ uint16, f *fields, msg int) string {
 	case 13, 50: // signature_algorithms, signature_algorithms_cert
 		return names(f.list(2, "signature hash algorithms", 2, "signature algorithm", schemeName))
 	case 16: // ALPN: a list of length-prefixed protocol names
-		list := f.vector(2, "ALPN extension")
-		group := trace.Field{Name: "ALPN protocols", Offset: list.base, Length: len(list.b)}
-		var protos []string
-		for list.more() {
-			e := &fields{c: list}
-			p := e.vector(1, "ALPN string")
-			if list.bad {
-				c.bad = true
-				break
-			}
-			protos = append(protos, string(p.b))
-			group.Children = append(group.Children, e.fs...)
-			group.Children = append(group.Children, trace.Field{Name: "ALPN next protocol", Offset: p.base, Length: len(p.b), Value: string(p.b)})
-		}
-		group.Value = strings.Join(protos, ", ")
-		f.fs = append(f.fs, group)
-		return strings.Join(protos, ", ")
+		return alpn(f)
 	case 5: // status_request
 		f.num(1, "certificate status type", func(v int) string {
 			if v == 1 {
@@ -229,28 +191,89 @@ func extensionData(typ uint16, f *fields, msg int) string {
 			return decimal(v)
 		}))
 	case 51: // key_share
-		switch msg {
-		case msgClientHello:
-			shares := f.vector(2, "client key share")
-			var groups []string
-			for shares.more() {
-				if g := keyShareEntry(f, shares); g != "" {
-					groups = append(groups, g)
-				}
-			}
-			if shares.bad {
-				c.bad = true
-			}
-			return "key shares for " + names(groups)
-		case msgServerHello:
-			if len(c.b) == 2 { // HelloRetryRequest: the group wanted
-				return "the server wants a share for " + names([]string{groupName(f.num(2, "selected group", groupName))})
-			}
-			return "the server's key share: " + names([]string{keyShareEntry(f, c)})
-		}
+		return keyShare(f, msg)
 	case 65281: // renegotiation_info
 		v := f.vector(1, "renegotiation info")
 		return fmt.Sprintf("%d bytes (empty: a new connection)", len(v.b))
+	}
+	f.bytes(len(c.b), "data", count)
+	return fmt.Sprintf("%d bytes", len(c.b))
+}
+
+// serverName reads server_name: the host names the client asks for (SNI),
+// each with its type and length.
+func serverName(f *fields) string {
+	c := f.c
+	list := f.vector(2, "server name list")
+	var hosts []string
+	for list.more() {
+		e := &fields{c: list}
+		e.num(1, "server name type", func(v int) string {
+			if v == 0 {
+				return "host_name (0)"
+			}
+			return decimal(v)
+		})
+		h := e.vector(2, "server name")
+		if list.bad {
+			break
+		}
+		name := string(h.b)
+		hosts = append(hosts, name)
+		f.fs = append(f.fs, e.fs...)
+		f.fs = append(f.fs, trace.Field{Name: "server name", Offset: h.base, Length: len(h.b), Value: name})
+	}
+	if list.bad {
+		c.bad = true
+	}
+	return strings.Join(hosts, ", ")
+}
+
+// alpn reads application_layer_protocol_negotiation: the protocols
+// offered, or the one agreed, each with its length.
+func alpn(f *fields) string {
+	c := f.c
+	list := f.vector(2, "ALPN extension")
+	group := trace.Field{Name: "ALPN protocols", Offset: list.base, Length: len(list.b)}
+	var protos []string
+	for list.more() {
+		e := &fields{c: list}
+		p := e.vector(1, "ALPN string")
+		if list.bad {
+			c.bad = true
+			break
+		}
+		protos = append(protos, string(p.b))
+		group.Children = append(group.Children, e.fs...)
+		group.Children = append(group.Children, trace.Field{Name: "ALPN next protocol", Offset: p.base, Length: len(p.b), Value: string(p.b)})
+	}
+	group.Value = strings.Join(protos, ", ")
+	f.fs = append(f.fs, group)
+	return strings.Join(protos, ", ")
+}
+
+// keyShare reads key_share: the client's key shares, or the one the
+// server picked (or, in a HelloRetryRequest, the group it wants).
+func keyShare(f *fields, msg int) string {
+	c := f.c
+	switch msg {
+	case msgClientHello:
+		shares := f.vector(2, "client key share")
+		var groups []string
+		for shares.more() {
+			if g := keyShareEntry(f, shares); g != "" {
+				groups = append(groups, g)
+			}
+		}
+		if shares.bad {
+			c.bad = true
+		}
+		return "key shares for " + names(groups)
+	case msgServerHello:
+		if len(c.b) == 2 { // HelloRetryRequest: the group wanted
+			return "the server wants a share for " + names([]string{groupName(f.num(2, "selected group", groupName))})
+		}
+		return "the server's key share: " + names([]string{keyShareEntry(f, c)})
 	}
 	f.bytes(len(c.b), "data", count)
 	return fmt.Sprintf("%d bytes", len(c.b))
