@@ -24,6 +24,7 @@ import (
 	"journey/internal/engine"
 	"journey/internal/lab"
 	"journey/internal/safetext"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -61,6 +62,7 @@ type options struct {
 	json       bool
 	bytes      bool
 	record     string
+	keylog     string
 	step       bool
 	mouse      bool
 	noColor    bool
@@ -110,6 +112,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.location, "location", "L", false, "follow redirects, each its own hop (as curl -L)\n  journey --lab -L www.example.com/old/")
 	fs.BoolVarP(&o.insecure, "insecure", "k", false, "do not verify the TLS certificate (as curl -k)")
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response and show it both ways (as curl --compressed)")
+	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVarP(&o.ipv4, "ipv4", "4", false, "IPv4 only: ask for A records, connect over IPv4")
 	fs.BoolVarP(&o.ipv6, "ipv6", "6", false, "IPv6 only: ask for AAAA records, connect over IPv6")
 	fs.StringVar(&o.urls, "urls", "", "the URL configuration the router uses: a Django urls.py with path() lines\n  journey --lab --urls urls.py www.example.com/blog/")
@@ -325,6 +328,14 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 		if err := checkURLs(o.urls); err != nil {
 			return cfg, err
 		}
+	}
+	if o.keylog != "" {
+		// Checked now, written at the first TLS secret: nothing is created
+		// for a journey refused, or one without https.
+		if err := tlswire.CheckKeyLogFile(o.keylog); err != nil {
+			return cfg, usagef("--keylog %s: %v", o.keylog, err)
+		}
+		cfg.KeyLog = &tlswire.KeyLogFile{Path: o.keylog}
 	}
 	cfg.SystemFallback = o.roots == "" && o.resolver == "" && !o.lab
 	return cfg, nil

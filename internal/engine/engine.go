@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"journey/internal/dial"
@@ -61,6 +62,7 @@ type Config struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	RootCAs         *x509.CertPool
+	KeyLog          io.Writer // --keylog: the TLS secrets, in the SSLKEYLOGFILE format
 
 	// Simulation says, per stage, what the lab adds on purpose (latency,
 	// loss), so the report never passes a simulated delay off as real.

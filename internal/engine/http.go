@@ -18,6 +18,7 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Recorder:        rec,
 		Timeout:         cfg.Timeout,
 		RootCAs:         cfg.RootCAs,
+		KeyLog:          cfg.KeyLog,
 		Method:          cfg.Method,
 		Headers:         cfg.Headers,
 		Body:            cfg.Body,
