@@ -60,6 +60,7 @@ type Config struct {
 	FollowRedirects bool     // -L
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
+	TLSMax          uint16   // --tls-max; Go's default when zero
 	RootCAs         *x509.CertPool
 
 	// Simulation says, per stage, what the lab adds on purpose (latency,
@@ -93,6 +94,7 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxTime)
 	defer cancel()
+	defer observeLinks(cfg, rec)()
 
 	rec.StartStage(trace.StageAddress)
 	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })

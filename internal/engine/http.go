@@ -25,6 +25,7 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Insecure:        cfg.Insecure,
 		Compressed:      cfg.Compressed,
 		FollowRedirects: cfg.FollowRedirects,
+		TLSMax:          cfg.TLSMax,
 		Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
 			return redirectLookup(ctx, cfg, rec, host, port)
 		},

@@ -29,6 +29,7 @@ type Client struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
+	TLSMax          uint16   // --tls-max: the highest TLS version offered (tls.VersionTLS12...); Go's default when zero
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.

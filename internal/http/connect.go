@@ -197,6 +197,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	var verifyErr error
 	cfg := &tls.Config{
 		NextProtos: info.ALPNOffered,
+		MaxVersion: c.TLSMax,
 		// Verification is done below, by hand, so a failure can be shown
 		// and, under -k, gone past.
 		InsecureSkipVerify: true,

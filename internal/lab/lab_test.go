@@ -102,14 +102,3 @@ func TestLabLatencyAndLoss(t *testing.T) {
 		t.Errorf("with 100%% loss: err = %v, want a timeout", err)
 	}
 }
-
-func TestPresetLatencyIsRealistic(t *testing.T) {
-	l := &Lab{opts: Options{Latency: PresetLatency}}
-	l.rng = newRand()
-	for range 100 {
-		d := l.delay(presetRoot)
-		if d < presetRoot*9/10 || d > presetRoot*11/10 {
-			t.Fatalf("preset root delay %s, want %s ± 10%%", d, presetRoot)
-		}
-	}
-}

@@ -80,10 +80,12 @@ func (l *Lab) startWeb() error {
 		return err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &webServer{ca: pool, plain: plain, stop: stop,
-		tls: tls.NewListener(tlsRaw, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})}
+	w := &webServer{ca: pool, plain: l.net.Listener(plain), stop: stop,
+		tls: tls.NewListener(l.net.Listener(tlsRaw), &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})}
 	l.web = w
+	link, _ := l.opts.link(webHost)
 	for _, a := range webAddrs {
+		l.net.SetLink(a, link)
 		l.router.Add("tcp", net.JoinHostPort(a, "80"), plain.Addr().String())
 		l.router.Add("tcp", net.JoinHostPort(a, "443"), tlsRaw.Addr().String())
 		l.listeners = append(l.listeners,
@@ -97,7 +99,7 @@ func (l *Lab) startWeb() error {
 }
 
 // serveWeb accepts connections until the listener closes and hands each to
-// the site after the web server's latency.
+// handleWeb.
 func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, scheme string) {
 	defer w.wg.Done()
 	var backoff time.Duration
@@ -123,7 +125,7 @@ func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, schem
 }
 
 // handleWeb ends the TLS handshake, if any, waits for the request's first
-// byte, stands in for the network's latency, and hands the connection to
+// byte, takes the server's processing time, and hands the connection to
 // the site.
 func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
 	handshake, firstByte := l.webWaits()
@@ -148,14 +150,10 @@ func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
 		return
 	}
 	fc := &firstByteConn{Conn: conn, r: br, err: err}
-	if err == nil {
-		// Stand in for the network between client and server: the
-		// request takes this long to arrive, counted from its first byte
-		// so the time to first byte shows it however long the client
-		// waited before sending.
-		select {
-		case <-time.After(l.WebLatency()):
-		case <-ctx.Done():
+	if _, processing := l.opts.link(webHost); err == nil && processing > 0 {
+		// The server's own time (a database, a template): the link
+		// model carries the request here and the response back.
+		if l.net.Process(ctx, "tcp", conn.RemoteAddr(), processing) != nil {
 			conn.Close()
 			return
 		}

@@ -1,0 +1,206 @@
+package lab
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"journey/internal/address"
+	"journey/internal/dial"
+	"journey/internal/dial/dialtest"
+	"journey/internal/engine"
+	"journey/internal/trace"
+)
+
+// under is how far under the model a measured time may be: a timer never
+// fires early, but the client stamps some moments just after a write
+// that the model counts from just before it.
+const under = 500 * time.Microsecond
+
+// journey runs one whole journey to target through l.
+func journey(t *testing.T, l *Lab, target string, tlsMax uint16) (*trace.Journey, error) {
+	t.Helper()
+	a, err := address.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: 3 * time.Second, TLSMax: tlsMax}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rec := trace.NewRecorder(target, cfg.Mode, "test", nil, nil)
+	err = engine.Run(ctx, cfg, rec)
+	return rec.Finish(err), err
+}
+
+func startLab(t *testing.T, opts Options) *Lab {
+	t.Helper()
+	l, err := Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// maxAttempts is how many journeys a timing test runs before it fails on
+// an over-run. The model never makes anything faster, so a time under the
+// model fails at once; a time over it is most often a busy machine (two
+// cores shared by many test runs) waking a timer late, so the journey is
+// run again, and one run within the bounds shows the model holds.
+const maxAttempts = 8
+
+// timing collects how a journey's times compare with the model.
+type timing struct {
+	under, over []string
+}
+
+// near checks that got is want, no less (but for the clock's grain) and
+// at most slack more.
+func (tm *timing) near(what string, got, want time.Duration) {
+	msg := fmt.Sprintf("%s took %s; the model says %s (allowed %s under, %s over)", what, got, want, under, slack)
+	switch {
+	case got < want-under:
+		tm.under = append(tm.under, msg)
+	case got > want+slack:
+		tm.over = append(tm.over, msg)
+	}
+}
+
+// attempts runs check until one run's times all fit the model, and fails
+// t on any time under the model or when no run fits.
+func attempts(t *testing.T, check func(tm *timing) error) {
+	t.Helper()
+	var last *timing
+	for i := 0; i < maxAttempts; i++ {
+		tm := &timing{}
+		if err := check(tm); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range tm.under {
+			t.Error(m)
+		}
+		if len(tm.under) > 0 {
+			return
+		}
+		if len(tm.over) == 0 {
+			if i > 0 {
+				t.Logf("fit the model on attempt %d of %d", i+1, maxAttempts)
+			}
+			return
+		}
+		last = tm
+	}
+	for _, m := range last.over {
+		t.Error(m)
+	}
+}
+
+// TestLinkModel is the issue's acceptance test: a host 40 ms away with a
+// server time of 10 ms gives, for https, a TCP connect of 40 ms, a TLS
+// handshake of 40 ms (80 ms with TLS 1.2) and a time to first byte of
+// 50 ms; every DNS hop takes its round trip plus the server's time.
+func TestLinkModel(t *testing.T) {
+	const rtt, server = 40 * time.Millisecond, 10 * time.Millisecond
+	l := startLab(t, Options{Latency: rtt, ServerTime: server})
+	tests := []struct {
+		name    string
+		tlsMax  uint16
+		version string
+		tls     time.Duration
+	}{
+		{"TLS 1.3", 0, "TLS 1.3", rtt},
+		{"TLS 1.2 (--tls-max 1.2)", tls.VersionTLS12, "TLS 1.2", 2 * rtt},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			attempts(t, func(tm *timing) error {
+				j, err := journey(t, l, "https://www.example.com/", tc.tlsMax)
+				if err != nil {
+					return fmt.Errorf("journey failed: %w", err)
+				}
+				dns := j.Stage(trace.StageDNS)
+				if len(dns.Exchanges) < 3 {
+					return fmt.Errorf("%d DNS exchanges, want the walk from the root", len(dns.Exchanges))
+				}
+				for _, ex := range dns.Exchanges {
+					tm.near("DNS hop "+ex.Label, ex.Duration, rtt+server)
+				}
+				c := j.Stage(trace.StageConnect).Connect
+				tm.near("TCP connect", c.TCP, rtt)
+				if c.TLS == nil || c.TLS.Version != tc.version {
+					return fmt.Errorf("TLS %+v, want %s", c.TLS, tc.version)
+				}
+				tm.near("TLS handshake", c.TLS.Handshake, tc.tls)
+				hop := j.Stage(trace.StageHTTP).HTTP.Hops[0]
+				tm.near("time to first byte", hop.Timing.TTFB, rtt+server)
+				return nil
+			})
+		})
+	}
+}
+
+// TestLinkModelPreset: with the realistic preset (jitter on), every DNS
+// hop takes its own connection's round trip plus its server's time, as
+// the model drew them.
+func TestLinkModelPreset(t *testing.T) {
+	l := startLab(t, Options{Latency: PresetLatency, Seed: 7})
+	processing := map[string]time.Duration{}
+	for _, h := range hosts {
+		processing[h.addr+":53"] = h.processing
+	}
+	attempts(t, func(tm *timing) error {
+		j, err := journey(t, l, "http://www.example.com/", 0)
+		if err != nil {
+			return fmt.Errorf("journey failed: %w", err)
+		}
+		flows := l.Network().Flows()
+		for _, ex := range j.Stage(trace.StageDNS).Exchanges {
+			i := slices.IndexFunc(flows, func(f dial.Flow) bool { return f.Local == ex.Local && f.Network == "udp" })
+			if i < 0 {
+				return fmt.Errorf("no flow for %s from %s", ex.Label, ex.Local)
+			}
+			f := flows[i]
+			if f.RTT == presetRoot || f.RTT == presetTLD || f.RTT == presetAuth {
+				return fmt.Errorf("%s: round trip %s has no jitter", ex.Label, f.RTT)
+			}
+			tm.near("DNS hop "+ex.Label, ex.Duration, f.RTT+processing[f.Addr])
+		}
+		web := flows[len(flows)-1]
+		tm.near("TCP connect", j.Stage(trace.StageConnect).Connect.TCP, web.RTT)
+		tm.near("time to first byte", j.Stage(trace.StageHTTP).HTTP.Hops[0].Timing.TTFB, web.RTT+webProcessing)
+		return nil
+	})
+}
+
+// TestPresetIsRealistic: the preset's round trips grow from the root to
+// the web server, within the spread the issue names.
+func TestPresetIsRealistic(t *testing.T) {
+	o := Options{Latency: PresetLatency}
+	tests := []struct {
+		name     string
+		h        host
+		min, max time.Duration
+	}{
+		{"root", hosts[0], 10 * time.Millisecond, 20 * time.Millisecond},
+		{"TLD", hosts[2], 25 * time.Millisecond, 35 * time.Millisecond},
+		{"authoritative", hosts[7], 35 * time.Millisecond, 45 * time.Millisecond},
+		{"web", webHost, 70 * time.Millisecond, 90 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			link, _ := o.link(tc.h)
+			if link.RTT < tc.min || link.RTT > tc.max || link.Jitter == 0 || link.Jitter > link.RTT/5 {
+				t.Errorf("link %+v, want a round trip from %s to %s with some jitter", link, tc.min, tc.max)
+			}
+		})
+	}
+	if none, p := (Options{}).link(webHost); none.RTT != 0 || p != 0 {
+		t.Errorf("--lab-latency 0 leaves %s and %s", none.RTT, p)
+	}
+}
