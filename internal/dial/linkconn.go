@@ -73,17 +73,20 @@ func (c *linkConn) Write(b []byte) (int, error) {
 	case c.err != nil:
 		return 0, c.err
 	}
-	due := c.f.sendTime(c.dir).Add(travel)
-	if c.f.network == "tcp" && due.Before(c.lastDue) {
-		due = c.lastDue
-	}
-	c.lastDue = due
-	c.queue = append(c.queue, segment{b: append([]byte(nil), b...), due: due})
-	c.queued += len(b)
+	s := segment{b: append([]byte(nil), b...)}
 	if !c.draining {
 		c.draining = true
-		go c.deliver()
+		go c.deliver() // it waits for the lock held here
 	}
+	// The segment leaves as the write returns: the writer stamps its
+	// moments just after, so taking the time last keeps them together.
+	s.due = c.f.sendTime(c.dir).Add(travel)
+	if c.f.network == "tcp" && s.due.Before(c.lastDue) {
+		s.due = c.lastDue
+	}
+	c.lastDue = s.due
+	c.queue = append(c.queue, s)
+	c.queued += len(b)
 	return len(b), nil
 }
 

@@ -97,9 +97,9 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	defer observeLinks(cfg, rec)()
 
 	rec.StartStage(trace.StageAddress)
-	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
-
-	for _, kind := range []trace.StageKind{trace.StageDNS, trace.StageHTTP} {
+	// Before the address stage finishes: a renderer that streams prints
+	// each stage as it finishes, notes and all.
+	for _, kind := range []trace.StageKind{trace.StageAddress, trace.StageDNS, trace.StageConnect, trace.StageHTTP} {
 		if kind == trace.StageDNS && cfg.Target.IsIP {
 			continue
 		}
@@ -107,6 +107,7 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 			rec.Note(kind, n)
 		}
 	}
+	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
 	addrs, err := runDNS(ctx, cfg, rec)
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)

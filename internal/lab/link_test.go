@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,13 +16,14 @@ import (
 	"journey/internal/trace"
 )
 
-// under is how far under the model a measured time may be: a timer never
-// fires early, but the client stamps some moments just after a write
-// that the model counts from just before it.
-const under = 500 * time.Microsecond
-
 // journey runs one whole journey to target through l.
 func journey(t *testing.T, l *Lab, target string, tlsMax uint16) (*trace.Journey, error) {
+	t.Helper()
+	return journeyTimeout(t, l, target, tlsMax, 3*time.Second)
+}
+
+// journeyTimeout is journey with a --timeout.
+func journeyTimeout(t *testing.T, l *Lab, target string, tlsMax uint16, timeout time.Duration) (*trace.Journey, error) {
 	t.Helper()
 	a, err := address.Parse(target)
 	if err != nil {
@@ -30,7 +32,7 @@ func journey(t *testing.T, l *Lab, target string, tlsMax uint16) (*trace.Journey
 	d := l.Dialer()
 	d.Refuse = dialtest.Loopback(t).Refuse
 	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
-		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: 3 * time.Second, TLSMax: tlsMax}
+		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout, TLSMax: tlsMax}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	rec := trace.NewRecorder(target, cfg.Mode, "test", nil, nil)
@@ -202,5 +204,46 @@ func TestPresetIsRealistic(t *testing.T) {
 	}
 	if none, p := (Options{}).link(webHost); none.RTT != 0 || p != 0 {
 		t.Errorf("--lab-latency 0 leaves %s and %s", none.RTT, p)
+	}
+}
+
+// TestSeedRepeatsLoss: the same --lab-seed and --lab-loss lose the same
+// packets, run after run, and each loss is in the trace.
+func TestSeedRepeatsLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a lost SYN costs a second")
+	}
+	l := startLab(t, Options{Latency: 2 * time.Millisecond, Loss: 25, Seed: 10})
+	run := func() ([]dial.Event, *trace.Journey) {
+		// A run may fail (a lost SYN costs more than --timeout): the
+		// losses still repeat.
+		j, _ := journeyTimeout(t, l, "https://www.example.com/", 0, 400*time.Millisecond)
+		return l.Network().Events(), j
+	}
+	first, j := run()
+	second, _ := run()
+	nets := map[string]bool{}
+	for _, e := range first {
+		nets[e.Network] = true
+	}
+	if !nets["udp"] || !nets["tcp"] {
+		t.Fatalf("lost %v: pick a seed that loses a datagram and a TCP segment", first)
+	}
+	// A packet is the same packet though its size may differ by a byte:
+	// an ECDSA signature's length varies from one handshake to the next.
+	same := func(a, b dial.Event) bool { a.Size, b.Size = 0, 0; return a == b }
+	if !slices.EqualFunc(first, second, same) {
+		t.Errorf("the same seed lost different packets:\n%v\n%v", first, second)
+	}
+	var noted int
+	for _, s := range j.Stages {
+		for _, n := range s.Notes {
+			if strings.HasPrefix(n, "Simulated loss") {
+				noted++
+			}
+		}
+	}
+	if noted != len(first) {
+		t.Errorf("%d losses, %d noted in the trace", len(first), noted)
 	}
 }
