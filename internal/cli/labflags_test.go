@@ -110,3 +110,22 @@ func TestLabReportSaysSeedAndPort(t *testing.T) {
 		})
 	}
 }
+
+// TestLabCA: journey lab ca prints the same CA certificate each time.
+func TestLabCA(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	code, first, errOut := run(t, "lab", "ca")
+	if code != ExitOK || !strings.HasPrefix(first, "-----BEGIN CERTIFICATE-----\n") {
+		t.Fatalf("exit %d, stderr %q, out %q", code, errOut, first)
+	}
+	if _, second, _ := run(t, "lab", "ca"); second != first {
+		t.Error("a second journey lab ca printed another CA")
+	}
+}
+
+func TestLabServePortErrors(t *testing.T) {
+	code, _, errOut := run(t, "lab", "serve", "--port", "65530")
+	if code != ExitUsage || !strings.Contains(errOut, "--port 65530") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

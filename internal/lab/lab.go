@@ -12,9 +12,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -46,6 +49,16 @@ type Options struct {
 	URLs string
 	// DNSPort is the port the journey uses for DNS servers (53 when zero).
 	DNSPort int
+	// CA, if set, is the certificate authority the web server's
+	// certificates chain to (journey lab serve's kept one); a new one for
+	// this run when nil.
+	CA *CA
+	// BasePort, if set, is the first of the fixed loopback ports the lab
+	// listens on (journey lab serve --port): the web server's http and
+	// https, then each DNS server in turn. Random free ports when 0.
+	BasePort int
+	// AccessLog, if set, gets one line per request the web server answers.
+	AccessLog io.Writer
 	// Step says the client pauses before each packet (--step): the servers
 	// must then wait for a person, not for a program, before timing out.
 	Step bool
@@ -152,6 +165,27 @@ type Lab struct {
 	site      *gateway.Server
 	web       *webServer
 	net       *dial.Network
+	logMu     sync.Mutex // one access-log line at a time
+}
+
+// The fixed ports of journey lab serve --port BASE, counted from BASE.
+const (
+	portWeb    = 0 // http
+	portWebTLS = 1 // https
+	portDNS    = 2 // the first DNS server; the others follow in hosts' order
+)
+
+// MaxBasePort is the highest --port BASE that leaves room for every port
+// the lab listens on.
+const MaxBasePort = 65535 - portDNS - 16
+
+// loopback is the loopback address a listener at offset from BasePort
+// takes: a fixed port, or any free one.
+func (l *Lab) loopback(offset int) string {
+	if l.opts.BasePort == 0 {
+		return "127.0.0.1:0"
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(l.opts.BasePort+offset))
 }
 
 // Start loads the zones and starts every server on loopback.
@@ -168,7 +202,7 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 		net:  &dial.Network{Seed: opts.Seed, Loss: opts.Loss},
 	}
 	l.router = &dial.Router{LoopbackOnly: true, Net: l.net}
-	for _, h := range hosts {
+	for i, h := range hosts {
 		var served []*Zone
 		for _, origin := range h.zones {
 			z, ok := zones[origin]
@@ -178,7 +212,7 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 			}
 			served = append(served, z)
 		}
-		if err := l.startDNS(h, served); err != nil {
+		if err := l.startDNS(h, served, l.loopback(portDNS+i)); err != nil {
 			l.Close()
 			return nil, err
 		}
@@ -199,8 +233,8 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 
 // startDNS starts one DNS server on UDP and TCP loopback sockets and routes
 // its documentation address to them.
-func (l *Lab) startDNS(h host, zones []*Zone) error {
-	pc, ln, err := listenPair()
+func (l *Lab) startDNS(h host, zones []*Zone, at string) error {
+	pc, ln, err := listenPair(at)
 	if err != nil {
 		return fmt.Errorf("lab host %s: %w", h.name, err)
 	}
@@ -230,12 +264,13 @@ func (l *Lab) startDNS(h host, zones []*Zone) error {
 	return nil
 }
 
-// listenPair opens a UDP and a TCP socket on the same loopback port, so a
-// server has one address for both, as a real one does.
-func listenPair() (net.PacketConn, net.Listener, error) {
+// listenPair opens a UDP and a TCP socket on the same loopback port (at's,
+// or a free one for port 0), so a server has one address for both, as a
+// real one does.
+func listenPair(at string) (net.PacketConn, net.Listener, error) {
 	var lastErr error
 	for range 10 {
-		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		ln, err := net.Listen("tcp4", at)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -245,6 +280,9 @@ func listenPair() (net.PacketConn, net.Listener, error) {
 		}
 		ln.Close()
 		lastErr = err
+		if !strings.HasSuffix(at, ":0") {
+			break // a fixed port: trying again finds it taken again
+		}
 	}
 	return nil, nil, fmt.Errorf("no free port for both UDP and TCP: %w", lastErr)
 }
