@@ -50,37 +50,49 @@ func startLab(t *testing.T, opts Options) *Lab {
 	return l
 }
 
-// maxAttempts is how many journeys a timing test runs before it fails on
-// an over-run. The model never makes anything faster, so a time under the
-// model fails at once; a time over it is most often a busy machine (two
-// cores shared by many test runs) waking a timer late, so the journey is
-// run again, and one run within the bounds shows the model holds.
-const maxAttempts = 8
+// maxAttempts is how many journeys a timing test runs at most. The model
+// never makes anything faster, so a time under the model fails at once; a
+// time over it is most often a busy machine (two cores shared by many
+// test runs) waking a timer late. So each time is measured in several
+// journeys, and it is enough that one of them fits the model: the best of
+// several runs shows what the model gives, the others what the machine
+// added.
+const maxAttempts = 10
 
-// timing collects how a journey's times compare with the model.
+// timing collects, per measured quantity, how the journeys' times compare
+// with the model.
 type timing struct {
-	under, over []string
+	under []string
+	fit   map[string]bool
+	worst map[string]string // the last over-run of each quantity not yet fitted
 }
 
-// near checks that got is want, no less (but for the clock's grain) and
-// at most slack more.
-func (tm *timing) near(what string, got, want time.Duration) {
-	msg := fmt.Sprintf("%s took %s; the model says %s (allowed %s under, %s over)", what, got, want, under, slack)
+// near records one measurement of what: got against the model's want.
+func (tm *timing) near(what string, got, want time.Duration) { tm.nearOver(what, got, want, slack) }
+
+// nearOver is near with its own bound over the model.
+func (tm *timing) nearOver(what string, got, want, over time.Duration) {
+	msg := fmt.Sprintf("%s took %s; the model says %s (allowed %s under, %s over)", what, got, want, under, over)
 	switch {
 	case got < want-under:
 		tm.under = append(tm.under, msg)
-	case got > want+slack:
-		tm.over = append(tm.over, msg)
+	case got > want+over:
+		if !tm.fit[what] {
+			tm.worst[what] = msg
+		}
+	default:
+		tm.fit[what] = true
+		delete(tm.worst, what)
 	}
 }
 
-// attempts runs check until one run's times all fit the model, and fails
-// t on any time under the model or when no run fits.
+// attempts runs check until every quantity it measures has fitted the
+// model in some run, and fails t on any time under the model or on a
+// quantity that never fitted.
 func attempts(t *testing.T, check func(tm *timing) error) {
 	t.Helper()
-	var last *timing
+	tm := &timing{fit: map[string]bool{}, worst: map[string]string{}}
 	for i := 0; i < maxAttempts; i++ {
-		tm := &timing{}
 		if err := check(tm); err != nil {
 			t.Fatal(err)
 		}
@@ -90,16 +102,15 @@ func attempts(t *testing.T, check func(tm *timing) error) {
 		if len(tm.under) > 0 {
 			return
 		}
-		if len(tm.over) == 0 {
+		if len(tm.worst) == 0 {
 			if i > 0 {
-				t.Logf("fit the model on attempt %d of %d", i+1, maxAttempts)
+				t.Logf("every time fitted the model within %d runs", i+1)
 			}
 			return
 		}
-		last = tm
 	}
-	for _, m := range last.over {
-		t.Error(m)
+	for _, m := range tm.worst {
+		t.Errorf("in none of %d runs: %s", maxAttempts, m)
 	}
 }
 
@@ -119,8 +130,10 @@ func TestLinkModel(t *testing.T) {
 		{"TLS 1.3", 0, "TLS 1.3", rtt},
 		{"TLS 1.2 (--tls-max 1.2)", tls.VersionTLS12, "TLS 1.2", 2 * rtt},
 	}
+	local := startLab(t, Options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			ownWork := handshakeWork(t, local, tc.tlsMax)
 			attempts(t, func(tm *timing) error {
 				j, err := journey(t, l, "https://www.example.com/", tc.tlsMax)
 				if err != nil {
@@ -138,13 +151,35 @@ func TestLinkModel(t *testing.T) {
 				if c.TLS == nil || c.TLS.Version != tc.version {
 					return fmt.Errorf("TLS %+v, want %s", c.TLS, tc.version)
 				}
-				tm.near("TLS handshake", c.TLS.Handshake, tc.tls)
+				// The handshake's own work (key exchange, signatures, the
+				// chain's verification) is real: the model adds its round
+				// trips to what a handshake costs this machine, which a
+				// loaded machine can take past the 2 ms.
+				tm.nearOver("TLS handshake", c.TLS.Handshake, tc.tls, max(slack, ownWork))
 				hop := j.Stage(trace.StageHTTP).HTTP.Hops[0]
 				tm.near("time to first byte", hop.Timing.TTFB, rtt+server)
 				return nil
 			})
 		})
 	}
+}
+
+// handshakeWork is what a TLS handshake costs this machine with no link
+// at all: the best of a few, as the machine is shared.
+func handshakeWork(t *testing.T, l *Lab, tlsMax uint16) time.Duration {
+	t.Helper()
+	best := time.Duration(-1)
+	for range 5 {
+		j, err := journeyTimeout(t, l, "https://203.0.113.10/", tlsMax, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := j.Stage(trace.StageConnect).Connect.TLS.Handshake; best < 0 || d < best {
+			best = d
+		}
+	}
+	t.Logf("a handshake with no link costs this machine %s", best)
+	return best
 }
 
 // TestLinkModelPreset: with the realistic preset (jitter on), every DNS
