@@ -70,6 +70,11 @@ func linked(n *Network, network, real string, rtt time.Duration) *Router {
 	return r
 }
 
+// grace is how late a delay may end here: these tests check that each
+// delay is paid; internal/lab's measure how closely (a busy machine under
+// -race wakes timers tens of milliseconds late).
+const grace = 250 * time.Millisecond
+
 // TestLinkDelays: a TCP connect takes one round trip, and a segment and
 // its echo another; a datagram and its reply one.
 func TestLinkDelays(t *testing.T) {
@@ -84,7 +89,7 @@ func TestLinkDelays(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if took := time.Since(start); took < rtt || took > rtt+20*time.Millisecond {
+	if took := time.Since(start); took < rtt || took > rtt+grace {
 		t.Errorf("TCP connect took %s across a %s link", took, rtt)
 	}
 	start = time.Now()
@@ -98,7 +103,7 @@ func TestLinkDelays(t *testing.T) {
 	if _, err := io.ReadFull(c, buf); err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took < rtt || took > rtt+20*time.Millisecond {
+	if took := time.Since(start); took < rtt || took > rtt+grace {
 		t.Errorf("echo took %s across a %s link", took, rtt)
 	}
 
@@ -118,7 +123,7 @@ func TestLinkDelays(t *testing.T) {
 	if _, err := u.Read(buf); err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took < rtt || took > rtt+20*time.Millisecond {
+	if took := time.Since(start); took < rtt || took > rtt+grace {
 		t.Errorf("UDP round trip took %s across a %s link", took, rtt)
 	}
 }
