@@ -476,6 +476,7 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	cfg.ServerStages = l.ServerStages
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
+	cfg.ResolverWalk = labWalks(l)
 }
 
 // output is the renderer a run uses.

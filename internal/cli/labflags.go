@@ -97,3 +97,14 @@ func noteLimits(cfg *engine.Config, note string) {
 	}
 	cfg.Simulation[trace.StageDNS] = append(cfg.Simulation[trace.StageDNS], note)
 }
+
+// labWalks hands the lab resolver's walks to the engine.
+func labWalks(l *lab.Lab) func(string, uint16) (*engine.ResolverWalk, bool) {
+	return func(client string, id uint16) (*engine.ResolverWalk, bool) {
+		w, ok := l.ResolverWalk(client, id)
+		if !ok {
+			return nil, false
+		}
+		return &engine.ResolverWalk{At: w.At, Exchanges: w.Exchanges, Cached: w.Cached, Age: w.Age}, true
+	}
+}

@@ -462,6 +462,17 @@ func (n *Network) Reply(network string, client net.Addr, size int, processing ti
 	return false, sent.Add(f.rtt/2 + cost)
 }
 
+// ReplyNow is Reply for a server that worked on its answer (a resolver's
+// walk) after its processing time: the answer leaves now.
+func (n *Network) ReplyNow(network string, client net.Addr, size int) (lost bool, due time.Time) {
+	if f := n.lookup(trimFamily(network), client.String()); f != nil {
+		f.mu.Lock()
+		f.fresh = false
+		f.mu.Unlock()
+	}
+	return n.Reply(network, client, size, 0)
+}
+
 // Process holds the server for processing, counted from when the
 // client's last segment arrived on the model's clock, or until ctx ends.
 // The server's next send then counts from the end of that time.

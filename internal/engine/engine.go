@@ -67,6 +67,11 @@ type Config struct {
 	// loss), so the report never passes a simulated delay off as real.
 	Simulation map[trace.StageKind][]string
 
+	// ResolverWalk, in the lab, returns what the lab's recursive resolver
+	// did for the question with ID id from client (@SERVER): its walk, to
+	// be shown nested under the question, or that it answered from cache.
+	ResolverWalk func(client string, id uint16) (*ResolverWalk, bool)
+
 	// Server side.
 	URLs string // --urls FILE; the demo site when empty
 	// ServerStages, in the lab, returns the gateway and router stages the

@@ -140,7 +140,7 @@ func (o Options) processing(h host) time.Duration {
 // succeed.
 func (o Options) Longest() time.Duration {
 	var longest time.Duration
-	for _, h := range append(slices.Clone(hosts), webHost) {
+	for _, h := range append(slices.Clone(hosts), webHost, resolverHost) {
 		l, p := o.link(h)
 		longest = max(longest, l.RTT+l.Jitter+p)
 	}
@@ -165,6 +165,7 @@ type Lab struct {
 	site      *gateway.Server
 	web       *webServer
 	net       *dial.Network
+	resolver  *resolver
 	logMu     sync.Mutex // one access-log line at a time
 }
 
@@ -220,6 +221,10 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 			l.roots = append(l.roots, jdns.Server{Name: h.name, Addr: net.JoinHostPort(h.addr, strconv.Itoa(opts.DNSPort))})
 		}
 	}
+	if err := l.startResolver(l.loopback(portDNS + len(hosts))); err != nil {
+		l.Close()
+		return nil, err
+	}
 	if l.site, err = newSite(opts); err != nil {
 		l.Close()
 		return nil, err
@@ -231,20 +236,23 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 	return l, nil
 }
 
-// startDNS starts one DNS server on UDP and TCP loopback sockets and routes
-// its documentation address to them.
+// startDNS starts one authoritative DNS server.
 func (l *Lab) startDNS(h host, zones []*Zone, at string) error {
+	return l.startServer(h, at, func(w dns.ResponseWriter, req *dns.Msg) { l.serveDNS(h, zones, w, req) })
+}
+
+// startServer starts one DNS server of host h on UDP and TCP loopback
+// sockets at at, and routes its documentation address to them across its
+// link.
+func (l *Lab) startServer(h host, at string, serve dns.HandlerFunc) error {
 	pc, ln, err := listenPair(at)
 	if err != nil {
 		return fmt.Errorf("lab host %s: %w", h.name, err)
 	}
-	handler := dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		l.serveDNS(h, zones, w, req)
-	})
 	shown := net.JoinHostPort(h.addr, strconv.Itoa(l.opts.DNSPort))
 	for _, s := range []*dns.Server{
-		{PacketConn: pc, Handler: handler},
-		{Listener: ln, Handler: handler},
+		{PacketConn: pc, Handler: serve},
+		{Listener: ln, Handler: serve},
 	} {
 		started := make(chan struct{})
 		s.NotifyStartedFunc = func() { close(started) }
