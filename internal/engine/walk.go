@@ -38,8 +38,8 @@ func nestWalks(cfg Config, rec *trace.Recorder) {
 			continue
 		}
 		if w.Cached {
-			rec.Note(trace.StageDNS, fmt.Sprintf("The resolver answered %s from its cache: it had walked the tree for it %s earlier, so no query left it; the TTLs in its answer are what was left of them.",
-				strings.TrimSuffix(ex.DNS.Question, " "), w.Age.Round(time.Second)))
+			rec.Note(trace.StageDNS, fmt.Sprintf("The resolver answered %s from its cache: it had walked the tree for it %s before, so no query left it; each TTL in its answer is what was left of it (they count down by the seconds kept).",
+				strings.TrimSuffix(ex.DNS.Question, " "), trace.Dur(w.Age)))
 			continue
 		}
 		for _, we := range w.Exchanges {

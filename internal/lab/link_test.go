@@ -282,3 +282,38 @@ func TestSeedRepeatsLoss(t *testing.T) {
 		t.Errorf("%d losses, %d noted in the trace", len(first), noted)
 	}
 }
+
+// TestWallTimeMatchesModel: a whole journey with the preset takes what the
+// model imposes (each DNS hop's round trip and processing, the web
+// server's round trips for TCP, TLS 1.3 and the request, and its time)
+// and little more: at most 5% over, in the best of a few runs.
+func TestWallTimeMatchesModel(t *testing.T) {
+	l := startLab(t, Options{Latency: PresetLatency, Seed: 11})
+	processing := map[string]time.Duration{}
+	for _, h := range hosts {
+		processing[h.addr+":53"] = h.processing
+	}
+	best := 10.0
+	for range 5 {
+		j, err := journey(t, l, "https://www.example.com/", 0)
+		if err != nil {
+			t.Fatalf("journey failed: %v", err)
+		}
+		var model time.Duration
+		for _, f := range l.Network().Flows() {
+			switch f.Network {
+			case "udp":
+				model += f.RTT + processing[f.Addr]
+			case "tcp":
+				model += 3*f.RTT + webProcessing // connect, TLS 1.3, the request
+			}
+		}
+		ratio := float64(j.Duration) / float64(model)
+		t.Logf("wall time %s, the model's delays %s: ratio %.3f", j.Duration, model, ratio)
+		best = min(best, ratio)
+		if best <= 1.05 {
+			return
+		}
+	}
+	t.Errorf("the journey took %.3f times the model's delays in the best run, want at most 1.05", best)
+}
