@@ -105,6 +105,6 @@ func labWalks(l *lab.Lab) func(string, uint16) (*engine.ResolverWalk, bool) {
 		if !ok {
 			return nil, false
 		}
-		return &engine.ResolverWalk{At: w.At, Exchanges: w.Exchanges, Cached: w.Cached, Age: w.Age}, true
+		return &engine.ResolverWalk{At: w.At, Exchanges: w.Exchanges, Cached: w.Cached, Age: w.Age, Who: w.Who}, true
 	}
 }

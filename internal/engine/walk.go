@@ -16,6 +16,7 @@ type ResolverWalk struct {
 	Exchanges []*trace.Exchange
 	Cached    bool
 	Age       time.Duration // how long the cached answer had been kept
+	Who       string        // which resolver this is, in a sentence
 }
 
 // walkFor says why the resolver's walk is nested under the stub's question.
@@ -29,6 +30,7 @@ func nestWalks(cfg Config, rec *trace.Recorder) {
 	if st == nil || cfg.ResolverWalk == nil {
 		return
 	}
+	saidWho := false
 	for _, ex := range st.Exchanges {
 		if ex.Kind != "dns" || ex.Depth != 0 || ex.DNS == nil || ex.Local == "" || ex.Failed() {
 			continue
@@ -36,6 +38,10 @@ func nestWalks(cfg Config, rec *trace.Recorder) {
 		w, ok := cfg.ResolverWalk(ex.Local, ex.DNS.ID)
 		if !ok {
 			continue
+		}
+		if w.Who != "" && !saidWho {
+			rec.Note(trace.StageDNS, w.Who+".")
+			saidWho = true
 		}
 		if w.Cached {
 			rec.Note(trace.StageDNS, fmt.Sprintf("The resolver answered %s from its cache: it had walked the tree for it %s before, so no query left it; each TTL in its answer is what was left of it (they count down by the seconds kept).",

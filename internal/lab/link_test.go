@@ -57,7 +57,7 @@ func startLab(t *testing.T, opts Options) *Lab {
 // journeys, and it is enough that one of them fits the model: the best of
 // several runs shows what the model gives, the others what the machine
 // added.
-const maxAttempts = 10
+const maxAttempts = 20
 
 // timing collects, per measured quantity, how the journeys' times compare
 // with the model.
@@ -286,7 +286,8 @@ func TestSeedRepeatsLoss(t *testing.T) {
 // TestWallTimeMatchesModel: a whole journey with the preset takes what the
 // model imposes (each DNS hop's round trip and processing, the web
 // server's round trips for TCP, TLS 1.3 and the request, and its time)
-// and little more: at most 5% over, in the best of a few runs.
+// and little more: at most 5% over, in the best of several runs (a busy
+// machine adds its own delays to some).
 func TestWallTimeMatchesModel(t *testing.T) {
 	l := startLab(t, Options{Latency: PresetLatency, Seed: 11})
 	processing := map[string]time.Duration{}
@@ -294,7 +295,7 @@ func TestWallTimeMatchesModel(t *testing.T) {
 		processing[h.addr+":53"] = h.processing
 	}
 	best := 10.0
-	for range 5 {
+	for range maxAttempts {
 		j, err := journey(t, l, "https://www.example.com/", 0)
 		if err != nil {
 			t.Fatalf("journey failed: %v", err)

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -66,6 +67,8 @@ type Walk struct {
 	Cached bool
 	// Age is how long the cached answer had been kept, when Cached.
 	Age time.Duration
+	// Who says which resolver this is, for the trace.
+	Who string
 }
 
 type walkKey struct {
@@ -113,7 +116,11 @@ func (r *resolver) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	q := req.Question[0]
 	key := cacheKey{strings.ToLower(q.Name), q.Qtype}
-	walk := &Walk{At: time.Now()}
+	link, _ := l.opts.link(resolverHost)
+	walk := &Walk{At: time.Now(), Who: fmt.Sprintf("%s is the lab's recursive resolver (%s), as an ISP or a home router runs one", ResolverAddr, resolverHost.name)}
+	if link.RTT > 0 {
+		walk.Who += ", " + rttText(link) + " away"
+	}
 	if c, age, ok := r.lookup(key); ok {
 		walk.Cached, walk.Age = true, age
 		fill(m, c, age)
@@ -158,7 +165,7 @@ func (r *resolver) walk(ctx context.Context, key cacheKey, walk *Walk) *cached {
 	if key.qtype == dns.TypeAAAA {
 		fam = jdns.FamilyIPv6
 	}
-	res := &jdns.Resolver{Dialer: r.l.router, Recorder: rec, Roots: r.l.roots, Port: r.l.opts.DNSPort, Timeout: walkTime / 4}
+	res := &jdns.Resolver{Dialer: r.l.router, Recorder: rec, Roots: r.l.roots, Port: r.l.opts.DNSPort, Timeout: r.retry()}
 	_, err := res.Lookup(ctx, key.name, fam)
 	walk.Exchanges = rec.Snapshot().Stage(trace.StageDNS).Exchanges
 	c := &cached{at: time.Now(), rcode: dns.RcodeServerFailure}
@@ -191,6 +198,14 @@ func (r *resolver) walk(ctx context.Context, key cacheKey, walk *Walk) *cached {
 		r.mu.Unlock()
 	}
 	return c
+}
+
+// retry is how long the resolver waits for one answer before it asks
+// again: half a second, as BIND's and Unbound's first retries are of that
+// order, or two of the lab's longest round trips when they are longer; a
+// stub, which waits 2 s, then still gets its answer after a loss.
+func (r *resolver) retry() time.Duration {
+	return max(500*time.Millisecond, 2*r.l.opts.Longest())
 }
 
 // ttlOf is how long an answer may be kept: its records' smallest TTL, or

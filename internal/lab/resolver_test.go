@@ -28,7 +28,7 @@ func stubJourney(t *testing.T, l *Lab, target string) *trace.Journey {
 			if !ok {
 				return nil, false
 			}
-			return &engine.ResolverWalk{At: w.At, Exchanges: w.Exchanges, Cached: w.Cached, Age: w.Age}, true
+			return &engine.ResolverWalk{At: w.At, Exchanges: w.Exchanges, Cached: w.Cached, Age: w.Age, Who: w.Who}, true
 		}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
