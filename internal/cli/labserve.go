@@ -95,6 +95,8 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		switch {
 		case s.Name == "ns1.example.com" && s.Network == "udp":
 			fmt.Fprintf(std.Stdout, "  dig @%s -p %s www.example.com          (ns1.example.com answers with authority)\n", host, port)
+		case s.Name == lab.ResolverName && s.Network == "udp":
+			fmt.Fprintf(std.Stdout, "  dig @%s -p %s www.example.org          (the lab's recursive resolver walks the tree for you, then answers from its cache)\n", host, port)
 		case s.Name == "web" && strings.HasPrefix(s.Shown, "203.") && strings.HasSuffix(s.Shown, ":80"):
 			fmt.Fprintf(std.Stdout, "  curl -v -H 'Host: www.example.com' http://%s/articles/2024/\n", s.Real)
 		case s.Name == "web (https)" && strings.HasPrefix(s.Shown, "203."):
@@ -102,7 +104,7 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		}
 	}
 	fmt.Fprintln(std.Stdout, "The lab's referrals name documentation addresses (192.0.2.x...) that only journey routes here, so dig +trace cannot follow them.")
-	fmt.Fprintln(std.Stdout, "The simulated round trips and loss apply to journey's own connections; other tools see only the servers' processing times.")
+	fmt.Fprintln(std.Stdout, "The simulated round trips and loss apply to journey's own connections; other tools see the servers' processing times (and the resolver's own walk, which crosses the links), not the round trips to them.")
 	fmt.Fprintln(std.Stdout, "Press Ctrl+C to stop. Each request answered is logged below.")
 	<-ctx.Done()
 	return nil

@@ -24,7 +24,7 @@ import (
 
 // resolverHost is the resolver's place in the lab: close to the client,
 // as an ISP's resolver is (a few milliseconds away).
-var resolverHost = host{name: "resolver.isp.example", addr: "192.0.2.53", rtt: 6 * time.Millisecond, processing: dnsProcessing}
+var resolverHost = host{name: ResolverName, addr: ResolverAddr, rtt: 6 * time.Millisecond, processing: dnsProcessing}
 
 // Bounds of the resolver.
 const (
@@ -41,8 +41,12 @@ const (
 	maxNegativeTTL = 300
 )
 
-// ResolverAddr is the lab resolver's address, for @SERVER.
-const ResolverAddr = "192.0.2.53"
+// The lab resolver's name and address (for @SERVER). The name is under
+// .example, reserved for documentation (RFC 2606).
+const (
+	ResolverName = "resolver.isp.example"
+	ResolverAddr = "192.0.2.53"
+)
 
 type cacheKey struct {
 	name  string
