@@ -2,6 +2,10 @@
 // opens goes through a Dialer, so the lab can route the documentation
 // addresses of its zone files to its loopback listeners, and tests can make
 // sure nothing ever leaves the machine.
+//
+// It also holds the lab's link model (Network, Link): the round trip,
+// jitter and loss between the journey and each lab host, applied to the
+// real loopback sockets where a network would apply them (see link.go).
 package dial
 
 import (

@@ -11,6 +11,10 @@ import (
 // a writer past it waits, as it would for a full buffer.
 const maxInFlight = 4 << 20
 
+// deliverTimeout bounds one delayed write to the socket: the gateway's
+// own write timeout (10 s), past which a peer that reads nothing is let go.
+const deliverTimeout = 10 * time.Second
+
 // linkConn is one end of a connection across a link: what it writes
 // reaches the other side half a round trip later (later still when the
 // model loses it), in order. Reads are the real socket's: the other end's
@@ -110,6 +114,9 @@ func (c *linkConn) deliver() {
 			time.Sleep(d)
 		}
 		c.f.arrive(c.dir, s.due)
+		// A peer that never reads must not hold this goroutine and the
+		// socket for ever.
+		c.Conn.SetWriteDeadline(time.Now().Add(deliverTimeout))
 		_, err := c.Conn.Write(s.b)
 		c.mu.Lock()
 		c.queue = c.queue[1:]

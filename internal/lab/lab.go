@@ -6,6 +6,11 @@
 // 203.0.113.0/24, 2001:db8::/32), and the lab's dialer routes each such
 // address to the loopback listener behind it, so the journey shows the
 // addresses of the zone files while every packet really crosses a socket.
+//
+// Its links behave like the internet's (package dial's link model): each
+// host has a round-trip time and its own processing time, and loses
+// packets on purpose when asked, repeatably for a seed. It has a caching
+// recursive resolver (192.0.2.53), as an ISP runs one.
 package lab
 
 import (
