@@ -45,6 +45,9 @@ const (
 	// maxFlows bounds the connections remembered for the server's side to
 	// find: a journey makes a few dozen; lab serve may see many more.
 	maxFlows = 4096
+	// maxEvents bounds the losses kept for Events: a journey at 100% loss
+	// gives up after a few dozen; lab serve runs without journeys.
+	maxEvents = 4096
 )
 
 // Link is the path to one lab host.
@@ -196,7 +199,9 @@ func (n *Network) Flows() []Flow {
 
 func (n *Network) emit(ev Event) {
 	n.mu.Lock()
-	n.events = append(n.events, ev)
+	if len(n.events) < maxEvents {
+		n.events = append(n.events, ev)
+	}
 	observe := n.observer
 	n.mu.Unlock()
 	if observe != nil {
