@@ -36,8 +36,9 @@ type linkConn struct {
 }
 
 type segment struct {
-	b   []byte
-	due time.Time
+	b      []byte
+	travel time.Duration // how long it takes to arrive (with any retransmission)
+	due    time.Time     // when it arrives
 }
 
 func newLinkConn(c net.Conn, f *flow, dir int) *linkConn {
@@ -49,22 +50,17 @@ func newLinkConn(c net.Conn, f *flow, dir int) *linkConn {
 // errClosed is returned by a write after Close, as net.Conn's is.
 var errClosed = net.ErrClosed
 
+// mss is the most a TCP segment carries: Ethernet's 1500-byte MTU less
+// 40 bytes of IPv4 and TCP headers (RFC 879). A write is cut into segments
+// of this size, each of which the model may lose.
+const mss = 1460
+
 // Write puts b on the link: it returns at once, as a write into a socket's
-// buffer does, and the bytes reach the peer when the model says.
+// buffer does, and the bytes reach the peer when the model says. A UDP
+// write is one datagram; a TCP write is cut into segments.
 func (c *linkConn) Write(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
-	}
-	lost, seg := c.f.lost(c.dir)
-	travel := c.f.rtt / 2
-	if lost && c.f.network == "udp" {
-		c.f.n.emit(Event{Kind: EventLost, Flow: c.f.id, Network: "udp", Addr: c.f.addr, Segment: seg, ToHost: c.dir == toHost, Size: len(b)})
-		return len(b), nil // gone: UDP does not resend
-	}
-	if lost {
-		tries, cost := c.f.retransmits(c.dir, c.f.rto)
-		travel += cost
-		c.f.n.emit(Event{Kind: EventLost, Flow: c.f.id, Network: "tcp", Addr: c.f.addr, Segment: seg, ToHost: c.dir == toHost, Size: len(b), Delay: cost, Tries: tries})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -77,20 +73,42 @@ func (c *linkConn) Write(b []byte) (int, error) {
 	case c.err != nil:
 		return 0, c.err
 	}
-	s := segment{b: append([]byte(nil), b...)}
+	var segs []segment // each with its travel in due, for now
+	if c.f.network == "udp" {
+		if lost, seg := c.f.lost(c.dir); lost {
+			c.f.n.emit(Event{Kind: EventLost, Flow: c.f.id, Network: "udp", Addr: c.f.addr, Segment: seg, ToHost: c.dir == toHost, Size: len(b)})
+			return len(b), nil // gone: UDP does not resend
+		}
+		segs = append(segs, segment{b: b, travel: c.f.rtt / 2})
+	}
+	for rest := b; c.f.network == "tcp" && len(rest) > 0; {
+		chunk := rest[:min(len(rest), mss)]
+		rest = rest[len(chunk):]
+		travel := c.f.rtt / 2
+		if lost, seg := c.f.lost(c.dir); lost {
+			tries, cost := c.f.retransmits(c.dir, c.f.rto)
+			travel += cost
+			c.f.n.emit(Event{Kind: EventLost, Flow: c.f.id, Network: "tcp", Addr: c.f.addr, Segment: seg, ToHost: c.dir == toHost, Size: len(chunk), Delay: cost, Tries: tries})
+		}
+		segs = append(segs, segment{b: chunk, travel: travel})
+	}
 	if !c.draining {
 		c.draining = true
 		go c.deliver() // it waits for the lock held here
 	}
-	// The segment leaves as the write returns: the writer stamps its
-	// moments just after, so taking the time last keeps them together.
-	s.due = c.f.sendTime(c.dir).Add(travel)
-	if c.f.network == "tcp" && s.due.Before(c.lastDue) {
-		s.due = c.lastDue
+	// The write's segments leave together as it returns: the writer stamps
+	// its moments just after, so taking the time last keeps them together.
+	sent := c.f.sendTime(c.dir)
+	for _, s := range segs {
+		s.b = append([]byte(nil), s.b...)
+		s.due = sent.Add(s.travel)
+		if c.f.network == "tcp" && s.due.Before(c.lastDue) {
+			s.due = c.lastDue // TCP delivers in order: nothing overtakes a late segment
+		}
+		c.lastDue = s.due
+		c.queue = append(c.queue, s)
+		c.queued += len(s.b)
 	}
-	c.lastDue = s.due
-	c.queue = append(c.queue, s)
-	c.queued += len(b)
 	return len(b), nil
 }
 
