@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"journey/internal/lab"
-	"journey/internal/router"
 )
 
 const labUsage = `Usage:
@@ -25,6 +24,9 @@ const labUsage = `Usage:
       CA is kept in your configuration directory and may sign the lab's names only
   journey lab urls
       print the lab site's urls.py, to copy, change and load with --urls FILE
+  journey lab urls --views
+      print journey_views.py, the view helpers as Python, so that Django itself
+      loads the same urls.py (python3 manage.py check)
 `
 
 // runLabCommand runs "journey lab serve" (the lab's servers in the
@@ -35,9 +37,8 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		fmt.Fprint(std.Stdout, labUsage)
 		return nil
 	}
-	if len(args) == 1 && args[0] == "urls" {
-		_, err := std.Stdout.Write(router.DemoSource())
-		return err
+	if len(args) >= 1 && args[0] == "urls" {
+		return runLabURLs(args[1:], std)
 	}
 	if len(args) == 1 && args[0] == "ca" {
 		ca, err := keptCA()
