@@ -56,6 +56,7 @@ func redirectLookup(ctx context.Context, cfg Config, rec *trace.Recorder, host s
 	)
 	if cfg.Resolver != "" {
 		res, err = r.Ask(ctx, cfg.Resolver, host, cfg.Family)
+		nestWalks(cfg, rec) // the walks already shown were taken: only this lookup's are added
 	} else {
 		res, err = r.Lookup(ctx, host, cfg.Family)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ func nestWalks(cfg Config, rec *trace.Recorder) {
 		if !ok {
 			continue
 		}
-		if w.Who != "" && !saidWho {
+		if w.Who != "" && !saidWho && !slices.Contains(st.Notes, w.Who+".") {
 			rec.Note(trace.StageDNS, w.Who+".")
 			saidWho = true
 		}
