@@ -36,6 +36,10 @@ const (
 	// walkTime bounds one walk: a stub gives up after its --timeout (2 s
 	// by default); a walk of the lab's tree with the preset takes 0.1 s.
 	walkTime = 10 * time.Second
+	// maxWaitingWalks bounds the questions waiting for a walk: a journey
+	// asks one at a time; a flood from another tool against lab serve gets
+	// SERVFAIL past this, as a busy resolver answers.
+	maxWaitingWalks = 16
 	// maxNegativeTTL caps how long a "does not exist" is kept, as
 	// RFC 2308 section 5 suggests (1 to 3 hours); the lab keeps it short.
 	maxNegativeTTL = 300
@@ -88,12 +92,13 @@ type resolver struct {
 	cache  map[cacheKey]*cached
 	walks  map[walkKey]*Walk
 	order  []walkKey
-	inWalk sync.Mutex // one walk at a time: the lab's draws stay in order
+	inWalk sync.Mutex    // one walk at a time: the lab's draws stay in order
+	queue  chan struct{} // the questions waiting for a walk, bounded
 }
 
 // startResolver starts the resolver on UDP and TCP and routes its address.
 func (l *Lab) startResolver(at string) error {
-	l.resolver = &resolver{l: l, cache: map[cacheKey]*cached{}, walks: map[walkKey]*Walk{}}
+	l.resolver = &resolver{l: l, cache: map[cacheKey]*cached{}, walks: map[walkKey]*Walk{}, queue: make(chan struct{}, maxWaitingWalks)}
 	return l.startServer(resolverHost, at, func(w dns.ResponseWriter, req *dns.Msg) { l.resolver.serve(w, req) })
 }
 
@@ -131,8 +136,14 @@ func (r *resolver) serve(w dns.ResponseWriter, req *dns.Msg) {
 	} else if q.Qtype != dns.TypeA && q.Qtype != dns.TypeAAAA {
 		m.Rcode = dns.RcodeNotImplemented // the walk finds addresses only
 	} else {
-		c := r.walk(ctx, key, walk)
-		fill(m, c, 0)
+		select {
+		case r.queue <- struct{}{}:
+			c := r.walk(ctx, key, walk)
+			<-r.queue
+			fill(m, c, 0)
+		default:
+			m.Rcode = dns.RcodeServerFailure
+		}
 	}
 	r.keepWalk(walkKey{w.RemoteAddr().String(), req.Id}, walk)
 	r.reply(w, network, m, req)
