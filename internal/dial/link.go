@@ -89,7 +89,7 @@ func (e Event) String() string {
 	}
 	switch {
 	case e.Network == "udp":
-		return fmt.Sprintf("Simulated loss (--lab-loss): the lab dropped a %d-byte UDP datagram %s; UDP does not resend, so the client waits for its timeout and asks again.", e.Size, dir)
+		return fmt.Sprintf("Simulated loss (--lab-loss): the lab dropped a %d-byte UDP datagram %s; UDP does not resend: the client asks again (this server or another) when it stops waiting.", e.Size, dir)
 	case e.Segment == 0:
 		return fmt.Sprintf("Simulated loss (--lab-loss): the lab dropped the SYN %s; the kernel sent it again after its initial retransmission timeout: %s more to connect (retransmission).", dir, fmtDur(e.Delay))
 	}

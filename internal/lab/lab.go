@@ -354,7 +354,7 @@ func (l *Lab) Simulation() map[trace.StageKind][]string {
 		add(trace.StageHTTP, "The first byte comes one round trip (%s) after the request, plus the server's own %s.", rttText(web), trace.Dur(webTime))
 	}
 	if o.Loss > 0 {
-		loss := fmt.Sprintf("The lab's links drop %g%% of packets on purpose (--lab-loss): a lost UDP query is asked again after --timeout; a lost TCP segment is sent again by TCP itself (a SYN after 1s, data after the connection's retransmission timeout). Each loss is noted in the stage it happened in.", o.Loss)
+		loss := fmt.Sprintf("The lab's links drop %g%% of packets on purpose (--lab-loss): a lost UDP query is asked again when the client stops waiting for it; a lost TCP segment is sent again by TCP itself (a SYN after 1s, data after the connection's retransmission timeout). Each loss is noted in the stage it happened in.", o.Loss)
 		out[trace.StageAddress] = append(out[trace.StageAddress], loss)
 	}
 	if o.Loss > 0 || o.Latency == PresetLatency {
