@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"journey/internal/address"
 	"journey/internal/dial/dialtest"
 	"journey/internal/engine"
@@ -103,5 +105,36 @@ func TestResolverNXDomainCached(t *testing.T) {
 		if !ok || c.rcode != 3 || c.ttl == 0 || c.ttl > maxNegativeTTL {
 			t.Errorf("run %d: cached %v %+v, want NXDOMAIN kept for at most %ds", i, ok, c, maxNegativeTTL)
 		}
+	}
+}
+
+// TestCachedTTLCountsDown: an answer from the cache carries the TTL that
+// is left, as a resolver's does, never below zero.
+func TestCachedTTLCountsDown(t *testing.T) {
+	rr, err := dns.NewRR("www.example.com. 3600 IN A 203.0.113.10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cached{answer: []dns.RR{rr}}
+	tests := []struct {
+		name string
+		age  time.Duration
+		want uint32
+	}{
+		{"just walked", 300 * time.Millisecond, 3600},
+		{"five seconds on", 5 * time.Second, 3595},
+		{"an hour on", 2 * time.Hour, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := new(dns.Msg)
+			fill(m, c, tc.age)
+			if got := m.Answer[0].Header().Ttl; got != tc.want {
+				t.Errorf("TTL %d, want %d", got, tc.want)
+			}
+			if rr.Header().Ttl != 3600 {
+				t.Error("filling an answer changed the cached record")
+			}
+		})
 	}
 }
