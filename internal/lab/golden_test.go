@@ -23,9 +23,35 @@ var (
 	rules     = regexp.MustCompile(`━+`)
 )
 
-// dnsSection is a report's DNS stage, with what varies masked.
+// steady sets what differs from run to run (times, ports) to one value in
+// the trace itself, before it is rendered: masked after, a time of another
+// width would wrap a line elsewhere.
+func steady(j *trace.Journey) {
+	text := func(s string) string {
+		return ports.ReplaceAllString(durations.ReplaceAllString(s, "1 ms"), "127.0.0.1:1")
+	}
+	texts := func(ss []string) {
+		for i := range ss {
+			ss[i] = text(ss[i])
+		}
+	}
+	j.Duration = 0
+	for _, st := range j.Stages {
+		st.Start, st.Duration = 0, 0
+		texts(st.Notes)
+		for _, ex := range st.Exchanges {
+			ex.Start, ex.Duration = 0, 0
+			ex.Local, ex.Peer.Via = text(ex.Local), text(ex.Peer.Via)
+			ex.Label, ex.Outcome, ex.Error = text(ex.Label), text(ex.Outcome), text(ex.Error)
+			texts(ex.Notes)
+		}
+	}
+}
+
+// dnsSection is a report's DNS stage, with what varies made steady.
 func dnsSection(t *testing.T, j *trace.Journey) string {
 	t.Helper()
+	steady(j)
 	var b bytes.Buffer
 	plain.Render(&b, j, plain.Options{})
 	out := b.String()
