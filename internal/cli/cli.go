@@ -57,6 +57,8 @@ type options struct {
 	lab        bool
 	labLatency string
 	labLoss    float64
+	labSeed    uint64
+	tlsMax     string
 	plain      bool
 	story      bool // --story: the numbered narrative (package story), in plain text
 	json       bool
@@ -91,8 +93,10 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.lab, "lab", false, "use the built-in lab internet instead of the real one\n  journey --lab www.example.com")
-	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
+	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the round trip of every lab host: 'preset' (realistic, with jitter), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
 	fs.Float64Var(&o.labLoss, "lab-loss", 0, "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30 www.example.com")
+	fs.Uint64Var(&o.labSeed, "lab-seed", 0, "the same loss and jitter every time; the report prints the seed used (one is chosen when 0)\n  journey --lab --lab-loss 30 --lab-seed 7 www.example.com")
+	fs.StringVar(&o.tlsMax, "tls-max", "", "the highest TLS version offered, as curl: 1.2 or 1.3\n  journey --lab --tls-max 1.2 https://www.example.com/")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey --lab --story www.example.com/articles/2024/")
@@ -237,12 +241,17 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 		if err != nil {
 			return err
 		}
+		limits, err := fitLimits(&cfg, fs, opts)
+		if err != nil {
+			return err
+		}
 		l, err := lab.Start(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("starting the lab: %w", err)
 		}
 		defer l.Close()
 		useLab(&cfg, l, o)
+		noteLimits(&cfg, limits)
 	}
 	out := chooseOutput(o, std)
 	if o.step && out != outputTUI {
@@ -322,6 +331,9 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 		cfg.Resolve = append(cfg.Resolve, ov)
 	}
 	if err := httpOptions(&cfg, o, fs); err != nil {
+		return cfg, err
+	}
+	if err := tlsMaxOption(&cfg, o); err != nil {
 		return cfg, err
 	}
 	if o.urls != "" {
@@ -451,7 +463,7 @@ func isToken(s string) bool {
 }
 
 func labOptions(o *options) (lab.Options, error) {
-	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port, Step: o.step}
+	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, Seed: labSeed(o), URLs: o.urls, DNSPort: o.port, Step: o.step}
 	if o.labLatency != "preset" {
 		if o.labLatency == "0" {
 			opts.Latency = 0
@@ -480,6 +492,7 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	cfg.ServerStages = l.ServerStages
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
+	cfg.ResolverWalk = labWalks(l)
 }
 
 // output is the renderer a run uses.
