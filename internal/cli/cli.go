@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet\n  journey --lab --plain --bytes www.example.com")
-	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay\n  journey --lab --record trip.json www.example.com")
+	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay (- for standard output); only a regular file is ever replaced, and a journey that failed keeps the file already there\n  journey --lab --record trip.json www.example.com")
 	fs.BoolVar(&o.step, "step", false, "pause before each packet is sent, until a key is pressed (TUI)\n  journey --lab --step www.example.com")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
@@ -227,23 +226,31 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	// Every check before any side effect: no lab is started, nothing is
+	// written, for a command that will be refused.
+	out := chooseOutput(o, std)
+	if o.step && out != outputTUI {
+		return usagef("--step pauses the terminal view, and standard output is not a terminal")
+	}
+	rec, err := recordTo(o, fs, out)
+	if err != nil {
+		return err
+	}
+	var labOpts lab.Options
 	if o.lab {
-		opts, err := labOptions(o)
-		if err != nil {
+		if labOpts, err = labOptions(o); err != nil {
 			return err
 		}
-		l, err := lab.Start(ctx, opts)
+	}
+	if o.lab {
+		l, err := lab.Start(ctx, labOpts)
 		if err != nil {
 			return fmt.Errorf("starting the lab: %w", err)
 		}
 		defer l.Close()
 		useLab(&cfg, l, o)
 	}
-	out := chooseOutput(o, std)
-	if o.step && out != outputTUI {
-		return usagef("--step pauses the terminal view, and standard output is not a terminal")
-	}
-	return render(ctx, cfg, o, out, std)
+	return render(ctx, cfg, o, out, rec, std)
 }
 
 // configure turns flags into an engine configuration, checking each value.
@@ -340,27 +347,7 @@ func checkModes(o *options, fs *pflag.FlagSet) error {
 	if o.step && (o.plain || o.json) {
 		return usagef("--step pauses the terminal view before each packet; it cannot be used with --plain or --json")
 	}
-	if o.record != "" {
-		if err := checkWritable(o.record); err != nil {
-			return usagef("--record %s: %v", o.record, err)
-		}
-	}
 	return nil
-}
-
-// checkWritable makes sure a file can be written at path, so a journey is
-// not run only to find its recording cannot be kept.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return errors.New("is a directory")
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".journey-check-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s", dir)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // hostPort checks "IP" or "IP:port" and returns IP:port.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"journey/internal/engine"
 	"journey/internal/plain"
@@ -14,7 +13,7 @@ import (
 
 // render runs the journey with the chosen renderer, writes --record, and
 // returns errReported when a stage failed.
-func render(ctx context.Context, cfg engine.Config, o *options, out output, std IO) error {
+func render(ctx context.Context, cfg engine.Config, o *options, out output, rec *recording, std IO) error {
 	var final *trace.Journey
 	switch out {
 	case outputTUI:
@@ -24,30 +23,36 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
 		})
+		final = j
 		if err != nil {
+			// The terminal went away (SIGHUP, a read error): the journey
+			// so far is still recorded.
+			if werr := rec.write(ctx, final, std); werr != nil {
+				return errors.Join(err, werr)
+			}
 			return err
 		}
-		final = j
 	case outputJSON:
-		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
-		final = rec.Finish(engine.Run(ctx, cfg, rec))
+		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+		final = r.Finish(engine.Run(ctx, cfg, r))
+		if rec != nil && rec.stdout {
+			rec = nil // --json --record -: the same document, written once
+		}
 		if err := tracefile.Encode(std.Stdout, final); err != nil {
 			return err
 		}
 	default:
 		report := plain.NewStream(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
-		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
+		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
 			if ev.Kind != trace.EventJourneyDone {
 				report.Update(ev.Journey)
 			}
 		}, nil)
-		final = rec.Finish(engine.Run(ctx, cfg, rec))
+		final = r.Finish(engine.Run(ctx, cfg, r))
 		report.Finish(final)
 	}
-	if o.record != "" && final != nil {
-		if err := tracefile.WriteFile(o.record, final); err != nil {
-			return fmt.Errorf("--record: %w", err)
-		}
+	if err := rec.write(ctx, final, std); err != nil {
+		return err
 	}
 	if final != nil && final.Error != "" {
 		return errReported

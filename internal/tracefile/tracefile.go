@@ -1,19 +1,17 @@
 // Package tracefile owns the trace as a document: the JSON that --json
-// prints, --record writes and replay reads back. Writing is atomic, so an
-// interrupted run never leaves half a file; reading is bounded and checked
+// prints, --record writes and replay reads back. Writing is atomic and never
+// replaces anything but a regular file (record.go); reading is bounded and checked
 // before anything renders it, since a replay file may come from anyone.
 // docs/trace-format.md describes the document.
 package tracefile
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"journey/internal/trace"
 )
@@ -28,56 +26,6 @@ func Encode(w io.Writer, j *trace.Journey) error {
 	if err := enc.Encode(displayable(j)); err != nil {
 		return fmt.Errorf("encoding the trace: %w", err)
 	}
-	return nil
-}
-
-// filePerm is the mode of a recorded file: readable by others, as a file a
-// shell redirection creates (the temporary file starts private).
-const filePerm = 0o644
-
-// WriteFile writes j to path atomically: the document goes to a temporary
-// file in the same directory (so the rename cannot cross file systems),
-// which is synced and then renamed over path. A reader, or a run
-// interrupted at any moment, sees the old file or the whole new one, never
-// half a document.
-func WriteFile(path string, j *trace.Journey) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriter(f)
-	if err := Encode(w, j); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(filePerm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// Sync before the rename: otherwise a crash can leave the new name
-	// pointing at an empty file.
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	syncDir(dir)
 	return nil
 }
 
