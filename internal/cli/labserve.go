@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 
 	"journey/internal/lab"
 	"journey/internal/router"
@@ -53,8 +51,6 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	l, err := lab.Start(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("starting the lab: %w", err)

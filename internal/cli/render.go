@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
+	"sync"
+	"syscall"
 
 	"journey/internal/engine"
 	"journey/internal/plain"
@@ -42,7 +45,16 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 			return err
 		}
 	default:
-		report := plain.NewStream(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
+		stdout := io.Writer(std.Stdout)
+		if rec == nil {
+			// Nobody reads the report any more (journey ... | head -1):
+			// with nothing to record, the journey has no reader left.
+			var cancel context.CancelCauseFunc
+			ctx, cancel = context.WithCancelCause(ctx)
+			defer cancel(nil)
+			stdout = &brokenPipe{w: std.Stdout, onBroken: func() { cancel(errStdoutClosed) }}
+		}
+		report := plain.NewStream(stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
 		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
 			if ev.Kind != trace.EventJourneyDone {
 				report.Update(ev.Journey)
@@ -58,6 +70,25 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 		return errReported
 	}
 	return nil
+}
+
+// errStdoutClosed ends a journey whose report nobody reads.
+var errStdoutClosed = errors.New("standard output was closed")
+
+// brokenPipe passes writes on and calls onBroken, once, when one fails
+// because the reader went away (EPIPE: main catches SIGPIPE).
+type brokenPipe struct {
+	w        io.Writer
+	once     sync.Once
+	onBroken func()
+}
+
+func (b *brokenPipe) Write(p []byte) (int, error) {
+	n, err := b.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		b.once.Do(b.onBroken)
+	}
+	return n, err
 }
 
 // stream runs one journey in the background and sends its events on the

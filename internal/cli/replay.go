@@ -10,6 +10,7 @@ import (
 
 	"journey/internal/plain"
 	"journey/internal/safetext"
+	"journey/internal/trace"
 	"journey/internal/tracefile"
 	"journey/internal/tui"
 )
@@ -74,7 +75,10 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: --plain and --json exclude each other: give one")
 	}
 	name := fs.Arg(0)
-	j, err := tracefile.ReadFile(name, std.Stdin)
+	j, err := waitFor(ctx, func() (*trace.Journey, error) { return tracefile.ReadFile(name, std.Stdin) })
+	if ctx.Err() != nil {
+		return fmt.Errorf("replay: %s: %w while waiting for the file", safetext.Line(name), context.Cause(ctx))
+	}
 	if err != nil {
 		return usagef("replay: %s: %s", safetext.Line(name), safetext.Line(err.Error()))
 	}
