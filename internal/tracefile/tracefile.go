@@ -6,6 +6,7 @@
 package tracefile
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,14 +57,40 @@ func ReadFile(path string, stdin io.Reader) (*trace.Journey, error) {
 		return nil, fmt.Errorf("cannot open it: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil {
-		switch {
-		case fi.IsDir():
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		// A FIFO, a device, standard input: the size is not known, so the
+		// reading is bounded as it goes.
+		if err == nil && fi.IsDir() {
 			return nil, errors.New("a directory, not a recorded journey")
-		case fi.Size() > MaxFileSize:
-			// Known from its size: no need to read 64 MiB of it first.
-			return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)
+		}
+		return Decode(f)
+	}
+	if fi.Size() > MaxFileSize {
+		// Known from its size: no need to read 64 MiB of it first.
+		return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)
+	}
+	// Read into a buffer of the file's size (io.ReadAll would double its
+	// way there, holding up to twice the file), after the first bytes say
+	// it may be a journey at all.
+	br := bufio.NewReaderSize(f, sniffSize)
+	if err := sniff(br); err != nil {
+		return nil, err
+	}
+	data := make([]byte, 0, fi.Size()+1)
+	for len(data) <= MaxFileSize {
+		n, err := br.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			return decode(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading: %w", err)
+		}
+		if len(data) == cap(data) {
+			// The file grew while being read: read on, bounded.
+			data = append(data, 0)[:len(data)]
 		}
 	}
-	return Decode(f)
+	return nil, fmt.Errorf("%w: more than %d MiB, larger than any recorded journey", ErrTooLarge, MaxFileSize>>20)
 }
