@@ -54,7 +54,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 type options struct {
 	lab        bool
 	labLatency string
-	labLoss    float64
+	labLoss    percent
 	plain      bool
 	json       bool
 	bytes      bool
@@ -65,8 +65,8 @@ type options struct {
 	roots      string
 	port       int
 	resolve    []string
-	timeout    time.Duration
-	maxTime    time.Duration
+	timeout    seconds
+	maxTime    seconds
 	method     string
 	headers    []string
 	data       string
@@ -88,7 +88,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.lab, "lab", false, "use the built-in lab internet instead of the real one\n  journey --lab www.example.com")
 	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
-	fs.Float64Var(&o.labLoss, "lab-loss", 0, "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30 www.example.com")
+	fs.Var(&o.labLoss, "lab-loss", "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30% www.example.com")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet\n  journey --lab --plain --bytes www.example.com")
@@ -99,8 +99,9 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.roots, "roots", "", "root hints to start the iteration from, IP or IP:port, comma-separated\n  journey --roots 127.0.0.1:5353 www.example.com")
 	fs.IntVarP(&o.port, "port", "p", 53, "the port used for every DNS server contacted (as dig -p)\n  journey --roots 127.0.0.1 -p 5353 www.example.com")
 	fs.StringArrayVar(&o.resolve, "resolve", nil, "skip DNS for HOST:PORT and use ADDR (as curl --resolve); repeatable\n  journey --resolve www.example.com:80:127.0.0.1 www.example.com")
-	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "per-exchange timeout\n  journey --lab --timeout 500ms www.example.com")
-	fs.DurationVar(&o.maxTime, "max-time", engine.DefaultMaxTime, "time limit for the whole journey (with --step only when given: a person sets the pace)\n  journey --lab --max-time 5s www.example.com")
+	o.timeout, o.maxTime = seconds(engine.DefaultTimeout), seconds(engine.DefaultMaxTime)
+	fs.Var(&o.timeout, "timeout", "per-exchange timeout, in seconds (as curl: 0.5) or a duration (500ms)\n  journey --lab --timeout 0.5 www.example.com")
+	fs.Var(&o.maxTime, "max-time", "time limit for the whole journey, in seconds as curl's or a duration (with --step only when given: a person sets the pace)\n  journey --lab --max-time 5 www.example.com")
 	fs.StringVarP(&o.method, "request", "X", "", "HTTP method (as curl -X)\n  journey --lab -X DELETE www.example.com/api/status")
 	fs.StringArrayVarP(&o.headers, "header", "H", nil, "extra request header (as curl -H); repeatable\n  journey --lab -H 'Accept: application/json' www.example.com/api/status")
 	fs.StringVarP(&o.data, "data", "d", "", "request body; makes the request a POST (as curl -d)\n  journey --lab -d 'name=ada' www.example.com/echo/")
@@ -258,8 +259,8 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	cfg := engine.Config{
 		Mode:            trace.ModeLive,
 		Version:         Version,
-		Timeout:         o.timeout,
-		MaxTime:         o.maxTime,
+		Timeout:         time.Duration(o.timeout),
+		MaxTime:         time.Duration(o.maxTime),
 		DNSPort:         o.port,
 		FollowRedirects: o.location,
 		Insecure:        o.insecure,
@@ -273,10 +274,10 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	}
 	cfg.Target = t
 	if o.timeout <= 0 {
-		return cfg, usagef("--timeout must be more than 0, not %s", o.timeout)
+		return cfg, usagef("--timeout must be more than 0, not %s", &o.timeout)
 	}
 	if o.maxTime <= 0 {
-		return cfg, usagef("--max-time must be more than 0, not %s", o.maxTime)
+		return cfg, usagef("--max-time must be more than 0, not %s", &o.maxTime)
 	}
 	if err := checkModes(o, fs); err != nil {
 		return cfg, err
@@ -422,7 +423,7 @@ func isToken(s string) bool {
 }
 
 func labOptions(o *options) (lab.Options, error) {
-	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port, Step: o.step}
+	opts := lab.Options{Latency: lab.PresetLatency, Loss: float64(o.labLoss), URLs: o.urls, DNSPort: o.port, Step: o.step}
 	if o.labLatency != "preset" {
 		if o.labLatency == "0" {
 			opts.Latency = 0
@@ -435,7 +436,7 @@ func labOptions(o *options) (lab.Options, error) {
 		}
 	}
 	if o.labLoss < 0 || o.labLoss > 100 {
-		return opts, usagef("--lab-loss %v: want a percentage from 0 to 100", o.labLoss)
+		return opts, usagef("--lab-loss %v: want a percentage from 0 to 100", &o.labLoss)
 	}
 	return opts, nil
 }
@@ -477,7 +478,12 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-// colorEnabled honours --no-color and NO_COLOR (https://no-color.org).
+// colorEnabled honours --no-color, NO_COLOR (https://no-color.org) and
+// TERM=dumb (a terminal that draws escape sequences as text).
 func colorEnabled(o *options, std IO) bool {
-	return !o.noColor && std.Getenv("NO_COLOR") == ""
+	return wantColor(o.noColor, std)
+}
+
+func wantColor(noColor bool, std IO) bool {
+	return !noColor && std.Getenv("NO_COLOR") == "" && std.Getenv("TERM") != "dumb"
 }

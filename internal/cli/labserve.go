@@ -3,21 +3,64 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"journey/internal/lab"
 	"journey/internal/router"
 )
 
 const labUsage = `Usage:
-  journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE]
+  journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE] [-p N]
       run the lab's DNS and web servers in the foreground, and print where each
       listens, so that dig, curl or a browser can talk to them; Ctrl+C stops it
   journey lab urls
       print the lab site's urls.py, to copy, change and load with --urls FILE
 `
+
+// newLabServeFlagSet has lab serve's own flags only: a journey flag
+// (--step, --plain) would be accepted and do nothing, or worse (--step
+// kept idle connections open for half an hour).
+func newLabServeFlagSet(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("journey lab serve", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	all := newFlagSet(o)
+	for _, name := range []string{"lab-latency", "lab-loss", "urls", "port"} {
+		fs.AddFlag(all.Lookup(name))
+	}
+	return fs
+}
+
+// journeyFlag reports whether a parse error is about a flag journey
+// itself takes, and names it.
+func journeyFlag(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "unknown ")
+	if i < 0 {
+		return "", false
+	}
+	var name string
+	switch {
+	case strings.HasPrefix(msg[i:], "unknown flag: --"):
+		name = strings.TrimPrefix(msg[i:], "unknown flag: --")
+		name, _, _ = strings.Cut(name, "=")
+		if newFlagSet(&options{}).Lookup(name) == nil {
+			return "", false
+		}
+		return "--" + name, true
+	case strings.HasPrefix(msg[i:], "unknown shorthand flag: '"):
+		c := strings.TrimPrefix(msg[i:], "unknown shorthand flag: '")
+		if c == "" || newFlagSet(&options{}).ShorthandLookup(c[:1]) == nil {
+			return "", false
+		}
+		return "-" + c[:1], true
+	}
+	return "", false
+}
 
 // runLabCommand runs "journey lab serve" (the lab's servers in the
 // foreground until interrupted, with where each listens) and "journey lab
@@ -35,9 +78,12 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], or journey lab urls (see journey lab --help)")
 	}
 	o := &options{}
-	fs := newFlagSet(o)
+	fs := newLabServeFlagSet(o)
 	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v (see journey --help)", err)
+		if name, ok := journeyFlag(err); ok {
+			return usagef("lab serve: %s is a journey flag, not one of lab serve's (--lab-latency, --lab-loss, --urls, -p)", name)
+		}
+		return usagef("lab serve: %v (see journey lab --help)", err)
 	}
 	if len(fs.Args()) > 0 {
 		return usagef("journey lab serve takes no arguments, got %q", fs.Args())

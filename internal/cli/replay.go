@@ -83,7 +83,7 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: %s: %s", safetext.Line(name), safetext.Line(err.Error()))
 	}
 
-	color := !o.noColor && std.Getenv("NO_COLOR") == ""
+	color := wantColor(o.noColor, std)
 	switch {
 	case o.json:
 		if err := tracefile.Encode(std.Stdout, j); err != nil {
