@@ -3,6 +3,7 @@ module journey
 go 1.26.0
 
 require (
+	early/termquiet v0.0.0
 	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10
 	github.com/charmbracelet/lipgloss v1.1.0
@@ -36,3 +37,7 @@ require (
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
+
+// cmd/journey/termquiet keeps bubbletea's init from waiting on the
+// terminal; its path only orders initialisation (see its go.mod).
+replace early/termquiet => ./cmd/journey/termquiet

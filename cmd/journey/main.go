@@ -6,6 +6,10 @@ import (
 	"context"
 	"os"
 
+	// Before bubbletea's init: it would ask the terminal its background
+	// colour and wait up to 5 seconds for an answer. Keep this import.
+	_ "early/termquiet"
+
 	"journey/internal/cli"
 )
 

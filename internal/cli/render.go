@@ -20,8 +20,13 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 	var final *trace.Journey
 	switch out {
 	case outputTUI:
+		start := startEarly(ctx, cfg, o.step)
+		defer start.stop()
+		if colorEnabled(o, std) {
+			setBackground(std)
+		}
 		j, err := tui.Run(ctx, tui.Options{
-			Start:   func(ctx context.Context, gate trace.Gate) <-chan trace.Event { return stream(ctx, cfg, gate) },
+			Start:   start.start,
 			Step:    o.step,
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
@@ -70,6 +75,79 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 		return errReported
 	}
 	return nil
+}
+
+// earlyStart lets the journey start before the TUI does: its first packet
+// does not wait for the terminal (the question about its background, the
+// TUI's own start). The TUI's first Start takes the run already going;
+// a rerun ("r") stops it and starts afresh.
+type earlyStart struct {
+	mu     sync.Mutex
+	cfg    engine.Config
+	first  <-chan trace.Event
+	cancel context.CancelFunc
+}
+
+// startEarly starts the journey now, unless step is set: then the TUI's
+// gate must hold the first packet, and it waits anyway.
+func startEarly(ctx context.Context, cfg engine.Config, step bool) *earlyStart {
+	e := &earlyStart{cfg: cfg, cancel: func() {}}
+	if !step {
+		ctx, e.cancel = context.WithCancel(ctx)
+		// Relayed without bound until the TUI reads: an engine blocked on
+		// a full channel would count the wait in its timings.
+		e.first = relay(ctx, stream(ctx, cfg, nil))
+	}
+	return e
+}
+
+func (e *earlyStart) start(ctx context.Context, gate trace.Gate) <-chan trace.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.first != nil {
+		ch := e.first
+		e.first = nil
+		return ch
+	}
+	e.cancel()
+	return stream(ctx, e.cfg, gate)
+}
+
+func (e *earlyStart) stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cancel()
+}
+
+// relay passes events from in to the returned channel, queueing them
+// without bound (a journey's events are bounded by its limits), so the
+// sender never waits on the reader; until ctx ends.
+func relay(ctx context.Context, in <-chan trace.Event) <-chan trace.Event {
+	out := make(chan trace.Event)
+	go func() {
+		defer close(out)
+		var queue []trace.Event
+		for in != nil || len(queue) > 0 {
+			var send chan trace.Event
+			var next trace.Event
+			if len(queue) > 0 {
+				send, next = out, queue[0]
+			}
+			select {
+			case ev, ok := <-in:
+				if !ok {
+					in = nil
+					continue
+				}
+				queue = append(queue, ev)
+			case send <- next:
+				queue = queue[1:]
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // errStdoutClosed ends a journey whose report nobody reads.

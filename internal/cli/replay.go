@@ -92,6 +92,9 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes, Replay: name})
 	default:
+		if color {
+			setBackground(std)
+		}
 		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
 			return err
 		}
