@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"journey/internal/cli"
 	"journey/internal/tracefile"
@@ -207,4 +208,29 @@ func TestFailedJourneyKeepsARecording(t *testing.T) {
 	}
 	data, _ := os.ReadFile(fresh)
 	readsAsJourney(t, "the failed journey's new recording", data)
+}
+
+// TestURLsFIFORefused: --urls is read three times (the check, the lab, the
+// server stages), so a FIFO is refused at once instead of waiting forever
+// for a writer.
+func TestURLsFIFORefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "urls.py")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	done := make(chan struct{})
+	var status int
+	var stderr string
+	go func() {
+		defer close(done)
+		status, _, stderr = run(t, append(append([]string{}, labArgs...), "--plain", "--urls", fifo, "www.example.com")...)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("--urls FIFO is still waiting for a writer")
+	}
+	if status != cli.ExitUsage || !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("exit status %d, stderr %q; want 2 and a line saying it is not a regular file", status, stderr)
+	}
 }
