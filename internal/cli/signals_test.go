@@ -229,3 +229,29 @@ func TestBrokenPipeWritesTheRecording(t *testing.T) {
 		t.Errorf("the recorded journey failed: %s", j.Error)
 	}
 }
+
+// TestBrokenPipeEndsCleanly: journey --plain ... | head -3 with nothing to
+// record ends the journey at once, without a panic (a cancellation while
+// the connect stage waited used to dereference a nil connection).
+func TestBrokenPipeEndsCleanly(t *testing.T) {
+	bin := journeyBinary(t)
+	for range 3 {
+		cmd := exec.Command(bin, "--lab", "--plain", "www.example.com")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := start(t, cmd)
+		r := bufio.NewReader(out)
+		for range 3 {
+			if _, err := r.ReadString('\n'); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out.Close()
+		st := p.wait(t, 10*time.Second)
+		if strings.Contains(p.stderr.String(), "panic") || st.ExitCode() == 2 {
+			t.Fatalf("exit status %d, stderr:\n%s", st.ExitCode(), p.stderr.String())
+		}
+	}
+}
