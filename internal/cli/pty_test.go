@@ -150,15 +150,16 @@ func countOf(list []string, s string) int {
 // TestFirstFrameOnAPseudoTerminal runs the program as a user does, on a
 // terminal that answers its queries and on one that answers nothing: the
 // first frame must not wait on the terminal (the colour library's default
-// wait for an answer is 5 seconds). The bound is generous, for -race on a
-// loaded machine; the figures are in BenchmarkFirstFrame.
+// wait for an answer is 5 seconds). The bound is generous, half that
+// wait: on a machine with a load of 18 on 2 cores the slowest start seen
+// was 1.0 s; the figures are in BenchmarkFirstFrame.
 func TestFirstFrameOnAPseudoTerminal(t *testing.T) {
 	bin := journeyBinary(t)
 	file := filepath.Join(t.TempDir(), "t.json")
 	if status, _, stderr := run(t, append(append([]string{}, labArgs...), "--json", "--record", file, "www.example.com")...); status != 0 {
 		t.Fatalf("recording: %s", stderr)
 	}
-	const bound = time.Second
+	const bound = 2500 * time.Millisecond
 	for _, tt := range firstFrameCases(file) {
 		for _, answer := range []bool{true, false} {
 			name := tt.name + ", terminal answers"
