@@ -2,11 +2,14 @@ package cli_test
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,6 +73,16 @@ type ptyRun struct {
 // after limit). The terminal answers its queries when answer is set, and
 // never does otherwise (a serial console, a script's pty).
 func runOnPTY(t testing.TB, bin string, env []string, answer bool, want string, limit time.Duration, args ...string) *ptyRun {
+	bg := answerOSC11
+	if !answer {
+		bg = nil
+	}
+	return runOnPTYAnswering(t, bin, env, bg, want, limit, args...)
+}
+
+// runOnPTYAnswering is runOnPTY with the terminal's answer to OSC 11 given
+// (nil: the terminal answers nothing at all).
+func runOnPTYAnswering(t testing.TB, bin string, env []string, bg []byte, want string, limit time.Duration, args ...string) *ptyRun {
 	t.Helper()
 	term, prog := openPTY(t)
 	cmd := exec.Command(bin, args...)
@@ -96,10 +109,10 @@ func runOnPTY(t testing.TB, bin string, env []string, answer bool, want string, 
 				for _, q := range []struct {
 					query, answer []byte
 					name          string
-				}{{queryOSC11, answerOSC11, "OSC 11"}, {queryDSR, answerDSR, "DSR"}} {
+				}{{queryOSC11, bg, "OSC 11"}, {queryDSR, answerDSR, "DSR"}} {
 					if c := bytes.Count(seen, q.query); c > countOf(r.asked, q.name) {
 						r.asked = append(r.asked, q.name)
-						if answer {
+						if bg != nil {
 							term.Write(q.answer)
 						}
 					}
@@ -180,6 +193,41 @@ func TestFirstFrameOnAPseudoTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestBackgroundAnswerIsUsed: the TUI draws with other colours when the
+// terminal says its background is light than when it says dark, and as
+// for dark when it says nothing.
+func TestBackgroundAnswerIsUsed(t *testing.T) {
+	bin := journeyBinary(t)
+	env := []string{"TERM=xterm-256color"}
+	colours := func(bg []byte) string {
+		r := runOnPTYAnswering(t, bin, env, bg, "www.example.com", 10*time.Second, "--lab", "--lab-latency", "0", "www.example.com")
+		time.Sleep(300 * time.Millisecond) // a few frames
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		set := map[string]bool{}
+		for _, m := range sgrColour.FindAllString(r.out.String(), -1) {
+			set[m] = true
+		}
+		keys := slices.Sorted(maps.Keys(set))
+		return strings.Join(keys, " ")
+	}
+	dark := colours(answerOSC11)
+	light := colours([]byte("\x1b]11;rgb:ffff/ffff/ffff\x1b\\"))
+	silent := colours(nil)
+	if dark == "" || dark == light {
+		t.Errorf("the same colours on dark and light backgrounds: %q", dark)
+	}
+	if silent != dark {
+		t.Logf("silent terminal: %q; dark: %q", silent, dark)
+		if silent == light {
+			t.Errorf("a silent terminal got the light palette")
+		}
+	}
+}
+
+// sgrColour matches a 256-colour foreground in a terminal's output.
+var sgrColour = regexp.MustCompile(`38;5;[0-9]+`)
 
 type firstFrameCase struct {
 	name   string
