@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -302,4 +303,40 @@ func benchBinary(b *testing.B) string {
 	}
 	binary = path
 	return binary
+}
+
+// TestCtrlCOnATerminalEndsReplayStdin: journey replay - with standard
+// input a terminal waits for a document; Ctrl+C typed on that terminal
+// ends it at once.
+func TestCtrlCOnATerminalEndsReplayStdin(t *testing.T) {
+	bin := journeyBinary(t)
+	term, prog := openPTY(t)
+	cmd := exec.Command(bin, "replay", "--plain", "-")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = prog, prog, prog
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TERM=xterm-256color"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	prog.Close()
+	var out bytes.Buffer
+	go io.Copy(&out, term)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("ended before Ctrl+C: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	term.Write([]byte{0x03}) // Ctrl+C: the terminal sends SIGINT
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("Ctrl+C did not end journey replay - on a terminal")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
 }
