@@ -49,6 +49,14 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 		if err := tracefile.Encode(std.Stdout, final); err != nil {
 			return err
 		}
+	case outputPlain:
+		if o.story {
+			rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+			final = rec.Finish(engine.Run(ctx, cfg, rec))
+			plain.Story(std.Stdout, final, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes})
+			break
+		}
+		fallthrough
 	default:
 		stdout := io.Writer(std.Stdout)
 		if rec == nil {

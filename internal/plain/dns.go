@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -30,11 +31,9 @@ func (p *Printer) dns(s *trace.Stage) {
 		}
 		p.dnsExchange(i+1, ex)
 	}
+	out := facts.DNSOf(s)
 	if d != nil && len(d.Addresses) > 0 {
-		name := safetext.Line(strings.TrimSuffix(d.Name, "."))
-		for _, c := range d.Chain {
-			name += " → " + safetext.Line(strings.TrimSuffix(c, "."))
-		}
+		name := safetext.Line(strings.Join(out.Chain, " → "))
 		addrs := d.Addresses
 		more := ""
 		if len(addrs) > maxAnswerLines {
@@ -43,7 +42,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(safetext.Line(strings.Join(addrs, ", "))+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
+		p.printf("  %s\n", p.st.dim(facts.Count(out.Queries, "query", "queries")+" sent, "+facts.Count(out.Referrals, "referral", "referrals")+" followed"))
 	}
 }
 
@@ -63,13 +62,6 @@ func dnsIntro(d *trace.DNS) string {
 	return ""
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // maxAnswerLines bounds the answer records listed per exchange: a large
 // record set would bury the rest of the report.
 const maxAnswerLines = 8
@@ -77,14 +69,8 @@ const maxAnswerLines = 8
 // dnsExchange writes one query and its reply.
 func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 	indent := "  " + strings.Repeat("    ", ex.Depth)
-	who := safetext.Line(ex.Peer.Name)
-	host := safetext.Line(ex.Peer.Addr)
-	if who == "" {
-		who = host
-	} else {
-		who += " " + p.st.dim(host)
-	}
-	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", safetext.Line(string(ex.Transport)), ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
+	who := safetext.Line(facts.Peer(ex.Peer))
+	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %s out, %d back · %s", safetext.Line(string(ex.Transport)), facts.Count(ex.Sent.Size(), "byte", "bytes"), ex.Received.Size(), trace.Dur(ex.Duration))))
 	body := indent + "   "
 	if ex.DNS != nil {
 		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
@@ -110,7 +96,7 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 		if d.Kind == trace.DNSAnswer || d.Kind == trace.DNSCNAME {
 			for i, a := range d.Answers {
 				if i == maxAnswerLines && len(d.Answers) > maxAnswerLines+1 {
-					p.printf("%s         %s\n", body, p.st.dim(fmt.Sprintf("... and %d more records (all of them are in --json)", len(d.Answers)-i)))
+					p.printf("%s         %s\n", body, p.st.dim("... and "+facts.Count(len(d.Answers)-i, "more record", "more records")+" (all of them are in --json)"))
 					break
 				}
 				p.printf("%s         %s\n", body, safetext.Line(a))
@@ -128,10 +114,10 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 			p.printf("%s%s\n", body, p.st.dim("(the lab routed "+safetext.Line(ex.Peer.Addr)+" to "+safetext.Line(ex.Peer.Via)+")"))
 		}
 		if len(ex.Sent.Bytes) > 0 {
-			p.printf("%ssent %d bytes:\n%s", body, len(ex.Sent.Bytes), hexDump(ex.Sent.Bytes, body+"  "))
+			p.printf("%ssent %s:\n%s", body, facts.Count(len(ex.Sent.Bytes), "byte", "bytes"), hexDump(ex.Sent.Bytes, body+"  "))
 		}
 		if len(ex.Received.Bytes) > 0 {
-			p.printf("%sreceived %d bytes:\n%s", body, len(ex.Received.Bytes), hexDump(ex.Received.Bytes, body+"  "))
+			p.printf("%sreceived %s:\n%s", body, facts.Count(len(ex.Received.Bytes), "byte", "bytes"), hexDump(ex.Received.Bytes, body+"  "))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 	"journey/internal/waterfall"
@@ -32,7 +33,7 @@ func (p *Printer) connect(s *trace.Stage) {
 func (p *Printer) connExchange(ex *trace.Exchange, c *trace.Connect) {
 	switch ex.Kind {
 	case "tcp":
-		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(ex.Peer.Addr), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
+		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(facts.Peer(ex.Peer)), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
 		if ex.Failed() {
 			p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 			return
@@ -51,13 +52,13 @@ func (p *Printer) via(peer trace.Peer) string {
 	if peer.Via == "" {
 		return ""
 	}
-	return p.st.dim(" (lab: really " + safetext.Line(peer.Via) + ")")
+	return p.st.dim(" · lab: really " + safetext.Line(peer.Via))
 }
 
 // tlsExchange writes the handshake: the records each way, what was agreed,
 // the chain and whether it verified.
 func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
-	p.printf("\n  %s with %s  %s\n", p.st.bold("TLS handshake"), safetext.Line(peerName(ex.Peer)), p.st.dim(trace.Dur(ex.Duration)))
+	p.printf("\n  %s with %s  %s\n", p.st.bold("TLS handshake"), safetext.Line(facts.Peer(ex.Peer)), p.st.dim(trace.Dur(ex.Duration)))
 	p.records(">", ex.Sent)
 	p.records("<", ex.Received)
 	if p.opt.Bytes {
@@ -91,16 +92,19 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 			p.certificate(i, c)
 		}
 	}
-	switch {
-	case info.Verified && info.Insecure:
+	v := facts.VerdictOf(info, ex.Error)
+	switch v.Verdict {
+	case facts.VerifiedWithK:
 		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host (-k was not needed)")
-	case info.Verified:
+	case facts.Verified:
 		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host")
-	case info.Insecure:
-		p.printf("      %s %s\n", p.st.bad("NOT VERIFIED, -k WENT ON ANYWAY:"), safetext.Line(info.VerifyError))
+	case facts.UnverifiedWithK:
+		p.printf("      %s %s\n", p.st.bad("NOT VERIFIED, -k WENT ON ANYWAY:"), safetext.Line(v.Why))
 		p.printf("      %s\n", p.st.bad("anyone on the path could read and change this connection"))
-	case info.VerifyError != "":
-		p.printf("      %s %s\n", p.st.bad("not verified:"), safetext.Line(info.VerifyError))
+	case facts.Failed:
+		if info.VerifyError != "" {
+			p.printf("      %s %s\n", p.st.bad("not verified:"), safetext.Line(info.VerifyError))
+		}
 	}
 }
 
@@ -108,7 +112,7 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 // messages they carry.
 func (p *Printer) records(mark string, m trace.Message) {
 	for _, f := range m.Fields {
-		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + fmt.Sprint(f.Length-5) + " " + plural(f.Length-5, "byte", "bytes")
+		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + facts.Count(f.Length-5, "byte", "bytes")
 		if f.Length < 5 {
 			line = safetext.Line(f.Name)
 		}
@@ -135,7 +139,7 @@ func (p *Printer) records(mark string, m trace.Message) {
 		p.printf("    %s %s\n", mark, line)
 	}
 	if m.Dropped > 0 {
-		p.printf("    %s %s\n", mark, p.st.dim(fmt.Sprintf("... %d more bytes not kept", m.Dropped)))
+		p.printf("    %s %s\n", mark, p.st.dim("... "+facts.Count(m.Dropped, "more byte", "more bytes")+" not kept"))
 	}
 }
 
@@ -193,13 +197,6 @@ func (p *Printer) certificate(i int, c trace.Certificate) {
 	}
 }
 
-func peerName(peer trace.Peer) string {
-	if peer.Name != "" {
-		return peer.Name + " " + peer.Addr
-	}
-	return peer.Addr
-}
-
 // http writes the HTTP stage: each hop's request and response as curl -v
 // marks them, the body, and the hop's timings.
 func (p *Printer) http(s *trace.Stage) {
@@ -240,7 +237,7 @@ func (p *Printer) http(s *trace.Stage) {
 
 // stageErr is the stage's error: the exchange's own is not said twice.
 func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr string) {
-	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(peerName(ex.Peer)), p.via(ex.Peer))
+	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(facts.Peer(ex.Peer)), p.via(ex.Peer))
 	head, body := splitHead(ex.Sent)
 	p.headLines(">", head)
 	if len(body) > 0 {
@@ -309,12 +306,12 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 	}
 	p.body("<", raw, dropped)
 	if hop.BodyDropped > 0 || dropped > 0 {
-		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %d bytes on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", hop.BodySize, hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
+		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %s on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", facts.Count(hop.BodySize, "byte", "bytes"), hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
 	}
 	if hop.Body != nil {
 		what := "the body with the chunked framing removed"
 		if hop.Decoded {
-			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
+			what = fmt.Sprintf("the body decoded (%s undone): %s", safetext.Line(strings.Join(hop.Encodings, ", ")), facts.DecodedSize(hop))
 		}
 		p.printf("\n  %s\n", p.st.dim(what))
 		p.body(" ", hop.Body, 0)
@@ -332,10 +329,10 @@ func (p *Printer) body(mark string, b []byte, dropped int64) {
 	}
 	if IsBinary(b) {
 		shown := b[:min(len(b), maxBodyHex)]
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("binary body, %d bytes: shown as hex", int64(len(b))+dropped)))
+		p.printf("  %s\n", p.st.dim("binary body, "+facts.Count(int64(len(b))+dropped, "byte", "bytes")+": shown as hex"))
 		p.printf("%s", hexDump(shown, "    "))
 		if rest := int64(len(b)-len(shown)) + dropped; rest > 0 {
-			p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows the first %d; --json has what was kept)", rest, maxBodyHex)))
+			p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %s not shown (the report shows the first %d; --json has what was kept)", facts.Count(rest, "more byte", "more bytes"), maxBodyHex)))
 		}
 		return
 	}
@@ -351,7 +348,7 @@ func (p *Printer) body(mark string, b []byte, dropped int64) {
 		shownBytes += len(l) + 1
 	}
 	if rest := int64(len(b)-min(shownBytes, len(b))) + dropped; rest > 0 {
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows %d lines or %d bytes at most; --json has what was kept)", rest, maxBodyLines, maxBodyText)))
+		p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %s not shown (the report shows %d lines or %d bytes at most; --json has what was kept)", facts.Count(rest, "more byte", "more bytes"), maxBodyLines, maxBodyText)))
 	}
 }
 
@@ -386,7 +383,7 @@ func (p *Printer) dump(title string, b []byte, indent string) {
 	if len(b) == 0 {
 		return
 	}
-	p.printf("%s%s %d bytes:\n%s", indent, title, len(b), hexDump(b, indent+"  "))
+	p.printf("%s%s %s:\n%s", indent, title, facts.Count(len(b), "byte", "bytes"), hexDump(b, indent+"  "))
 }
 
 // Waterfall geometry: the label column and the bar share the line with
