@@ -131,10 +131,21 @@ func sniff(br *bufio.Reader) error {
 		return nil // 4 KiB of spaces: the size limit will say
 	case trimmed[0] == '{':
 		return nil
-	case bytes.IndexByte([]byte(`["-0123456789tfn`), trimmed[0]) >= 0:
+	case bytes.IndexByte([]byte(`["-0123456789tfn`), trimmed[0]) >= 0 && jsonPrefix(trimmed):
 		return fmt.Errorf("%w: the document is not a JSON object", ErrFormat)
 	}
 	return fmt.Errorf("%w: it does not start with '{'", ErrNotJSON)
+}
+
+// jsonPrefix reports whether b reads as the start of JSON values: random
+// bytes that happen to start like one ("5", "[") soon fail.
+func jsonPrefix(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := dec.Token(); err != nil {
+			return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		}
+	}
 }
 
 // decodeGCPercent is the garbage collector's target while decoding (the

@@ -341,6 +341,8 @@ func TestDecodeRefusesEarly(t *testing.T) {
 		want error
 	}{
 		{"random bytes", random{}, tracefile.ErrNotJSON},
+		{"random bytes that start like a number", io.MultiReader(strings.NewReader("5"), random{}), tracefile.ErrNotJSON},
+		{"random bytes that start like an array", io.MultiReader(strings.NewReader("[\x00"), random{}), tracefile.ErrNotJSON},
 		{"an endless JSON array", io.MultiReader(strings.NewReader("["), endlessString("1,")), tracefile.ErrFormat},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
