@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"journey/internal/tracefile"
 )
 
 // openPTY opens a pseudo-terminal of 80x24 by hand (as openpty(3) does):
@@ -67,6 +69,7 @@ type ptyRun struct {
 	first    time.Duration // until want first appeared, 0 while it has not
 	asked    []string      // the queries seen
 	finished chan struct{}
+	cmd      *exec.Cmd
 }
 
 // runOnPTY starts the program on a new 80x24 pseudo-terminal and returns
@@ -90,7 +93,7 @@ func runOnPTYAnswering(t testing.TB, bin string, env []string, bg []byte, want s
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = prog, prog, prog
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	r := &ptyRun{finished: make(chan struct{})}
+	r := &ptyRun{finished: make(chan struct{}), cmd: cmd}
 	found := make(chan struct{})
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -338,5 +341,29 @@ func TestCtrlCOnATerminalEndsReplayStdin(t *testing.T) {
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Errorf("exit status %d, want 1", code)
+	}
+}
+
+// TestHangupInTheTUIWritesTheRecording: the terminal closing while the
+// TUI shows a journey still leaves its recording, saying it was cut short.
+func TestHangupInTheTUIWritesTheRecording(t *testing.T) {
+	bin := journeyBinary(t)
+	file := filepath.Join(t.TempDir(), "t.json")
+	r := runOnPTY(t, bin, []string{"TERM=xterm-256color", "COLORFGBG=15;0"}, true, "www.example.com", 10*time.Second,
+		"--lab", "--lab-latency", "300ms", "--record", file, "www.example.com")
+	r.cmd.Process.Signal(syscall.SIGHUP)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		j, err := tracefile.ReadFile(file, nil)
+		if err == nil {
+			if !strings.Contains(j.Error, "SIGHUP") {
+				t.Errorf("the recording does not say the journey was cut short: %q", j.Error)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recording 5 s after SIGHUP: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

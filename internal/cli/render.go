@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"syscall"
@@ -31,7 +32,7 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
 		})
-		final = j
+		final = markInterrupted(ctx, j)
 		if err != nil {
 			// The terminal went away (SIGHUP, a read error): the journey
 			// so far is still recorded.
@@ -83,6 +84,24 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 		return errReported
 	}
 	return nil
+}
+
+// markInterrupted returns j, or a copy saying why it stopped when a signal
+// ended it before it finished: the TUI keeps the last snapshot of a run it
+// stops, which has no error of its own, and a recording of it would look
+// like a journey still running.
+func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
+	if j == nil || ctx.Err() == nil || j.Error != "" {
+		return j
+	}
+	for _, s := range j.Stages {
+		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
+			c := *j
+			c.Error = fmt.Sprintf("%v before the journey finished", context.Cause(ctx))
+			return &c
+		}
+	}
+	return j
 }
 
 // earlyStart lets the journey start before the TUI does: its first packet
