@@ -70,6 +70,7 @@ type ptyRun struct {
 	asked    []string      // the queries seen
 	finished chan struct{}
 	cmd      *exec.Cmd
+	term     *os.File // the terminal's side, to type on
 }
 
 // runOnPTY starts the program on a new 80x24 pseudo-terminal and returns
@@ -93,7 +94,7 @@ func runOnPTYAnswering(t testing.TB, bin string, env []string, bg []byte, want s
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = prog, prog, prog
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	r := &ptyRun{finished: make(chan struct{}), cmd: cmd}
+	r := &ptyRun{finished: make(chan struct{}), cmd: cmd, term: term}
 	found := make(chan struct{})
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -363,6 +364,31 @@ func TestHangupInTheTUIWritesTheRecording(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no recording 5 s after SIGHUP: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestQuitMidJourneyIsRecordedAsCutShort: q in the TUI before the journey
+// ends records it as stopped, not as still running.
+func TestQuitMidJourneyIsRecordedAsCutShort(t *testing.T) {
+	bin := journeyBinary(t)
+	file := filepath.Join(t.TempDir(), "t.json")
+	r := runOnPTY(t, bin, []string{"TERM=xterm-256color", "COLORFGBG=15;0"}, true, "www.example.com", 10*time.Second,
+		"--lab", "--lab-latency", "500ms", "--record", file, "www.example.com")
+	time.Sleep(200 * time.Millisecond)
+	r.term.Write([]byte("q"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		j, err := tracefile.ReadFile(file, nil)
+		if err == nil {
+			if !strings.Contains(j.Error, "closed before the journey finished") {
+				t.Errorf("the recording does not say the journey was cut short: %q", j.Error)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recording 5 s after q: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

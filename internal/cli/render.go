@@ -87,17 +87,21 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 }
 
 // markInterrupted returns j, or a copy saying why it stopped when a signal
-// ended it before it finished: the TUI keeps the last snapshot of a run it
-// stops, which has no error of its own, and a recording of it would look
-// like a journey still running.
+// or the user (q) ended it before it finished: the TUI keeps the last
+// snapshot of a run it stops, which has no error of its own, and a
+// recording of it would look like a journey still running.
 func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
-	if j == nil || ctx.Err() == nil || j.Error != "" {
+	if j == nil || j.Error != "" {
 		return j
+	}
+	why := "the terminal view was closed"
+	if ctx.Err() != nil {
+		why = context.Cause(ctx).Error()
 	}
 	for _, s := range j.Stages {
 		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
 			c := *j
-			c.Error = fmt.Sprintf("%v before the journey finished", context.Cause(ctx))
+			c.Error = fmt.Sprintf("%s before the journey finished", why)
 			return &c
 		}
 	}
