@@ -91,9 +91,14 @@ func (b *builder) server() {
 	// Middleware on the way in.
 	var down, up []trace.MiddlewareStep
 	for _, m := range g.Middleware {
-		if m.Direction == trace.DirectionUp {
+		switch {
+		case m.Direction == trace.DirectionUp:
 			up = append(up, m)
-		} else {
+		case strings.HasPrefix(m.Action, "process_view:") && !m.Answered:
+			// A process_view turn runs after the URL resolved, just
+			// before the view; one that lets the request pass adds no
+			// step on the way in.
+		default:
 			down = append(down, m)
 		}
 	}
