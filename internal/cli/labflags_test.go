@@ -61,7 +61,7 @@ func TestFitLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := engine.Config{Timeout: o.timeout, MaxTime: o.maxTime}
+			cfg := engine.Config{Timeout: time.Duration(o.timeout), MaxTime: time.Duration(o.maxTime)}
 			note, err := fitLimits(&cfg, fs, lab.Options{Latency: tc.latency})
 			if tc.refused {
 				if err == nil {

@@ -3,18 +3,19 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"journey/internal/lab"
 )
 
 const labUsage = `Usage:
-  journey lab serve [--port BASE] [--lab-latency D] [--lab-loss PERCENT] [--urls FILE]
+  journey lab serve [--port BASE] [--lab-latency D] [--lab-loss PERCENT] [--lab-seed N] [--urls FILE]
       run the lab's DNS and web servers in the foreground, and print where each
       listens, so that dig, curl or a browser can talk to them, and one line per
       request answered; Ctrl+C stops it. --port BASE puts them on fixed ports:
@@ -28,6 +29,46 @@ const labUsage = `Usage:
       print journey_views.py, the view helpers as Python, so that Django itself
       loads the same urls.py (python3 manage.py check)
 `
+
+// newLabServeFlagSet has lab serve's own flags only: a journey flag
+// (--step, --plain) would be accepted and do nothing, or worse (--step
+// kept idle connections open for half an hour).
+func newLabServeFlagSet(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("journey lab serve", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	all := newFlagSet(o)
+	for _, name := range []string{"lab-latency", "lab-loss", "lab-seed", "urls", "port"} {
+		fs.AddFlag(all.Lookup(name))
+	}
+	return fs
+}
+
+// journeyFlag reports whether a parse error is about a flag journey
+// itself takes, and names it.
+func journeyFlag(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "unknown ")
+	if i < 0 {
+		return "", false
+	}
+	var name string
+	switch {
+	case strings.HasPrefix(msg[i:], "unknown flag: --"):
+		name = strings.TrimPrefix(msg[i:], "unknown flag: --")
+		name, _, _ = strings.Cut(name, "=")
+		if newFlagSet(&options{}).Lookup(name) == nil {
+			return "", false
+		}
+		return "--" + name, true
+	case strings.HasPrefix(msg[i:], "unknown shorthand flag: '"):
+		c := strings.TrimPrefix(msg[i:], "unknown shorthand flag: '")
+		if c == "" || newFlagSet(&options{}).ShorthandLookup(c[:1]) == nil {
+			return "", false
+		}
+		return "-" + c[:1], true
+	}
+	return "", false
+}
 
 // runLabCommand runs "journey lab serve" (the lab's servers in the
 // foreground until interrupted, with where each listens) and "journey lab
@@ -52,9 +93,12 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		return usagef("usage: journey lab serve [--port BASE] [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], journey lab ca, or journey lab urls (see journey lab --help)")
 	}
 	o := &options{}
-	fs := newFlagSet(o)
+	fs := newLabServeFlagSet(o)
 	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v (see journey --help)", err)
+		if name, ok := journeyFlag(err); ok {
+			return usagef("lab serve: %s is a journey flag, not one of lab serve's (--port, --lab-latency, --lab-loss, --lab-seed, --urls)", name)
+		}
+		return usagef("lab serve: %v (see journey lab --help)", err)
 	}
 	if len(fs.Args()) > 0 {
 		return usagef("journey lab serve takes no arguments, got %q", fs.Args())
@@ -79,8 +123,6 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	opts.AccessLog = std.Stdout
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	l, err := lab.Start(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("starting the lab: %w", err)

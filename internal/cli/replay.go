@@ -10,6 +10,7 @@ import (
 
 	"journey/internal/plain"
 	"journey/internal/safetext"
+	"journey/internal/trace"
 	"journey/internal/tracefile"
 	"journey/internal/tui"
 )
@@ -78,12 +79,15 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: --story prints the narrative in plain text; it cannot be used with --json")
 	}
 	name := fs.Arg(0)
-	j, err := tracefile.ReadFile(name, std.Stdin)
+	j, err := waitFor(ctx, func() (*trace.Journey, error) { return tracefile.ReadFile(name, std.Stdin) })
+	if ctx.Err() != nil {
+		return fmt.Errorf("replay: %s: %w while waiting for the file", safetext.Line(name), context.Cause(ctx))
+	}
 	if err != nil {
 		return usagef("replay: %s: %s", safetext.Line(name), safetext.Line(err.Error()))
 	}
 
-	color := !o.noColor && std.Getenv("NO_COLOR") == ""
+	color := wantColor(o.noColor, std)
 	switch {
 	case o.json:
 		if err := tracefile.Encode(std.Stdout, j); err != nil {
@@ -92,8 +96,11 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 	case o.story:
 		plain.Story(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
-		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
+		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes, Replay: name})
 	default:
+		if color {
+			setBackground(std)
+		}
 		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
 			return err
 		}

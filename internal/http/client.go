@@ -66,6 +66,9 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 	rec.StartStage(trace.StageConnect)
 	cn, err := c.connect(ctx, trace.StageConnect, target, addrs)
 	rec.FinishStage(trace.StageConnect, err, func(s *trace.Stage) {
+		if cn == nil {
+			return // cancelled before any attempt (Ctrl+C, a closed pipe)
+		}
 		s.Connect = &trace.Connect{Remote: cn.remote, Via: cn.via, Local: cn.local, Attempts: cn.attempts, TCP: cn.tcp, TLS: cn.tlsInfo}
 	})
 	if err != nil {

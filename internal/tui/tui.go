@@ -38,7 +38,9 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 		return nil, errors.New("tui: nothing to show (neither a journey to run nor one to replay)")
 	}
 	m := New(ctx, opts)
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	// Signals are the caller's (cli.NotifyContext cancels ctx): bubbletea's
+	// own handler, racing a cancelled ctx, can block its shutdown forever.
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler()}
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
