@@ -88,7 +88,7 @@ func buildTextRows(b []byte, w int) textRows {
 }
 
 // bytesRowCount is how many rows the pane's content has at width w.
-func (m *Model) bytesRowCount(w int) int {
+func (m *Inspector) bytesRowCount(w int) int {
 	msg, _, _, _ := m.current()
 	if msg == nil || len(msg.Bytes) == 0 {
 		return 1
@@ -105,7 +105,7 @@ func (m *Model) bytesRowCount(w int) int {
 }
 
 // rows returns the cached text rows of b at width w.
-func (m *Model) rows(b []byte, w int) *textRows {
+func (m *Inspector) rows(b []byte, w int) *textRows {
 	if !m.cache.text.valid(b, w) {
 		m.cache.text = buildTextRows(b, w)
 	}
@@ -113,7 +113,7 @@ func (m *Model) rows(b []byte, w int) *textRows {
 }
 
 // rowOf is the row showing byte off.
-func (m *Model) rowOf(off, w int) int {
+func (m *Inspector) rowOf(off, w int) int {
 	msg, _, _, _ := m.current()
 	if msg == nil || len(msg.Bytes) == 0 {
 		return 0
@@ -135,7 +135,7 @@ func (m *Model) rowOf(off, w int) int {
 }
 
 // bytesLines renders h rows of the bytes pane from row top, w cells wide.
-func (m *Model) bytesLines(w, h, top int) []string {
+func (m *Inspector) bytesLines(w, h, top int) []string {
 	msg, off, n, _ := m.current()
 	out := make([]string, 0, h)
 	if msg == nil || len(msg.Bytes) == 0 {
@@ -171,7 +171,7 @@ func (m *Model) bytesLines(w, h, top int) []string {
 const hexDigits = "0123456789abcdef"
 
 // hexRow is row r as offset, hex bytes and their ASCII, highlighting hl.
-func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
+func (m *Inspector) hexRow(b []byte, r, w int, hl [2]int) string {
 	d := offDigits(len(b))
 	per := hexPerRow(w, d)
 	a := r * per
@@ -225,7 +225,7 @@ func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
 }
 
 // textRow is row r of the text form, made safe, highlighting hl.
-func (m *Model) textRow(b []byte, r, w int, hl [2]int) string {
+func (m *Inspector) textRow(b []byte, r, w int, hl [2]int) string {
 	st := m.rows(b, w).start
 	if r >= len(st) {
 		return ""

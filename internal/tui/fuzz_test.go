@@ -62,6 +62,7 @@ func FuzzView(f *testing.F) {
 		for _, color := range []bool{false, true} {
 			m := New(context.Background(), Options{Replay: j, NoColor: !color})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			for _, sz := range fuzzSizes {
 				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 				checkRaw(t, m.View())

@@ -23,7 +23,6 @@ const (
 // includes the pane's title row.
 type layout struct {
 	small, wide     bool
-	help            string
 	bodyH           int
 	itemsW, itemsH  int // wide: the timeline column; narrow: the exchanges list
 	fieldsW, midH   int // fields and bytes share a height
@@ -33,16 +32,21 @@ type layout struct {
 	stripH, headerH int
 }
 
-func (m *Model) layout() layout {
+func (m *Inspector) layout() layout {
 	w, h := m.width, m.height
 	l := layout{headerH: 1}
 	if w < minWidth || h < minHeight {
 		l.small = true
 		return l
 	}
-	l.help = m.helpView(w)
-	helpH := strings.Count(l.help, "\n") + 1
-	l.bodyH = h - l.headerH - helpH
+	l.bodyH = m.bodyH
+	if m.zoom {
+		// z: every pane as large as the body; only the focused one is drawn.
+		l.wide = true // the exchanges pane zoomed is the timeline
+		l.itemsW, l.fieldsW, l.bytesW, l.explW, l.waterW = w, w, w, w, w
+		l.itemsH, l.midH, l.explH, l.waterH = l.bodyH, l.bodyH, l.bodyH, l.bodyH
+		return l
+	}
 	if w >= wideWidth && h >= wideHeight {
 		l.wide = true
 		rows := len(waterfall.Rows(m.journey)) + 1
@@ -76,7 +80,7 @@ const minExplH = 4
 // the fields and bytes: base rows, more when the explanation needs them
 // and the fields and bytes leave rows empty, fewer (down to minExplH) when
 // it needs fewer and they need more.
-func (m *Model) explShare(rest, base, bytesW, explW int) int {
+func (m *Inspector) explShare(rest, base, bytesW, explW int) int {
 	midNeed := max(len(m.tree()), m.bytesRowCount(bytesW)) + 1
 	explNeed := len(m.explLines(explW)) + 1
 	h := base
@@ -91,7 +95,7 @@ func (m *Model) explShare(rest, base, bytesW, explW int) int {
 
 // clampScroll keeps every pane's scroll inside its content and the
 // selected rows in view.
-func (m *Model) clampScroll() {
+func (m *Inspector) clampScroll() {
 	l := m.layout()
 	if l.small {
 		return
@@ -120,7 +124,7 @@ func (m *Model) clampScroll() {
 }
 
 // revealField scrolls the bytes pane to the selected field.
-func (m *Model) revealField() {
+func (m *Inspector) revealField() {
 	_, off, n, _ := m.current()
 	l := m.layout()
 	if l.small || n <= 0 {
@@ -133,7 +137,7 @@ func (m *Model) revealField() {
 	}
 }
 
-func (m *Model) journeyStages() []*trace.Stage {
+func (m *Inspector) journeyStages() []*trace.Stage {
 	if m.journey == nil {
 		return nil
 	}

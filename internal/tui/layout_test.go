@@ -76,7 +76,7 @@ func TestLayout(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", tt.w, tt.h), func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: &trace.Journey{Stages: []*trace.Stage{{Kind: trace.StageDNS}}}})
 			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
-			l := m.layout()
+			l := m.insp.layout()
 			if l.small != tt.small || l.wide != tt.wide {
 				t.Fatalf("layout at %dx%d: small %v wide %v", tt.w, tt.h, l.small, l.wide)
 			}
@@ -129,12 +129,13 @@ func TestExplainRoom(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d/%d", tt.w, tt.h, tt.stage), func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: j, NoColor: true})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
-			m.selectStage(tt.stage)
-			m.clampScroll()
+			m.insp.selectStage(tt.stage)
+			m.insp.clampScroll()
 			out := ansi.Strip(m.View())
-			l := m.layout()
-			el := m.explLines(l.explW)
+			l := m.insp.layout()
+			el := m.insp.explLines(l.explW)
 			missing := 0
 			for _, line := range el {
 				if !strings.Contains(out, strings.TrimRight(line, " ")) {

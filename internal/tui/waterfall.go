@@ -11,7 +11,7 @@ import (
 )
 
 // waterfallPane draws every timed step on one axis, DNS per hop.
-func (m *Model) waterfallPane(w, h int) []string {
+func (m *Inspector) waterfallPane(w, h int) []string {
 	rows := waterfall.Rows(m.journey)
 	end := waterfall.End(rows)
 	lines := []string{m.title(focusWaterfall, "waterfall · "+trace.Dur(end), w)}
