@@ -271,7 +271,7 @@ func TestStaleRun(t *testing.T) {
 	m := New(context.Background(), Options{Start: func(context.Context, trace.Gate) <-chan trace.Event { return nil }})
 	m.Init()
 	m.Update(runes("i")) // the inspector
-	m.startRun() // r: run 2
+	m.startRun()         // r: run 2
 	old := &trace.Journey{Target: "old"}
 	m.Update(eventMsg{id: 1, ev: trace.Event{Kind: trace.EventExchange, Journey: old}})
 	if m.journey == old {
