@@ -1,0 +1,358 @@
+package story
+
+import (
+	"fmt"
+	"strings"
+
+	"journey/internal/trace"
+)
+
+// serverParty is the lane of the web server at that address.
+func (b *builder) serverParty(p trace.Peer) int {
+	name := line(p.Name)
+	if name == "" {
+		name = line(p.Addr)
+	}
+	if name == "" {
+		name = "the web server"
+	}
+	key := "server " + p.Addr
+	if p.Addr == "" {
+		key = "server " + p.Name
+	}
+	return b.party(key, Party{Kind: PartyServer, Name: name, Addr: line(p.Addr)})
+}
+
+// web adds the connection, the request, the server's side and the
+// response, hop by hop.
+func (b *builder) web() {
+	conn := b.j.Stage(trace.StageConnect)
+	if conn != nil {
+		b.connectAttempts(conn)
+		for i, e := range conn.Exchanges {
+			if e == nil {
+				continue
+			}
+			b.connectExchange(conn, i, e)
+		}
+	}
+	h := b.j.Stage(trace.StageHTTP)
+	if h == nil {
+		return
+	}
+	last := lastHTTP(h)
+	for i, e := range h.Exchanges {
+		if e == nil {
+			continue
+		}
+		switch e.Kind {
+		case "tcp", "tls":
+			b.redirect(h, i)
+			b.connectExchange(h, i, e)
+		case "http":
+			b.request(h, i, e)
+			if i == last {
+				b.server()
+			}
+			b.response(h, i, e)
+		}
+	}
+}
+
+// lastHTTP is the index of the last request exchange: the one the server
+// side (gateway and router stages) describes.
+func lastHTTP(h *trace.Stage) int {
+	last := -1
+	for i, e := range h.Exchanges {
+		if e != nil && e.Kind == "http" {
+			last = i
+		}
+	}
+	return last
+}
+
+// connectAttempts adds the TCP connects that failed before the one used
+// (they have no exchange of their own).
+func (b *builder) connectAttempts(s *trace.Stage) {
+	if s.Connect == nil {
+		return
+	}
+	for _, a := range s.Connect.Attempts {
+		if a.Error == "" {
+			continue
+		}
+		srv := b.serverParty(trace.Peer{Addr: a.Addr})
+		b.add(Step{Stage: s.Kind, Kind: KindConnect, From: you, To: srv, Start: a.Start, Duration: a.Duration, Failed: true,
+			Title:     "SYN: failed",
+			Narration: fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(a.Addr), strings.TrimSuffix(line(a.Error), "."))})
+	}
+}
+
+func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
+	srv := b.serverParty(e.Peer)
+	switch e.Kind {
+	case "tcp":
+		st := Step{Stage: s.Kind, Kind: KindConnect, From: you, To: srv, Start: e.Start, Duration: e.Duration,
+			Exchange: e, ExchangeIndex: i, Failed: e.Failed(), Title: "TCP: SYN, SYN-ACK, ACK"}
+		if e.Failed() {
+			st.Title = "TCP connect failed"
+			st.Narration = fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(e.Peer.Addr), strings.TrimSuffix(line(e.Error), "."))
+		} else {
+			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, one round trip; nothing of the request has left yet.", line(e.Peer.Addr), ms(e.Duration))
+			if e.Local != "" {
+				st.Narration += fmt.Sprintf(" Our end is %s.", line(e.Local))
+			}
+		}
+		b.add(st)
+	case "tls":
+		b.tls(s, i, e, srv)
+	}
+}
+
+// tlsFor returns the TLS result of the connection the exchange belongs to.
+func (b *builder) tlsFor(s *trace.Stage, i int) *trace.TLS {
+	if s.Kind == trace.StageConnect && s.Connect != nil {
+		return s.Connect.TLS
+	}
+	if s.HTTP != nil {
+		for _, hop := range s.HTTP.Hops {
+			if hop.Exchange == i+1 && hop.TLS != nil {
+				return hop.TLS
+			}
+		}
+	}
+	return nil
+}
+
+// tls adds the handshake's flights: the ClientHello; the server's flight
+// (ServerHello, and encrypted, its certificate and Finished); our Finished.
+func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
+	t := b.tlsFor(s, i)
+	// The ClientHello is the first handshake record we sent.
+	helloLen := len(e.Sent.Bytes)
+	if len(e.Sent.Fields) > 0 {
+		helloLen = e.Sent.Fields[0].Offset + e.Sent.Fields[0].Length
+	}
+	hello := slice(e.Sent.Bytes, 0, helloLen)
+	sni := ""
+	if t != nil {
+		sni = line(t.ServerName)
+	}
+	var n strings.Builder
+	n.WriteString("Inside the TCP connection, the TLS handshake begins: our ClientHello offers the TLS versions and ciphers we know and a key share.")
+	if sni != "" {
+		fmt.Fprintf(&n, " It names the site in clear (SNI: %s) so the server can pick the right certificate.", sni)
+	}
+	b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start, Exchange: e, ExchangeIndex: i, Dir: DirSent,
+		Bytes: hello, Fields: rebase(e.Sent.Fields, 0, len(hello)), Lesson: firstField(rebase(e.Sent.Fields, 0, len(hello))),
+		Title: "TLS ClientHello", Narration: n.String()})
+
+	if len(e.Received.Bytes) == 0 && e.Failed() {
+		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Failed: true, Title: "TLS failed",
+			Narration: fmt.Sprintf("The handshake failed: %s. Nothing of the request is sent over a connection that is not secured.", strings.TrimSuffix(line(e.Error), "."))})
+		return
+	}
+	n.Reset()
+	n.WriteString("The server answers with its own flight: a ServerHello picking")
+	if t != nil && t.Version != "" {
+		fmt.Fprintf(&n, " %s and %s", line(t.Version), line(t.CipherSuite))
+	} else {
+		n.WriteString(" a version and a cipher")
+	}
+	n.WriteString(", then, already encrypted, its certificate chain")
+	if t != nil && len(t.Chain) > 0 {
+		fmt.Fprintf(&n, " (%s, issued by %s)", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
+	}
+	n.WriteString(", a signature proving it holds the key, and its Finished.")
+	if t != nil {
+		n.WriteString(" " + verdict(t, e))
+	}
+	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
+		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
+		Lesson: firstField(e.Received.Fields), Title: "TLS ServerHello … Finished", Narration: n.String(), Failed: e.Failed()}
+	if t != nil && !t.Verified && !t.Insecure {
+		st.Failed = true
+	}
+	b.add(st)
+
+	if rest := slice(e.Sent.Bytes, helloLen, -1); len(rest) > 0 && !e.Failed() {
+		fs := rebase(e.Sent.Fields, helloLen, len(rest))
+		var m strings.Builder
+		m.WriteString("Our Finished closes the handshake: both sides now hold the same keys, which never crossed the wire.")
+		if t != nil && t.ALPN != "" {
+			fmt.Fprintf(&m, " The protocol agreed (ALPN) is %s.", line(t.ALPN))
+		}
+		fmt.Fprintf(&m, " The handshake took %s; from here on nobody in between can read or change what is sent.", ms(e.Duration))
+		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start + e.Duration,
+			Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: rest, Fields: fs, Lesson: lastField(fs),
+			Title: "TLS Finished", Narration: m.String()})
+	}
+}
+
+// verdict says whether the certificate was trusted, and what -k changed.
+func verdict(t *trace.TLS, e *trace.Exchange) string {
+	switch {
+	case t.Verified && t.Insecure:
+		return "The chain verified, though -k would have gone on without it."
+	case t.Verified:
+		return "We checked it: the chain leads to a root we trust and names the host, so this is really the site."
+	case t.Insecure:
+		return fmt.Sprintf("The chain did not verify (%s), and -k told us to go on anyway: anyone could be at the other end.", strings.TrimSuffix(line(t.VerifyError), "."))
+	case t.VerifyError != "":
+		return fmt.Sprintf("The chain did not verify: %s. We stop here.", strings.TrimSuffix(line(t.VerifyError), "."))
+	}
+	return ""
+}
+
+func firstField(fs []trace.Field) *trace.Field {
+	if len(fs) == 0 {
+		return nil
+	}
+	f := fs[0]
+	return &f
+}
+
+func lastField(fs []trace.Field) *trace.Field {
+	if len(fs) == 0 {
+		return nil
+	}
+	f := fs[len(fs)-1]
+	return &f
+}
+
+// hopOf returns the HTTP hop whose exchange is i, or nil.
+func hopOf(h *trace.Stage, i int) *trace.HTTPHop {
+	if h.HTTP == nil {
+		return nil
+	}
+	for k := range h.HTTP.Hops {
+		if h.HTTP.Hops[k].Exchange == i {
+			return &h.HTTP.Hops[k]
+		}
+	}
+	return nil
+}
+
+// redirect adds the step that starts a new hop: the previous response's
+// Location followed. It is called at the new hop's connection.
+func (b *builder) redirect(h *trace.Stage, i int) {
+	prev := -1
+	for k := i - 1; k >= 0; k-- {
+		if e := h.Exchanges[k]; e != nil && e.Kind == "http" {
+			prev = k
+			break
+		}
+	}
+	if prev < 0 {
+		return
+	}
+	// Only once per hop: the TLS exchange of a hop follows its TCP one.
+	if k := i - 1; k >= 0 && h.Exchanges[k] != nil && h.Exchanges[k].Kind != "http" {
+		return
+	}
+	e := h.Exchanges[prev]
+	hop := hopOf(h, prev)
+	loc := ""
+	status := ""
+	if hop != nil {
+		loc = line(hop.Location)
+		status = fmt.Sprintf("%d %s", hop.Status, line(hop.Reason))
+	}
+	n := 0
+	for k := 0; k <= prev; k++ {
+		if x := h.Exchanges[k]; x != nil && x.Kind == "http" {
+			n++
+		}
+	}
+	b.add(Step{Stage: trace.StageHTTP, Kind: KindRedirect, From: you, To: you, Start: e.Start + e.Duration,
+		Exchange: e, ExchangeIndex: prev, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
+		Lesson: findField(e.Received.Fields, "Location"),
+		Title:  "redirect → " + loc,
+		Narration: fmt.Sprintf("The answer was %s: not the page but where to find it, in the Location header (%s). -L follows it: redirect %d, a new request to the new URL on a new connection, as a browser does without asking.",
+			status, loc, n)})
+}
+
+// request adds the HTTP request sent.
+func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
+	srv := b.serverParty(e.Peer)
+	hop := hopOf(h, i)
+	title := "request"
+	if rl := findField(e.Sent.Fields, "request line"); rl != nil {
+		title = line(rl.Value)
+	}
+	var n strings.Builder
+	fmt.Fprintf(&n, "We send the request: %d bytes of plain text, a request line (%s), headers, and a blank line that ends them.", e.Sent.Size(), title)
+	if e.Transport == trace.TransportTLS {
+		n.WriteString(" They travel inside TLS records, so only the server can read them.")
+	}
+	if f := findField(e.Sent.Fields, "Host"); f != nil {
+		fmt.Fprintf(&n, " The Host header (%s) tells the server which site we mean: one address can serve many.", line(strings.TrimPrefix(f.Value, "Host: ")))
+	}
+	if hop != nil && hop.Timing.Write > 0 {
+		fmt.Fprintf(&n, " Writing it took %s.", ms(hop.Timing.Write))
+	}
+	start := e.Start
+	if hop != nil && hop.Timing.WriteStart > 0 {
+		start = hop.Timing.WriteStart
+	}
+	b.add(Step{Stage: trace.StageHTTP, Kind: KindRequest, From: you, To: srv, Start: start, Exchange: e, ExchangeIndex: i,
+		Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields, Lesson: findField(e.Sent.Fields, "request line"),
+		Title: title, Narration: n.String()})
+}
+
+// response adds the HTTP response received.
+func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
+	srv := b.serverParty(e.Peer)
+	hop := hopOf(h, i)
+	if e.Failed() && len(e.Received.Bytes) == 0 {
+		b.add(Step{Stage: trace.StageHTTP, Kind: KindResponse, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Failed: true, Title: "no response",
+			Narration: fmt.Sprintf("No response came back: %s.", strings.TrimSuffix(line(e.Error), "."))})
+		return
+	}
+	title := "response"
+	if sl := findField(e.Received.Fields, "status line"); sl != nil {
+		title = line(sl.Value)
+	}
+	var n strings.Builder
+	fmt.Fprintf(&n, "The response arrives: %s, in %d bytes: a status line, headers, a blank line, then the body.", title, e.Received.Size())
+	status := 0
+	if hop != nil {
+		status = hop.Status
+		switch {
+		case hop.Chunked:
+			n.WriteString(" No Content-Length: the body comes in chunks (Transfer-Encoding: chunked), each with its size in hex, ended by a chunk of size 0, so the server could send it as it was made.")
+		case hop.ContentLength >= 0:
+			fmt.Fprintf(&n, " Content-Length says %d body bytes, so we know where it ends.", hop.ContentLength)
+		}
+		if len(hop.Encodings) > 0 {
+			fmt.Fprintf(&n, " It is compressed (Content-Encoding: %s): %d bytes on the wire", line(strings.Join(hop.Encodings, ", ")), hop.BodySize)
+			if hop.Decoded {
+				fmt.Fprintf(&n, ", %d once decoded.", hop.DecodedSize)
+			} else {
+				n.WriteString(".")
+			}
+		}
+		if hop.Timing.TTFB > 0 {
+			fmt.Fprintf(&n, " The first byte came %s after the request: the server's time.", ms(hop.Timing.TTFB))
+		}
+	}
+	lesson := findField(e.Received.Fields, "status line")
+	if hop != nil && hop.Chunked {
+		if f := findField(e.Received.Fields, "Transfer-Encoding"); f != nil {
+			lesson = f
+		}
+	} else if hop != nil && len(hop.Encodings) > 0 {
+		if f := findField(e.Received.Fields, "Content-Encoding"); f != nil {
+			lesson = f
+		}
+	}
+	start := e.Start + e.Duration
+	if hop != nil && hop.Timing.FirstByte > 0 {
+		start = hop.Timing.FirstByte
+	}
+	b.add(Step{Stage: trace.StageHTTP, Kind: KindResponse, From: srv, To: you, Start: start, Duration: e.Start + e.Duration - start,
+		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields, Lesson: lesson,
+		Title: title, Narration: n.String(), Failed: status >= 500})
+}
