@@ -144,11 +144,14 @@ func (m *Inspector) journeyStages() []*trace.Stage {
 	return m.journey.Stages
 }
 
-// fit makes s exactly w cells: cut with a … mark, or padded.
+// fit makes s exactly w cells: cut with a … mark, or padded. Invisible
+// characters are made visible first (width.go), so the row is w cells on
+// every terminal.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = terminalSafe(s)
 	sw := ansi.StringWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
@@ -162,6 +165,7 @@ func fit(s string, w int) string {
 
 // spread puts left and right at the two ends of w cells, cutting left.
 func spread(left, right string, w int) string {
+	right = terminalSafe(right)
 	rw := ansi.StringWidth(right)
 	if rw == 0 {
 		return left

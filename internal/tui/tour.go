@@ -1,24 +1,570 @@
 package tui
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
+	"fmt"
+	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"journey/internal/explain"
+	"journey/internal/safetext"
+	"journey/internal/story"
 	"journey/internal/trace"
 )
 
-// Tour is the default view (placeholder until the story lands).
-type Tour struct {
-	*Common
-	step bool
+// The tour is the TUI's default view: the journey as its story, one step
+// at a time. On top the ladder (ladder.go), under it the current step's
+// narration in full and a strip of its bytes with the lesson's field
+// highlighted (narration.go); on the page step, the page.
+//
+// Where the tour stands follows a few rules, so that a person reading is
+// never pulled away:
+//   - a journey opens on its first step; steps that stream in are added
+//     below without moving the current one;
+//   - in step mode (a run with --step, or a paced replay) only the steps
+//     reached so far are drawn, and space reveals the next; the packet
+//     waiting to leave is the last step, and space on it sends it; once
+//     sent, the tour moves to what came back (the reply) and stays there;
+//   - r runs again and comes back to the same step (in step mode, to the
+//     first: the class walks it again).
+
+// stepKey identifies a step across rebuilds of the story: a story is
+// rebuilt on every event, and a step that arrives late (the server's side
+// is handed over after the response) may be inserted before the current
+// one.
+type stepKey struct {
+	stage trace.StageKind
+	kind  story.Kind
+	ex    int
+	dir   story.Direction
+	title string
 }
 
-func newTour(c *Common, step bool) *Tour { return &Tour{Common: c, step: step} }
+func keyOf(st *story.Step) stepKey {
+	return stepKey{st.Stage, st.Kind, st.ExchangeIndex, st.Dir, st.Title}
+}
 
-func (t *Tour) restart()                                          {}
-func (t *Tour) journeyChanged(ev trace.Event)                     {}
-func (t *Tour) clamp()                                            {}
-func (t *Tour) sent()                                             {}
-func (t *Tour) where() (trace.StageKind, *trace.Exchange)         { return "", nil }
-func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {}
-func (t *Tour) View() string                                      { return "" }
-func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd)               { return t, nil }
+// Tour is the tour component. Its parts, the ladder and the narration,
+// read it; it reads Common.
+type Tour struct {
+	*Common
+	stepMode bool // --step, or a paced replay
+
+	story   *story.Story
+	pend    *story.Step   // the packet waiting to leave, as a step (step mode)
+	extra   []story.Party // its party, when the story has not met it yet
+	cur     int           // the current step
+	key     stepKey       // the current step's identity, to find it again
+	reached int           // step mode: the last step revealed
+	want    int           // after r: the step to come back to, or -1
+	sentAt  int           // step mode: the step that was sent and awaits what comes back, or -1
+	top     int           // the ladder's first row shown
+	zoom    bool          // z: the focused part fills the body
+	scroll  int           // the zoomed part's (or the page's) first row
+}
+
+func newTour(c *Common, stepMode bool) *Tour {
+	return &Tour{Common: c, stepMode: stepMode, want: -1, sentAt: -1}
+}
+
+// count is how many steps the tour has now: the story's, and the packet
+// waiting to leave.
+func (t *Tour) count() int {
+	n := 0
+	if t.story != nil {
+		n = len(t.story.Steps)
+	}
+	if t.pend != nil {
+		n++
+	}
+	return n
+}
+
+// visible is how many steps are drawn: in step mode only those reached.
+func (t *Tour) visible() int {
+	n := t.count()
+	if t.stepMode {
+		n = min(n, t.reached+1)
+	}
+	return n
+}
+
+// stepAt is step i: the story's, or the pending packet after them.
+func (t *Tour) stepAt(i int) *story.Step {
+	if t.story != nil && i >= 0 && i < len(t.story.Steps) {
+		return &t.story.Steps[i]
+	}
+	if t.pend != nil && t.story != nil && i == len(t.story.Steps) {
+		return t.pend
+	}
+	return nil
+}
+
+// isPending reports whether step i is the packet waiting to leave.
+func (t *Tour) isPending(i int) bool {
+	return t.pend != nil && t.story != nil && i == len(t.story.Steps)
+}
+
+// restart is called when r starts a new run.
+func (t *Tour) restart() {
+	t.want = t.cur
+	if t.stepMode {
+		t.want, t.cur, t.reached = -1, 0, 0
+	}
+	t.sentAt = -1
+}
+
+// sent is called when the packet shown as pending was let go.
+func (t *Tour) sent() {
+	t.sentAt = t.cur
+	t.pend, t.extra = nil, nil
+}
+
+// journeyChanged rebuilds the story from the journey in Common and puts
+// the tour back on the step it was on.
+func (t *Tour) journeyChanged(ev trace.Event) {
+	if t.journey == nil {
+		return
+	}
+	t.story = story.Build(t.journey)
+	t.pend, t.extra = nil, nil
+	if t.pending != nil {
+		t.pend, t.extra = pendingStep(t.story, t.pending)
+	}
+	n := len(t.story.Steps)
+	// Find the current step again: the story may have gained a step
+	// before it.
+	if t.key != (stepKey{}) && t.want < 0 {
+		for i := range t.story.Steps {
+			if keyOf(&t.story.Steps[i]) == t.key {
+				if t.stepMode && t.reached >= t.cur {
+					t.reached += i - t.cur
+				}
+				t.cur = i
+				break
+			}
+		}
+	}
+	switch {
+	case t.want >= 0:
+		// Coming back after r: as close as the new run has got.
+		t.cur = min(t.want, max(t.count()-1, 0))
+		if t.want < t.count() {
+			t.want = -1
+		}
+		t.reached = max(t.reached, t.cur)
+	case t.sentAt >= 0 && n > t.sentAt+1:
+		// What came back for the packet just sent: the tour shows it and
+		// stays there until space.
+		t.cur = t.sentAt + 1
+		t.reached = t.cur
+		t.sentAt = -1
+	case t.sentAt >= 0 && (t.pend != nil || ev.Kind == trace.EventJourneyDone):
+		// Nothing came back as a step of its own (a TCP connect): the
+		// packet sent is the step shown.
+		t.cur = min(t.sentAt, max(t.count()-1, 0))
+		t.sentAt = -1
+	}
+	t.setCur(t.cur)
+}
+
+// setCur moves to step i (clamped) and keeps it in view.
+func (t *Tour) setCur(i int) {
+	n := t.count()
+	if n == 0 {
+		t.cur = 0
+		return
+	}
+	if t.stepMode {
+		t.reached = clamp(t.reached, 0, n-1)
+		i = min(i, t.reached)
+	}
+	i = clamp(i, 0, n-1)
+	if i != t.cur {
+		t.scroll = 0
+	}
+	t.cur = i
+	if st := t.stepAt(i); st != nil && !t.isPending(i) {
+		t.key = keyOf(st)
+	}
+	t.clamp()
+}
+
+// Update handles a key: walking the steps, zooming, sending.
+func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return t, nil
+	}
+	k := t.keys
+	switch {
+	case key.Matches(km, k.Next):
+		if t.isPending(t.cur) && km.String() == " " {
+			return t, send(t.pending)
+		}
+		t.Next()
+	case key.Matches(km, k.Send) && t.isPending(t.cur):
+		return t, send(t.pending)
+	case key.Matches(km, k.Back):
+		t.setCur(t.cur - 1)
+	case key.Matches(km, k.First):
+		t.setCur(0)
+	case key.Matches(km, k.Last):
+		t.setCur(t.visible() - 1)
+	case key.Matches(km, k.Stage):
+		t.toStage(int(km.Runes[0] - '0'))
+	case key.Matches(km, k.Zoom):
+		t.zoom = !t.zoom
+		t.scroll = 0
+	case key.Matches(km, k.Down):
+		t.scroll++
+	case key.Matches(km, k.Up):
+		t.scroll--
+	case key.Matches(km, k.PageDown):
+		t.scroll += max(1, t.bodyH/2)
+	case key.Matches(km, k.PageUp):
+		t.scroll -= max(1, t.bodyH/2)
+	}
+	t.clamp()
+	return t, nil
+}
+
+// Next moves to the next step, revealing it in step mode.
+func (t *Tour) Next() {
+	if t.stepMode && t.cur == t.reached && t.reached+1 < t.count() {
+		t.reached++
+	}
+	t.setCur(t.cur + 1)
+}
+
+// toStage moves to the first step of stage d (0–5), revealing the steps
+// up to it in step mode.
+func (t *Tour) toStage(d int) {
+	if t.story == nil || d < 0 || d >= len(trace.StageOrder) {
+		return
+	}
+	i := t.story.FirstOf(trace.StageOrder[d])
+	if i < 0 {
+		return
+	}
+	if t.stepMode {
+		t.reached = max(t.reached, i)
+	}
+	t.setCur(i)
+}
+
+// where is the current step's stage and exchange, for the inspector.
+func (t *Tour) where() (trace.StageKind, *trace.Exchange) {
+	if t.isPending(t.cur) {
+		return t.pending.Stage, nil
+	}
+	st := t.stepAt(t.cur)
+	if st == nil {
+		return "", nil
+	}
+	return st.Stage, st.Exchange
+}
+
+// showExchange moves to the first step of exchange e of stage k (back from
+// the inspector), unless the current step already shows it.
+func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {
+	if t.story == nil {
+		return
+	}
+	if sk, se := t.where(); sk == k && se == e {
+		return
+	}
+	for i := range t.story.Steps {
+		if st := &t.story.Steps[i]; st.Stage == k && e != nil && st.Exchange == e {
+			t.revealTo(i)
+			return
+		}
+	}
+	if i := t.story.FirstOf(k); i >= 0 {
+		t.revealTo(i)
+	}
+}
+
+func (t *Tour) revealTo(i int) {
+	if t.stepMode {
+		t.reached = max(t.reached, i)
+	}
+	t.setCur(i)
+}
+
+// pendingStep is the packet waiting to leave as a step of the story, and
+// the party it goes to when the story has not met it yet.
+func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) {
+	name, addr := safetext.Line(p.Peer.Name), safetext.Line(p.Peer.Addr)
+	var extra []story.Party
+	find := func(kind story.PartyKind, match func(story.Party) bool) int {
+		for i, q := range s.Parties {
+			if q.Kind == kind && match(q) {
+				return i
+			}
+		}
+		extra = append(extra, story.Party{Kind: kind, Name: orDash(name), Addr: addr})
+		return len(s.Parties) + len(extra) - 1
+	}
+	any := func(story.Party) bool { return true }
+	from, to := 0, 0
+	switch p.Stage {
+	case trace.StageDNS:
+		to = find(story.PartyDNS, func(q story.Party) bool { return (addr != "" && q.Addr == addr) || (addr == "" && q.Name == name) })
+	case trace.StageGateway:
+		from, to = find(story.PartyServer, any), find(story.PartyGateway, any)
+	case trace.StageRouter:
+		from, to = find(story.PartyView, any), find(story.PartyServer, any)
+	default:
+		to = find(story.PartyServer, any)
+	}
+	title := "about to send"
+	if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
+		title = "waiting"
+	}
+	if p.Why != "" {
+		title += ": " + safetext.Line(p.Why)
+	}
+	st := &story.Step{
+		Stage: p.Stage, From: from, To: to, ExchangeIndex: -1,
+		Bytes: p.Bytes, Fields: p.Fields, Title: "▶ " + title,
+		Narration: safetext.Text(explain.Pending(p)),
+	}
+	if len(p.Fields) > 0 {
+		st.Lesson = &p.Fields[0]
+	}
+	return st, extra
+}
+
+// clamp keeps the current step in the ladder's view, with a row of
+// context above and below where there is room.
+func (t *Tour) clamp() {
+	l := t.layout()
+	rows := l.arrows
+	n := t.visible()
+	if rows <= 0 {
+		t.top = 0
+		return
+	}
+	margin := min(1, (rows-1)/2)
+	if t.cur-margin < t.top {
+		t.top = t.cur - margin
+	}
+	if t.cur+margin >= t.top+rows {
+		t.top = t.cur + margin - rows + 1
+	}
+	t.top = clamp(t.top, 0, max(0, n-rows))
+	t.scroll = clamp(t.scroll, 0, max(0, l.scrollMax))
+}
+
+// tourLayout is how the body's rows are shared: the ladder (its lane
+// names and arrows), the narration, and the bytes strip or the page.
+type tourLayout struct {
+	board     board
+	names     int
+	arrows    int
+	narration []string // wrapped, the step's title first
+	strip     int      // rows of the bytes strip or the page, its title included
+	scrollMax int
+}
+
+// layout shares the body among the parts: the narration first, in full;
+// then the ladder, as many rows as it has up to what leaves the strip
+// its rows; then the strip.
+func (t *Tour) layout() tourLayout {
+	var l tourLayout
+	w, h := t.width, t.bodyH
+	if t.story == nil || w < minWidth || h <= 0 {
+		return l
+	}
+	l.board = newBoard(t.story, t.extra, w, t.hasDNS())
+	l.names = l.board.names
+	st := t.stepAt(t.cur)
+	l.narration = t.narrationLines(st, w)
+	if t.zoom {
+		if st != nil && st.Page != nil {
+			l.strip = h
+			l.scrollMax = len(pageLines(st.Page)) - (h - 1)
+		} else {
+			l.arrows = h - l.names
+			l.scrollMax = 0
+		}
+		return l
+	}
+	rest := h - len(l.narration) - 1 // a blank row between ladder and narration
+	want := t.visible()
+	stripWant := t.stripWant(st, w)
+	switch {
+	case st != nil && st.Page != nil:
+		// The page is what the step shows: the ladder keeps a few rows.
+		ladder := min(want+l.names, max(l.names+3, rest/4))
+		l.strip = max(0, rest-ladder)
+		l.scrollMax = len(pageLines(st.Page)) - (l.strip - 1)
+	case stripWant > 0:
+		l.strip = min(stripWant, max(3, rest-(want+l.names)))
+		if rest-l.strip < l.names+3 { // the ladder needs a few rows too
+			l.strip = max(0, min(l.strip, rest-(l.names+3)))
+		}
+		if l.strip < 2 {
+			l.strip = 0
+		}
+	}
+	l.arrows = max(0, rest-l.strip-l.names)
+	return l
+}
+
+// hasDNS reports whether the journey has a DNS stage that ran: the ladder
+// then has a lane for the DNS servers from the start.
+func (t *Tour) hasDNS() bool {
+	if t.journey == nil {
+		return false
+	}
+	s := t.journey.Stage(trace.StageDNS)
+	return s != nil && s.Status != trace.StatusSkipped
+}
+
+// View draws the tour: the ladder, a blank row, the narration, the strip.
+func (t *Tour) View() string {
+	w, h := t.width, t.bodyH
+	if t.story == nil || t.count() == 0 {
+		return t.st.Dim.Render(" waiting for the journey to start…")
+	}
+	l := t.layout()
+	st := t.stepAt(t.cur)
+	if t.zoom {
+		if st != nil && st.Page != nil {
+			return strings.Join(t.pageView(st, w, h, l), "\n")
+		}
+		return strings.Join(t.ladderView(l, w, h), "\n")
+	}
+	out := make([]string, 0, h)
+	out = append(out, t.ladderView(l, w, l.names+l.arrows)...)
+	out = append(out, "")
+	out = append(out, l.narration...)
+	switch {
+	case st != nil && st.Page != nil && l.strip > 0:
+		out = append(out, t.pageView(st, w, l.strip, l)...)
+	case l.strip > 0:
+		out = append(out, t.stripView(st, w, l.strip)...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// ladderView is the lane names and h-names rows of arrows, from t.top.
+func (t *Tour) ladderView(l tourLayout, w, h int) []string {
+	b := l.board
+	out := make([]string, 0, h)
+	for _, r := range b.nameRows(w) {
+		out = append(out, t.st.Title.Render(fit(r, w)))
+	}
+	n := t.visible()
+	for i := t.top; i < n && len(out) < h; i++ {
+		out = append(out, t.arrowLine(b, i, w))
+	}
+	return out
+}
+
+// arrowLine is step i's row of the ladder.
+func (t *Tour) arrowLine(b board, i, w int) string {
+	st := t.stepAt(i)
+	a, c := b.laneOf(st.From), b.laneOf(st.To)
+	tm := stepTime(st)
+	if t.isPending(i) {
+		tm = "…"
+	}
+	label := b.stepLabel(t.story, st)
+	lost := st.Failed && (st.Kind == story.KindLoss || st.Kind == story.KindQuery)
+	mark := " "
+	if i == t.cur {
+		mark = "▸" // the current step, also without colour
+	}
+	row := mark + fmt.Sprintf("%*s ", timeW-1, tm) + b.arrowRow(a, c, lost) + " " + fit(label, b.labelW)
+	row = fit(row, w)
+	switch {
+	case i == t.cur:
+		return t.st.Selected.Render(row)
+	case t.isPending(i):
+		return t.st.Running.Render(row)
+	case st.Failed:
+		return t.st.Bad.Render(row)
+	}
+	return row
+}
+
+// narrationLines are the current step's heading and its narration,
+// wrapped to w: never cut, whatever its length.
+func (t *Tour) narrationLines(st *story.Step, w int) []string {
+	if st == nil {
+		return nil
+	}
+	head := fmt.Sprintf("step %d of %d", t.cur+1, t.visible())
+	if t.running || t.stepMode && t.visible() < t.count() {
+		head = fmt.Sprintf("step %d of %d so far", t.cur+1, t.visible())
+	}
+	if i := st.Stage.Index(); i >= 0 {
+		head += fmt.Sprintf(" · %d %s", i, stageTitle(st.Stage))
+	}
+	if p := t.parties(st); p != "" {
+		head += " · " + p
+	}
+	if st.Duration > 0 {
+		head += " · " + trace.Dur(st.Duration)
+	}
+	if t.isPending(t.cur) {
+		head += " · space sends it"
+	}
+	out := []string{t.st.Header.Render(fit(head, w))}
+	text := terminalSafe(safetext.Text(st.Narration))
+	for _, para := range strings.Split(text, "\n") {
+		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
+	}
+	return out
+}
+
+// parties names who sends and who receives: "you → a.root-servers.net".
+func (t *Tour) parties(st *story.Step) string {
+	ps := append(append([]story.Party{}, t.story.Parties...), t.extra...)
+	name := func(i int) string {
+		if i < 0 || i >= len(ps) {
+			return "?"
+		}
+		return ps[i].Name
+	}
+	if st.From == st.To {
+		return name(st.From)
+	}
+	return name(st.From) + " → " + name(st.To)
+}
+
+// pageLines are the page's text and its links.
+func pageLines(p *story.Page) []string {
+	out := append([]string{}, p.Text...)
+	if len(p.Links) > 0 {
+		out = append(out, "", "Links:")
+		for i, l := range p.Links {
+			out = append(out, fmt.Sprintf("[%d] %s", i+1, l))
+		}
+	}
+	return out
+}
+
+// pageView is the page step's text in h rows from t.scroll, with a title
+// that says what it is and how to see the rest.
+func (t *Tour) pageView(st *story.Step, w, h int, l tourLayout) []string {
+	lines := pageLines(st.Page)
+	head := fmt.Sprintf("the page · %s · %d bytes", orDash(st.Page.ContentType), st.Page.Size)
+	if rest := len(lines) - t.scroll - (h - 1); rest > 0 {
+		if t.zoom {
+			head += fmt.Sprintf(" · %d more lines: ↓ scrolls", rest)
+		} else {
+			head += fmt.Sprintf(" · %d more lines: z shows the whole page", rest)
+		}
+	}
+	out := []string{t.st.Title.Render(fit(" "+head+" ", w))}
+	for i := t.scroll; i < len(lines) && len(out) < h; i++ {
+		out = append(out, fit(lines[i], w))
+	}
+	return out
+}
