@@ -35,6 +35,9 @@ const (
 	ExitOK     = 0 // the journey completed, whatever the HTTP status
 	ExitFailed = 1 // a stage failed; the report says which and why
 	ExitUsage  = 2 // bad usage or bad input
+	// ExitInterrupted is the status after Ctrl+C (or SIGTERM), 128+SIGINT
+	// as a shell reports a program interrupted.
+	ExitInterrupted = 130
 )
 
 // IO is the program's standard streams and environment.
@@ -165,6 +168,8 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(ue.msg))
 		return ExitUsage
+	case errors.Is(err, errInterrupted):
+		return ExitInterrupted
 	case errors.Is(err, errReported):
 		return ExitFailed
 	default:
@@ -175,6 +180,10 @@ func exitStatus(err error, stderr io.Writer) int {
 
 // errReported is a failure the report already shows: exit 1, nothing more to print.
 var errReported = errors.New("reported")
+
+// errInterrupted is a journey the user stopped (Ctrl+C in the terminal
+// view, or a signal): exit 130, nothing more to print.
+var errInterrupted = errors.New("interrupted")
 
 func parseArgs(args []string) (*options, *pflag.FlagSet, error) {
 	o := &options{}

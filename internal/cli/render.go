@@ -16,6 +16,7 @@ import (
 // returns errReported when a stage failed.
 func render(ctx context.Context, cfg engine.Config, o *options, out output, std IO) error {
 	var final *trace.Journey
+	interrupted := false
 	switch out {
 	case outputTUI:
 		j, err := tui.Run(ctx, tui.Options{
@@ -24,9 +25,10 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, tui.ErrInterrupted) {
 			return err
 		}
+		interrupted = err != nil
 		final = j
 	case outputJSON:
 		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
@@ -48,6 +50,9 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 		if err := tracefile.WriteFile(o.record, final); err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
+	}
+	if interrupted || ctx.Err() != nil {
+		return errInterrupted // Ctrl+C: 130, after --record is written
 	}
 	if final != nil && final.Error != "" {
 		return errReported

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -21,6 +22,7 @@ type replayOptions struct {
 	bytes   bool
 	noColor bool
 	mouse   bool
+	step    bool
 	help    bool
 }
 
@@ -32,6 +34,7 @@ func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "the recorded trace as JSON on standard output\n  journey replay --json trip.json | jq .stages[1]")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
+	fs.BoolVar(&o.step, "step", false, "pace the journey step by step, as --step does: space shows the next step (terminal view)\n  journey replay --step trip.json")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	return fs
@@ -41,6 +44,7 @@ const replayUsageHead = `journey replay shows a journey recorded with --record, 
 
 Usage:
   journey replay [--plain|--json] FILE      FILE "-" reads standard input
+  journey replay --step FILE                paced: space shows the next step
 
 Examples:
   journey --lab --record trip.json www.example.com
@@ -72,6 +76,10 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: more than one FILE given: %s", safetext.Line(strings.Join(fs.Args(), " ")))
 	case o.plain && o.json:
 		return usagef("replay: --plain and --json exclude each other: give one")
+	case o.step && (o.plain || o.json):
+		return usagef("replay: --step paces the terminal view: it does not go with --plain or --json")
+	case o.step && (!isTerminal(std.Stdout) || std.Getenv("TERM") == "dumb"):
+		return usagef("replay: --step paces the terminal view, and standard output is not a terminal")
 	}
 	name := fs.Arg(0)
 	j, err := tracefile.ReadFile(name, std.Stdin)
@@ -88,7 +96,11 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	default:
-		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
+		_, err := tui.Run(ctx, tui.Options{Replay: j, Step: o.step, Mouse: o.mouse, NoColor: !color})
+		if errors.Is(err, tui.ErrInterrupted) {
+			return errInterrupted
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -16,7 +16,7 @@ import (
 
 // Ladder sizes, in cells.
 const (
-	timeW       = 8  // "120.5 ms"
+	timeW       = 10 // the current step's mark and "1234.5 ms"
 	minGap      = 6  // between two lanes: room for an arrow ├────▶│
 	maxGap      = 20 // wider lanes only spread the diagram out
 	ladderShare = 2  // the ladder takes half the width on a narrow screen, the labels the rest
@@ -74,7 +74,7 @@ func newBoard(s *story.Story, extra []story.Party, w int, hasDNS bool) board {
 				continue
 			}
 			names = append(names, parties[i].Name)
-			shorts = append(shorts, parties[i].Name)
+			shorts = append(shorts, "DNS")
 			of[i] = len(names) - 1
 		}
 		server := "web server"

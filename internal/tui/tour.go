@@ -155,17 +155,22 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 			t.want = -1
 		}
 		t.reached = max(t.reached, t.cur)
-	case t.sentAt >= 0 && n > t.sentAt+1:
-		// What came back for the packet just sent: the tour shows it and
-		// stays there until space.
-		t.cur = t.sentAt + 1
-		t.reached = t.cur
-		t.sentAt = -1
-	case t.sentAt >= 0 && (t.pend != nil || ev.Kind == trace.EventJourneyDone):
-		// Nothing came back as a step of its own (a TCP connect): the
-		// packet sent is the step shown.
+	case t.sentAt >= 0 && (ev.Kind == trace.EventPending || ev.Kind == trace.EventJourneyDone):
+		// The journey waits again (or has ended): everything the packet
+		// just sent brought back is in the story, the server's side
+		// included, which is handed over after the response. The tour
+		// shows the first step after the packet, what came back, and stays
+		// there until space; when nothing came back as a step of its own
+		// (a TCP connect), the packet sent.
 		t.cur = min(t.sentAt, max(t.count()-1, 0))
+		if n > t.sentAt+1 {
+			t.cur = t.sentAt + 1
+		}
+		t.reached = max(t.reached, t.cur)
 		t.sentAt = -1
+	case t.sentAt >= 0:
+		// In between: stay on the packet sent, now in the story.
+		t.cur = min(t.sentAt, max(t.count()-1, 0))
 	}
 	t.setCur(t.cur)
 }
@@ -332,9 +337,7 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 		Bytes: p.Bytes, Fields: p.Fields, Title: "▶ " + title,
 		Narration: safetext.Text(explain.Pending(p)),
 	}
-	if len(p.Fields) > 0 {
-		st.Lesson = &p.Fields[0]
-	}
+	st.Lesson = pendingLesson(p.Fields)
 	return st, extra
 }
 
@@ -567,4 +570,19 @@ func (t *Tour) pageView(st *story.Step, w, h int, l tourLayout) []string {
 		out = append(out, fit(lines[i], w))
 	}
 	return out
+}
+
+// pendingLesson is the field of a packet waiting to leave that says what
+// it asks: a DNS question, an HTTP request line; else its first field.
+func pendingLesson(fs []trace.Field) *trace.Field {
+	for i := range fs {
+		n := strings.ToLower(fs[i].Name)
+		if strings.HasPrefix(n, "question") || strings.HasPrefix(n, "request line") {
+			return &fs[i]
+		}
+	}
+	if len(fs) > 0 {
+		return &fs[0]
+	}
+	return nil
 }
