@@ -119,9 +119,11 @@ func newBoard(s *story.Story, extra []story.Party, w int, hasDNS bool) board {
 	for i, name := range names {
 		b.lanes = append(b.lanes, lane{name: name, short: shorts[i], x: i * gap})
 	}
+	// One row of names when every name fits between its lane and the
+	// next; else two, where each name has twice the room.
 	b.names = 1
 	for _, l := range b.lanes {
-		if ansi.StringWidth(l.short) > gap-laneNameGap {
+		if ansi.StringWidth(l.name) > gap-laneNameGap {
 			b.names = 2
 		}
 	}
