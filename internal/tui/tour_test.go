@@ -373,3 +373,41 @@ func BenchmarkFirstFrame(b *testing.B) {
 		m.View()
 	}
 }
+
+// TestTourStepLab runs a real lab journey in step mode, as a class walks
+// it: the first packet waits until space; once sent, the tour shows the
+// reply while the next packet waits, and nothing more leaves until space.
+func TestTourStepLab(t *testing.T) {
+	m := New(t.Context(), Options{Start: labStart(t, "www.example.com"), Step: true, NoColor: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitScreen := func(want string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(ansi.Strip(string(b)), want) },
+			teatest.WithDuration(10*time.Second))
+	}
+	waitScreen("send packet") // the address shown, and the first packet waiting
+	tm.Send(runes(" "))
+	waitScreen("space sends it")
+	time.Sleep(100 * time.Millisecond) // time enough for a packet sent early to come back
+	tm.Send(runes(" "))                // sends the first query
+	waitScreen("referral to com")
+	time.Sleep(100 * time.Millisecond)
+	tm.Send(runes("q"))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	sent := 0
+	for _, e := range fm.journey.Stage(trace.StageDNS).Exchanges {
+		if !e.Failed() {
+			sent++
+		}
+	}
+	if sent != 1 {
+		t.Fatalf("%d DNS exchanges answered after one packet was let go, want 1", sent)
+	}
+	st := fm.tour.stepAt(fm.tour.cur)
+	if st == nil || st.Kind != story.KindReply {
+		t.Errorf("the tour is on %+v, want the reply", st)
+	}
+	if fm.pending == nil || !fm.tour.isPending(fm.tour.cur+1) {
+		t.Error("the next packet is not waiting as the step after the reply")
+	}
+}
