@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -409,5 +410,38 @@ func TestTourStepLab(t *testing.T) {
 	}
 	if fm.pending == nil || !fm.tour.isPending(fm.tour.cur+1) {
 		t.Error("the next packet is not waiting as the step after the reply")
+	}
+}
+
+// ladderRow is an arrow's row of the ladder: its time, then the lanes.
+var ladderRow = regexp.MustCompile(`(?m)^[ ▸] *([0-9.]+ ms|…) [│├●┤◀]`)
+
+// TestTourPacedReplay checks journey replay --step: a recording shown one
+// step at a time, each revealed by space, the ladder never ahead of the
+// class, and the last step staying once reached.
+func TestTourPacedReplay(t *testing.T) {
+	j := loadJourney(t, "http")
+	m := New(context.Background(), Options{Replay: j, Step: true, NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	n := m.tour.count()
+	for i := 0; i < n; i++ {
+		if got := m.tour.visible(); got != i+1 {
+			t.Fatalf("after %d spaces %d steps drawn, want %d", i, got, i+1)
+		}
+		out := ansi.Strip(m.View())
+		if rows := len(ladderRow.FindAllString(out, -1)); rows > i+1 {
+			t.Fatalf("%d arrows drawn on step %d: the ladder is ahead of the class:\n%s", rows, i+1, out)
+		}
+		m.Update(runes(" "))
+	}
+	m.Update(runes(" "))
+	if m.tour.cur != n-1 || m.tour.visible() != n {
+		t.Errorf("after the last step: on %d of %d, %d drawn", m.tour.cur+1, n, m.tour.visible())
+	}
+	m.Update(runes("g"))
+	m.Update(runes("5"))
+	if s := story.Build(j); m.tour.cur != s.FirstOf(trace.StageRouter) {
+		t.Errorf("5 in a paced replay: step %d", m.tour.cur)
 	}
 }
