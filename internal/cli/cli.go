@@ -471,6 +471,9 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	}
 	cfg.RootCAs = l.RootCAs()
 	cfg.ServerStages = l.ServerStages
+	if o.step {
+		cfg.HoldServer = l.HoldServer // the web server waits for the class too
+	}
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
 }

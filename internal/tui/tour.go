@@ -310,7 +310,16 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 				return i
 			}
 		}
-		extra = append(extra, story.Party{Kind: kind, Name: orDash(name), Addr: addr})
+		n := name
+		switch kind {
+		case story.PartyGateway, story.PartyRouter, story.PartyView:
+			n = string(kind) // inside the server: named by its role, as the story names them
+		case story.PartyServer:
+			if n == "" {
+				n = "web server"
+			}
+		}
+		extra = append(extra, story.Party{Kind: kind, Name: orDash(n), Addr: addr})
 		return len(s.Parties) + len(extra) - 1
 	}
 	any := func(story.Party) bool { return true }
@@ -321,13 +330,16 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 	case trace.StageGateway:
 		from, to = find(story.PartyServer, any), find(story.PartyGateway, any)
 	case trace.StageRouter:
-		from, to = find(story.PartyView, any), find(story.PartyServer, any)
+		from, to = find(story.PartyGateway, any), find(story.PartyServer, any)
 	default:
 		to = find(story.PartyServer, any)
 	}
 	title := "about to send"
+	narration := explain.Pending(p)
 	if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
-		title = "waiting"
+		// The server waits for the class: nothing is sent by us.
+		title = "the server waits"
+		narration = p.Why + " The server waits for the class: press space to go on."
 	}
 	if p.Why != "" {
 		title += ": " + safetext.Line(p.Why)
@@ -335,7 +347,7 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 	st := &story.Step{
 		Stage: p.Stage, From: from, To: to, ExchangeIndex: -1,
 		Bytes: p.Bytes, Fields: p.Fields, Title: "▶ " + title,
-		Narration: safetext.Text(explain.Pending(p)),
+		Narration: safetext.Text(narration),
 	}
 	st.Lesson = pendingLesson(p.Fields)
 	return st, extra

@@ -16,6 +16,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"journey/internal/engine"
+	"journey/internal/lab"
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
@@ -443,5 +445,78 @@ func TestTourPacedReplay(t *testing.T) {
 	m.Update(runes("5"))
 	if s := story.Build(j); m.tour.cur != s.FirstOf(trace.StageRouter) {
 		t.Errorf("5 in a paced replay: step %d", m.tour.cur)
+	}
+}
+
+// TestTourStepServer runs a lab journey in step mode with the web server
+// held for the class: after the request leaves, the server waits before
+// the gateway reads it and before the response leaves, each wait longer
+// than the client's --timeout, and the journey still completes with the
+// server's time, not the class's, as its time to first byte.
+func TestTourStepServer(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	start := labStartWith(t, "www.example.com/articles/2024/", func(c *engine.Config, l *lab.Lab) {
+		c.HoldServer = l.HoldServer
+		c.Timeout = timeout
+	})
+	m := New(t.Context(), Options{Start: start, Step: true, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	msgs := make(chan tea.Msg, 16)
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		go func() {
+			switch msg := cmd().(type) {
+			case tea.BatchMsg:
+				for _, c := range msg {
+					run(c)
+				}
+			case runStartedMsg, eventMsg, runEndedMsg, sendMsg:
+				msgs <- msg
+			}
+		}()
+	}
+	run(m.Init())
+	seen := map[trace.StageKind]bool{}
+	timer := time.After(20 * time.Second)
+	for done := false; !done; {
+		select {
+		case msg := <-msgs:
+			_, cmd := m.Update(msg)
+			run(cmd)
+			if _, ok := msg.(runEndedMsg); ok {
+				done = true
+			}
+		case <-timer:
+			t.Fatalf("the journey did not end; the screen:\n%s", ansi.Strip(m.View()))
+		}
+		if p := m.pending; p != nil {
+			if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
+				seen[p.Stage] = true
+				time.Sleep(timeout * 3 / 2) // the class reads longer than the client's timeout
+			}
+			m.Update(sendMsg{p: p})
+		}
+	}
+	fm := m
+	if !seen[trace.StageGateway] || !seen[trace.StageRouter] {
+		t.Errorf("the server waited at %v, want before the gateway and before the response", seen)
+	}
+	j := fm.journey
+	if j == nil || j.Error != "" {
+		t.Fatalf("the journey failed: %+v", j)
+	}
+	h := j.Stage(trace.StageHTTP)
+	if h == nil || h.HTTP == nil || len(h.HTTP.Hops) == 0 {
+		t.Fatal("no HTTP hop")
+	}
+	if ttfb := h.HTTP.Hops[0].Timing.TTFB; ttfb >= timeout {
+		t.Errorf("time to first byte %v: the class's pause counted as the server's time", ttfb)
+	}
+	g := j.Stage(trace.StageGateway)
+	if g == nil || g.Status != trace.StatusDone || g.Start < h.HTTP.Hops[0].Timing.WriteStart {
+		t.Errorf("the gateway stage %+v does not start after the request was written", g)
 	}
 }

@@ -178,6 +178,12 @@ func TestHostile(t *testing.T) {
 // labStart runs real lab journeys for the TUI, as the CLI does.
 func labStart(t *testing.T, target string) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 	t.Helper()
+	return labStartWith(t, target, func(*engine.Config, *lab.Lab) {})
+}
+
+// labStartWith is labStart with the engine's configuration changed by set.
+func labStartWith(t *testing.T, target string, set func(*engine.Config, *lab.Lab)) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
+	t.Helper()
 	ctx := t.Context()
 	l, err := lab.Start(ctx, lab.Options{Latency: 0})
 	if err != nil {
@@ -191,6 +197,7 @@ func labStart(t *testing.T, target string) func(ctx context.Context, gate trace.
 		t.Fatal(err)
 	}
 	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Dialer: d, Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages}
+	set(&cfg, l)
 	return func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 		ch := make(chan trace.Event, 16)
 		go func() {
