@@ -36,6 +36,14 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 		if err := tracefile.Encode(std.Stdout, final); err != nil {
 			return err
 		}
+	case outputPlain:
+		if o.story {
+			rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+			final = rec.Finish(engine.Run(ctx, cfg, rec))
+			plain.Story(std.Stdout, final, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout)})
+			break
+		}
+		fallthrough
 	default:
 		report := plain.NewStream(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
 		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {

@@ -18,6 +18,7 @@ import (
 // replayOptions are the parsed flags of journey replay.
 type replayOptions struct {
 	plain   bool
+	story   bool // --story: the numbered narrative
 	json    bool
 	bytes   bool
 	noColor bool
@@ -32,6 +33,7 @@ func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey replay --plain trip.json")
 	fs.BoolVar(&o.json, "json", false, "the recorded trace as JSON on standard output\n  journey replay --json trip.json | jq .stages[1]")
+	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain)\n  journey replay --story trip.json")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
 	fs.BoolVar(&o.step, "step", false, "pace the journey step by step, as --step does: space shows the next step (terminal view)\n  journey replay --step trip.json")
@@ -76,8 +78,10 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: more than one FILE given: %s", safetext.Line(strings.Join(fs.Args(), " ")))
 	case o.plain && o.json:
 		return usagef("replay: --plain and --json exclude each other: give one")
-	case o.step && (o.plain || o.json):
-		return usagef("replay: --step paces the terminal view: it does not go with --plain or --json")
+	case o.story && o.json:
+		return usagef("replay: --story prints the narrative in plain text; it cannot be used with --json")
+	case o.step && (o.plain || o.json || o.story):
+		return usagef("replay: --step paces the terminal view: it does not go with --plain, --story or --json")
 	case o.step && (!isTerminal(std.Stdout) || std.Getenv("TERM") == "dumb"):
 		return usagef("replay: --step paces the terminal view, and standard output is not a terminal")
 	}
@@ -93,6 +97,8 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		if err := tracefile.Encode(std.Stdout, j); err != nil {
 			return err
 		}
+	case o.story:
+		plain.Story(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout)})
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	default:

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -57,8 +58,8 @@ func Stage(s *trace.Stage) string {
 		fmt.Fprintf(&b, " It failed after %s: %s.", trace.Dur(s.Duration), strings.TrimSuffix(line(s.Error), "."))
 	case trace.StatusSkipped:
 		b.WriteString(" It was skipped")
-		if len(s.Notes) > 0 {
-			fmt.Fprintf(&b, ": %s", line(s.Notes[0]))
+		if why := facts.SkipReason(s); why != "" {
+			fmt.Fprintf(&b, ": %s", sentence(line(why)))
 		} else {
 			b.WriteString(".")
 		}
@@ -111,25 +112,26 @@ func dnsStage(b *strings.Builder, s *trace.Stage) {
 	d := s.DNS
 	if d == nil {
 		if len(s.Exchanges) > 0 {
-			fmt.Fprintf(b, " So far %d question(s) have been asked.", len(s.Exchanges))
+			fmt.Fprintf(b, " So far %s %s been asked.", facts.Count(len(s.Exchanges), "question", "questions"), facts.Plural(len(s.Exchanges), "has", "have"))
 		}
 		return
 	}
+	out := facts.DNSOf(s)
 	switch d.Method {
 	case trace.MethodIterative:
 		fmt.Fprintf(b, " No single server knows every name: we asked for %s starting at a root server, which sent us to the servers of the top-level domain, which sent us on to the servers of the domain itself.", line(d.Name))
-		fmt.Fprintf(b, " That took %d queries and %d referrals.", d.Queries, d.Referrals)
+		fmt.Fprintf(b, " That took %s and %s.", facts.Count(out.Queries, "query", "queries"), facts.Count(out.Referrals, "referral", "referrals"))
 	case trace.MethodResolver:
 		fmt.Fprintf(b, " We asked one recursive resolver, %s, to do the whole search for %s and give us the result.", line(d.Resolver), line(d.Name))
 	case trace.MethodSystem:
 		fmt.Fprintf(b, " The root servers did not answer, so we fell back to this computer's own resolver (%s) for %s.", line(d.Resolver), line(d.Name))
 	case trace.MethodOverride:
-		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(strings.TrimSuffix(d.Name, ".")))
+		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(out.Name))
 	case trace.MethodNone:
 		b.WriteString(" The host is an IP address: no lookup is needed.")
 	}
-	if len(d.Chain) > 0 {
-		fmt.Fprintf(b, " The name is an alias (CNAME): %s.", list(d.Chain, " → "))
+	if out.Aliased() {
+		fmt.Fprintf(b, " The name is an alias (CNAME): %s.", list(out.Chain, " → "))
 	}
 	if len(d.Addresses) > 0 {
 		fmt.Fprintf(b, " The answer: %s.", list(d.Addresses, ", "))
@@ -171,13 +173,16 @@ func connect(b *strings.Builder, s *trace.Stage) {
 		}
 		if len(t.Chain) > 0 {
 			fmt.Fprintf(b, " The certificate names %s and was issued by %s;", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
-			switch {
-			case t.Insecure:
-				b.WriteString(" it was not checked, because -k asked not to.")
-			case t.Verified:
+			v := facts.TLSOf(s)
+			switch v.Verdict {
+			case facts.Verified:
 				b.WriteString(" it leads to a trusted root and names this host, so it verified.")
+			case facts.VerifiedWithK:
+				b.WriteString(" it leads to a trusted root and names this host, so it verified: the -k given was not needed.")
+			case facts.UnverifiedWithK:
+				fmt.Fprintf(b, " it did not verify (%s), and -k went on anyway: anyone on the path could read and change this connection.", strings.TrimSuffix(line(v.Why), "."))
 			default:
-				fmt.Fprintf(b, " it did not verify: %s.", strings.TrimSuffix(line(t.VerifyError), "."))
+				fmt.Fprintf(b, " it did not verify: %s.", strings.TrimSuffix(line(v.Why), "."))
 			}
 		}
 	}
@@ -191,7 +196,7 @@ func httpStage(b *strings.Builder, s *trace.Stage) {
 	}
 	for i, hop := range h.Hops {
 		if i >= maxListed {
-			fmt.Fprintf(b, " And %d more requests.", len(h.Hops)-i)
+			fmt.Fprintf(b, " And %s.", facts.Count(len(h.Hops)-i, "more request", "more requests"))
 			break
 		}
 		fmt.Fprintf(b, " We asked %s %s", line(hop.Method), line(hop.URL))
@@ -242,7 +247,7 @@ func gateway(b *strings.Builder, s *trace.Stage) {
 		b.WriteString(".")
 	}
 	if len(g.Environ) > 0 {
-		fmt.Fprintf(b, " The environment has %d keys", len(g.Environ))
+		fmt.Fprintf(b, " The environment has %s", facts.Count(len(g.Environ), "key", "keys"))
 		var some []string
 		for _, e := range g.Environ {
 			if e.Name == "PATH_INFO" || e.Name == "REQUEST_METHOD" || e.Name == "QUERY_STRING" {
@@ -270,7 +275,7 @@ func gateway(b *strings.Builder, s *trace.Stage) {
 		}
 	}
 	if r := g.Response; r != nil {
-		fmt.Fprintf(b, " The application's response, %d %s with %d bytes of body, is written back as bytes.", r.Status, line(reason(r.Status, r.Reason)), r.BodySize)
+		fmt.Fprintf(b, " The application's response, %d %s with %s of body, is written back as bytes.", r.Status, line(reason(r.Status, r.Reason)), facts.Count(r.BodySize, "byte", "bytes"))
 	}
 }
 
@@ -305,7 +310,7 @@ func router(b *strings.Builder, s *trace.Stage) {
 	}
 	fmt.Fprintf(b, " The path to match is %q", line(r.Path))
 	if n := len(r.Tried); n > 0 {
-		fmt.Fprintf(b, "; %d pattern(s) were tried", n)
+		fmt.Fprintf(b, "; %s %s tried", facts.Count(n, "pattern", "patterns"), facts.Plural(n, "was", "were"))
 	}
 	b.WriteString(".")
 	if r.Match == nil {
@@ -373,7 +378,7 @@ func ExchangeIn(s *trace.Stage, e *trace.Exchange) string {
 	}
 	exchangeTime(&b, s, e)
 	if n := e.Received.Dropped + e.Sent.Dropped; n > 0 {
-		fmt.Fprintf(&b, " %d bytes went past the capture limit: they were counted, not kept.", n)
+		fmt.Fprintf(&b, " %s went past the capture limit: they were counted, not kept.", facts.Count(n, "byte", "bytes"))
 	}
 	return keepUnits(b.String())
 }
@@ -413,18 +418,8 @@ var unitGap = regexp.MustCompile(`(\d) (ms|s|µs|ns|bytes?)\b`)
 // wrapping never leaves "3.1" at the end of one line and "ms" on the next.
 func keepUnits(s string) string { return unitGap.ReplaceAllString(s, "$1\u00a0$2") }
 
-// who names the peer: "a.root-servers.net (192.0.2.1:53)".
-func who(p trace.Peer) string {
-	switch {
-	case p.Name != "" && p.Addr != "":
-		return line(p.Name) + " (" + line(p.Addr) + ")"
-	case p.Name != "":
-		return line(p.Name)
-	case p.Addr != "":
-		return line(p.Addr)
-	}
-	return "the server"
-}
+// who names the peer, the way every renderer does (facts.Peer), made safe.
+func who(p trace.Peer) string { return line(facts.Peer(p)) }
 
 func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	d := e.DNS
@@ -500,11 +495,11 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 	case "tls":
 		fmt.Fprintf(b, "Inside the TCP connection, we and %s agreed on keys (the TLS handshake): from now on nobody in between can read or change what is sent.", who(e.Peer))
 	case "http":
-		fmt.Fprintf(b, "We sent %d bytes of request to %s and read %d bytes of response.", e.Sent.Size(), who(e.Peer), e.Received.Size())
+		fmt.Fprintf(b, "We sent %s of request to %s and read %s of response.", facts.Count(e.Sent.Size(), "byte", "bytes"), who(e.Peer), facts.Count(e.Received.Size(), "byte", "bytes"))
 	case "wsgi":
 		fmt.Fprintf(b, "On the server's side: it read the request's bytes from its socket, exactly the bytes we sent, and the gateway parsed them (%s).", strings.TrimSuffix(line(e.Label), "."))
 	case "view":
-		fmt.Fprintf(b, "The view's response, serialised back into bytes: a status line, headers, a blank line and the body, the %d bytes that travel back to us (%s).", e.Received.Size(), strings.TrimSuffix(line(e.Label), "."))
+		fmt.Fprintf(b, "The view's response, serialised back into bytes: a status line, headers, a blank line and the body, the %s that travel back to us (%s).", facts.Count(e.Received.Size(), "byte", "bytes"), strings.TrimSuffix(line(e.Label), "."))
 	default:
 		if e.Label != "" {
 			fmt.Fprintf(b, "%s.", strings.TrimSuffix(line(e.Label), "."))

@@ -64,7 +64,7 @@ func TestStage(t *testing.T) {
 				Tried: []trace.PatternTry{{Route: ""}, {Route: "articles/<int:year>/", Matched: true}},
 				Match: &trace.RouteMatch{Route: "articles/<int:year>/", Converters: []trace.Converted{{Name: "year", Converter: "int", Text: "2024", Value: "2024", Type: "int"}}},
 				View:  "views.year_archive", Args: []trace.Argument{{Name: "year", Value: "2024"}}, Status: 200}},
-			want: []string{"articles/2024/", "articles/<int:year>/", "views.year_archive", "year=2024", "200", "2 pattern(s)"},
+			want: []string{"articles/2024/", "articles/<int:year>/", "views.year_archive", "year=2024", "200", "2 patterns were tried"},
 		},
 		{
 			name: "router no match",
@@ -305,5 +305,72 @@ func TestKeepUnits(t *testing.T) {
 				t.Fatalf("at width %d a line starts with the unit: %q", w, l)
 			}
 		}
+	}
+}
+
+// TestSaysWhatHappened holds the sentences that once taught the wrong
+// thing: each case's text must hold every want and none of the wrong.
+func TestSaysWhatHappened(t *testing.T) {
+	cert := []trace.Certificate{{Subject: "CN=www.example.com", Issuer: "CN=Lab CA"}}
+	tests := []struct {
+		name  string
+		stage *trace.Stage
+		want  []string
+		wrong []string
+	}{
+		{
+			name: "-k and a certificate that verified",
+			stage: &trace.Stage{Kind: trace.StageConnect, Status: trace.StatusDone, Connect: &trace.Connect{Remote: "203.0.113.10:443",
+				TLS: &trace.TLS{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Chain: cert, Verified: true, Insecure: true}}},
+			want:  []string{"so it verified", "-k given was not needed"},
+			wrong: []string{"not checked"},
+		},
+		{
+			name: "-k and a certificate that did not verify",
+			stage: &trace.Stage{Kind: trace.StageConnect, Status: trace.StatusDone, Connect: &trace.Connect{Remote: "203.0.113.10:443",
+				TLS: &trace.TLS{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Chain: cert, Insecure: true, VerifyError: "x509: certificate signed by unknown authority"}}},
+			want:  []string{"did not verify (x509: certificate signed by unknown authority), and -k went on anyway"},
+			wrong: []string{"not checked", "so it verified"},
+		},
+		{
+			name: "a CNAME chain",
+			stage: &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, DNS: &trace.DNS{Name: "shop.example.com.", Method: trace.MethodIterative,
+				Chain: []string{"shops.example.net."}, Addresses: []string{"203.0.113.10"}, Queries: 6, Referrals: 4}},
+			want:  []string{"alias (CNAME): shop.example.com → shops.example.net."},
+			wrong: []string{".."},
+		},
+		{
+			name:  "one question so far",
+			stage: &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusRunning, Exchanges: []*trace.Exchange{{Kind: "dns"}}},
+			want:  []string{"So far 1 question has been asked."},
+			wrong: []string{"(s)"},
+		},
+		{
+			name:  "one query, one referral",
+			stage: &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, DNS: &trace.DNS{Name: "a.test.", Method: trace.MethodIterative, Addresses: []string{"192.0.2.1"}, Queries: 1, Referrals: 1}},
+			want:  []string{"That took 1 query and 1 referral."},
+		},
+		{
+			name: "skipped after a note said before the skip",
+			stage: &trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusSkipped,
+				Notes: []string{"The lab adds 20 ms to every request to the web server.", "not reached: the DNS stage failed"}},
+			want:  []string{"It was skipped: not reached: the DNS stage failed."},
+			wrong: []string{"web server"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := spaced(Stage(tt.stage))
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Stage() = %q\nmissing %q", got, w)
+				}
+			}
+			for _, w := range tt.wrong {
+				if strings.Contains(got, w) {
+					t.Errorf("Stage() = %q\nholds %q", got, w)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -30,11 +31,9 @@ func (p *Printer) dns(s *trace.Stage) {
 		}
 		p.dnsExchange(i+1, ex)
 	}
+	out := facts.DNSOf(s)
 	if d != nil && len(d.Addresses) > 0 {
-		name := safetext.Line(strings.TrimSuffix(d.Name, "."))
-		for _, c := range d.Chain {
-			name += " → " + safetext.Line(strings.TrimSuffix(c, "."))
-		}
+		name := safetext.Line(strings.Join(out.Chain, " → "))
 		addrs := d.Addresses
 		more := ""
 		if len(addrs) > maxAnswerLines {
@@ -43,7 +42,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(safetext.Line(strings.Join(addrs, ", "))+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
 	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("%d %s sent, %d %s followed", d.Queries, plural(d.Queries, "query", "queries"), d.Referrals, plural(d.Referrals, "referral", "referrals"))))
+		p.printf("  %s\n", p.st.dim(facts.Count(out.Queries, "query", "queries")+" sent, "+facts.Count(out.Referrals, "referral", "referrals")+" followed"))
 	}
 }
 
@@ -63,13 +62,6 @@ func dnsIntro(d *trace.DNS) string {
 	return ""
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // maxAnswerLines bounds the answer records listed per exchange: a large
 // record set would bury the rest of the report.
 const maxAnswerLines = 8
@@ -77,13 +69,7 @@ const maxAnswerLines = 8
 // dnsExchange writes one query and its reply.
 func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 	indent := "  " + strings.Repeat("    ", ex.Depth)
-	who := safetext.Line(ex.Peer.Name)
-	host := safetext.Line(ex.Peer.Addr)
-	if who == "" {
-		who = host
-	} else {
-		who += " " + p.st.dim(host)
-	}
+	who := safetext.Line(facts.Peer(ex.Peer))
 	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", safetext.Line(string(ex.Transport)), ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
 	body := indent + "   "
 	if ex.DNS != nil {

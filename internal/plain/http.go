@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 	"journey/internal/waterfall"
@@ -57,7 +58,7 @@ func (p *Printer) via(peer trace.Peer) string {
 // tlsExchange writes the handshake: the records each way, what was agreed,
 // the chain and whether it verified.
 func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
-	p.printf("\n  %s with %s  %s\n", p.st.bold("TLS handshake"), safetext.Line(peerName(ex.Peer)), p.st.dim(trace.Dur(ex.Duration)))
+	p.printf("\n  %s with %s  %s\n", p.st.bold("TLS handshake"), safetext.Line(facts.Peer(ex.Peer)), p.st.dim(trace.Dur(ex.Duration)))
 	p.records(">", ex.Sent)
 	p.records("<", ex.Received)
 	if p.opt.Bytes {
@@ -91,16 +92,19 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 			p.certificate(i, c)
 		}
 	}
-	switch {
-	case info.Verified && info.Insecure:
+	v := facts.VerdictOf(info, ex.Error)
+	switch v.Verdict {
+	case facts.VerifiedWithK:
 		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host (-k was not needed)")
-	case info.Verified:
+	case facts.Verified:
 		p.printf("      %s %s\n", p.st.good("verified"), "the chain leads to a trusted root and names the host")
-	case info.Insecure:
-		p.printf("      %s %s\n", p.st.bad("NOT VERIFIED, -k WENT ON ANYWAY:"), safetext.Line(info.VerifyError))
+	case facts.UnverifiedWithK:
+		p.printf("      %s %s\n", p.st.bad("NOT VERIFIED, -k WENT ON ANYWAY:"), safetext.Line(v.Why))
 		p.printf("      %s\n", p.st.bad("anyone on the path could read and change this connection"))
-	case info.VerifyError != "":
-		p.printf("      %s %s\n", p.st.bad("not verified:"), safetext.Line(info.VerifyError))
+	case facts.Failed:
+		if info.VerifyError != "" {
+			p.printf("      %s %s\n", p.st.bad("not verified:"), safetext.Line(info.VerifyError))
+		}
 	}
 }
 
@@ -108,7 +112,7 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 // messages they carry.
 func (p *Printer) records(mark string, m trace.Message) {
 	for _, f := range m.Fields {
-		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + fmt.Sprint(f.Length-5) + " " + plural(f.Length-5, "byte", "bytes")
+		line := safetext.Line(strings.TrimPrefix(f.Name, "TLS record: ")) + " record, " + facts.Count(f.Length-5, "byte", "bytes")
 		if f.Length < 5 {
 			line = safetext.Line(f.Name)
 		}
@@ -193,13 +197,6 @@ func (p *Printer) certificate(i int, c trace.Certificate) {
 	}
 }
 
-func peerName(peer trace.Peer) string {
-	if peer.Name != "" {
-		return peer.Name + " " + peer.Addr
-	}
-	return peer.Addr
-}
-
 // http writes the HTTP stage: each hop's request and response as curl -v
 // marks them, the body, and the hop's timings.
 func (p *Printer) http(s *trace.Stage) {
@@ -240,7 +237,7 @@ func (p *Printer) http(s *trace.Stage) {
 
 // stageErr is the stage's error: the exchange's own is not said twice.
 func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr string) {
-	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(peerName(ex.Peer)), p.via(ex.Peer))
+	p.printf("\n  %s %s%s\n", p.st.dim("sent to"), safetext.Line(facts.Peer(ex.Peer)), p.via(ex.Peer))
 	head, body := splitHead(ex.Sent)
 	p.headLines(">", head)
 	if len(body) > 0 {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -42,7 +44,7 @@ func Render(w io.Writer, j *trace.Journey, opt Options) {
 
 // Header writes the report's first lines.
 func (p *Printer) Header(j *trace.Journey) {
-	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), safetext.Line(string(j.Mode)), safetext.Line(j.Target))
+	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget)))
 	p.printf("%s\n", p.st.dim("started "+j.Started.Format("2006-01-02 15:04:05 MST")))
 	if j.Mode == trace.ModeLab {
 		p.printf("%s\n", p.st.dim(wrapLine("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses", 0, "")))
@@ -69,7 +71,7 @@ func (p *Printer) Stage(j *trace.Journey, s *trace.Stage) {
 	case trace.StageRouter:
 		p.router(s)
 	}
-	for _, n := range s.Notes {
+	for _, n := range facts.Notes(s) {
 		p.printf("  %s %s\n", p.st.note("note:"), wrapLine(safetext.Line(n), 8, "        "))
 	}
 	if s.Error != "" {
@@ -83,9 +85,39 @@ func (p *Printer) Summary(j *trace.Journey) {
 	p.printf("\n")
 	if j.Error != "" {
 		p.printf("%s %s\n", p.st.bad("journey stopped:"), wrapLine(safetext.Line(j.Error), 17, "  "))
-		return
+	} else {
+		p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
 	}
-	p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
+	p.printf("%s\n", p.st.dim(timingLine(facts.TimingOf(j))))
+}
+
+// timingLine is the journey's time in one line, split as httpstat splits
+// it: the phases reached (for the final request, after the redirects
+// before it), then the total, curl's time_total. All in milliseconds, the
+// unit said once, so the line fits the report's width.
+func timingLine(t facts.Timing) string {
+	var parts []string
+	add := func(name string, d time.Duration) {
+		parts = append(parts, fmt.Sprintf("%s %.1f", name, float64(d)/float64(time.Millisecond)))
+	}
+	if t.DNS > 0 {
+		add("DNS", t.DNS)
+	}
+	if t.Redirect > 0 {
+		add("redirects", t.Redirect-t.NameLookup)
+	}
+	if t.TCP > 0 {
+		add("connect", t.TCP)
+	}
+	if t.HTTPS && t.TLS > 0 {
+		add("TLS", t.TLS)
+	}
+	if t.Complete {
+		add("server", t.Server)
+		add("transfer", t.Transfer)
+	}
+	add("total", t.Total)
+	return strings.Join(parts, " · ") + " ms"
 }
 
 // heading is the stage's rule: number, title, status, time.

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -72,7 +73,7 @@ func (p *Printer) gateway(s *trace.Stage) {
 		}
 	}
 	if r := g.Response; r != nil {
-		p.printf("  %-10s %d %s, %s, %s\n", "response", r.Status, safetext.Line(r.Reason), countOf(len(r.Headers), "header"), countOf(r.BodySize, "body byte"))
+		p.printf("  %-10s %d %s, %s, %s\n", "response", r.Status, safetext.Line(r.Reason), facts.Count(len(r.Headers), "header", "headers"), facts.Count(r.BodySize, "body byte", "body bytes"))
 	}
 }
 
@@ -142,7 +143,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 	if len(m.Bytes) == 0 {
 		return
 	}
-	p.printf("  the response, as the server wrote it (%s):\n", countOf(m.Size(), "byte"))
+	p.printf("  the response, as the server wrote it (%s):\n", facts.Count(m.Size(), "byte", "bytes"))
 	head, body, _ := bytes.Cut(m.Bytes, []byte("\r\n\r\n"))
 	for _, line := range strings.Split(string(head), "\r\n") {
 		p.printf("    %s\n", safetext.Line(line))
@@ -152,7 +153,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 		return
 	}
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
-		p.printf("    %s\n", p.st.dim(countOf(int64(len(body))+m.Dropped, "byte")+" of binary body, not shown as text"))
+		p.printf("    %s\n", p.st.dim(facts.Count(int64(len(body))+m.Dropped, "byte", "bytes")+" of binary body, not shown as text"))
 		return
 	}
 	shown := body
@@ -163,7 +164,7 @@ func (p *Printer) responseBytes(m trace.Message) {
 		p.printf("    %s\n", safetext.Text(line))
 	}
 	if more := int64(len(body)-len(shown)) + m.Dropped; more > 0 {
-		p.printf("    %s\n", p.st.dim("… "+countOf(more, "more byte")))
+		p.printf("    %s\n", p.st.dim("… "+facts.Count(more, "more byte", "more bytes")))
 	}
 }
 
@@ -183,9 +184,4 @@ func fine(d time.Duration) string {
 		return trace.Dur(d)
 	}
 	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
-}
-
-// countOf says n things in English: "1 header", "9 headers".
-func countOf[N int | int64](n N, noun string) string {
-	return fmt.Sprintf("%d %s", n, plural(int(n), noun, noun+"s"))
 }

@@ -73,15 +73,3 @@ func TestServerStagesGolden(t *testing.T) {
 		})
 	}
 }
-
-func TestCountOf(t *testing.T) {
-	for _, c := range []struct {
-		n    int64
-		noun string
-		want string
-	}{{0, "header", "0 headers"}, {1, "header", "1 header"}, {1, "body byte", "1 body byte"}, {2, "byte", "2 bytes"}} {
-		if got := countOf(c.n, c.noun); got != c.want {
-			t.Errorf("countOf(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
-		}
-	}
-}

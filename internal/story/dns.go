@@ -2,8 +2,10 @@ package story
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
+	"journey/internal/facts"
 	"journey/internal/trace"
 )
 
@@ -59,7 +61,11 @@ func (b *builder) dnsParty(p trace.Peer) int {
 	}
 	name := host(line(p.Name))
 	if name == "" {
-		name = line(p.Addr)
+		if h, _, err := net.SplitHostPort(p.Addr); err == nil {
+			name = line(h)
+		} else {
+			name = line(p.Addr)
+		}
 	}
 	return b.party(key, Party{Kind: PartyDNS, Name: name, Addr: line(p.Addr)})
 }
@@ -102,17 +108,31 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	// The question.
 	var n strings.Builder
 	if e.Depth > 0 && d.For != "" {
-		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", line(d.For))
+		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
-	fmt.Fprintf(&n, "We ask %s", server)
-	switch d.Zone {
-	case "":
-	case ".":
+	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 {
+		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
+	}
+	again := askedBefore(s, i, e)
+	fmt.Fprintf(&n, "We ask %s", line(facts.Peer(trace.Peer{Name: host(e.Peer.Name), Addr: e.Peer.Addr})))
+	switch {
+	case again != "" && again != d.Zone && d.Zone != "":
+		fmt.Fprintf(&n, " again, now as a server for %s (the referral named it: one machine can serve several zones),", line(host(d.Zone)))
+	case d.Zone == "" && s.DNS != nil && s.DNS.Method == trace.MethodResolver:
+		n.WriteString(", a recursive resolver that does the whole search for us,")
+	case d.Zone == "" && s.DNS != nil && s.DNS.Method == trace.MethodSystem:
+		n.WriteString(", this computer's resolver (the root servers did not answer),")
+	case d.Zone == "":
+	case d.Zone == ".":
 		n.WriteString(", a root server,")
 	default:
 		fmt.Fprintf(&n, ", a server for %s,", line(host(d.Zone)))
 	}
-	fmt.Fprintf(&n, " %q over %s, in a packet with ID %d so the reply can be matched to it.", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	if i == 0 {
+		fmt.Fprintf(&n, " %q over %s, in a packet with ID %d so the reply can be matched to it.", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	} else {
+		fmt.Fprintf(&n, " %q over %s (ID %d).", strings.TrimSuffix(q, " IN"), proto, d.ID)
+	}
 	if d.Attempt > 1 {
 		fmt.Fprintf(&n, " This is try %d: %s", d.Attempt, b.retryWhy(s, i, e))
 	} else if proto == "TCP" {
@@ -128,9 +148,18 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 
 	// The reply, or its loss.
 	if e.Failed() && len(e.Received.Bytes) == 0 {
+		var n strings.Builder
+		if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
+			fmt.Fprintf(&n, "Nothing came back from %s within the timeout (we waited %s).", server, ms(e.Duration))
+		} else {
+			fmt.Fprintf(&n, "No reply from %s: %s.", server, strings.TrimSuffix(line(e.Error), "."))
+		}
+		if labLoss(s) {
+			n.WriteString(" The lab dropped a packet on purpose (--lab-loss).")
+		}
+		n.WriteString(" UDP promises nothing: a packet can be lost on the way there or back, so a resolver waits a while, then asks again, this server or another.")
 		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
-			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "no reply", Depth: e.Depth, Failed: true,
-			Narration: fmt.Sprintf("No reply came from %s after %s: %s. UDP promises nothing, so a resolver waits a while and then asks again, this server or another.", server, ms(e.Duration), strings.TrimSuffix(line(e.Error), "."))})
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "no reply", Depth: e.Depth, Failed: true, Narration: n.String()})
 		return
 	}
 	st := Step{Stage: trace.StageDNS, Kind: KindReply, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
@@ -138,6 +167,58 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
 	b.add(st)
+}
+
+// askedBefore returns the zone for which the same server was asked
+// earlier in the stage, or "".
+func askedBefore(s *trace.Stage, i int, e *trace.Exchange) string {
+	for k := 0; k < i; k++ {
+		p := s.Exchanges[k]
+		if p != nil && p.DNS != nil && p.Peer.Addr == e.Peer.Addr && p.Peer.Addr != "" {
+			return p.DNS.Zone
+		}
+	}
+	return ""
+}
+
+// restartedFrom names the alias when the exchange before this one was a
+// CNAME reply: this question starts the search again.
+func restartedFrom(s *trace.Stage, i int) string {
+	if i == 0 {
+		return ""
+	}
+	p := s.Exchanges[i-1]
+	if p == nil || p.DNS == nil || p.DNS.Kind != trace.DNSCNAME {
+		return ""
+	}
+	return line(host(questionName(p.DNS.Question)))
+}
+
+// prose drops the final dot of DNS names inside a sentence from the trace
+// ("for example.org. that came" reads "for example.org that came").
+func prose(s string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(line(s), " ") {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if strings.Count(w, ".") > 1 || (strings.HasSuffix(w, ".") && strings.Contains(strings.TrimSuffix(w, "."), ".")) {
+			w = strings.TrimSuffix(w, ".")
+		}
+		b.WriteString(w)
+	}
+	return strings.TrimSuffix(b.String(), ".")
+}
+
+// labLoss reports whether the lab drops packets on purpose in this stage
+// (its note says so).
+func labLoss(s *trace.Stage) bool {
+	for _, n := range s.Notes {
+		if strings.Contains(n, "--lab-loss") {
+			return true
+		}
+	}
+	return false
 }
 
 // retryWhy says why a question is asked again: the try before it.
@@ -153,6 +234,8 @@ func (b *builder) retryWhy(s *trace.Stage, i int, e *trace.Exchange) string {
 			return fmt.Sprintf("%s was named for the zone but does not serve it (a lame delegation), so we ask the next one named.", host(line(p.Peer.Name)))
 		case p.Failed() && same:
 			return "the packet before got no reply in time, and a lost UDP packet is simply sent again."
+		case p.Failed() && len(p.Received.Bytes) == 0:
+			return fmt.Sprintf("%s did not answer in time, so another server of the same zone is asked.", host(line(p.Peer.Name)))
 		case p.Failed():
 			return fmt.Sprintf("%s gave no usable reply, so another server of the same zone is asked.", host(line(p.Peer.Name)))
 		case p.DNS.Kind == trace.DNSRefused:
@@ -184,6 +267,8 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 			fmt.Fprintf(&n, " %s is no zone of its own: the %s servers refer straight to %s, one step further down than the labels suggest.", skipped, line(host(d.Zone)), line(host(d.Referral)))
 		}
 		switch {
+		case glued == 1 && len(names) == 1:
+			n.WriteString(" Its address came along as glue (the additional section), so we can ask it straight away.")
 		case glued == len(names) && glued > 0:
 			n.WriteString(" Their addresses came along as glue (the additional section), so we can ask one straight away.")
 		case glued > 0:
@@ -192,9 +277,15 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 			n.WriteString(" No addresses came with them (no glue): a nameserver's own address must be looked up first, a lookup inside the lookup.")
 		}
 	case trace.DNSAnswer:
-		st.Title = "answer: " + line(strings.Join(answerValues(d.Answers), ", "))
+		st.Title = "answer: " + answerTitle(d.Answers)
 		st.Lesson = findField(fs, "Answer section")
-		fmt.Fprintf(&n, "%s is responsible for the name and answers: %s.", server, line(strings.Join(d.Answers, "; ")))
+		fmt.Fprintf(&n, "%s is responsible for the name and answers: %s", server, answerList(d.Answers))
+		if t := cnameTarget(d.Answers); t != "" {
+			n.WriteString(" An alias (CNAME) and its target in one reply: this server holds both names.")
+		}
+		if escaped(d.Answers) {
+			n.WriteString(" A label holds bytes a terminal would obey (DNS allows any byte in a name): shown escaped as \\027, never executed.")
+		}
 		if e.Depth > 0 {
 			n.WriteString(" That is a nameserver's address: the lookup inside the lookup is done, and the main one resumes with it.")
 		} else {
@@ -204,14 +295,21 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 		target := cnameTarget(d.Answers)
 		st.Title = "CNAME → " + line(host(target))
 		st.Lesson = findField(fs, "Answer section")
-		fmt.Fprintf(&n, "%s answers with an alias (CNAME): %s.", server, line(strings.Join(d.Answers, "; ")))
-		if target != "" {
+		fmt.Fprintf(&n, "%s answers with an alias (CNAME): %s", server, answerList(d.Answers))
+		if chain := cnameLoop(d.Answers); chain != "" {
+			st.Title = "CNAME loop"
+			st.Failed = true
+			fmt.Fprintf(&n, " A loop: %s. Each name is an alias of the next and the last leads back to the first, so no address is ever reached: the resolver notices the name it has already followed and stops.", chain)
+			b.told = true
+		} else if target != "" {
 			fmt.Fprintf(&n, " The resolver starts again from the new name, %s, from the root down: it may live in another zone with other servers.", line(host(target)))
 		}
 	case trace.DNSNXDomain:
 		st.Title = "NXDOMAIN"
 		st.Lesson = findField(fs, "RCODE")
 		fmt.Fprintf(&n, "%s answers NXDOMAIN: %s does not exist. It is the server for the zone, so its word is final: no other server is asked, and the journey stops here.", server, line(host(questionName(d.Question))))
+		st.Failed = s.Status == trace.StatusFailed
+		b.told = st.Failed
 	case trace.DNSNoData:
 		st.Title = "no " + line(questionType(d.Question)) + " record"
 		st.Lesson = findField(fs, "ANCOUNT")
@@ -268,14 +366,91 @@ func skippedZones(zone, referral string) string {
 	return line(strings.Join(r[1:], "."))
 }
 
-// answerValues keeps the data of each answer record ("203.0.113.10").
-func answerValues(as []string) []string {
-	out := make([]string, 0, len(as))
+// maxListed bounds the records a title or narration lists; the rest are
+// counted. Six fit a narration's lines next to the lesson.
+const maxListed = 6
+
+// answerTitle lists the answer's data (the addresses), at most three.
+func answerTitle(as []string) string {
+	v := answerValues(as)
+	if len(v) > 3 {
+		return line(strings.Join(v[:3], ", ")) + fmt.Sprintf(" and %d more", len(v)-3)
+	}
+	return line(strings.Join(v, ", "))
+}
+
+// answerList lists answer records for a narration, a sentence ending in a
+// full stop.
+func answerList(as []string) string {
+	shown := as
+	more := ""
+	if len(as) > maxListed {
+		shown = as[:3]
+		more = fmt.Sprintf(" and %d more records", len(as)-3)
+	}
+	return strings.TrimSuffix(line(strings.Join(shown, "; ")), ".") + more + "."
+}
+
+// escaped reports whether a record holds bytes that DNS's presentation
+// format escapes (\027): bytes a terminal would obey.
+func escaped(as []string) bool {
+	for _, a := range as {
+		for i := 0; i+3 < len(a); i++ {
+			if a[i] == '\\' && a[i+1] >= '0' && a[i+1] <= '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cnameLoop returns the chain "a → b → a" when the answer's aliases lead
+// back to a name already met, or "".
+func cnameLoop(as []string) string {
+	next := map[string]string{}
+	var first string
 	for _, a := range as {
 		f := strings.Fields(a)
-		if len(f) > 0 {
-			out = append(out, f[len(f)-1])
+		for k := 1; k+1 < len(f); k++ {
+			if f[k] == "CNAME" {
+				if first == "" {
+					first = strings.ToLower(f[0])
+				}
+				next[strings.ToLower(f[0])] = strings.ToLower(f[k+1])
+			}
 		}
+	}
+	if first == "" {
+		return ""
+	}
+	chain := []string{host(first)}
+	seen := map[string]bool{first: true}
+	for n, ok := next[first]; ok && len(chain) <= len(next); n, ok = next[n] {
+		chain = append(chain, host(n))
+		if seen[n] {
+			return line(strings.Join(chain, " → "))
+		}
+		seen[n] = true
+	}
+	return ""
+}
+
+// answerValues keeps the data of each answer record ("203.0.113.10"),
+// addresses only when there are any.
+func answerValues(as []string) []string {
+	var out, addrs []string
+	for _, a := range as {
+		f := strings.Fields(a)
+		if len(f) == 0 {
+			continue
+		}
+		out = append(out, f[len(f)-1])
+		if len(f) > 1 && (f[len(f)-2] == "A" || f[len(f)-2] == "AAAA") {
+			addrs = append(addrs, f[len(f)-1])
+		}
+	}
+	if len(addrs) > 0 {
+		return addrs
 	}
 	return out
 }

@@ -49,22 +49,27 @@ func bodyOf(e *trace.Exchange, hop *trace.HTTPHop) ([]byte, string) {
 	return nil, ctype
 }
 
-// layout lays the body out by its type.
+// layout lays the body out by its type at PageWidth.
 func layout(ctype string, body []byte, hop *trace.HTTPHop) *Page {
-	p := &Page{ContentType: line(ctype), Size: int64(len(body)) + hop.BodyDropped}
+	return layoutAt(ctype, body, hop, PageWidth)
+}
+
+// layoutAt lays the body out by its type, its lines at most width wide.
+func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
+	p := &Page{ContentType: line(ctype), Size: int64(len(body)) + hop.BodyDropped, body: body, hop: hop}
 	if hop.Decoded && hop.DecodedSize > 0 {
 		p.Size = hop.DecodedSize
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && looksHTML(body)):
-		p.Text, p.Links = HTMLText(body, PageWidth)
+		p.Text, p.Links = HTMLText(body, width)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		p.Text = jsonText(body)
+		p.Text = jsonText(body, width)
 	case strings.HasPrefix(mt, "image/"):
-		p.Text = []string{imageLine(mt, body, p.Size)}
+		p.Text = []string{imageLine(mt, body, p.Size) + ": a terminal cannot show it."}
 	case strings.HasPrefix(mt, "text/") || utf8.Valid(body):
-		p.Text = plainText(string(body))
+		p.Text = plainText(string(body), width)
 	default:
 		p.Text = []string{fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))}
 	}
@@ -88,12 +93,12 @@ func looksHTML(b []byte) bool {
 }
 
 // jsonText indents a JSON body; a body that is not JSON is shown as text.
-func jsonText(b []byte) []string {
+func jsonText(b []byte, width int) []string {
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return plainText(string(b))
+		return plainText(string(b), width)
 	}
-	return plainText(out.String())
+	return plainText(out.String(), width)
 }
 
 // imageLine names an image: its type, its size, and its pixels when the
@@ -103,14 +108,14 @@ func imageLine(mt string, b []byte, size int64) string {
 	if cfg, format, err := image.DecodeConfig(bytes.NewReader(b)); err == nil {
 		s += fmt.Sprintf(", %d×%d pixels (%s)", cfg.Width, cfg.Height, format)
 	}
-	return s + ": a terminal cannot show it."
+	return s
 }
 
 // plainText splits text into lines, each made safe and wrapped.
-func plainText(s string) []string {
+func plainText(s string, width int) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		out = append(out, wrap(safetext.Line(strings.TrimRight(l, "\r")), PageWidth)...)
+		out = append(out, wrap(safetext.Line(strings.TrimRight(l, "\r")), width)...)
 		if len(out) > maxPageLines {
 			break
 		}
@@ -127,7 +132,7 @@ func plainText(s string) []string {
 func HTMLText(body []byte, width int) (lines, links []string) {
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
-		return plainText(string(body)), nil
+		return plainText(string(body), width), nil
 	}
 	w := &htmlWriter{width: width}
 	if t := findTitle(doc, 0); t != "" {
@@ -259,7 +264,7 @@ func (w *htmlWriter) walk(n *html.Node, depth int) {
 	case "pre":
 		w.block()
 		w.pre++
-		defer func() { w.pre--; w.block() }()
+		defer func() { w.block(); w.pre-- }()
 	default:
 		if blockTags[tag] {
 			w.block()
@@ -452,28 +457,39 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		fmt.Fprintf(&n, "Last, the body: %s of JSON (Content-Type: %s), data for a program rather than a page for a person. It is shown indented; on the wire it came as compact as the view wrote it.", plural(p.Size, "byte", "bytes"), p.ContentType)
 	case strings.HasPrefix(mt, "image/"):
-		fmt.Fprintf(&n, "Last, the body: %s. A terminal cannot draw it, so it is named with its type and size.", p.Text[0])
+		fmt.Fprintf(&n, "Last, the body: %s. A terminal cannot draw it, so it is named by its type and size.", imageLine(mt, body, p.Size))
 	default:
-		fmt.Fprintf(&n, "Last, the body: %s of %s, shown as text.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))
+		fmt.Fprintf(&n, "Last, the body: %s of %s, shown as text.", plural(p.Size, "byte", "bytes"), orUnknown(mt))
+	}
+	switch hop.Status {
+	case 404:
+		n.WriteString(" It is the debug 404 page: every pattern the router tried, in order, and why none matched.")
+	case 500:
+		n.WriteString(" It is the debug 500 page: the exception the view raised. A real site hides this from visitors.")
 	}
 	if hop.Decoded && len(hop.Encodings) > 0 {
 		fmt.Fprintf(&n, " It came as %s (%s on the wire) and was decoded first.", line(strings.Join(hop.Encodings, ", ")), plural(hop.BodySize, "byte", "bytes"))
 	}
-	if hostile(body, p) {
+	if (mt == "" || strings.HasPrefix(mt, "text/") || strings.Contains(mt, "json") || strings.Contains(mt, "xml")) && hostile(body) {
 		n.WriteString(" It holds terminal escape sequences or bidi controls: they are shown escaped (\\x1b, \\u202e), never executed, so a page cannot take over your terminal.")
 	}
 	return n.String()
 }
 
-// hostile reports whether the page's text had to be escaped.
-func hostile(body []byte, p *Page) bool {
-	if body != nil && !safetext.IsSafe(strings.ReplaceAll(string(body), "\n", " ")) {
-		return true
-	}
-	for _, l := range p.Text {
-		if strings.Contains(l, `\x1b`) || strings.Contains(l, `\u202e`) || strings.Contains(l, `\u202`) {
+// hostile reports whether the body holds what a terminal would obey: an
+// escape, a bell, a C1 control or a bidi override or isolate. Tabs and
+// line ends are layout, not attacks.
+func hostile(body []byte) bool {
+	for _, r := range string(body) {
+		switch {
+		case r == 0x1b, r == 0x07, r >= 0x80 && r <= 0x9f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 			return true
 		}
 	}
 	return false
 }
+
+// Wrap breaks s into lines of at most width columns at spaces, as the tour
+// and the plain report lay out a narration; a word longer than width is cut.
+func Wrap(s string, width int) []string { return wrap(s, width) }

@@ -11,6 +11,18 @@ type Page struct {
 	Text []string
 	// Links are the page's links in order, safe to print.
 	Links []string
+
+	body []byte // what Text was laid out from, for Lines
+	hop  *trace.HTTPHop
+}
+
+// Lines lays the page out again for another width (a renderer whose text
+// starts past a margin); Text is the layout at PageWidth.
+func (p *Page) Lines(width int) []string {
+	if width == PageWidth || p.hop == nil {
+		return p.Text
+	}
+	return layoutAt(p.ContentType, p.body, p.hop, width).Text
 }
 
 // page adds the last step: the page as a browser would show it.

@@ -32,6 +32,7 @@ func (b *builder) server() {
 			break
 		}
 	}
+	b.requestIndex = wsgiIndex
 	step := func(name string) *trace.GatewayStep {
 		for k := range g.Steps {
 			if strings.HasPrefix(g.Steps[k].Name, name) {
@@ -52,16 +53,22 @@ func (b *builder) server() {
 	if wsgi != nil {
 		read.Bytes, read.Fields = wsgi.Sent.Bytes, wsgi.Sent.Fields
 		read.Lesson = findField(wsgi.Sent.Fields, "request-target")
+		b.serverRequest = wsgi
 	}
 	if st := step("read"); st != nil {
 		read.Start, read.Duration = st.Start, st.Duration
 	}
-	read.Narration = fmt.Sprintf("On the server, the same bytes come out of its socket: TCP and TLS end there. The gateway parses them: method %s, target %s, %s. The client's address, as the server sees it: %s.",
-		line(g.Method), line(g.Target), line(g.Proto), line(g.Client))
+	ends := "TCP ends there"
+	if g.Scheme == "https" {
+		ends = "TCP and TLS end there"
+	}
+	read.Narration = fmt.Sprintf("On the server, the same bytes come out of its socket: %s. The gateway parses them: method %s, target %s, %s. The client's address, as the server sees it: %s.",
+		ends, line(g.Method), line(g.Target), line(g.Proto), line(g.Client))
 	b.add(read)
 
 	// The environment.
 	env := Step{Stage: trace.StageGateway, Kind: KindEnviron, From: gw, To: gw, Start: read.Start + read.Duration, Title: "build the environment"}
+	b.requestBytes(&env, "request line")
 	if st := step("build"); st != nil {
 		env.Start, env.Duration = st.Start, st.Duration
 	}
@@ -91,7 +98,7 @@ func (b *builder) server() {
 	for k, m := range down {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request first: %s.", k+1, len(down), line(m.Middleware), strings.TrimSuffix(line(m.Action), "."))
+		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), line(m.Middleware), action(m.Action))
 		if m.Answered {
 			answered = true
 			st.Narration += " It answers itself: the router and the view are never reached, and the response goes back out through the middleware already passed."
@@ -100,8 +107,12 @@ func (b *builder) server() {
 	}
 
 	// The router and the view.
+	final := 0
+	if g.Response != nil {
+		final = g.Response.Status
+	}
 	if !answered && rs != nil && rs.Router != nil {
-		b.router(rs, gw)
+		b.router(rs, gw, final)
 	}
 
 	// Middleware on the way out.
@@ -112,9 +123,9 @@ func (b *builder) server() {
 	for k, m := range up {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareOut, From: from, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↑ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), strings.TrimSuffix(line(m.Action), "."))
-		if strings.Contains(m.Middleware, "GZip") && strings.Contains(m.Action, "compress") && !strings.Contains(m.Action, "not") {
-			st.Narration += " The body on the wire is now gzip, and Content-Encoding says so."
+		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), action(m.Action))
+		if strings.Contains(m.Action, "APPEND_SLASH") {
+			st.Narration += " That is Django's APPEND_SLASH redirect: the browser asks again, with the slash."
 		}
 		b.add(st)
 		from = gw
@@ -137,7 +148,7 @@ func (b *builder) server() {
 				w.Exchange, w.ExchangeIndex, w.Dir = e, i, DirReceived
 				w.Bytes, w.Fields = e.Received.Bytes, e.Received.Fields
 				w.Lesson = findField(e.Received.Fields, "status line")
-				w.Stage = trace.StageRouter
+				w.ExchangeStage = trace.StageRouter
 				break
 			}
 		}
@@ -153,7 +164,7 @@ func (b *builder) server() {
 }
 
 // router adds the router's search, the match, each converter, the view.
-func (b *builder) router(rs *trace.Stage, gw int) {
+func (b *builder) router(rs *trace.Stage, gw int, final int) {
 	r := rs.Router
 	rt := b.inside(PartyRouter)
 	search := Step{Stage: trace.StageRouter, Kind: KindRoute, From: gw, To: rt, Start: rs.Start, Duration: r.Resolve,
@@ -166,46 +177,61 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 			includes++
 		}
 	}
-	if r.Match != nil {
-		fmt.Fprintf(&n, " %s tried before one fits.", plural(int64(len(r.Tried)-1), "pattern was", "patterns were"))
-		if len(r.Tried) > 1 {
-			t := r.Tried[len(r.Tried)-2]
-			fmt.Fprintf(&n, " The one before: %s, %s.", quote(t.Route), strings.TrimSuffix(line(t.Why), "."))
+	var include *trace.PatternTry
+	for k := range r.Tried {
+		if t := &r.Tried[k]; t.Include && r.Match != nil && strings.HasPrefix(r.Match.Route, t.Route) {
+			include = t
 		}
-	} else {
-		fmt.Fprintf(&n, " All %s fail, each for a reason the debug 404 page lists: that list is the router's search.", plural(int64(len(r.Tried)), "pattern", "patterns"))
 	}
-	if includes > 0 && r.Match != nil && strings.Contains(r.Match.Route, "/") {
-		for _, t := range r.Tried {
-			if t.Include && strings.HasPrefix(r.Match.Route, t.Route) {
-				fmt.Fprintf(&n, " %s is an include(): its prefix is cut off and the rest is matched against the included patterns.", quote(t.Route))
-				break
-			}
+	switch {
+	case r.Match != nil && len(r.Tried) == 1:
+		n.WriteString(" The first one fits.")
+	case r.Match != nil:
+		fmt.Fprintf(&n, " %s tried before one fits.", plural(int64(len(r.Tried)-1), "pattern was", "patterns were"))
+		if include != nil {
+			fmt.Fprintf(&n, " %s is an include(): %s. The group's own patterns are tried on what is left.", quote(include.Route), strings.TrimSuffix(line(include.Why), "."))
+		} else {
+			t := r.Tried[len(r.Tried)-2]
+			fmt.Fprintf(&n, " The one before, %s: %s.", quote(t.Route), strings.TrimSuffix(line(t.Why), "."))
 		}
+	default:
+		fmt.Fprintf(&n, " All %s fail, each for a reason; the debug 404 page lists them in order: that list is the router's search.", plural(int64(len(r.Tried)), "pattern", "patterns"))
 	}
 	search.Narration = n.String()
 	search.Failed = r.Match == nil
+	b.requestBytes(&search, "request-target")
 	b.add(search)
 
 	if r.Match == nil {
-		b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: gw, Start: rs.Start + r.Resolve, Failed: true,
+		st := Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: gw, Start: rs.Start + r.Resolve, Failed: true,
 			Title:     "no match: 404",
-			Narration: fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404 and the answer is 404 Not Found. With DEBUG on, the page lists the %s tried, in order.", quote(r.Path), plural(int64(len(r.Tried)), "pattern", "patterns"))})
+			Narration: fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404, a 404 Not Found. With DEBUG on, the page lists the %s tried, in order.", quote(r.Path), plural(int64(len(r.Tried)), "pattern", "patterns"))}
+		if final != 0 && final != 404 {
+			st.Narration = fmt.Sprintf("No pattern matches %s, so no view is called: the router raises Http404. The answer will not stay a 404: on the way out a middleware turns it into a %d.", quote(r.Path), final)
+			st.Failed = false
+		}
+		b.add(st)
 		return
 	}
 	m := r.Match
 	var mn strings.Builder
-	fmt.Fprintf(&mn, "The pattern %s", quote(m.Route))
+	fmt.Fprintf(&mn, "The pattern %s", quote(strings.TrimSpace(m.Route)))
 	if m.Name != "" {
 		fmt.Fprintf(&mn, " (named %s)", quote(m.Name))
 	}
 	fmt.Fprintf(&mn, " matches %s.", quote(r.Path))
 	if len(m.Converters) > 0 {
-		fmt.Fprintf(&mn, " Its %s now turn%s the captured text into the view's arguments.", plural(int64(len(m.Converters)), "converter", "converters"), map[bool]string{true: "s", false: ""}[len(m.Converters) == 1])
+		if len(m.Converters) == 1 {
+			mn.WriteString(" Its converter now turns the captured text into the view's argument.")
+		} else {
+			fmt.Fprintf(&mn, " Its %d converters now turn the captured text into the view's arguments.", len(m.Converters))
+		}
 	} else {
 		mn.WriteString(" It captures nothing, so the view gets only the request.")
 	}
-	b.add(Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(m.Route), Narration: mn.String()})
+	match := Step{Stage: trace.StageRouter, Kind: KindMatch, From: rt, To: rt, Start: rs.Start + r.Resolve, Title: "match: " + quote(strings.TrimSpace(m.Route)), Narration: mn.String()}
+	b.requestBytes(&match, "request-target")
+	b.add(match)
 	for _, c := range m.Converters {
 		st := Step{Stage: trace.StageRouter, Kind: KindConvert, From: rt, To: rt, Start: rs.Start + r.Resolve,
 			Title: fmt.Sprintf("%s: %s → %s", line(c.Converter), quote(c.Text), line(c.Value))}
@@ -217,6 +243,7 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 		if c.Type == "str" {
 			st.Narration = strings.Replace(st.Narration, ", not a string.", ".", 1)
 		}
+		b.captured(&st, c)
 		b.add(st)
 	}
 
@@ -232,7 +259,7 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 	view := Step{Stage: trace.StageRouter, Kind: KindView, From: rt, To: v, Start: r.Start, Duration: r.Took,
 		Title: "view(" + strings.Join(append([]string{"request"}, args...), ", ") + ")"}
 	var vn strings.Builder
-	fmt.Fprintf(&vn, "The view %s is called with the request", line(r.View))
+	fmt.Fprintf(&vn, "The view %s is called with the request", clip(line(r.View), maxViewName))
 	if len(args) > 0 {
 		fmt.Fprintf(&vn, " and %s", strings.Join(args, ", "))
 	}
@@ -248,6 +275,49 @@ func (b *builder) router(rs *trace.Stage, gw int) {
 	}
 	view.Narration = vn.String()
 	b.add(view)
+}
+
+// action words a middleware's action from the trace as the end of a
+// sentence: "passed: it only acts on the response" reads "it lets it
+// pass: it only acts on the response".
+func action(a string) string {
+	a = strings.TrimSuffix(line(a), ".")
+	if rest, ok := strings.CutPrefix(a, "passed: "); ok {
+		return "it lets it pass: " + rest
+	}
+	if a == "passed" {
+		return "it lets it pass"
+	}
+	return a
+}
+
+// requestBytes shows the request's bytes, as the server read them, on a
+// server-side step, with the named field as its lesson.
+func (b *builder) requestBytes(st *Step, field string) {
+	if b.serverRequest == nil {
+		return
+	}
+	st.Exchange, st.ExchangeStage, st.Dir = b.serverRequest, trace.StageGateway, DirSent
+	st.ExchangeIndex = b.requestIndex
+	st.Bytes, st.Fields = b.serverRequest.Sent.Bytes, b.serverRequest.Sent.Fields
+	st.Lesson = findField(st.Fields, field)
+}
+
+// captured shows the request's bytes on a converter's step, its lesson the
+// text the converter took, found inside the request-target.
+func (b *builder) captured(st *Step, c trace.Converted) {
+	b.requestBytes(st, "request-target")
+	t := st.Lesson
+	if t == nil || c.Text == "" {
+		return
+	}
+	target := string(slice(st.Bytes, t.Offset, t.Length))
+	// The captured text is matched against the path, whose escapes the
+	// request-target keeps: look for it as it was sent.
+	if k := strings.Index(target, c.Text); k >= 0 {
+		st.Lesson = &trace.Field{Name: "<" + c.Converter + ":" + c.Name + ">", Offset: t.Offset + k, Length: len(c.Text),
+			Value: c.Text + " → " + c.Value + " (" + c.Type + ")"}
+	}
 }
 
 // lastServer is the web server's lane of the last request.
@@ -266,6 +336,19 @@ func short(m string) string {
 		m = m[i+1:]
 	}
 	return line(m)
+}
+
+// maxViewName bounds how much of a view's source a narration quotes: a
+// template's text can be long, and the lesson is the call, not the text.
+const maxViewName = 80
+
+// clip cuts s to n runes, with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // quote puts a value from the trace in single quotes, as Python prints a str.

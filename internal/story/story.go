@@ -12,6 +12,14 @@ import (
 // English prose. A test holds every step of every recording to it.
 const MaxNarration = 450
 
+// NarrationWidth and NarrationLines are the room the tour gives a
+// narration at 80x24: six lines of 78 columns (80 less a border). Every
+// narration, wrapped with Wrap at NarrationWidth, fits in NarrationLines.
+const (
+	NarrationWidth = 78
+	NarrationLines = 6
+)
+
 // PartyKind says what a party of the story is: it decides its lane.
 type PartyKind string
 
@@ -54,6 +62,7 @@ const (
 	KindResponse      Kind = "response"       // the HTTP response received
 	KindRedirect      Kind = "redirect"       // a redirect followed: the next hop begins
 	KindPage          Kind = "page"           // the body, laid out as text
+	KindStop          Kind = "stop"           // a stage failed and the journey ends: why
 )
 
 // Direction says which half of an exchange a step shows.
@@ -67,6 +76,12 @@ const (
 
 // Step is one arrow of the story.
 type Step struct {
+	// ID names the step stably while the journey streams in: steps can be
+	// inserted before it (the server's side arrives after the response
+	// it explains), but its ID stays, so a reader keeps its place with
+	// Story.Find. It is "stage/kind/n", n counting that stage's steps of
+	// that kind from 0.
+	ID    string
 	Stage trace.StageKind
 	Kind  Kind
 	// From and To index Story.Parties: who sends, who receives. They are
@@ -78,9 +93,11 @@ type Step struct {
 	// ended; zero when unknown).
 	Start, Duration time.Duration
 	// Exchange is the exchange the step shows, if any, and ExchangeIndex
-	// its index in the stage's exchanges (-1 when none); Dir says which
-	// half.
+	// its index in the exchanges of ExchangeStage (-1 when none): the
+	// stage itself, except for the response written, whose bytes are the
+	// router stage's view exchange. Dir says which half.
 	Exchange      *trace.Exchange
+	ExchangeStage trace.StageKind
 	ExchangeIndex int
 	Dir           Direction
 	// Bytes are the step's bytes as they crossed the wire (raw: escape
@@ -115,6 +132,16 @@ type Story struct {
 	Steps   []Step
 }
 
+// Find returns the index of the step with that ID, or -1.
+func (s *Story) Find(id string) int {
+	for i, st := range s.Steps {
+		if st.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
 // FirstOf returns the index of the first step of the stage, or -1.
 func (s *Story) FirstOf(stage trace.StageKind) int {
 	for i, st := range s.Steps {
@@ -136,5 +163,6 @@ func Build(j *trace.Journey) *Story {
 	b.dns()
 	b.web()
 	b.page()
+	b.stop()
 	return b.story()
 }

@@ -2,8 +2,11 @@ package story
 
 import (
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
+	"journey/internal/facts"
 	"journey/internal/trace"
 )
 
@@ -11,7 +14,13 @@ import (
 func (b *builder) serverParty(p trace.Peer) int {
 	name := line(p.Name)
 	if name == "" {
-		name = line(p.Addr)
+		// An IP literal: the lane is named by the address; its port is
+		// in Addr.
+		if h, _, err := net.SplitHostPort(p.Addr); err == nil {
+			name = line(h)
+		} else {
+			name = line(p.Addr)
+		}
 	}
 	if name == "" {
 		name = "the web server"
@@ -37,7 +46,11 @@ func (b *builder) web() {
 		}
 	}
 	h := b.j.Stage(trace.StageHTTP)
-	if h == nil {
+	if h == nil || lastHTTP(h) < 0 {
+		// While the journey streams in (step mode holds the response),
+		// the server's side can be known before the request's exchange
+		// is recorded: it is told after the connection.
+		b.server()
 		return
 	}
 	last := lastHTTP(h)
@@ -96,9 +109,9 @@ func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
 			Exchange: e, ExchangeIndex: i, Failed: e.Failed(), Title: "TCP: SYN, SYN-ACK, ACK"}
 		if e.Failed() {
 			st.Title = "TCP connect failed"
-			st.Narration = fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(e.Peer.Addr), strings.TrimSuffix(line(e.Error), "."))
+			st.Narration = fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(facts.Peer(e.Peer)), strings.TrimSuffix(line(e.Error), "."))
 		} else {
-			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, one round trip; nothing of the request has left yet.", line(e.Peer.Addr), ms(e.Duration))
+			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, one round trip; nothing of the request has left yet.", line(facts.Peer(e.Peer)), ms(e.Duration))
 			if e.Local != "" {
 				st.Narration += fmt.Sprintf(" Our end is %s.", line(e.Local))
 			}
@@ -165,14 +178,14 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 		fmt.Fprintf(&n, " (%s, issued by %s)", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
 	}
 	n.WriteString(", a signature proving it holds the key, and its Finished.")
-	if t != nil {
-		n.WriteString(" " + verdict(t, e))
-	}
+	v := facts.VerdictOf(t, e.Error)
+	n.WriteString(" " + verdict(v))
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
-		Lesson: firstField(e.Received.Fields), Title: "TLS ServerHello … Finished", Narration: n.String(), Failed: e.Failed()}
-	if t != nil && !t.Verified && !t.Insecure {
-		st.Failed = true
+		Lesson: firstField(e.Received.Fields), Title: "TLS ServerHello … Finished", Narration: n.String(),
+		Failed: v.Verdict == facts.Failed}
+	if v.Verdict == facts.UnverifiedWithK {
+		st.Title += " (NOT verified)"
 	}
 	b.add(st)
 
@@ -190,17 +203,18 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	}
 }
 
-// verdict says whether the certificate was trusted, and what -k changed.
-func verdict(t *trace.TLS, e *trace.Exchange) string {
-	switch {
-	case t.Verified && t.Insecure:
-		return "The chain verified, though -k would have gone on without it."
-	case t.Verified:
+// verdict says whether the certificate was trusted, and what -k changed,
+// from the one reading of the verdict (package facts).
+func verdict(v facts.TLS) string {
+	switch v.Verdict {
+	case facts.VerifiedWithK:
+		return "We checked it and it verified: the chain leads to a root we trust and names the host, so -k was not needed."
+	case facts.Verified:
 		return "We checked it: the chain leads to a root we trust and names the host, so this is really the site."
-	case t.Insecure:
-		return fmt.Sprintf("The chain did not verify (%s), and -k told us to go on anyway: anyone could be at the other end.", strings.TrimSuffix(line(t.VerifyError), "."))
-	case t.VerifyError != "":
-		return fmt.Sprintf("The chain did not verify: %s. We stop here.", strings.TrimSuffix(line(t.VerifyError), "."))
+	case facts.UnverifiedWithK:
+		return fmt.Sprintf("It did NOT verify (%s), and -k told us to go on anyway: anyone could be at the other end.", strings.TrimSuffix(line(v.Why), "."))
+	case facts.Failed:
+		return fmt.Sprintf("It did not verify: %s. We stop here.", strings.TrimSuffix(line(v.Why), "."))
 	}
 	return ""
 }
@@ -289,7 +303,7 @@ func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
 	if f := findField(e.Sent.Fields, "Host"); f != nil {
 		fmt.Fprintf(&n, " The Host header (%s) tells the server which site we mean: one address can serve many.", line(strings.TrimPrefix(f.Value, "Host: ")))
 	}
-	if hop != nil && hop.Timing.Write > 0 {
+	if hop != nil && hop.Timing.Write >= 100*time.Microsecond {
 		fmt.Fprintf(&n, " Writing it took %s.", ms(hop.Timing.Write))
 	}
 	start := e.Start

@@ -166,6 +166,8 @@ func (r *Recorder) Finish(err error) *Journey {
 	if err != nil {
 		r.j.Error = err.Error()
 	}
+	sum := Summarize(r.j)
+	r.j.Timing = &sum
 	final = r.snapshotLocked()
 	r.mu.Unlock()
 	if r.emit != nil {

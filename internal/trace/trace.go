@@ -96,6 +96,9 @@ type Journey struct {
 	Duration time.Duration `json:"duration_ns"`
 	Stages   []*Stage      `json:"stages"`
 	Error    string        `json:"error,omitempty"` // set when a stage failed
+	// Timing is the journey's timing in curl -w's terms, set when the
+	// journey ends; nil in a recording made before it existed.
+	Timing *Summary `json:"timing,omitempty"`
 }
 
 // Stage returns the journey's stage of that kind, or nil.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/explain"
 	"journey/internal/safetext"
@@ -30,22 +29,6 @@ import (
 //   - r runs again and comes back to the same step (in step mode, to the
 //     first: the class walks it again).
 
-// stepKey identifies a step across rebuilds of the story: a story is
-// rebuilt on every event, and a step that arrives late (the server's side
-// is handed over after the response) may be inserted before the current
-// one.
-type stepKey struct {
-	stage trace.StageKind
-	kind  story.Kind
-	ex    int
-	dir   story.Direction
-	title string
-}
-
-func keyOf(st *story.Step) stepKey {
-	return stepKey{st.Stage, st.Kind, st.ExchangeIndex, st.Dir, st.Title}
-}
-
 // Tour is the tour component. Its parts, the ladder and the narration,
 // read it; it reads Common.
 type Tour struct {
@@ -56,7 +39,7 @@ type Tour struct {
 	pend    *story.Step   // the packet waiting to leave, as a step (step mode)
 	extra   []story.Party // its party, when the story has not met it yet
 	cur     int           // the current step
-	key     stepKey       // the current step's identity, to find it again
+	id      string        // the current step's ID (story.Step.ID), to find it again as steps stream in
 	reached int           // step mode: the last step revealed
 	want    int           // after r: the step to come back to, or -1
 	sentAt  int           // step mode: the step that was sent and awaits what comes back, or -1
@@ -136,15 +119,12 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 	n := len(t.story.Steps)
 	// Find the current step again: the story may have gained a step
 	// before it.
-	if t.key != (stepKey{}) && t.want < 0 {
-		for i := range t.story.Steps {
-			if keyOf(&t.story.Steps[i]) == t.key {
-				if t.stepMode && t.reached >= t.cur {
-					t.reached += i - t.cur
-				}
-				t.cur = i
-				break
+	if t.id != "" && t.want < 0 {
+		if i := t.story.Find(t.id); i >= 0 {
+			if t.stepMode && t.reached >= t.cur {
+				t.reached += i - t.cur
 			}
+			t.cur = i
 		}
 	}
 	switch {
@@ -192,7 +172,7 @@ func (t *Tour) setCur(i int) {
 	}
 	t.cur = i
 	if st := t.stepAt(i); st != nil && !t.isPending(i) {
-		t.key = keyOf(st)
+		t.id = st.ID
 	}
 	t.clamp()
 }
@@ -269,6 +249,9 @@ func (t *Tour) where() (trace.StageKind, *trace.Exchange) {
 	if st == nil {
 		return "", nil
 	}
+	if st.Exchange != nil && st.ExchangeStage != "" {
+		return st.ExchangeStage, st.Exchange // the response written is the router stage's exchange
+	}
 	return st.Stage, st.Exchange
 }
 
@@ -282,7 +265,7 @@ func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {
 		return
 	}
 	for i := range t.story.Steps {
-		if st := &t.story.Steps[i]; st.Stage == k && e != nil && st.Exchange == e {
+		if st := &t.story.Steps[i]; e != nil && st.Exchange == e {
 			t.revealTo(i)
 			return
 		}
@@ -533,7 +516,7 @@ func (t *Tour) narrationLines(st *story.Step, w int) []string {
 	out := []string{t.st.Header.Render(fit(head, w))}
 	text := terminalSafe(safetext.Text(st.Narration))
 	for _, para := range strings.Split(text, "\n") {
-		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
+		out = append(out, story.Wrap(para, w)...)
 	}
 	return out
 }
