@@ -68,10 +68,12 @@ func BenchmarkView(b *testing.B) {
 				down := tea.KeyMsg{Type: tea.KeyPgDown}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := cpuTime()
 				for b.Loop() {
 					m.Update(down)
 					m.View()
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}

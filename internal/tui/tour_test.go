@@ -349,9 +349,11 @@ func BenchmarkTourView(b *testing.B) {
 			m.View()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for b.Loop() {
 				m.View()
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -369,6 +371,8 @@ func BenchmarkFirstFrame(b *testing.B) {
 		}
 	}
 	j := loadJourney(b, largest)
+	cpu := cpuTime()
+	defer func() { reportCPU(b, cpu) }()
 	for b.Loop() {
 		m := New(context.Background(), Options{Replay: j})
 		m.Init()

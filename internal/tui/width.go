@@ -31,22 +31,12 @@ func invisible(r rune) bool {
 // terminalSafe writes every invisible character of s as a visible escape.
 // It leaves the TUI's own escape sequences (SGR, ESC [ … m) alone.
 func terminalSafe(s string) string {
-	i := 0
-	for ; i < len(s); i++ {
-		if s[i] >= 0xc2 { // a multi-byte rune starts here: look closer
-			break
-		}
-	}
-	if i == len(s) {
-		return s
-	}
-	if !hasInvisible(s[i:]) {
+	if !hasInvisible(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	b.WriteString(s[:i])
-	for _, r := range s[i:] {
+	for _, r := range s {
 		if invisible(r) {
 			if r > 0xffff {
 				fmt.Fprintf(&b, `\U%08x`, r)
@@ -60,17 +50,34 @@ func terminalSafe(s string) string {
 	return b.String()
 }
 
+// hasInvisible reports whether s holds an invisible character. It is
+// called on every row drawn, most of them ASCII and box-drawing lines, so
+// it decodes only where one may start: the lead bytes of the blocks that
+// hold format characters and Hangul fillers (U+00AD; U+0600–U+070F;
+// U+0890–U+08E2; U+115F–U+180E; U+200B–U+206F; U+3164; U+FEFF–U+FFFB;
+// planes 1 and 14). Box drawing (U+2500, lead E2 94) is skipped unread.
 func hasInvisible(s string) bool {
-	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			i++
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0xc2 {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if invisible(r) {
+		switch c {
+		case 0xc2:
+			if i+1 < len(s) && s[i+1] != 0xad {
+				continue
+			}
+		case 0xe2:
+			if i+1 < len(s) && s[i+1] != 0x80 && s[i+1] != 0x81 {
+				continue
+			}
+		case 0xd8, 0xdb, 0xdc, 0xe0, 0xe1, 0xe3, 0xef, 0xf0, 0xf3:
+		default:
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(s[i:]); invisible(r) {
 			return true
 		}
-		i += size
 	}
 	return false
 }
