@@ -81,6 +81,7 @@ type helpSet struct {
 // steps and opening the inspector.
 func (k KeyMap) tourHelp() helpSet {
 	inspect := key.NewBinding(key.WithKeys("i", "tab"), key.WithHelp("i/tab", "inspect"))
+	scroll := key.NewBinding(key.WithKeys("down", "up"), key.WithHelp("↓/↑", "scroll page"))
 	closeHelp := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "fewer keys"))
 	send := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "step: send packet"))
 	return helpSet{
@@ -90,6 +91,7 @@ func (k KeyMap) tourHelp() helpSet {
 			{k.Quit, closeHelp, k.Rerun},
 			{k.Next, k.Back, k.First, k.Last},
 			{k.Stage, inspect, k.Zoom, send},
+			{scroll},
 		},
 	}
 }

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/story"
@@ -302,4 +305,108 @@ func stepTime(st *story.Step) string {
 		return "0 ms"
 	}
 	return trace.Dur(st.Start)
+}
+
+// Ladder is the tour's diagram as a component: it draws the lane names and
+// one row per step, and keeps the current step in view; ↑/↓ scroll it
+// while it fills the window (z), until the current step changes.
+type Ladder struct {
+	*Common
+	top  int  // the first step shown
+	free bool // the user scrolled: the current step is not pulled back into view
+}
+
+// ladderSteps is what the ladder draws: the tour's steps, which of them are
+// drawn, which is current and which is the packet waiting to leave.
+type ladderSteps interface {
+	visible() int
+	stepAt(i int) *story.Step
+	isPending(i int) bool
+	current() int
+	storyOf() *story.Story
+}
+
+// Update scrolls the ladder.
+func (l *Ladder) Update(msg tea.Msg) (*Ladder, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return l, nil
+	}
+	k := l.keys
+	switch {
+	case key.Matches(km, k.Down):
+		l.top++
+	case key.Matches(km, k.Up):
+		l.top--
+	case key.Matches(km, k.PageDown):
+		l.top += max(1, l.bodyH/2)
+	case key.Matches(km, k.PageUp):
+		l.top -= max(1, l.bodyH/2)
+	default:
+		return l, nil
+	}
+	l.top = max(0, l.top)
+	l.free = true
+	return l, nil
+}
+
+// keepInView keeps step cur of n in the rows shown, with a row of context
+// above and below where there is room, unless the user scrolled away.
+func (l *Ladder) keepInView(cur, n, rows int) {
+	if rows <= 0 {
+		l.top = 0
+		return
+	}
+	if !l.free {
+		margin := min(1, (rows-1)/2)
+		if cur-margin < l.top {
+			l.top = cur - margin
+		}
+		if cur+margin >= l.top+rows {
+			l.top = cur + margin - rows + 1
+		}
+	}
+	l.top = clamp(l.top, 0, max(0, n-rows))
+}
+
+// View is the lane names and, under them, the rows of steps from l.top:
+// h rows of w cells in all.
+func (l *Ladder) View(s ladderSteps, b board, w, h int) []string {
+	out := make([]string, 0, h)
+	for _, r := range b.nameRows(w) {
+		out = append(out, l.st.Title.Render(fit(r, w)))
+	}
+	n := s.visible()
+	for i := l.top; i < n && len(out) < h; i++ {
+		out = append(out, l.row(s, b, i, w))
+	}
+	return out
+}
+
+// row is step i's row: its time (the current step marked ▸), the lanes
+// with its arrow, and its label.
+func (l *Ladder) row(s ladderSteps, b board, i, w int) string {
+	st := s.stepAt(i)
+	a, c := b.laneOf(st.From), b.laneOf(st.To)
+	tm := stepTime(st)
+	if s.isPending(i) {
+		tm = "…"
+	}
+	label := b.stepLabel(s.storyOf(), st)
+	lost := st.Failed && (st.Kind == story.KindLoss || st.Kind == story.KindQuery)
+	mark := " "
+	if i == s.current() {
+		mark = "▸" // the current step, also without colour
+	}
+	row := mark + fmt.Sprintf("%*s ", timeW-1, tm) + b.arrowRow(a, c, lost) + " " + fit(label, b.labelW)
+	row = fit(row, w)
+	switch {
+	case i == s.current():
+		return l.st.Selected.Render(row)
+	case s.isPending(i):
+		return l.st.Running.Render(row)
+	case st.Failed:
+		return l.st.Bad.Render(row)
+	}
+	return row
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
@@ -42,9 +45,48 @@ func lessonRange(st *story.Step) [2]int {
 	return [2]int{st.Lesson.Offset, min(len(st.Bytes), st.Lesson.Offset+st.Lesson.Length)}
 }
 
-// stripWant is how many rows the strip would like for st: enough for the
+// Strip is the tour's part under the narration: the step's bytes, or on
+// the page step the page, which ↑/↓ scroll.
+type Strip struct {
+	*Common
+	scroll int // the page's first line shown
+}
+
+// Update scrolls the page.
+func (s *Strip) Update(msg tea.Msg) (*Strip, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	k := s.keys
+	switch {
+	case key.Matches(km, k.Down):
+		s.scroll++
+	case key.Matches(km, k.Up):
+		s.scroll--
+	case key.Matches(km, k.PageDown):
+		s.scroll += max(1, s.bodyH/2)
+	case key.Matches(km, k.PageUp):
+		s.scroll -= max(1, s.bodyH/2)
+	}
+	s.scroll = max(0, s.scroll)
+	return s, nil
+}
+
+// View is the strip of st in h rows: the page, or the bytes.
+func (s *Strip) View(st *story.Step, w, h int, zoomed bool) []string {
+	if st == nil {
+		return nil
+	}
+	if st.Page != nil {
+		return s.pageView(st, w, h, zoomed)
+	}
+	return s.bytesView(st, w, h)
+}
+
+// Want is how many rows the strip would like for st: enough for the
 // lesson's field, within the bounds above; 0 when the step has no bytes.
-func (t *Tour) stripWant(st *story.Step, w int) int {
+func (s *Strip) Want(st *story.Step, w int) int {
 	if st == nil || len(st.Bytes) == 0 || st.Page != nil {
 		return 0
 	}
@@ -66,18 +108,18 @@ func (t *Tour) stripWant(st *story.Step, w int) int {
 	return clamp(need+1, minStripRows, maxStripRows)
 }
 
-// stripView is the strip in h rows: a title saying which field is
+// bytesView is the strip in h rows: a title saying which field is
 // highlighted, then the rows around it.
-func (t *Tour) stripView(st *story.Step, w, h int) []string {
+func (s *Strip) bytesView(st *story.Step, w, h int) []string {
 	hl := lessonRange(st)
 	head := fmt.Sprintf("bytes · %d", len(st.Bytes))
 	if hl[0] >= 0 {
 		head += fmt.Sprintf(" · %s: %d bytes at offset %d", safetext.Line(st.Lesson.Name), hl[1]-hl[0], hl[0])
 	}
-	out := []string{t.st.Title.Render(fit(" "+head+" ", w))}
+	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
 	rows := h - 1
 	if textual(st) {
-		for _, r := range textStrip(t.pt, st.Bytes, hl, w-1, rows) {
+		for _, r := range textStrip(s.pt, st.Bytes, hl, w-1, rows) {
 			out = append(out, fit(r, w))
 		}
 		return out
@@ -95,7 +137,7 @@ func (t *Tour) stripView(st *story.Step, w, h int) []string {
 	}
 	first = clamp(first, 0, max(0, total-rows))
 	for r := first; r < total && len(out) < h; r++ {
-		out = append(out, fit(hexRowOf(t.pt, st.Bytes, r, w, hl), w))
+		out = append(out, fit(hexRowOf(s.pt, st.Bytes, r, w, hl), w))
 	}
 	return out
 }
@@ -129,6 +171,37 @@ func textStrip(pt paints, b []byte, hl [2]int, w, rows int) []string {
 	var out []string
 	for r := 0; r < len(tr.start) && len(out) < rows; r++ {
 		out = append(out, textRowOf(pt, tr.start, win, r, shift))
+	}
+	return out
+}
+
+// pageLines are the page's text and its links.
+func pageLines(p *story.Page) []string {
+	out := append([]string{}, p.Text...)
+	if len(p.Links) > 0 {
+		out = append(out, "", "Links:")
+		for i, l := range p.Links {
+			out = append(out, fmt.Sprintf("[%d] %s", i+1, l))
+		}
+	}
+	return out
+}
+
+// pageView is the page step's text in h rows from s.scroll, with a title
+// that says what it is and how to see the rest.
+func (s *Strip) pageView(st *story.Step, w, h int, zoomed bool) []string {
+	lines := pageLines(st.Page)
+	head := fmt.Sprintf("the page · %s · %d bytes", orDash(st.Page.ContentType), st.Page.Size)
+	if rest := len(lines) - s.scroll - (h - 1); rest > 0 {
+		if zoomed {
+			head += fmt.Sprintf(" · %d more lines: ↓ scrolls", rest)
+		} else {
+			head += fmt.Sprintf(" · %d more lines: z shows the whole page, ↓ scrolls", rest)
+		}
+	}
+	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
+	for i := s.scroll; i < len(lines) && len(out) < h; i++ {
+		out = append(out, fit(lines[i], w))
 	}
 	return out
 }

@@ -43,13 +43,17 @@ type Tour struct {
 	reached int           // step mode: the last step revealed
 	want    int           // after r: the step to come back to, or -1
 	sentAt  int           // step mode: the step that was sent and awaits what comes back, or -1
-	top     int           // the ladder's first row shown
-	zoom    bool          // z: the focused part fills the body
-	scroll  int           // the zoomed part's (or the page's) first row
+	zoom    bool          // z: the ladder (or, on the page step, the page) fills the body
+
+	// The tour's parts, components of their own.
+	ladder    *Ladder
+	narration *Narration
+	strip     *Strip
 }
 
 func newTour(c *Common, stepMode bool) *Tour {
-	return &Tour{Common: c, stepMode: stepMode, want: -1, sentAt: -1}
+	return &Tour{Common: c, stepMode: stepMode, want: -1, sentAt: -1,
+		ladder: &Ladder{Common: c}, narration: &Narration{Common: c}, strip: &Strip{Common: c}}
 }
 
 // count is how many steps the tour has now: the story's, and the packet
@@ -84,6 +88,12 @@ func (t *Tour) stepAt(i int) *story.Step {
 	}
 	return nil
 }
+
+// current is the current step (for the ladder).
+func (t *Tour) current() int { return t.cur }
+
+// storyOf is the story the tour shows (for the ladder).
+func (t *Tour) storyOf() *story.Story { return t.story }
 
 // isPending reports whether step i is the packet waiting to leave.
 func (t *Tour) isPending(i int) bool {
@@ -168,7 +178,8 @@ func (t *Tour) setCur(i int) {
 	}
 	i = clamp(i, 0, n-1)
 	if i != t.cur {
-		t.scroll = 0
+		t.strip.scroll = 0
+		t.ladder.free = false
 	}
 	t.cur = i
 	if st := t.stepAt(i); st != nil && !t.isPending(i) {
@@ -202,15 +213,15 @@ func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd) {
 		t.toStage(int(km.Runes[0] - '0'))
 	case key.Matches(km, k.Zoom):
 		t.zoom = !t.zoom
-		t.scroll = 0
-	case key.Matches(km, k.Down):
-		t.scroll++
-	case key.Matches(km, k.Up):
-		t.scroll--
-	case key.Matches(km, k.PageDown):
-		t.scroll += max(1, t.bodyH/2)
-	case key.Matches(km, k.PageUp):
-		t.scroll -= max(1, t.bodyH/2)
+		t.strip.scroll = 0
+		t.ladder.free = false
+	case key.Matches(km, k.Down, k.Up, k.PageDown, k.PageUp):
+		// Scrolling: the page on the page step, else the ladder.
+		if st := t.stepAt(t.cur); st != nil && st.Page != nil {
+			t.strip.Update(km)
+		} else {
+			t.ladder.Update(km)
+		}
 	}
 	t.clamp()
 	return t, nil
@@ -336,25 +347,12 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 	return st, extra
 }
 
-// clamp keeps the current step in the ladder's view, with a row of
-// context above and below where there is room.
+// clamp keeps the current step in the ladder's view and every scroll in
+// range.
 func (t *Tour) clamp() {
 	l := t.layout()
-	rows := l.arrows
-	n := t.visible()
-	if rows <= 0 {
-		t.top = 0
-		return
-	}
-	margin := min(1, (rows-1)/2)
-	if t.cur-margin < t.top {
-		t.top = t.cur - margin
-	}
-	if t.cur+margin >= t.top+rows {
-		t.top = t.cur + margin - rows + 1
-	}
-	t.top = clamp(t.top, 0, max(0, n-rows))
-	t.scroll = clamp(t.scroll, 0, max(0, l.scrollMax))
+	t.ladder.keepInView(t.cur, t.visible(), l.arrows)
+	t.strip.scroll = clamp(t.strip.scroll, 0, max(0, l.scrollMax))
 }
 
 // tourLayout is how the body's rows are shared: the ladder (its lane
@@ -380,7 +378,7 @@ func (t *Tour) layout() tourLayout {
 	l.board = newBoard(t.story, t.extra, w, t.hasDNS())
 	l.names = l.board.names
 	st := t.stepAt(t.cur)
-	l.narration = t.narrationLines(st, w)
+	l.narration = t.narration.View(t.heading(st), st, w)
 	if t.zoom {
 		if st != nil && st.Page != nil {
 			l.strip = h
@@ -393,7 +391,7 @@ func (t *Tour) layout() tourLayout {
 	}
 	rest := h - len(l.narration) - 1 // a blank row between ladder and narration
 	want := t.visible()
-	stripWant := t.stripWant(st, w)
+	stripWant := t.strip.Want(st, w)
 	switch {
 	case st != nil && st.Page != nil:
 		// The page is what the step shows: the ladder keeps a few rows.
@@ -433,69 +431,25 @@ func (t *Tour) View() string {
 	st := t.stepAt(t.cur)
 	if t.zoom {
 		if st != nil && st.Page != nil {
-			return strings.Join(t.pageView(st, w, h, l), "\n")
+			return strings.Join(t.strip.View(st, w, h, true), "\n")
 		}
-		return strings.Join(t.ladderView(l, w, h), "\n")
+		return strings.Join(t.ladder.View(t, l.board, w, h), "\n")
 	}
 	out := make([]string, 0, h)
-	out = append(out, t.ladderView(l, w, l.names+l.arrows)...)
+	out = append(out, t.ladder.View(t, l.board, w, l.names+l.arrows)...)
 	out = append(out, "")
 	out = append(out, l.narration...)
-	switch {
-	case st != nil && st.Page != nil && l.strip > 0:
-		out = append(out, t.pageView(st, w, l.strip, l)...)
-	case l.strip > 0:
-		out = append(out, t.stripView(st, w, l.strip)...)
+	if l.strip > 0 {
+		out = append(out, t.strip.View(st, w, l.strip, false)...)
 	}
 	return strings.Join(out, "\n")
 }
 
-// ladderView is the lane names and h-names rows of arrows, from t.top.
-func (t *Tour) ladderView(l tourLayout, w, h int) []string {
-	b := l.board
-	out := make([]string, 0, h)
-	for _, r := range b.nameRows(w) {
-		out = append(out, t.st.Title.Render(fit(r, w)))
-	}
-	n := t.visible()
-	for i := t.top; i < n && len(out) < h; i++ {
-		out = append(out, t.arrowLine(b, i, w))
-	}
-	return out
-}
-
-// arrowLine is step i's row of the ladder.
-func (t *Tour) arrowLine(b board, i, w int) string {
-	st := t.stepAt(i)
-	a, c := b.laneOf(st.From), b.laneOf(st.To)
-	tm := stepTime(st)
-	if t.isPending(i) {
-		tm = "…"
-	}
-	label := b.stepLabel(t.story, st)
-	lost := st.Failed && (st.Kind == story.KindLoss || st.Kind == story.KindQuery)
-	mark := " "
-	if i == t.cur {
-		mark = "▸" // the current step, also without colour
-	}
-	row := mark + fmt.Sprintf("%*s ", timeW-1, tm) + b.arrowRow(a, c, lost) + " " + fit(label, b.labelW)
-	row = fit(row, w)
-	switch {
-	case i == t.cur:
-		return t.st.Selected.Render(row)
-	case t.isPending(i):
-		return t.st.Running.Render(row)
-	case st.Failed:
-		return t.st.Bad.Render(row)
-	}
-	return row
-}
-
-// narrationLines are the current step's heading and its narration,
-// wrapped to w: never cut, whatever its length.
-func (t *Tour) narrationLines(st *story.Step, w int) []string {
+// heading is the narration's first line: which step of how many, its
+// stage, who sends to whom, how long.
+func (t *Tour) heading(st *story.Step) string {
 	if st == nil {
-		return nil
+		return ""
 	}
 	head := fmt.Sprintf("step %d of %d", t.cur+1, t.visible())
 	if t.running || t.stepMode && t.visible() < t.count() {
@@ -513,12 +467,7 @@ func (t *Tour) narrationLines(st *story.Step, w int) []string {
 	if t.isPending(t.cur) {
 		head += " · space sends it"
 	}
-	out := []string{t.st.Header.Render(fit(head, w))}
-	text := terminalSafe(safetext.Text(st.Narration))
-	for _, para := range strings.Split(text, "\n") {
-		out = append(out, story.Wrap(para, w)...)
-	}
-	return out
+	return head
 }
 
 // parties names who sends and who receives: "you → a.root-servers.net".
@@ -534,37 +483,6 @@ func (t *Tour) parties(st *story.Step) string {
 		return name(st.From)
 	}
 	return name(st.From) + " → " + name(st.To)
-}
-
-// pageLines are the page's text and its links.
-func pageLines(p *story.Page) []string {
-	out := append([]string{}, p.Text...)
-	if len(p.Links) > 0 {
-		out = append(out, "", "Links:")
-		for i, l := range p.Links {
-			out = append(out, fmt.Sprintf("[%d] %s", i+1, l))
-		}
-	}
-	return out
-}
-
-// pageView is the page step's text in h rows from t.scroll, with a title
-// that says what it is and how to see the rest.
-func (t *Tour) pageView(st *story.Step, w, h int, l tourLayout) []string {
-	lines := pageLines(st.Page)
-	head := fmt.Sprintf("the page · %s · %d bytes", orDash(st.Page.ContentType), st.Page.Size)
-	if rest := len(lines) - t.scroll - (h - 1); rest > 0 {
-		if t.zoom {
-			head += fmt.Sprintf(" · %d more lines: ↓ scrolls", rest)
-		} else {
-			head += fmt.Sprintf(" · %d more lines: z shows the whole page", rest)
-		}
-	}
-	out := []string{t.st.Title.Render(fit(" "+head+" ", w))}
-	for i := t.scroll; i < len(lines) && len(out) < h; i++ {
-		out = append(out, fit(lines[i], w))
-	}
-	return out
 }
 
 // pendingLesson is the field of a packet waiting to leave that says what
