@@ -150,6 +150,31 @@ func TestResize(t *testing.T) {
 	}
 }
 
+// TestResizeTour shrinks and grows the window on every step of a journey,
+// zoomed or not: the screen always fits, and nothing panics.
+func TestResizeTour(t *testing.T) {
+	j := loadJourney(t, "https")
+	m := New(context.Background(), Options{Replay: j, NoColor: true})
+	m.Init()
+	sizes := [][2]int{{250, 70}, {160, 48}, {80, 24}, {60, 16}, {50, 14}, {49, 13}, {20, 6}, {1, 1}, {0, 0}, {120, 30}}
+	for _, zoom := range []bool{false, true} {
+		if zoom {
+			m.Update(runes("z"))
+		}
+		m.Update(runes("g"))
+		for range m.tour.count() {
+			for _, sz := range sizes {
+				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				out := ansi.Strip(m.View())
+				if sz[0] > 0 && sz[1] > 0 {
+					checkFits(t, out, sz[0], sz[1])
+				}
+			}
+			m.Update(runes(" "))
+		}
+	}
+}
+
 // TestHostile shows a journey whose every outside string carries escape
 // sequences: none reaches the screen raw.
 func TestHostile(t *testing.T) {
