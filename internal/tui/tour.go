@@ -461,8 +461,8 @@ func (t *Tour) heading(st *story.Step) string {
 	if p := t.parties(st); p != "" {
 		head += " · " + p
 	}
-	if st.Duration > 0 {
-		head += " · " + trace.Dur(st.Duration)
+	if d := trace.Dur(st.Duration); st.Duration > 0 && d != trace.Dur(0) {
+		head += " · " + d
 	}
 	if t.isPending(t.cur) {
 		head += " · space sends it"
