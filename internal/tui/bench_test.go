@@ -85,7 +85,7 @@ func TestBigBody(t *testing.T) {
 	for _, hex := range []bool{false, true} {
 		t.Run(fmt.Sprint("hex=", hex), func(t *testing.T) {
 			m := bigModel(t, 80, 24, hex)
-			m.insp.top[focusBytes] = 1 << 30
+			*m.insp.scroll(focusBytes) = 1 << 30
 			m.insp.clampScroll()
 			out := m.View()
 			checkFits(t, out, 80, 24)

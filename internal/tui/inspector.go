@@ -46,13 +46,22 @@ type Inspector struct {
 	focus  focus
 	flip   bool // x: the other of hex and text
 	zoom   bool // z: the focused pane fills the window
-	top    [focusCount]int
+
+	// The panes, components of their own (panes.go).
+	exchanges *ExchangesPane
+	fields    *FieldsPane
+	bytes     *BytesPane
+	explain   *ExplainPane
+	waterfall *WaterfallPane
 
 	cache cache
 }
 
 func newInspector(c *Common) *Inspector {
-	return &Inspector{Common: c, follow: true, item: -1, open: map[string]bool{}}
+	m := &Inspector{Common: c, follow: true, item: -1, open: map[string]bool{}}
+	m.exchanges, m.fields, m.bytes = &ExchangesPane{in: m}, &FieldsPane{in: m}, &BytesPane{in: m}
+	m.explain, m.waterfall = &ExplainPane{in: m}, &WaterfallPane{in: m}
+	return m
 }
 
 // Update handles a key or the mouse; the root model routes them here
@@ -103,7 +112,7 @@ func (m *Inspector) key(msg tea.KeyMsg) tea.Cmd {
 		m.Expand()
 	case key.Matches(msg, k.Hex):
 		m.flip = !m.flip
-		m.top[focusBytes] = 0
+		*m.scroll(focusBytes) = 0
 		m.revealField()
 	case key.Matches(msg, k.Zoom):
 		m.zoom = !m.zoom
@@ -205,17 +214,10 @@ func (m *Inspector) show(k trace.StageKind, e *trace.Exchange) {
 	m.clampScroll()
 }
 
-// move moves by n rows in the focused pane.
+// move moves by n rows in the focused pane: the pane decides what that
+// means (another exchange, another field, a scroll).
 func (m *Inspector) move(n int) {
-	switch m.focus {
-	case focusExchanges:
-		m.follow = false
-		m.selectItem(clamp(m.item+n, 0, len(m.items())-1))
-	case focusFields:
-		m.selectNode(clamp(m.node+n, 0, len(m.tree())-1))
-	default:
-		m.top[m.focus] += n
-	}
+	m.panes()[m.focus].Update(moveMsg(n))
 }
 
 // page is how far page up and down move: most of a pane's height.
@@ -230,7 +232,7 @@ func (m *Inspector) selectStage(i int) {
 	i = clamp(i, 0, len(m.journey.Stages)-1)
 	if i != m.stage || m.item < 0 {
 		m.stage = i
-		m.top[focusExplain] = 0
+		*m.scroll(focusExplain) = 0
 		m.selectItem(0)
 	}
 }
@@ -253,14 +255,14 @@ func (m *Inspector) selectItem(i int) {
 			}
 		}
 	}
-	m.top[focusBytes] = 0
-	m.top[focusFields] = 0
-	m.top[focusExplain] = 0
+	*m.scroll(focusBytes) = 0
+	*m.scroll(focusFields) = 0
+	*m.scroll(focusExplain) = 0
 }
 
 func (m *Inspector) selectNode(i int) {
 	m.node = i
-	m.top[focusExplain] = 0
+	*m.scroll(focusExplain) = 0
 	m.revealField()
 }
 

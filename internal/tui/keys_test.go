@@ -38,7 +38,7 @@ func TestKeys(t *testing.T) {
 		{"space without a packet", []tea.KeyMsg{runes(" ")}, func(m *Model) bool { return m.pending == nil }},
 		{"wheel scrolls", []tea.KeyMsg{runes("l"), keyTab, keyTab}, func(m *Model) bool {
 			m.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
-			return m.insp.top[focusBytes] > 0
+			return *m.insp.scroll(focusBytes) > 0
 		}},
 	}
 	j := loadJourney(t, "http")

@@ -101,7 +101,7 @@ func (m *Inspector) clampScroll() {
 		return
 	}
 	keep := func(f focus, sel, rows, total int) {
-		t := m.top[f]
+		t := *m.scroll(f)
 		if sel >= 0 {
 			if sel < t {
 				t = sel
@@ -110,7 +110,7 @@ func (m *Inspector) clampScroll() {
 				t = sel - rows + 1
 			}
 		}
-		m.top[f] = clamp(t, 0, max(0, total-rows))
+		*m.scroll(f) = clamp(t, 0, max(0, total-rows))
 	}
 	if l.wide {
 		keep(focusExchanges, m.stage+1+m.item, l.itemsH-1, len(m.journeyStages())+len(m.items()))
@@ -132,8 +132,8 @@ func (m *Inspector) revealField() {
 	}
 	rows := l.midH - 1
 	r := m.rowOf(off, l.bytesW)
-	if t := m.top[focusBytes]; r < t || r >= t+rows {
-		m.top[focusBytes] = max(0, r-rows/3)
+	if t := *m.scroll(focusBytes); r < t || r >= t+rows {
+		*m.scroll(focusBytes) = max(0, r-rows/3)
 	}
 }
 

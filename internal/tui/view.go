@@ -24,21 +24,21 @@ func (m *Inspector) View() string {
 	out := make([]string, 0, m.bodyH)
 	if l.wide {
 		cols := [][]string{
-			m.timelinePane(l.itemsW, l.itemsH),
-			m.fieldsPane(l.fieldsW, l.midH),
-			m.bytesPane(l.bytesW, l.midH),
-			m.explainPane(l.explW, l.explH),
+			m.exchanges.timeline(l.itemsW, l.itemsH),
+			m.fields.View(l.fieldsW, l.midH),
+			m.bytes.View(l.bytesW, l.midH),
+			m.explain.View(l.explW, l.explH),
 		}
 		out = append(out, joinColumns(cols, l.midH, m.st.Dim.Render("│"))...)
-		out = append(out, m.waterfallPane(l.waterW, l.waterH)...)
+		out = append(out, m.waterfall.View(l.waterW, l.waterH)...)
 	} else {
 		out = append(out, fit(m.strip(), m.width))
-		out = append(out, m.itemsPane(l.itemsW, l.itemsH)...)
-		out = append(out, joinColumns([][]string{m.fieldsPane(l.fieldsW, l.midH), m.bytesPane(l.bytesW, l.midH)}, l.midH, m.st.Dim.Render("│"))...)
+		out = append(out, m.exchanges.list(l.itemsW, l.itemsH)...)
+		out = append(out, joinColumns([][]string{m.fields.View(l.fieldsW, l.midH), m.bytes.View(l.bytesW, l.midH)}, l.midH, m.st.Dim.Render("│"))...)
 		if m.focus == focusWaterfall {
-			out = append(out, m.waterfallPane(l.waterW, l.waterH)...)
+			out = append(out, m.waterfall.View(l.waterW, l.waterH)...)
 		} else {
-			out = append(out, m.explainPane(l.explW, l.explH)...)
+			out = append(out, m.explain.View(l.explW, l.explH)...)
 		}
 	}
 	return strings.Join(out, "\n")
@@ -46,18 +46,10 @@ func (m *Inspector) View() string {
 
 // zoomed is the focused pane alone, as large as the body (z).
 func (m *Inspector) zoomed() []string {
-	w, h := m.width, m.bodyH
-	switch m.focus {
-	case focusExchanges:
-		return m.timelinePane(w, h)
-	case focusFields:
-		return m.fieldsPane(w, h)
-	case focusBytes:
-		return m.bytesPane(w, h)
-	case focusExplain:
-		return m.explainPane(w, h)
+	if m.focus == focusExchanges {
+		return m.exchanges.timeline(m.width, m.bodyH)
 	}
-	return m.waterfallPane(w, h)
+	return m.panes()[m.focus].View(m.width, m.bodyH)
 }
 
 // mark is a stage's status as one symbol; the symbol alone carries the
@@ -189,14 +181,15 @@ func nestLead(e, prev *trace.Exchange) string {
 }
 
 // itemsPane is the narrow layout's list of the selected stage's exchanges.
-func (m *Inspector) itemsPane(w, h int) []string {
+func (p *ExchangesPane) list(w, h int) []string {
+	m := p.in
 	s := m.selected()
 	head := "exchanges"
 	if s != nil {
 		head = fmt.Sprintf("%d · %s · %s · exchanges", m.stage, stageTitle(s.Kind), orDash(took(s)))
 	}
 	its := m.items()
-	top := m.top[focusExchanges]
+	top := p.top
 	// A list cut to its rows says which part it shows: at 80x24 a DNS
 	// stage has more exchanges than rows.
 	if rows := h - 1; rows > 0 && len(its) > rows {
@@ -217,7 +210,8 @@ func (m *Inspector) itemsPane(w, h int) []string {
 
 // timelinePane is the wide layout's left column: every stage with its
 // mark and time, the selected one opened to its exchanges.
-func (m *Inspector) timelinePane(w, h int) []string {
+func (p *ExchangesPane) timeline(w, h int) []string {
+	m := p.in
 	var rows []string
 	its := m.items()
 	for i, s := range m.journeyStages() {
@@ -232,7 +226,7 @@ func (m *Inspector) timelinePane(w, h int) []string {
 			}
 		}
 	}
-	top := min(m.top[focusExchanges], len(rows))
+	top := min(p.top, len(rows))
 	lines := []string{m.title(focusExchanges, "stages and exchanges", w)}
 	for _, r := range rows[top:] {
 		if len(lines) == h {
@@ -244,13 +238,14 @@ func (m *Inspector) timelinePane(w, h int) []string {
 }
 
 // fieldsPane is the selected exchange's field tree.
-func (m *Inspector) fieldsPane(w, h int) []string {
+func (p *FieldsPane) View(w, h int) []string {
+	m := p.in
 	lines := []string{m.title(focusFields, "fields · enter opens", w)}
 	rows := m.tree()
 	if len(rows) == 0 {
 		lines = append(lines, fit(m.st.Dim.Render("no exchange selected"), w))
 	}
-	for i := m.top[focusFields]; i < len(rows) && len(lines) < h; i++ {
+	for i := p.top; i < len(rows) && len(lines) < h; i++ {
 		r := rows[i]
 		sym := "  "
 		if r.kids {
@@ -277,7 +272,8 @@ func (m *Inspector) fieldsPane(w, h int) []string {
 }
 
 // bytesPane is the selected message's bytes, in hex or as text.
-func (m *Inspector) bytesPane(w, h int) []string {
+func (p *BytesPane) View(w, h int) []string {
+	m := p.in
 	form := "hex"
 	if m.textual() {
 		form = "text"
@@ -288,7 +284,7 @@ func (m *Inspector) bytesPane(w, h int) []string {
 		head = fmt.Sprintf("bytes · %s · %s: %d bytes", form, safetext.Line(f.Name), n)
 	}
 	lines := []string{m.title(focusBytes, head, w)}
-	for _, r := range m.bytesLines(w, h-1, m.top[focusBytes]) {
+	for _, r := range m.bytesLines(w, h-1, p.top) {
 		lines = append(lines, fit(r, w))
 	}
 	return pad(lines, w, h)
@@ -331,13 +327,14 @@ func (m *Inspector) explLines(w int) []string {
 	return c.explLines
 }
 
-func (m *Inspector) explainPane(w, h int) []string {
+func (p *ExplainPane) View(w, h int) []string {
+	m := p.in
 	head := "explanation"
 	if !m.layout().wide {
 		head += " · tab → waterfall"
 	}
 	el := m.explLines(w)
-	top := m.top[focusExplain]
+	top := p.top
 	if top > 0 {
 		head += " · ↑ more above"
 	}
