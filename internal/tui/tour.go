@@ -190,6 +190,16 @@ func (t *Tour) setCur(i int) {
 
 // Update handles a key: walking the steps, zooming, sending.
 func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd) {
+	if mm, ok := msg.(tea.MouseMsg); ok {
+		// Only with --mouse: the wheel walks the steps, never sends.
+		switch mm.Button {
+		case tea.MouseButtonWheelDown:
+			t.Next()
+		case tea.MouseButtonWheelUp:
+			t.setCur(t.cur - 1)
+		}
+		return t, nil
+	}
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return t, nil

@@ -172,6 +172,7 @@ func TestTourKeys(t *testing.T) {
 		{"4: gateway", []tea.KeyMsg{runes("4")}, s.FirstOf(trace.StageGateway)},
 		{"5: router", []tea.KeyMsg{runes("5")}, s.FirstOf(trace.StageRouter)},
 		{"0: the address", []tea.KeyMsg{runes("5"), runes("0")}, 0},
+		{"j scrolls, does not walk", []tea.KeyMsg{runes("j")}, 0},
 		{"i and back keeps the step", []tea.KeyMsg{runes("3"), runes("i"), runes("i")}, s.FirstOf(trace.StageHTTP)},
 		{"tab and esc keeps the step", []tea.KeyMsg{runes("1"), runes(" "), keyTab, {Type: tea.KeyEsc}}, s.FirstOf(trace.StageDNS) + 1},
 		{"a stage moved to in the inspector", []tea.KeyMsg{runes("i"), {Type: tea.KeyRight}, {Type: tea.KeyRight}, {Type: tea.KeyRight}, runes("i")}, s.FirstOf(trace.StageHTTP)},
@@ -203,6 +204,17 @@ func TestTourKeys(t *testing.T) {
 		it, ok := m.insp.selectedItem()
 		if !m.inspecting || !ok || it.ex != st.Exchange || m.insp.selected().Kind != st.Stage {
 			t.Errorf("inspector on %v item %d, want the exchange of step %q", m.insp.selected().Kind, m.insp.item, st.Title)
+		}
+	})
+	t.Run("the wheel walks the steps", func(t *testing.T) {
+		m := New(context.Background(), Options{Replay: j, NoColor: true})
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		for _, b := range []tea.MouseButton{tea.MouseButtonWheelDown, tea.MouseButtonWheelDown, tea.MouseButtonWheelUp} {
+			m.Update(tea.MouseMsg{Button: b, Action: tea.MouseActionPress})
+		}
+		if m.tour.cur != 1 {
+			t.Errorf("on step %d after the wheel down, down, up", m.tour.cur)
 		}
 	})
 	t.Run("z zooms the ladder and the page", func(t *testing.T) {

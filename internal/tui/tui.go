@@ -248,10 +248,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	case tea.MouseMsg:
+		var cmd tea.Cmd
 		if m.inspecting {
-			_, cmd := m.insp.Update(msg)
-			return m, cmd
+			_, cmd = m.insp.Update(msg)
+		} else {
+			_, cmd = m.tour.Update(msg)
 		}
+		return m, cmd
 	}
 	return m, nil
 }
@@ -411,10 +414,15 @@ func (m *Model) header() string {
 	}
 	if m.replay {
 		mode = "replay"
+		if m.opts.Step {
+			mode = "replay, step by step"
+		}
 	}
 	left := m.st.Header.Render("journey") + " · " + mode + " · " + target
 	var state string
 	switch {
+	case m.pending != nil && !m.inspecting && !m.tour.isPending(m.tour.cur):
+		state = m.st.Running.Render("⏸ a packet is waiting · space walks to it")
 	case m.pending != nil:
 		state = m.st.Running.Render("⏸ step: a packet is waiting · space sends it")
 	case m.running:
