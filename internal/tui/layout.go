@@ -53,11 +53,21 @@ func (m *Inspector) layout() layout {
 		l.waterW = w
 		l.waterH = clamp(rows, 4, l.bodyH/4)
 		colH := l.bodyH - l.waterH
+		// The timeline on the left; on the right the fields and the bytes,
+		// and under them the explanation as wide as both: a column of its
+		// own beside the bytes was a narrow strip beside an empty pane.
 		l.itemsW, l.fieldsW = clamp(w/6, 34, 44), 34
-		rest := w - l.itemsW - l.fieldsW - 3
-		l.explW = clamp(rest-75, 36, rest-40)
-		l.bytesW = rest - l.explW
-		l.itemsH, l.midH, l.explH = colH, colH, colH
+		right := w - l.itemsW - 1
+		l.bytesW = right - l.fieldsW - 1
+		l.explW = right
+		l.itemsH = colH
+		// The fields and bytes get the rows they fill, the explanation the
+		// rest; when both want more, each gets at least half.
+		midNeed := max(len(m.tree()), m.bytesRowCount(l.bytesW)) + 1
+		explNeed := len(m.explLines(l.explW)) + 1
+		l.midH = min(midNeed, max(colH/2, colH-explNeed))
+		l.midH = clamp(l.midH, min(4, colH), colH-min(minExplH, colH))
+		l.explH = colH - l.midH
 		return l
 	}
 	l.stripH = 1

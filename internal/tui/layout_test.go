@@ -86,8 +86,11 @@ func TestLayout(t *testing.T) {
 			if l.midH < 3 {
 				t.Errorf("bytes pane of %d rows at %dx%d", l.midH, tt.w, tt.h)
 			}
-			if l.wide && l.itemsW+l.fieldsW+l.bytesW+l.explW+3 != tt.w {
-				t.Errorf("columns %d+%d+%d+%d+3 do not fill %d", l.itemsW, l.fieldsW, l.bytesW, l.explW, tt.w)
+			if l.wide && (l.itemsW+l.fieldsW+l.bytesW+2 != tt.w || l.itemsW+l.explW+1 != tt.w) {
+				t.Errorf("columns %d+%d+%d+2 (explanation %d) do not fill %d", l.itemsW, l.fieldsW, l.bytesW, l.explW, tt.w)
+			}
+			if l.wide && l.explW < tt.w/2 {
+				t.Errorf("the explanation is %d cells wide in %d", l.explW, tt.w)
 			}
 		})
 	}

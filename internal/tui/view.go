@@ -23,13 +23,10 @@ func (m *Inspector) View() string {
 	}
 	out := make([]string, 0, m.bodyH)
 	if l.wide {
-		cols := [][]string{
-			m.exchanges.timeline(l.itemsW, l.itemsH),
-			m.fields.View(l.fieldsW, l.midH),
-			m.bytes.View(l.bytesW, l.midH),
-			m.explain.View(l.explW, l.explH),
-		}
-		out = append(out, joinColumns(cols, l.midH, m.st.Dim.Render("│"))...)
+		sep := m.st.Dim.Render("│")
+		right := joinColumns([][]string{m.fields.View(l.fieldsW, l.midH), m.bytes.View(l.bytesW, l.midH)}, l.midH, sep)
+		right = append(right, m.explain.View(l.explW, l.explH)...)
+		out = append(out, joinColumns([][]string{m.exchanges.timeline(l.itemsW, l.itemsH), right}, l.itemsH, sep)...)
 		out = append(out, m.waterfall.View(l.waterW, l.waterH)...)
 	} else {
 		out = append(out, fit(m.strip(), m.width))
