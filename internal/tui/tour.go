@@ -26,8 +26,8 @@ import (
 //     reached so far are drawn, and space reveals the next; the packet
 //     waiting to leave is the last step, and space on it sends it; once
 //     sent, the tour moves to what came back (the reply) and stays there;
-//   - r runs again and comes back to the same step (in step mode, to the
-//     first: the class walks it again).
+//   - r runs again and comes back to the same step (in step mode, the
+//     packets before it leave without waiting).
 
 // Tour is the tour component. Its parts, the ladder and the narration,
 // read it; it reads Common.
@@ -100,13 +100,19 @@ func (t *Tour) isPending(i int) bool {
 	return t.pend != nil && t.story != nil && i == len(t.story.Steps)
 }
 
-// restart is called when r starts a new run.
+// restart is called when r starts a new run: the tour comes back to the
+// step it is on once the new run has got there (in step mode, the packets
+// before it are let go without waiting: catchingUp).
 func (t *Tour) restart() {
 	t.want = t.cur
-	if t.stepMode {
-		t.want, t.cur, t.reached = -1, 0, 0
-	}
 	t.sentAt = -1
+}
+
+// catchingUp reports whether the packet waiting should leave at once: in
+// step mode after r, while the new run has not reached the step the class
+// was on.
+func (t *Tour) catchingUp() bool {
+	return t.stepMode && t.want >= 0 && t.pend != nil && t.story != nil && len(t.story.Steps) < t.want
 }
 
 // sent is called when the packet shown as pending was let go.

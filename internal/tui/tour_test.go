@@ -477,45 +477,18 @@ func TestTourStepServer(t *testing.T) {
 	})
 	m := New(t.Context(), Options{Start: start, Step: true, NoColor: true})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	msgs := make(chan tea.Msg, 16)
-	var run func(tea.Cmd)
-	run = func(cmd tea.Cmd) {
-		if cmd == nil {
-			return
-		}
-		go func() {
-			switch msg := cmd().(type) {
-			case tea.BatchMsg:
-				for _, c := range msg {
-					run(c)
-				}
-			case runStartedMsg, eventMsg, runEndedMsg, sendMsg:
-				msgs <- msg
-			}
-		}()
-	}
-	run(m.Init())
 	seen := map[trace.StageKind]bool{}
-	timer := time.After(20 * time.Second)
-	for done := false; !done; {
-		select {
-		case msg := <-msgs:
-			_, cmd := m.Update(msg)
-			run(cmd)
-			if _, ok := msg.(runEndedMsg); ok {
-				done = true
-			}
-		case <-timer:
-			t.Fatalf("the journey did not end; the screen:\n%s", ansi.Strip(m.View()))
-		}
-		if p := m.pending; p != nil {
-			if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
-				seen[p.Stage] = true
+	p := newPump(t, m, m.Init())
+	p.until(func() bool {
+		if pd := m.pending; pd != nil {
+			if pd.Stage == trace.StageGateway || pd.Stage == trace.StageRouter {
+				seen[pd.Stage] = true
 				time.Sleep(timeout * 3 / 2) // the class reads longer than the client's timeout
 			}
-			m.Update(sendMsg{p: p})
+			m.Update(sendMsg{p: pd})
 		}
-	}
+		return !m.running
+	})
 	fm := m
 	if !seen[trace.StageGateway] || !seen[trace.StageRouter] {
 		t.Errorf("the server waited at %v, want before the gateway and before the response", seen)
@@ -534,5 +507,93 @@ func TestTourStepServer(t *testing.T) {
 	g := j.Stage(trace.StageGateway)
 	if g == nil || g.Status != trace.StatusDone || g.Start < h.HTTP.Hops[0].Timing.WriteStart {
 		t.Errorf("the gateway stage %+v does not start after the request was written", g)
+	}
+}
+
+// pump runs a model as the program would, on the test's goroutine: the
+// commands run in the background and their messages come back to Update
+// here, so the test reads the model between messages without a race.
+type pump struct {
+	t    *testing.T
+	m    *Model
+	msgs chan tea.Msg
+}
+
+func newPump(t *testing.T, m *Model, first tea.Cmd) *pump {
+	p := &pump{t: t, m: m, msgs: make(chan tea.Msg, 16)}
+	p.run(first)
+	return p
+}
+
+func (p *pump) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		switch msg := cmd().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				p.run(c)
+			}
+		case runStartedMsg, eventMsg, runEndedMsg, sendMsg:
+			p.msgs <- msg
+		}
+	}()
+}
+
+// until handles messages until done, checked after each, says so.
+func (p *pump) until(done func() bool) {
+	p.t.Helper()
+	timer := time.After(10 * time.Second)
+	for !done() {
+		select {
+		case msg := <-p.msgs:
+			_, cmd := p.m.Update(msg)
+			p.run(cmd)
+		case <-timer:
+			p.t.Fatalf("gave up waiting (run %d, step %d, want %d, pending %v); the screen:\n%s", p.m.runID, p.m.tour.cur, p.m.tour.want, p.m.pending != nil, ansi.Strip(p.m.View()))
+		}
+	}
+}
+
+// key presses k and runs what it leads to.
+func (p *pump) key(k tea.KeyMsg) {
+	_, cmd := p.m.Update(k)
+	p.run(cmd)
+}
+
+// TestTourStepRerun checks r in step mode: the new run comes back to the
+// step the class was on, letting the packets before it go without waiting,
+// and then waits again.
+func TestTourStepRerun(t *testing.T) {
+	m := New(t.Context(), Options{Start: labStart(t, "www.example.com"), Step: true, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	p := newPump(t, m, m.Init())
+	// Walk to the fifth step (the second referral) as a class would.
+	for m.tour.cur < 4 {
+		p.until(func() bool { return m.pending != nil })
+		if pd := m.pending; m.tour.isPending(m.tour.cur) {
+			p.key(runes(" ")) // sends it
+			p.until(func() bool { return m.pending != pd })
+		} else {
+			p.key(runes(" "))
+		}
+	}
+	p.until(func() bool { return m.pending != nil })
+	want := m.tour.stepAt(m.tour.cur).ID
+	at := m.tour.cur
+	p.run(m.startRun()) // r
+	p.until(func() bool { return m.runID == 2 && m.pending != nil && m.tour.want < 0 })
+	if m.tour.cur != at || m.tour.stepAt(at).ID != want {
+		t.Errorf("after r: on step %d (%s), want %d (%s)", m.tour.cur, m.tour.stepAt(m.tour.cur).ID, at, want)
+	}
+	answered := 0
+	for _, e := range m.journey.Stage(trace.StageDNS).Exchanges {
+		if !e.Failed() {
+			answered++
+		}
+	}
+	if answered != 2 {
+		t.Errorf("%d DNS exchanges in the new run, want the 2 up to the step", answered)
 	}
 }

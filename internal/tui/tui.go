@@ -273,6 +273,11 @@ func (m *Model) event(ev trace.Event) {
 	}
 	m.tour.journeyChanged(ev)
 	m.insp.journeyChanged(ev)
+	if m.pending != nil && m.gate != nil && m.tour.catchingUp() {
+		m.gate.open() // after r: on to the step the class was on
+		m.setPending(nil)
+		m.tour.pend, m.tour.extra = nil, nil
+	}
 }
 
 func (m *Model) setPending(p *trace.Pending) {
