@@ -40,7 +40,7 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 		if o.story {
 			rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
 			final = rec.Finish(engine.Run(ctx, cfg, rec))
-			plain.Story(std.Stdout, final, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout)})
+			plain.Story(std.Stdout, final, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes})
 			break
 		}
 		fallthrough

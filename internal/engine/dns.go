@@ -29,6 +29,9 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	}
 
 	rec.StartStage(trace.StageDNS)
+	for _, n := range cfg.Simulation[trace.StageDNS] {
+		rec.Note(trace.StageDNS, n)
+	}
 	r := &dns.Resolver{
 		Dialer:         cfg.Dialer,
 		Recorder:       rec,

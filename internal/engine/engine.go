@@ -102,17 +102,19 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	cfg, release := holdServer(ctx, cfg, rec)
 	defer release()
 
-	rec.StartStage(trace.StageAddress)
-	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
-
-	for _, kind := range []trace.StageKind{trace.StageDNS, trace.StageHTTP} {
-		if kind == trace.StageDNS && cfg.Target.IsIP {
-			continue
-		}
+	// What the lab adds is said on a stage only if the stage runs: a DNS
+	// stage that asks no server (an IP literal, --resolve) or a stage
+	// never reached after a failure has no latency to speak of. The DNS
+	// stage's notes are said in runDNS, once it is known to ask; the
+	// others' as their stage starts (so before it finishes, and a
+	// renderer that streams prints each stage when it finishes).
+	for _, kind := range []trace.StageKind{trace.StageAddress, trace.StageConnect, trace.StageHTTP} {
 		for _, n := range cfg.Simulation[kind] {
-			rec.Note(kind, n)
+			rec.NoteOnStart(kind, n)
 		}
 	}
+	rec.StartStage(trace.StageAddress)
+	rec.FinishStage(trace.StageAddress, nil, func(s *trace.Stage) { s.Address = cfg.Target })
 	addrs, err := runDNS(ctx, cfg, rec)
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)

@@ -119,12 +119,12 @@ func dnsStage(b *strings.Builder, s *trace.Stage) {
 	out := facts.DNSOf(s)
 	switch d.Method {
 	case trace.MethodIterative:
-		fmt.Fprintf(b, " No single server knows every name: we asked for %s starting at a root server, which sent us to the servers of the top-level domain, which sent us on to the servers of the domain itself.", line(d.Name))
+		fmt.Fprintf(b, " No single server knows every name: we asked for %s starting at a root server, which sent us to the servers of the top-level domain, which sent us on to the servers of the domain itself.", line(out.Name))
 		fmt.Fprintf(b, " That took %s and %s.", facts.Count(out.Queries, "query", "queries"), facts.Count(out.Referrals, "referral", "referrals"))
 	case trace.MethodResolver:
-		fmt.Fprintf(b, " We asked one recursive resolver, %s, to do the whole search for %s and give us the result.", line(d.Resolver), line(d.Name))
+		fmt.Fprintf(b, " We asked one recursive resolver, %s, to do the whole search for %s and give us the result.", line(d.Resolver), line(out.Name))
 	case trace.MethodSystem:
-		fmt.Fprintf(b, " The root servers did not answer, so we fell back to this computer's own resolver (%s) for %s.", line(d.Resolver), line(d.Name))
+		fmt.Fprintf(b, " The root servers did not answer, so we fell back to this computer's own resolver (%s) for %s.", line(d.Resolver), line(out.Name))
 	case trace.MethodOverride:
 		fmt.Fprintf(b, " --resolve gave the address of %s, so no question was asked.", line(out.Name))
 	case trace.MethodNone:
@@ -460,9 +460,9 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 			b.WriteString(" No addresses came with them (no glue), so their own addresses must be looked up first.")
 		}
 	case trace.DNSAnswer:
-		fmt.Fprintf(b, " It answered: %s. This server is responsible for the name, so the search ends here.", list(d.Answers, "; "))
+		fmt.Fprintf(b, " It answered: %s This server is responsible for the name, so the search ends here.", sentence(list(d.Answers, "; ")))
 	case trace.DNSCNAME:
-		fmt.Fprintf(b, " It answered with an alias: %s. The search starts again for the name the alias points to.", list(d.Answers, "; "))
+		fmt.Fprintf(b, " It answered with an alias: %s The search starts again for the name the alias points to.", sentence(list(d.Answers, "; ")))
 	case trace.DNSNXDomain:
 		b.WriteString(" It answered NXDOMAIN: the name does not exist.")
 	case trace.DNSNoData:

@@ -28,12 +28,12 @@ func TestStage(t *testing.T) {
 			name: "dns iterative",
 			stage: &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, Duration: 83 * time.Millisecond,
 				DNS: &trace.DNS{Name: "www.example.com.", Method: trace.MethodIterative, Addresses: []string{"203.0.113.10"}, Queries: 3, Referrals: 2}},
-			want: []string{"www.example.com.", "203.0.113.10", "3 queries", "2 referrals", "83.0 ms"},
+			want: []string{"asked for www.example.com starting", "203.0.113.10", "3 queries", "2 referrals", "83.0 ms"},
 		},
 		{
 			name:  "dns resolver",
 			stage: &trace.Stage{Kind: trace.StageDNS, Status: trace.StatusDone, DNS: &trace.DNS{Name: "a.test.", Method: trace.MethodResolver, Resolver: "127.0.0.1:5353"}},
-			want:  []string{"127.0.0.1:5353", "a.test."},
+			want:  []string{"127.0.0.1:5353", "search for a.test and"},
 		},
 		{
 			name: "connect with tls",

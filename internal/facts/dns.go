@@ -85,6 +85,9 @@ func DNSOf(s *trace.Stage) DNS {
 	}
 	switch {
 	case s.Status == trace.StatusSkipped:
+		// The engine skips DNS for an IP literal with a note that says so
+		// and records no result; a skip after an earlier failure ("not
+		// reached") is a lookup that did not run.
 		out.Result = DNSNotRun
 		if d != nil && d.Method == trace.MethodNone || d == nil && len(s.Exchanges) == 0 && strings.Contains(SkipReason(s), "IP address") {
 			out.Result = DNSNotNeeded

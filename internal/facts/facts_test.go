@@ -10,6 +10,7 @@ import (
 	"journey/internal/facts"
 	"journey/internal/trace"
 	"journey/internal/tracefile"
+	"journey/internal/waterfall"
 )
 
 // journeysDir holds the recorded lab journeys every renderer's tests read.
@@ -43,6 +44,7 @@ func TestVerdictOf(t *testing.T) {
 		{"not verified, -k went on", &trace.TLS{Insecure: true, VerifyError: "x509: unknown authority"}, "", facts.UnverifiedWithK, "x509: unknown authority"},
 		{"not verified, stopped", &trace.TLS{VerifyError: "x509: unknown authority"}, "bad certificate", facts.Failed, "x509: unknown authority"},
 		{"handshake failed under -k", &trace.TLS{Insecure: true}, "TLS handshake failed: EOF", facts.Failed, "TLS handshake failed: EOF"},
+		{"unverified, then failed under -k", &trace.TLS{Insecure: true, VerifyError: "x509: unknown authority"}, "TLS handshake failed: EOF", facts.Failed, "TLS handshake failed: EOF"},
 		{"not verified, no reason recorded", &trace.TLS{}, "", facts.Failed, "the recording does not say why"},
 	}
 	for _, tt := range tests {
@@ -232,5 +234,50 @@ func TestTimingOfRecordedJourneys(t *testing.T) {
 				t.Errorf("completed journey without a first byte: %+v", tm)
 			}
 		})
+	}
+}
+
+func TestDecodedSize(t *testing.T) {
+	if got := facts.DecodedSize(&trace.HTTPHop{DecodedSize: 1}); got != "1 byte" {
+		t.Errorf("DecodedSize = %q", got)
+	}
+	if got := facts.DecodedSize(&trace.HTTPHop{DecodedSize: 67108864, DecodedCapped: true}); got != "more than 67108864 bytes (counting stopped there)" {
+		t.Errorf("capped DecodedSize = %q", got)
+	}
+}
+
+// TestTimingAgreesWithWaterfall: the segments the plain report's last
+// line gives are the figures the waterfall draws for the final request.
+func TestTimingAgreesWithWaterfall(t *testing.T) {
+	for _, name := range []string{"http.json", "https.json", "redirect.json"} {
+		t.Run(name, func(t *testing.T) {
+			j := load(t, filepath.Join(journeysDir, name))
+			tm := facts.TimingOf(j)
+			rows := map[string]time.Duration{}
+			for _, r := range waterfall.Rows(j) {
+				rows[r.Label] = r.Duration // the last of a label: the final request's
+			}
+			if rows["server processing (TTFB)"] != tm.Server || rows["content transfer"] != tm.Transfer {
+				t.Errorf("waterfall server %s transfer %s; timing server %s transfer %s",
+					rows["server processing (TTFB)"], rows["content transfer"], tm.Server, tm.Transfer)
+			}
+			if d := j.Stage(trace.StageDNS); d.Status == trace.StatusDone && d.Duration != tm.DNS {
+				t.Errorf("DNS stage %s, timing DNS %s", d.Duration, tm.DNS)
+			}
+		})
+	}
+}
+
+// TestTimingOfFailedHandshake: a handshake that failed leaves the TCP
+// connection's moment and no appconnect, in the summary and the segments.
+func TestTimingOfFailedHandshake(t *testing.T) {
+	j := load(t, filepath.Join("testdata", "tls-failed.json"))
+	j.Timing = nil // computed now, from the stages
+	tm := facts.TimingOf(j)
+	if tm.Connect <= tm.NameLookup || tm.AppConnect != 0 || tm.StartTransfer != 0 || tm.Complete {
+		t.Errorf("summary %+v, want connect reached and nothing after", tm.Summary)
+	}
+	if tm.TCP <= 0 || !tm.HTTPS {
+		t.Errorf("TCP segment %s, HTTPS %v", tm.TCP, tm.HTTPS)
 	}
 }

@@ -23,3 +23,13 @@ func HTTPOf(s *trace.Stage) HTTP {
 	}
 	return out
 }
+
+// DecodedSize says the decoded body's size of a hop, saying when it is only
+// where counting stopped: "1234 bytes", or "more than 67108864 bytes
+// (counting stopped there)" for a body that decodes past the cap.
+func DecodedSize(hop *trace.HTTPHop) string {
+	if hop.DecodedCapped {
+		return "more than " + Count(hop.DecodedSize, "byte", "bytes") + " (counting stopped there)"
+	}
+	return Count(hop.DecodedSize, "byte", "bytes")
+}

@@ -16,7 +16,10 @@ type Timing struct {
 	// Segments, as httpstat draws them: each the length of one phase of
 	// the final request. DNS is the DNS stage; the others are the final
 	// request's own phases (TCP handshake, TLS handshake, request written
-	// plus server processing up to the first byte, first byte to last).
+	// to first byte, first byte to last), the same figures the waterfall
+	// draws, so the two never disagree. Writing the request is the
+	// waterfall's own row and no segment: it is short, and httpstat has
+	// no such segment.
 	DNS, TCP, TLS, Server, Transfer time.Duration
 
 	// HTTPS says whether the final request was over TLS (a TLS segment of
@@ -53,7 +56,7 @@ func TimingOf(j *trace.Journey) Timing {
 		t.HTTPS = h.TLSStart > 0 || h.TLS > 0 || hops[len(hops)-1].TLS != nil
 		if h.FirstByte > 0 {
 			t.Complete = true
-			t.Server, t.Transfer = h.Write+h.TTFB, h.Transfer
+			t.Server, t.Transfer = h.TTFB, h.Transfer
 		}
 		if len(hops) == 1 {
 			if c := j.Stage(trace.StageConnect); c != nil && c.Connect != nil && c.Connect.TLS != nil {

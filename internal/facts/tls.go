@@ -66,8 +66,10 @@ func VerdictOf(info *trace.TLS, handshakeErr string) TLS {
 	case info == nil:
 		return TLS{}
 	case handshakeErr != "":
+		// Without -k a chain that did not verify is what stopped the
+		// handshake; under -k it cannot be, so the handshake's own error says.
 		why := info.VerifyError
-		if why == "" {
+		if why == "" || info.Insecure {
 			why = handshakeErr
 		}
 		return TLS{Verdict: Failed, Why: why}

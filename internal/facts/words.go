@@ -21,9 +21,10 @@ func Count[N ~int | ~int64](n N, one, many string) string {
 }
 
 // MaxHeaderTarget bounds the target shown in a header, in characters: a
-// header is one line of an 80-column screen, and the address stage shows
+// header is one line of an 80-column screen that also names the program,
+// its version and the mode (about 25 characters), and the address stage shows
 // the whole target anyway.
-const MaxHeaderTarget = 60
+const MaxHeaderTarget = 50
 
 // Shorten cuts s to at most max characters, saying how long the whole
 // was: a 40 kB target becomes its first characters, "…" and "(40000

@@ -275,6 +275,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	}
 	if r.decoded != nil || r.decodedSize > 0 {
 		h.Body, h.DecodedSize, h.Decoded = r.decoded, r.decodedSize, true
+		h.DecodedCapped = r.decodedCapped
 	}
 	h.DecodeError = r.decodeErr
 	if loc := r.header.Get("Location"); loc != "" && r.status >= 300 && r.status < 400 {
@@ -302,6 +303,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	}
 	if r.decodeErr != "" {
 		ex.Notes = append(ex.Notes, r.decodeErr)
+	}
+	if r.headNote != "" {
+		ex.Notes = append(ex.Notes, r.headNote)
 	}
 	rec.AddExchange(trace.StageHTTP, ex)
 	for _, n := range ex.Notes {

@@ -460,3 +460,117 @@ func TestTimeToFirstByte(t *testing.T) {
 		t.Errorf("time to first byte is %s more than the server's wait (runs: %v): want within 5 ms", diffs[0], diffs)
 	}
 }
+
+// TestGzipBombCountIsCapped: a body that decodes past the counting cap is
+// said to be capped, not given as the cap's exact size; a body of exactly
+// the cap is not.
+func TestGzipBombCountIsCapped(t *testing.T) {
+	gz := func(n int64) []byte {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		io.CopyN(w, zeros{}, n)
+		w.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name   string
+		size   int64
+		capped bool
+	}{
+		{"exactly the cap", maxDecodedCount, false},
+		{"past the cap", maxDecodedCount + 1<<20, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := gz(tt.size)
+			url := rawServer(t, func(c net.Conn) {
+				readRequest(c)
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n", len(body))
+				c.Write(body)
+			})
+			_, _, h, err := run(t, context.Background(), &Client{Compressed: true}, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hop := h.HTTP.Hops[0]
+			if hop.DecodedSize != maxDecodedCount || hop.DecodedCapped != tt.capped {
+				t.Errorf("decoded size %d, capped %v; want %d, capped %v", hop.DecodedSize, hop.DecodedCapped, int64(maxDecodedCount), tt.capped)
+			}
+		})
+	}
+}
+
+// zeros is an endless reader of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestControlByteInHeaderValue: net/http refuses a whole response for one
+// control byte in a header value; journey shows it, escaped where it is
+// drawn, with the body, as curl does, and says why it is odd.
+func TestControlByteInHeaderValue(t *testing.T) {
+	tests := []struct {
+		name, header string
+		controls     string
+	}{
+		{"escape sequence", "X-Evil: a\x1b[31mred\r\n", "A control byte"},
+		{"NUL and DEL", "X-Odd: \x00\x7f\r\n", "2 control bytes"},
+		{"bare CR inside a value", "X-CR: a\rb\r\n", "A control byte"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" + tt.header + "\r\nhello"
+			url := rawServer(t, func(c net.Conn) {
+				readRequest(c)
+				io.WriteString(c, resp)
+			})
+			_, _, h, err := run(t, context.Background(), &Client{}, url)
+			if err != nil {
+				t.Fatalf("the response was refused: %v", err)
+			}
+			ex := h.Exchanges[0]
+			if h.HTTP.Status != 200 || string(ex.Received.Bytes) != resp {
+				t.Errorf("status %d, received %q; want the bytes as sent", h.HTTP.Status, ex.Received.Bytes)
+			}
+			if !strings.Contains(strings.Join(ex.Notes, " "), tt.controls+" in header values") {
+				t.Errorf("notes %q, want %q said", ex.Notes, tt.controls)
+			}
+		})
+	}
+	t.Run("control byte in a header name is still not HTTP", func(t *testing.T) {
+		url := rawServer(t, func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-\x01: v\r\nContent-Length: 0\r\n\r\n")
+		})
+		if _, _, _, err := run(t, context.Background(), &Client{}, url); !errors.Is(err, ErrNotHTTP) {
+			t.Errorf("err = %v, want ErrNotHTTP", err)
+		}
+	})
+}
+
+func FuzzParseableHead(f *testing.F) {
+	for _, s := range []string{"HTTP/1.1 200 OK\r\nA: b\x01\r\n\r\n", "HTTP/1.1 200 \x01\r\n\r\n", "x:\x7f\n:\x00", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		out, n := parseableHead(head)
+		if len(out) != len(head) {
+			t.Fatalf("length changed: %d to %d", len(head), len(out))
+		}
+		diff := 0
+		for i := range head {
+			if out[i] != head[i] {
+				diff++
+				if out[i] != ' ' {
+					t.Fatalf("byte %d became %q", i, out[i])
+				}
+			}
+		}
+		if diff != n {
+			t.Fatalf("%d bytes changed, %d counted", diff, n)
+		}
+	})
+}

@@ -50,7 +50,12 @@ type response struct {
 	bodySize    int64
 	decoded     []byte
 	decodedSize int64
-	decodeErr   string
+	// decodedCapped: the body decodes past maxDecodedCount, where
+	// counting stopped.
+	decodedCapped bool
+	decodeErr     string
+	// headNote says what was done so net/http could read the head.
+	headNote string
 
 	first, last time.Time // first and last byte read
 	received    int64     // every byte read from the connection
@@ -98,7 +103,11 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 		r.raw.buf = r.raw.buf[:r.raw.max]
 	}
 
-	resp, err := nethttp.ReadResponse(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), br), readBuffer), &nethttp.Request{Method: method})
+	parsed, controls := parseableHead(head)
+	if controls > 0 {
+		r.headNote = fmt.Sprintf("%s in header values: HTTP forbids them (RFC 9110, section 5.5). They are shown escaped, as received, and read as spaces, so the rest of the response is still shown, as curl shows it.", countControls(controls))
+	}
+	resp, err := nethttp.ReadResponse(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(parsed), br), readBuffer), &nethttp.Request{Method: method})
 	if err != nil {
 		return r, fmt.Errorf("%w: net/http could not parse the response's head: %w", ErrNotHTTP, err)
 	}
@@ -128,6 +137,46 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 		r.decode()
 	}
 	return r, nil
+}
+
+// parseableHead is head as net/http will read it: net/http refuses a whole
+// response for one control byte in any header value, where curl shows it.
+// Each such byte of a header line's value (after its first colon; a C0
+// control other than tab, or DEL) becomes a space in a copy, and their
+// count is returned. The bytes captured and shown are the ones received.
+// The status line and header names are left alone: a control byte there
+// is not HTTP at all.
+func parseableHead(head []byte) ([]byte, int) {
+	var out []byte
+	n := 0
+	status, inValue := true, false // on the status line; past a header line's colon
+	for i, b := range head {
+		switch {
+		case b == '\n':
+			status, inValue = false, false
+		case b == '\r' && i+1 < len(head) && head[i+1] == '\n', status:
+		case b == ':' && !inValue:
+			inValue = true
+		case inValue && (b < 0x20 && b != '\t' || b == 0x7f):
+			if out == nil {
+				out = bytes.Clone(head)
+			}
+			out[i] = ' '
+			n++
+		}
+	}
+	if out == nil {
+		return head, 0
+	}
+	return out, n
+}
+
+// countControls words a count of control bytes.
+func countControls(n int) string {
+	if n == 1 {
+		return "A control byte"
+	}
+	return fmt.Sprintf("%d control bytes", n)
 }
 
 // maxInterim bounds the interim (1xx) responses read before the final
@@ -364,6 +413,12 @@ func (r *response) decode() {
 	out := capture{max: MaxBodyKept}
 	n, err := io.Copy(&out, io.LimitReader(rd, maxDecodedCount))
 	r.decoded, r.decodedSize = out.buf, n
+	if err == nil && n == maxDecodedCount {
+		// One byte more tells a body of exactly the cap from a bomb.
+		if m, _ := rd.Read(make([]byte, 1)); m > 0 {
+			r.decodedCapped = true
+		}
+	}
 	if err != nil {
 		r.decodeErr = fmt.Sprintf("decoding stopped after %d bytes: %v", n, err)
 		if r.body.dropped > 0 {

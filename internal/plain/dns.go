@@ -70,7 +70,7 @@ const maxAnswerLines = 8
 func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 	indent := "  " + strings.Repeat("    ", ex.Depth)
 	who := safetext.Line(facts.Peer(ex.Peer))
-	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %d bytes out, %d back · %s", safetext.Line(string(ex.Transport)), ex.Sent.Size(), ex.Received.Size(), trace.Dur(ex.Duration))))
+	p.printf("\n%s%s %s %s\n", indent, p.st.bold(fmt.Sprintf("#%d", n)), who, p.st.dim(fmt.Sprintf("%s · %s out, %d back · %s", safetext.Line(string(ex.Transport)), facts.Count(ex.Sent.Size(), "byte", "bytes"), ex.Received.Size(), trace.Dur(ex.Duration))))
 	body := indent + "   "
 	if ex.DNS != nil {
 		p.printf("%s%s%s\n", body, tag(p.st.dim, "asked"), safetext.Line(ex.DNS.Question))
@@ -96,7 +96,7 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 		if d.Kind == trace.DNSAnswer || d.Kind == trace.DNSCNAME {
 			for i, a := range d.Answers {
 				if i == maxAnswerLines && len(d.Answers) > maxAnswerLines+1 {
-					p.printf("%s         %s\n", body, p.st.dim(fmt.Sprintf("... and %d more records (all of them are in --json)", len(d.Answers)-i)))
+					p.printf("%s         %s\n", body, p.st.dim("... and "+facts.Count(len(d.Answers)-i, "more record", "more records")+" (all of them are in --json)"))
 					break
 				}
 				p.printf("%s         %s\n", body, safetext.Line(a))
@@ -114,10 +114,10 @@ func (p *Printer) dnsExchange(n int, ex *trace.Exchange) {
 			p.printf("%s%s\n", body, p.st.dim("(the lab routed "+safetext.Line(ex.Peer.Addr)+" to "+safetext.Line(ex.Peer.Via)+")"))
 		}
 		if len(ex.Sent.Bytes) > 0 {
-			p.printf("%ssent %d bytes:\n%s", body, len(ex.Sent.Bytes), hexDump(ex.Sent.Bytes, body+"  "))
+			p.printf("%ssent %s:\n%s", body, facts.Count(len(ex.Sent.Bytes), "byte", "bytes"), hexDump(ex.Sent.Bytes, body+"  "))
 		}
 		if len(ex.Received.Bytes) > 0 {
-			p.printf("%sreceived %d bytes:\n%s", body, len(ex.Received.Bytes), hexDump(ex.Received.Bytes, body+"  "))
+			p.printf("%sreceived %s:\n%s", body, facts.Count(len(ex.Received.Bytes), "byte", "bytes"), hexDump(ex.Received.Bytes, body+"  "))
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (p *Printer) connect(s *trace.Stage) {
 func (p *Printer) connExchange(ex *trace.Exchange, c *trace.Connect) {
 	switch ex.Kind {
 	case "tcp":
-		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(ex.Peer.Addr), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
+		p.printf("  %s %s%s  %s\n", p.st.bold("TCP"), safetext.Line(facts.Peer(ex.Peer)), p.via(ex.Peer), p.st.dim(trace.Dur(ex.Duration)))
 		if ex.Failed() {
 			p.printf("      %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 			return
@@ -52,7 +52,7 @@ func (p *Printer) via(peer trace.Peer) string {
 	if peer.Via == "" {
 		return ""
 	}
-	return p.st.dim(" (lab: really " + safetext.Line(peer.Via) + ")")
+	return p.st.dim(" · lab: really " + safetext.Line(peer.Via))
 }
 
 // tlsExchange writes the handshake: the records each way, what was agreed,
@@ -139,7 +139,7 @@ func (p *Printer) records(mark string, m trace.Message) {
 		p.printf("    %s %s\n", mark, line)
 	}
 	if m.Dropped > 0 {
-		p.printf("    %s %s\n", mark, p.st.dim(fmt.Sprintf("... %d more bytes not kept", m.Dropped)))
+		p.printf("    %s %s\n", mark, p.st.dim("... "+facts.Count(m.Dropped, "more byte", "more bytes")+" not kept"))
 	}
 }
 
@@ -306,12 +306,12 @@ func (p *Printer) responseBody(raw []byte, dropped int64, hop *trace.HTTPHop) {
 	}
 	p.body("<", raw, dropped)
 	if hop.BodyDropped > 0 || dropped > 0 {
-		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %d bytes on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", hop.BodySize, hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
+		p.printf("  %s\n", p.st.note(fmt.Sprintf("body: %s on the wire; journey kept the first %d and dropped %d (it keeps at most 1 MiB)", facts.Count(hop.BodySize, "byte", "bytes"), hop.BodySize-hop.BodyDropped, hop.BodyDropped)))
 	}
 	if hop.Body != nil {
 		what := "the body with the chunked framing removed"
 		if hop.Decoded {
-			what = fmt.Sprintf("the body decoded (%s undone): %d bytes", safetext.Line(strings.Join(hop.Encodings, ", ")), hop.DecodedSize)
+			what = fmt.Sprintf("the body decoded (%s undone): %s", safetext.Line(strings.Join(hop.Encodings, ", ")), facts.DecodedSize(hop))
 		}
 		p.printf("\n  %s\n", p.st.dim(what))
 		p.body(" ", hop.Body, 0)
@@ -329,10 +329,10 @@ func (p *Printer) body(mark string, b []byte, dropped int64) {
 	}
 	if IsBinary(b) {
 		shown := b[:min(len(b), maxBodyHex)]
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("binary body, %d bytes: shown as hex", int64(len(b))+dropped)))
+		p.printf("  %s\n", p.st.dim("binary body, "+facts.Count(int64(len(b))+dropped, "byte", "bytes")+": shown as hex"))
 		p.printf("%s", hexDump(shown, "    "))
 		if rest := int64(len(b)-len(shown)) + dropped; rest > 0 {
-			p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows the first %d; --json has what was kept)", rest, maxBodyHex)))
+			p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %s not shown (the report shows the first %d; --json has what was kept)", facts.Count(rest, "more byte", "more bytes"), maxBodyHex)))
 		}
 		return
 	}
@@ -348,7 +348,7 @@ func (p *Printer) body(mark string, b []byte, dropped int64) {
 		shownBytes += len(l) + 1
 	}
 	if rest := int64(len(b)-min(shownBytes, len(b))) + dropped; rest > 0 {
-		p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %d more bytes not shown (the report shows %d lines or %d bytes at most; --json has what was kept)", rest, maxBodyLines, maxBodyText)))
+		p.printf("  %s\n", p.st.dim(fmt.Sprintf("... %s not shown (the report shows %d lines or %d bytes at most; --json has what was kept)", facts.Count(rest, "more byte", "more bytes"), maxBodyLines, maxBodyText)))
 	}
 }
 
@@ -383,7 +383,7 @@ func (p *Printer) dump(title string, b []byte, indent string) {
 	if len(b) == 0 {
 		return
 	}
-	p.printf("%s%s %d bytes:\n%s", indent, title, len(b), hexDump(b, indent+"  "))
+	p.printf("%s%s %s:\n%s", indent, title, facts.Count(len(b), "byte", "bytes"), hexDump(b, indent+"  "))
 }
 
 // Waterfall geometry: the label column and the bar share the line with

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"journey/internal/trace"
 	"journey/internal/tracefile"
 )
 
@@ -42,4 +44,44 @@ func TestReportGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestLongTargetShortenedInHeader: a 40 kB target is shortened in the
+// header; the address stage shows it whole.
+func TestLongTargetShortenedInHeader(t *testing.T) {
+	target := "http://www.example.com/" + strings.Repeat("a", 40000)
+	j := &trace.Journey{Version: "test", Target: target, Mode: trace.ModeLab}
+	var b bytes.Buffer
+	New(&b, Options{}).Header(j)
+	first, _, _ := strings.Cut(b.String(), "\n")
+	if n := utf8.RuneCountInString(first); n > Width || !strings.Contains(first, "(40023 bytes)") {
+		t.Errorf("header line of %d characters: %q", n, first[:min(len(first), 200)])
+	}
+}
+
+// TestTimingLine: the report ends with one line of httpstat's phases.
+func TestTimingLine(t *testing.T) {
+	var b bytes.Buffer
+	Render(&b, loadJourney(t, "https"), Options{})
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	last := lines[len(lines)-1]
+	for _, w := range []string{"DNS ", " · connect ", " · TLS ", " · server ", " · transfer ", " · total ", " ms"} {
+		if !strings.Contains(last, w) {
+			t.Errorf("last line %q lacks %q", last, w)
+		}
+	}
+}
+
+func loadJourney(t *testing.T, name string) *trace.Journey {
+	t.Helper()
+	f, err := os.Open("../../testdata/journeys/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	j, err := tracefile.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
 }

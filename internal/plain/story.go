@@ -56,6 +56,12 @@ func Story(w io.Writer, j *trace.Journey, opt Options) {
 	} else {
 		p.printf("%s in %s\n", p.st.good("journey complete"), trace.Dur(j.Duration))
 	}
+	// The same closing line as the report's, from the same facts, kept
+	// within Width (with a redirect's segment it can run past it).
+	timing := strings.ReplaceAll(timingLine(facts.TimingOf(j)), " ms", "\u00a0ms")
+	for _, l := range story.Wrap(timing, Width) {
+		p.printf("%s\n", p.st.dim(l))
+	}
 }
 
 // step writes one numbered step: the title line, the narration, and for
@@ -85,8 +91,34 @@ func (p *Printer) step(s *story.Story, i int, st story.Step) {
 	for _, l := range story.Wrap(st.Narration, Width-len(storyIndent)) {
 		p.printf("%s%s\n", storyIndent, l)
 	}
+	if p.opt.Bytes {
+		p.lessonBytes(st)
+	}
 	if st.Page != nil {
 		p.page(st.Page)
+	}
+}
+
+// maxLessonBytes bounds the hex dump of a step's lesson field (--bytes):
+// eight lines of sixteen, enough for a question, a header or a status line.
+const maxLessonBytes = 128
+
+// lessonBytes dumps the bytes of the step's lesson field in hex (--bytes).
+func (p *Printer) lessonBytes(st story.Step) {
+	l := st.Lesson
+	if l == nil || l.Offset < 0 || l.Length <= 0 || l.Offset+l.Length > len(st.Bytes) {
+		return
+	}
+	b := st.Bytes[l.Offset : l.Offset+l.Length]
+	p.printf("%s%s\n", storyIndent, p.st.dim(fmt.Sprintf("%s: %s at offset %d of %d", safetext.Line(l.Name), facts.Count(l.Length, "byte", "bytes"), l.Offset, len(st.Bytes))))
+	more := 0
+	if len(b) > maxLessonBytes {
+		more = len(b) - maxLessonBytes
+		b = b[:maxLessonBytes]
+	}
+	p.printf("%s", hexDump(b, storyIndent))
+	if more > 0 {
+		p.printf("%s%s\n", storyIndent, p.st.dim("… "+facts.Count(more, "more byte", "more bytes")))
 	}
 }
 

@@ -48,6 +48,34 @@ func TestStoryGolden(t *testing.T) {
 	}
 }
 
+// TestStoryBytes dumps each step's lesson field with --bytes: the
+// question of a DNS query, the converter's 2024.
+func TestStoryBytes(t *testing.T) {
+	f, err := os.Open("../../testdata/journeys/uk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	j, err := tracefile.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	Story(&buf, j, Options{Bytes: true})
+	got := buf.String()
+	for _, want := range []string{"Question section: 23 bytes at offset 12 of", "<int:year>: 4 bytes at offset", "0000  32 30 32 34", "2024"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the narrative with --bytes lacks %q", want)
+		}
+	}
+	for i, l := range strings.Split(got, "\n") {
+		if n := utf8.RuneCountInString(l); n > Width {
+			t.Errorf("line %d is %d columns, over %d: %q", i+1, n, Width, l)
+		}
+	}
+	checkGolden(t, buf.Bytes())
+}
+
 // TestStoryColor checks that colour only adds escapes: with them stripped,
 // the coloured narrative is the plain one.
 func TestStoryColor(t *testing.T) {

@@ -19,10 +19,16 @@ func (b *builder) address() {
 		Start: s.Start, Duration: s.Duration, Failed: s.Status == trace.StatusFailed}
 	a := s.Address
 	if a == nil {
-		st.Title = "the address"
-		if s.Error != "" {
+		switch {
+		case s.Error != "":
 			st.Title = "the address: refused"
 			st.Narration = fmt.Sprintf("The target %q could not be taken apart: %s.", line(b.j.Target), strings.TrimSuffix(line(s.Error), "."))
+		case s.Status == trace.StatusPending || s.Status == trace.StatusRunning:
+			// Not taken apart yet: the story starts when it is.
+			return
+		default:
+			st.Title = "the address"
+			st.Narration = fmt.Sprintf("The target %q, as typed; the recording does not say how it was taken apart.", line(b.j.Target))
 		}
 		b.add(st)
 		return
@@ -37,7 +43,11 @@ func (b *builder) address() {
 	if a.PortDefault {
 		fmt.Fprintf(&n, " (%s's default)", line(a.Scheme))
 	}
-	fmt.Fprintf(&n, ", path %s.", line(a.Path))
+	fmt.Fprintf(&n, ", path %s", line(a.Path))
+	if a.Query != "" {
+		fmt.Fprintf(&n, ", query %s", line(a.Query))
+	}
+	n.WriteString(".")
 	switch {
 	case a.IsIP:
 		n.WriteString(" The host is an IP address already, so no DNS lookup is needed.")
@@ -141,6 +151,9 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	title := "? " + strings.TrimSuffix(q, " IN")
 	if proto != "UDP" {
 		title += " (" + proto + ")"
+	}
+	if e.Depth > 0 {
+		title = "↳ " + title
 	}
 	b.add(Step{Stage: trace.StageDNS, Kind: KindQuery, From: you, To: srv, Start: e.Start,
 		Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields,
@@ -344,7 +357,8 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 	if e.Depth > 0 {
 		st.Title = "↳ " + st.Title
 	}
-	fmt.Fprintf(&n, " (%s round trip.)", ms(e.Duration))
+	// The round trip is the step's Duration: renderers show it beside
+	// the narration, which keeps its room for the lesson.
 	st.Narration = n.String()
 }
 

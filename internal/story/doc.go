@@ -28,6 +28,19 @@
 //	}
 //
 // Build never fails: a journey cut short, or a recording with missing parts,
-// gives a shorter story. It never panics on any journey tracefile.Decode
-// accepts.
+// gives a shorter story, and a failed journey ends with a KindStop step
+// saying why (unless the step that failed said so). It never panics on any
+// journey tracefile.Decode accepts.
+//
+// While a journey streams in, build the story again from each snapshot:
+// steps may appear before others (the server's side is recorded after the
+// response it explains), so keep a reader's place by Step.ID with
+// Story.Find, not by index. Lanes may be added too; From and To index the
+// Parties of their own Story.
+//
+// Every narration fits the tour at 80x24: wrapped with Wrap at
+// NarrationWidth it takes at most NarrationLines lines, and it is at most
+// MaxNarration characters. Numbers are joined to their units by a no-break
+// space, which Wrap never breaks. The page (Step.Page) is laid out at
+// PageWidth; Page.Lines lays it out again for a narrower column.
 package story

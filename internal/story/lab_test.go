@@ -19,9 +19,11 @@ import (
 type labTarget struct {
 	name       string
 	target     string
-	follow     bool // -L
-	compressed bool // --compressed
-	lossy      bool // a lab that drops every packet (--lab-loss 100)
+	follow     bool     // -L
+	compressed bool     // --compressed
+	headers    []string // -H
+	data       string   // -d: a POST with this body
+	lossy      bool     // a lab that drops every packet (--lab-loss 100)
 	resolver   string
 	resolve    []engine.Override
 	unrouted   bool // the journey dials a lab address nothing listens on: refused, not a test failure
@@ -53,6 +55,8 @@ var labTargets = []labTarget{
 	{name: "hostile page", target: "www.example.com/ansi/"},
 	{name: "redirect", target: "www.example.com/old-blog/", follow: true},
 	{name: "image", target: "www.example.com/static/logo.png"},
+	{name: "post", target: "www.example.com/echo/", data: "name=café"},
+	{name: "gzip not decoded", target: "www.example.com/echo/", headers: []string{"Accept-Encoding: gzip"}},
 	{name: "loss", target: "www.example.com", lossy: true},
 	{name: "resolver", target: "www.example.com", resolver: "192.0.2.1:53"},
 	{name: "resolve", target: "www.example.com", resolve: []engine.Override{{Host: "www.example.com", Port: 80, Addr: "203.0.113.10"}}},
@@ -101,7 +105,11 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 			}
 			cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
 				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: timeout, Simulation: l.Simulation(),
-				FollowRedirects: tc.follow, Compressed: tc.compressed, Resolver: tc.resolver, Resolve: tc.resolve}
+				FollowRedirects: tc.follow, Compressed: tc.compressed, Resolver: tc.resolver, Resolve: tc.resolve, Headers: tc.headers}
+			if tc.data != "" {
+				cfg.Body = &tc.data
+				cfg.Method = "POST"
+			}
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			err = engine.Run(context.Background(), cfg, rec)
 			labJourneys[tc.name] = rec.Finish(err)

@@ -31,6 +31,12 @@ const (
 	// nesting at 512 (Chromium's kMaximumHTMLParserDOMTreeDepth); a page
 	// for a class needs far less.
 	maxHTMLDepth = 512
+	// maxLayoutBytes bounds how much of a body is laid out: maxPageLines
+	// lines of PageWidth columns are about 160 KB of text, so 256 KiB of
+	// markup fills them, and parsing stays a few milliseconds for a
+	// renderer that rebuilds the story as a journey streams in. The rest is
+	// counted in a closing line.
+	maxLayoutBytes = 256 << 10
 )
 
 // bodyOf returns the response's body (decoded when the engine decoded it)
@@ -61,17 +67,29 @@ func layoutAt(ctype string, body []byte, hop *trace.HTTPHop, width int) *Page {
 		p.Size = hop.DecodedSize
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
+	full := body
+	if len(body) > maxLayoutBytes && !strings.HasPrefix(mt, "image/") {
+		body = body[:maxLayoutBytes]
+	}
+	defer func() {
+		if len(full) > len(body) {
+			p.Text = append(p.Text, fmt.Sprintf("… the page goes on: %s more not laid out", plural(int64(len(full)-len(body)), "byte", "bytes")))
+		}
+	}()
 	switch {
+	case len(hop.Encodings) > 0 && !hop.Decoded:
+		// Still compressed: laid out, it would be noise.
+		p.Text = wrap(fmt.Sprintf("%s of %s, compressed (%s) and not decoded: --compressed decodes it.", plural(p.Size, "byte", "bytes"), orUnknown(mt), line(strings.Join(hop.Encodings, ", "))), width)
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && looksHTML(body)):
 		p.Text, p.Links = HTMLText(body, width)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		p.Text = jsonText(body, width)
 	case strings.HasPrefix(mt, "image/"):
-		p.Text = []string{imageLine(mt, body, p.Size) + ": a terminal cannot show it."}
+		p.Text = wrap(imageLine(mt, body, p.Size)+": a terminal cannot show it.", width)
 	case strings.HasPrefix(mt, "text/") || utf8.Valid(body):
 		p.Text = plainText(string(body), width)
 	default:
-		p.Text = []string{fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType))}
+		p.Text = wrap(fmt.Sprintf("%s of %s: not text, not shown.", plural(p.Size, "byte", "bytes"), orUnknown(p.ContentType)), width)
 	}
 	if len(p.Text) > maxPageLines {
 		more := len(p.Text) - maxPageLines
@@ -124,7 +142,7 @@ func plainText(s string, width int) []string {
 }
 
 // HTMLText lays an HTML document out as text the way a text browser does
-// (lynx, w3m): the title first, headings underlined, paragraphs and list
+// (lynx, w3m): the title first (it goes in the browser's tab), headings underlined, paragraphs and list
 // items as blocks separated by blank lines, each link followed by its
 // number in brackets, and the links listed in the second result. Scripts,
 // styles and the head are not shown. Every line is safe to print and at
@@ -136,10 +154,9 @@ func HTMLText(body []byte, width int) (lines, links []string) {
 	}
 	w := &htmlWriter{width: width}
 	if t := findTitle(doc, 0); t != "" {
+		// The title is not on the page: a browser shows it in the tab.
+		w.text("(tab title: " + t + ")")
 		w.block()
-		w.text(t)
-		w.flush()
-		w.underline('=')
 	}
 	w.walk(doc, 0)
 	w.flush()
@@ -448,6 +465,9 @@ func pageNarration(p *Page, hop *trace.HTTPHop, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(p.ContentType)
 	var n strings.Builder
 	switch {
+	case len(hop.Encodings) > 0 && !hop.Decoded:
+		fmt.Fprintf(&n, "Last, the body: %s of %s, still compressed (Content-Encoding: %s). A browser decodes it before laying it out; journey does so when asked, with --compressed.", plural(p.Size, "byte", "bytes"), orUnknown(mt), line(strings.Join(hop.Encodings, ", ")))
+		return n.String()
 	case mt == "text/html":
 		fmt.Fprintf(&n, "Last, the page: %s of HTML. A browser does not show the markup; it lays it out, headings, paragraphs and links, as shown here in text", plural(p.Size, "byte", "bytes"))
 		if len(p.Links) > 0 {

@@ -20,7 +20,7 @@ func TestHTMLText(t *testing.T) {
 		{name: "title and heading",
 			html:  "<!DOCTYPE html><html><head><title>example</title></head><body><h1>Articles from 2024</h1></body></html>",
 			width: 78,
-			lines: []string{"example", "=======", "", "Articles from 2024", "=================="}},
+			lines: []string{"(tab title: example)", "", "Articles from 2024", "=================="}},
 		{name: "paragraphs are blocks",
 			html:  "<p>One   paragraph\n with  spaces.</p><p>Two.</p>",
 			width: 78,
@@ -123,6 +123,7 @@ func TestPages(t *testing.T) {
 		{lab: "404", title: "text/plain", narration: "debug 404 page", text: "Page not found (404)"},
 		{lab: "500", title: "text/plain", narration: "debug 500 page", text: ""},
 		{lab: "gzip", title: "text/plain", narration: "It came as gzip", text: ""},
+		{lab: "gzip not decoded", title: "text/plain", narration: "still compressed (Content-Encoding: gzip)", text: "and not decoded"},
 		{lab: "hostile page", title: "text/plain", narration: "never executed", text: `\x1b`},
 	}
 	js := labRuns(t)

@@ -1,6 +1,7 @@
 package story_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -34,9 +35,11 @@ func TestLabLessons(t *testing.T) {
 		{lab: "loop", kind: story.KindReply, title: "CNAME loop", phrase: "loop.example.com → loop2.example.com → loop.example.com"},
 		{lab: "https", kind: story.KindTLS, title: "ClientHello", phrase: "SNI: www.example.com"},
 		{lab: "https", kind: story.KindTLS, title: "ServerHello", phrase: "chain leads to a root we trust"},
+		{lab: "https", kind: story.KindTLS, title: "ServerHello", phrase: "the lab's own certificate authority"},
 		{lab: "https", kind: story.KindTLS, title: "TLS Finished", phrase: "nobody in between can read or change"},
 		{lab: "int converter", kind: story.KindConvert, title: "int", phrase: "extracts 2024 from the text '2024'"},
 		{lab: "append slash", kind: story.KindMiddlewareOut, title: "CommonMiddleware", phrase: "APPEND_SLASH redirect"},
+		{lab: "append slash", kind: story.KindResponse, title: "301", phrase: "add -L to follow it"},
 		{lab: "append slash followed", kind: story.KindRedirect, title: "redirect", phrase: "-L follows it"},
 		{lab: "include", kind: story.KindRoute, title: "blog/", phrase: "is an include()"},
 		{lab: "json", kind: story.KindPage, title: "application/json", phrase: "of JSON"},
@@ -45,7 +48,10 @@ func TestLabLessons(t *testing.T) {
 		{lab: "500", kind: story.KindView, title: "view", phrase: "500 Internal Server Error"},
 		{lab: "gzip", kind: story.KindMiddlewareOut, title: "GZipMiddleware", phrase: "compressed the body with gzip"},
 		{lab: "gzip", kind: story.KindResponse, title: "200", phrase: "Content-Encoding: gzip"},
+		{lab: "chunked", kind: story.KindWrite, title: "200", phrase: "each piece goes as a chunk"},
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
+		{lab: "post", kind: story.KindRequest, title: "POST /echo/", phrase: "Then the body"},
+		{lab: "post", kind: story.KindEnviron, title: "environment", phrase: "wait in wsgi.input"},
 		{lab: "hostile page", kind: story.KindPage, title: "the page", phrase: "never executed"},
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},
@@ -101,5 +107,43 @@ func TestLabStepsFit(t *testing.T) {
 			checkFits(t, s)
 			checkOrder(t, s)
 		})
+	}
+}
+
+// TestLabTargetsCoverREADME reads the README's table of things to try in
+// the lab and checks that every target in it is run by labTargets, so a
+// lesson added to the README is a lesson the story is tested on.
+func TestLabTargetsCoverREADME(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	start := strings.Index(text, "### Things to try in the lab")
+	if start < 0 {
+		t.Fatal("the README has no table of things to try in the lab")
+	}
+	run := map[string]bool{}
+	for _, tc := range labTargets {
+		run[tc.target] = true
+	}
+	rows := 0
+	for _, l := range strings.Split(text[start:], "\n")[1:] {
+		if strings.HasPrefix(l, "#") {
+			break
+		}
+		if !strings.HasPrefix(l, "| `") {
+			continue
+		}
+		cell := strings.Trim(strings.SplitN(l, "|", 3)[1], " `")
+		f := strings.Fields(cell)
+		target := f[len(f)-1] // flags such as --compressed come first
+		rows++
+		if !run[target] {
+			t.Errorf("the README's lab target %q is not in labTargets", target)
+		}
+	}
+	if rows < 20 {
+		t.Errorf("read %d rows of the README's table: the table was not found whole", rows)
 	}
 }

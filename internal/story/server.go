@@ -83,6 +83,9 @@ func (b *builder) server() {
 	}
 	env.Narration = fmt.Sprintf("The gateway turns the request into an environment, %s as PEP 3333 (WSGI) names them: PATH_INFO is %s, QUERY_STRING %s, each header an HTTP_ key. The application sees this dictionary, never the bytes.",
 		plural(int64(len(g.Environ)), "key", "keys"), quote(pathInfo), quote(query))
+	if g.BodySize > 0 {
+		env.Narration += fmt.Sprintf(" The body's %s wait in wsgi.input.", plural(g.BodySize, "byte", "bytes"))
+	}
 	b.add(env)
 
 	// Middleware on the way in.
@@ -157,6 +160,14 @@ func (b *builder) server() {
 		w.Title = fmt.Sprintf("%d %s", r.Status, line(r.Reason))
 		w.Narration = fmt.Sprintf("The gateway serialises the response: a status line (%d %s), %s, a blank line and %s of body, and writes them to the socket, back the way the request came.",
 			r.Status, line(r.Reason), plural(int64(len(r.Headers)), "header", "headers"), plural(int64(r.BodySize), "byte", "bytes"))
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, "Transfer-Encoding") && strings.Contains(strings.ToLower(h.Value), "chunked") {
+				w.Narration += " The view yields its body piece by piece, so no Content-Length can be sent first: each piece goes as a chunk."
+				if w.Bytes != nil {
+					w.Lesson = firstOf(w.Fields, "Transfer-Encoding", "status line")
+				}
+			}
+		}
 	} else {
 		w.Narration = "The gateway serialises the response and writes it to the socket."
 	}
@@ -274,6 +285,15 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 		vn.WriteString(".")
 	}
 	view.Narration = vn.String()
+	// What the view returned is the body of the response it built.
+	for i, e := range rs.Exchanges {
+		if e != nil && e.Kind == "view" {
+			view.Exchange, view.ExchangeIndex, view.Dir = e, i, DirReceived
+			view.Bytes, view.Fields = e.Received.Bytes, e.Received.Fields
+			view.Lesson = firstOf(e.Received.Fields, "body", "status line")
+			break
+		}
+	}
 	b.add(view)
 }
 

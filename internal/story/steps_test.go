@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"journey/internal/story"
+	"journey/internal/trace"
 )
 
 // kinds is the story's step kinds in order, a run of one kind written
@@ -268,5 +269,108 @@ func TestLessonFields(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("no %s step", k)
 		}
+	}
+}
+
+// TestTLSLessonFields points each TLS flight at its lesson: the SNI the
+// ClientHello names, the cipher suite the server chose.
+func TestTLSLessonFields(t *testing.T) {
+	s := story.Build(recorded(t)["https.json"])
+	want := map[string]string{"TLS ClientHello": "server_name", "TLS ServerHello … Finished": "cipher suite chosen", "TLS Finished": "TLS record: Application Data"}
+	for _, st := range s.Steps {
+		if st.Kind != story.KindTLS {
+			continue
+		}
+		name, ok := want[st.Title]
+		if !ok {
+			t.Errorf("unexpected TLS step %q", st.Title)
+			continue
+		}
+		delete(want, st.Title)
+		if st.Lesson == nil || st.Lesson.Name != name {
+			t.Errorf("%s: lesson %+v, want %q", st.Title, st.Lesson, name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing TLS steps: %v", want)
+	}
+}
+
+// TestReenacted says, before the server's side of a live journey, that it
+// is a re-enactment on this machine, not the real site's software.
+func TestReenacted(t *testing.T) {
+	j := recorded(t)["http.json"]
+	g := j.Stage("gateway")
+	st := *g
+	gw := *g.Gateway
+	gw.Reenacted = true
+	gw.Software = "journey-gateway (WSGI-style)"
+	st.Gateway = &gw
+	for i, s := range j.Stages {
+		if s == g {
+			j.Stages[i] = &st
+		}
+	}
+	s := story.Build(j)
+	checkFits(t, s)
+	i := s.FirstOf("gateway")
+	if i < 0 || !strings.Contains(s.Steps[i].Narration, "re-enactment") {
+		t.Fatalf("the server's side does not start by saying it is re-enacted: %+v", s.Steps[i])
+	}
+	if s.Steps[i+1].Kind != story.KindRead {
+		t.Errorf("after the re-enactment note comes %s, want the request read", s.Steps[i+1].Kind)
+	}
+}
+
+// TestMiddlewareAnswers tells a middleware that answers on the way in: the
+// router and the view are never reached, and the response goes back out.
+func TestMiddlewareAnswers(t *testing.T) {
+	j := recorded(t)["http.json"]
+	g := j.Stage("gateway")
+	st := *g
+	gw := *g.Gateway
+	gw.Middleware = append([]trace.MiddlewareStep(nil), gw.Middleware...)
+	for i, m := range gw.Middleware {
+		if m.Direction == trace.DirectionDown && strings.HasSuffix(m.Middleware, "SecurityMiddleware") {
+			gw.Middleware[i].Answered = true
+			gw.Middleware[i].Action = "301 to https://www.example.com/ (SECURE_SSL_REDIRECT is on)"
+		}
+	}
+	st.Gateway = &gw
+	for i, s := range j.Stages {
+		if s == g {
+			j.Stages[i] = &st
+		}
+	}
+	s := story.Build(j)
+	checkFits(t, s)
+	said := false
+	for _, step := range s.Steps {
+		switch step.Kind {
+		case story.KindRoute, story.KindMatch, story.KindView:
+			t.Errorf("a %s step after a middleware answered", step.Kind)
+		case story.KindMiddlewareIn:
+			if strings.Contains(step.Narration, "the router and the view are never reached") {
+				said = true
+			}
+		}
+	}
+	if !said {
+		t.Error("no middleware step says it answered itself")
+	}
+}
+
+// TestBuildEmpty builds no journey and an empty one without a panic.
+func TestBuildEmpty(t *testing.T) {
+	for name, j := range map[string]*trace.Journey{"nil": nil, "empty": {}, "stages not run": {Stages: []*trace.Stage{{Kind: trace.StageAddress, Status: trace.StatusPending}, {Kind: trace.StageDNS, Status: trace.StatusPending}}}} {
+		t.Run(name, func(t *testing.T) {
+			s := story.Build(j)
+			if len(s.Steps) != 0 {
+				t.Errorf("%d steps from %s", len(s.Steps), name)
+			}
+			if len(s.Parties) != 1 || s.Parties[0].Kind != story.PartyYou {
+				t.Errorf("parties %+v, want you alone", s.Parties)
+			}
+		})
 	}
 }

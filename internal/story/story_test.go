@@ -115,3 +115,17 @@ func TestCountLab(t *testing.T) {
 		t.Logf("| %s | `%s` | %d | %d |", tc.name, tc.target, len(s.Steps), len(s.Parties))
 	}
 }
+
+func TestLongestNarrations(t *testing.T) {
+	if os.Getenv("STORY_LONG") == "" {
+		t.Skip("set STORY_LONG=1 to list the narrations of six lines")
+	}
+	js := labRuns(t)
+	for _, tc := range labTargets {
+		for _, st := range story.Build(js[tc.name]).Steps {
+			if n := len(story.Wrap(st.Narration, story.NarrationWidth)); n >= 6 {
+				t.Logf("%s %s %q: %d lines\n%s", tc.name, st.Kind, st.Title, n, st.Narration)
+			}
+		}
+	}
+}

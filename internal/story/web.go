@@ -156,37 +156,46 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	if sni != "" {
 		fmt.Fprintf(&n, " It names the site in clear (SNI: %s) so the server can pick the right certificate.", sni)
 	}
+	helloFields := rebase(e.Sent.Fields, 0, len(hello))
+	lesson := findField(helloFields, "server_name")
+	if lesson == nil {
+		lesson = findField(helloFields, "cipher suites offered")
+	}
 	b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start, Exchange: e, ExchangeIndex: i, Dir: DirSent,
-		Bytes: hello, Fields: rebase(e.Sent.Fields, 0, len(hello)), Lesson: firstField(rebase(e.Sent.Fields, 0, len(hello))),
-		Title: "TLS ClientHello", Narration: n.String()})
+		Bytes: hello, Fields: helloFields, Lesson: lesson, Title: "TLS ClientHello", Narration: n.String()})
 
 	if len(e.Received.Bytes) == 0 && e.Failed() {
 		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Failed: true, Title: "TLS failed",
 			Narration: fmt.Sprintf("The handshake failed: %s. Nothing of the request is sent over a connection that is not secured.", strings.TrimSuffix(line(e.Error), "."))})
+		b.told = true
 		return
 	}
 	n.Reset()
-	n.WriteString("The server answers with its own flight: a ServerHello picking")
+	n.WriteString("The server answers: a ServerHello picking")
 	if t != nil && t.Version != "" {
 		fmt.Fprintf(&n, " %s and %s", line(t.Version), line(t.CipherSuite))
 	} else {
 		n.WriteString(" a version and a cipher")
 	}
-	n.WriteString(", then, already encrypted, its certificate chain")
+	n.WriteString(", then, encrypted already, its certificate")
 	if t != nil && len(t.Chain) > 0 {
 		fmt.Fprintf(&n, " (%s, issued by %s)", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
 	}
-	n.WriteString(", a signature proving it holds the key, and its Finished.")
+	n.WriteString(", proof that it holds the key, and its Finished.")
 	v := facts.VerdictOf(t, e.Error)
 	n.WriteString(" " + verdict(v))
+	if v.Verdict.Secure() && b.j.Mode == trace.ModeLab {
+		n.WriteString(" Here the root is the lab's own certificate authority, trusted only with --lab.")
+	}
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
-		Lesson: firstField(e.Received.Fields), Title: "TLS ServerHello … Finished", Narration: n.String(),
+		Lesson: firstOf(e.Received.Fields, "cipher suite chosen", "ServerHello"), Title: "TLS ServerHello … Finished", Narration: n.String(),
 		Failed: v.Verdict == facts.Failed}
 	if v.Verdict == facts.UnverifiedWithK {
 		st.Title += " (NOT verified)"
 	}
+	b.told = b.told || st.Failed
 	b.add(st)
 
 	if rest := slice(e.Sent.Bytes, helloLen, -1); len(rest) > 0 && !e.Failed() {
@@ -210,13 +219,23 @@ func verdict(v facts.TLS) string {
 	case facts.VerifiedWithK:
 		return "We checked it and it verified: the chain leads to a root we trust and names the host, so -k was not needed."
 	case facts.Verified:
-		return "We checked it: the chain leads to a root we trust and names the host, so this is really the site."
+		return "We checked it: the chain leads to a root we trust and names the host: this is really the site."
 	case facts.UnverifiedWithK:
 		return fmt.Sprintf("It did NOT verify (%s), and -k told us to go on anyway: anyone could be at the other end.", strings.TrimSuffix(line(v.Why), "."))
 	case facts.Failed:
 		return fmt.Sprintf("It did not verify: %s. We stop here.", strings.TrimSuffix(line(v.Why), "."))
 	}
 	return ""
+}
+
+// firstOf returns the first of the named fields found, else the first field.
+func firstOf(fs []trace.Field, names ...string) *trace.Field {
+	for _, n := range names {
+		if f := findField(fs, n); f != nil {
+			return f
+		}
+	}
+	return firstField(fs)
 }
 
 func firstField(fs []trace.Field) *trace.Field {
@@ -297,6 +316,9 @@ func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
 	}
 	var n strings.Builder
 	fmt.Fprintf(&n, "We send the request: %d bytes of plain text, a request line (%s), headers, and a blank line that ends them.", e.Sent.Size(), title)
+	if f := findField(e.Sent.Fields, "body"); f != nil && f.Length > 0 {
+		fmt.Fprintf(&n, " Then the body, %s, as Content-Length announced.", plural(int64(f.Length), "byte", "bytes"))
+	}
 	if e.Transport == trace.TransportTLS {
 		n.WriteString(" They travel inside TLS records, so only the server can read them.")
 	}
@@ -335,6 +357,14 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 	if hop != nil {
 		status = hop.Status
 		switch {
+		case status >= 500:
+			n.WriteString(" A 5xx status: the server failed, not the request.")
+		case status == 404:
+			n.WriteString(" A 4xx status blames the request: nothing is found at this path.")
+		case status >= 400:
+			n.WriteString(" A 4xx status: the server blames the request.")
+		}
+		switch {
 		case hop.Chunked:
 			n.WriteString(" No Content-Length: the body comes in chunks (Transfer-Encoding: chunked), each with its size in hex, ended by a chunk of size 0, so the server could send it as it was made.")
 		case hop.ContentLength >= 0:
@@ -351,9 +381,16 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 		if hop.Timing.TTFB > 0 {
 			fmt.Fprintf(&n, " The first byte came %s after the request: the server's time.", ms(hop.Timing.TTFB))
 		}
+		if hop.Location != "" && i == lastHTTP(h) {
+			fmt.Fprintf(&n, " It is a redirect to %s, not followed: add -L to follow it, as with curl.", line(hop.Location))
+		}
 	}
 	lesson := findField(e.Received.Fields, "status line")
-	if hop != nil && hop.Chunked {
+	if hop != nil && hop.Location != "" {
+		if f := findField(e.Received.Fields, "Location"); f != nil {
+			lesson = f
+		}
+	} else if hop != nil && hop.Chunked {
 		if f := findField(e.Received.Fields, "Transfer-Encoding"); f != nil {
 			lesson = f
 		}
@@ -368,5 +405,5 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 	}
 	b.add(Step{Stage: trace.StageHTTP, Kind: KindResponse, From: srv, To: you, Start: start, Duration: e.Start + e.Duration - start,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields, Lesson: lesson,
-		Title: title, Narration: n.String(), Failed: status >= 500})
+		Title: title, Narration: n.String(), Failed: status >= 400})
 }

@@ -35,12 +35,14 @@ type TLS struct {
 	ALPNOffered []string      `json:"alpn_offered,omitempty"`
 	Chain       []Certificate `json:"chain,omitempty"` // as the server sent it, leaf first
 	// Verified is true when the chain led to a trusted root and named the host.
-	Verified    bool          `json:"verified"`
-	VerifyError string        `json:"verify_error,omitempty"` // why it did not verify
-	Insecure    bool          `json:"insecure,omitempty"`     // -k: verification skipped on request
-	Start       time.Duration `json:"start_ns"`
-	Handshake   time.Duration `json:"handshake_ns"` // ClientHello written to Finished
-	Resumed     bool          `json:"resumed,omitempty"`
+	Verified    bool   `json:"verified"`
+	VerifyError string `json:"verify_error,omitempty"` // why it did not verify
+	// Insecure is -k: the chain is still checked (Verified says how it
+	// went), but a failure does not stop the connection.
+	Insecure  bool          `json:"insecure,omitempty"`
+	Start     time.Duration `json:"start_ns"`
+	Handshake time.Duration `json:"handshake_ns"` // ClientHello written to Finished
+	Resumed   bool          `json:"resumed,omitempty"`
 }
 
 // Certificate is one certificate of the chain, as the renderers show it.
@@ -97,9 +99,12 @@ type HTTPHop struct {
 	// Decoded is set when the content encodings were undone (--compressed):
 	// Body is then the decoded body.
 	Decoded bool `json:"decoded,omitempty"`
-	// DecodedSize counts the decoded body's bytes, kept or not.
-	DecodedSize int64  `json:"decoded_size,omitempty"`
-	DecodeError string `json:"decode_error,omitempty"` // the encoding could not be undone
+	// DecodedSize counts the decoded body's bytes, kept or not, up to a
+	// cap; DecodedCapped says the body decodes to more (a gzip bomb), so
+	// DecodedSize is where counting stopped, not the size.
+	DecodedSize   int64  `json:"decoded_size,omitempty"`
+	DecodedCapped bool   `json:"decoded_capped,omitempty"`
+	DecodeError   string `json:"decode_error,omitempty"` // the encoding could not be undone
 
 	// TLS is the handshake of a later hop's own connection; the first
 	// hop's is the connect stage's.

@@ -54,6 +54,8 @@ type Recorder struct {
 	start time.Time // monotonic reference for every offset
 	emit  func(Event)
 	gate  Gate
+	// onStart holds notes said only if their stage starts (NoteOnStart).
+	onStart map[StageKind][]string
 	// paused is the time spent waiting at the gate: the journey's clock
 	// stops while step mode holds a packet, so timings stay the network's
 	// and not the reader's.
@@ -83,12 +85,34 @@ func (r *Recorder) Offset(t time.Time) time.Duration {
 	return t.Sub(r.start) - time.Duration(r.paused.Load())
 }
 
-// StartStage marks a stage as running.
+// StartStage marks a stage as running, with the notes NoteOnStart kept
+// for it.
 func (r *Recorder) StartStage(kind StageKind) {
 	r.update(Event{Kind: EventStageStarted, Stage: kind}, func(s *Stage) {
 		s.Status = StatusRunning
 		s.Start = r.Since()
+		s.Notes = append(s.Notes, r.onStart[kind]...)
+		delete(r.onStart, kind)
 	})
+}
+
+// NoteOnStart keeps a note for a stage until it starts: a fact about how
+// the stage runs (the lab's latency on the web server) is said only if it
+// runs, never on a stage skipped because an earlier one failed.
+func (r *Recorder) NoteOnStart(kind StageKind, text string) {
+	r.mu.Lock()
+	s := r.j.Stage(kind)
+	started := s != nil && s.Status != StatusPending
+	if !started {
+		if r.onStart == nil {
+			r.onStart = map[StageKind][]string{}
+		}
+		r.onStart[kind] = append(r.onStart[kind], text)
+	}
+	r.mu.Unlock()
+	if started {
+		r.Note(kind, text)
+	}
 }
 
 // AddExchange appends a finished exchange to a stage. The exchange must not

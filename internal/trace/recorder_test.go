@@ -154,3 +154,19 @@ func TestGateWaitIsNotTimed(t *testing.T) {
 		t.Errorf("journey took %s: the wait at the gate was counted", j.Duration)
 	}
 }
+
+func TestNoteOnStart(t *testing.T) {
+	r := NewRecorder("x", ModeLab, "test", nil, nil)
+	r.NoteOnStart(StageHTTP, "said when HTTP starts")
+	r.NoteOnStart(StageConnect, "said when connect starts")
+	r.SkipStage(StageConnect, "not reached")
+	r.StartStage(StageHTTP)
+	r.NoteOnStart(StageHTTP, "said at once: HTTP has started")
+	j := r.Finish(nil)
+	if got := j.Stage(StageHTTP).Notes; len(got) != 2 || got[0] != "said when HTTP starts" || got[1] != "said at once: HTTP has started" {
+		t.Errorf("HTTP notes %q", got)
+	}
+	if got := j.Stage(StageConnect).Notes; len(got) != 1 || got[0] != "not reached" {
+		t.Errorf("a skipped stage's notes %q, want only why it was skipped", got)
+	}
+}

@@ -41,9 +41,10 @@ func Summarize(j *Journey) Summary {
 	}
 	if len(hops) == 0 {
 		// Stopped before any request: what the connect stage reached.
-		if c := j.Stage(StageConnect); c != nil && c.Connect != nil && c.Status == StatusDone {
+		// A TCP connection may be up though the stage failed (in TLS).
+		if c := j.Stage(StageConnect); c != nil && c.Connect != nil {
 			s.Connect = connectEnd(c.Connect)
-			if t := c.Connect.TLS; t != nil {
+			if t := c.Connect.TLS; t != nil && c.Status == StatusDone {
 				s.AppConnect = t.Start + t.Handshake
 			}
 		}

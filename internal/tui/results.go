@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"journey/internal/facts"
 	"journey/internal/trace"
 )
 
@@ -27,9 +28,9 @@ func resultFields(s *trace.Stage) []trace.Field {
 	case s.Address != nil:
 		fs = addressResult(s.Address)
 	case s.DNS != nil:
-		fs = dnsResult(s.DNS)
+		fs = dnsResult(s.DNS, facts.DNSOf(s))
 	case s.Connect != nil:
-		fs = connectResult(s.Connect)
+		fs = connectResult(s.Connect, facts.TLSOf(s))
 	case s.HTTP != nil:
 		fs = httpResult(s.HTTP)
 	case s.Gateway != nil:
@@ -79,27 +80,27 @@ func addressResult(a *trace.Address) []trace.Field {
 	return fs
 }
 
-func dnsResult(d *trace.DNS) []trace.Field {
+func dnsResult(d *trace.DNS, out facts.DNS) []trace.Field {
 	fs := []trace.Field{kv("name", d.Name), kv("method", d.Method)}
 	if d.Resolver != "" {
 		fs = append(fs, kv("resolver", d.Resolver))
 	}
-	if len(d.Chain) > 0 {
-		fs = append(fs, kv("CNAME chain", strings.Join(d.Chain, " → ")))
+	if out.Aliased() {
+		fs = append(fs, kv("CNAME chain", strings.Join(out.Chain, " → ")))
 	}
 	var addrs []trace.Field
 	for _, a := range d.Addresses {
 		addrs = append(addrs, kv("address", a))
 	}
 	fs = append(fs, kv("addresses", strconv.Itoa(len(d.Addresses)), bounded(addrs)...))
-	fs = append(fs, kv("queries", strconv.Itoa(d.Queries)), kv("referrals", strconv.Itoa(d.Referrals)))
+	fs = append(fs, kv("queries", strconv.Itoa(out.Queries)), kv("referrals", strconv.Itoa(d.Referrals)))
 	if d.RCode != "" {
 		fs = append(fs, kv("response code", d.RCode))
 	}
 	return fs
 }
 
-func connectResult(c *trace.Connect) []trace.Field {
+func connectResult(c *trace.Connect, v facts.TLS) []trace.Field {
 	fs := []trace.Field{kv("remote", c.Remote), kv("local", c.Local), kv("TCP handshake", trace.Dur(c.TCP))}
 	if c.Via != "" {
 		fs = append(fs, kv("lab route", c.Via))
@@ -112,13 +113,15 @@ func connectResult(c *trace.Connect) []trace.Field {
 	if t := c.TLS; t != nil {
 		tls := []trace.Field{kv("version", t.Version), kv("cipher suite", t.CipherSuite), kv("ALPN", orDash(t.ALPN)), kv("SNI", orDash(t.ServerName)),
 			kv("handshake", trace.Dur(t.Handshake))}
-		switch {
-		case t.Insecure:
-			tls = append(tls, kv("verified", "no: -k skipped the check"))
-		case t.Verified:
+		switch v.Verdict {
+		case facts.Verified:
 			tls = append(tls, kv("verified", "yes"))
+		case facts.VerifiedWithK:
+			tls = append(tls, kv("verified", "yes (-k was not needed)"))
+		case facts.UnverifiedWithK:
+			tls = append(tls, kv("verified", "NO, -k went on anyway: "+v.Why))
 		default:
-			tls = append(tls, kv("verified", "no: "+t.VerifyError))
+			tls = append(tls, kv("verified", "no: "+v.Why))
 		}
 		var chain []trace.Field
 		for i, cert := range t.Chain {
@@ -160,7 +163,7 @@ func httpResult(h *trace.HTTP) []trace.Field {
 		if len(hop.Encodings) > 0 {
 			kids = append(kids, kv("encodings", strings.Join(hop.Encodings, ", ")))
 		}
-		kids = append(kids, kv("body", fmt.Sprintf("%d bytes", hop.BodySize)))
+		kids = append(kids, kv("body", facts.Count(hop.BodySize, "byte", "bytes")))
 		fs = append(fs, kv(fmt.Sprintf("hop %d", i+1), hop.Method+" "+hop.URL, kids...))
 	}
 	return bounded(fs)
@@ -180,7 +183,7 @@ func gatewayResult(g *trace.Gateway) []trace.Field {
 		env = append(env, kv(e.Name, v))
 	}
 	if len(env) > 0 {
-		fs = append(fs, kv("environ", fmt.Sprintf("%d keys", len(env)), bounded(env)...))
+		fs = append(fs, kv("environ", facts.Count(len(env), "key", "keys"), bounded(env)...))
 	}
 	var mw []trace.Field
 	for _, s := range g.Middleware {
@@ -201,7 +204,7 @@ func gatewayResult(g *trace.Gateway) []trace.Field {
 		for _, h := range r.Headers {
 			hs = append(hs, kv(h.Name, h.Value))
 		}
-		fs = append(fs, kv("response", fmt.Sprintf("%d %s, %d body bytes", r.Status, r.Reason, r.BodySize), bounded(hs)...))
+		fs = append(fs, kv("response", fmt.Sprintf("%d %s, %s", r.Status, r.Reason, facts.Count(r.BodySize, "body byte", "body bytes")), bounded(hs)...))
 	}
 	return fs
 }

@@ -27,6 +27,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -415,7 +416,7 @@ func (m *Model) header() string {
 	j := m.journey
 	mode, target := "", ""
 	if j != nil {
-		mode, target = safetext.Line(string(j.Mode)), safetext.Line(j.Target)
+		mode, target = safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget))
 	}
 	if m.replay {
 		mode = "replay"

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/explain"
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/trace"
 )
@@ -307,7 +308,7 @@ func (m *Inspector) explanation() string {
 		parts = append(parts, explain.ExchangeIn(s, it.ex))
 	}
 	parts = append(parts, explain.Stage(s))
-	for _, n := range s.Notes {
+	for _, n := range facts.Notes(s) {
 		parts = append(parts, "Note: "+safetext.Line(n))
 	}
 	return strings.Join(parts, "\n\n")
@@ -372,16 +373,8 @@ func orDash(s string) string {
 	return s
 }
 
-// who names a peer on one line, made safe.
-func who(p trace.Peer) string {
-	switch {
-	case p.Name != "" && p.Addr != "":
-		return safetext.Line(p.Name) + " (" + safetext.Line(p.Addr) + ")"
-	case p.Name != "":
-		return safetext.Line(p.Name)
-	}
-	return safetext.Line(p.Addr)
-}
+// who names a peer on one line, the way every renderer does, made safe.
+func who(p trace.Peer) string { return safetext.Line(facts.Peer(p)) }
 
 // cache holds what View computes once and reuses across frames.
 type cache struct {
