@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"journey/internal/lab"
-	"journey/internal/router"
 )
 
 const labUsage = `Usage:
@@ -19,6 +18,9 @@ const labUsage = `Usage:
       listens, so that dig, curl or a browser can talk to them; Ctrl+C stops it
   journey lab urls
       print the lab site's urls.py, to copy, change and load with --urls FILE
+  journey lab urls --views
+      print journey_views.py, the view helpers as Python, so that Django itself
+      loads the same urls.py (python3 manage.py check)
 `
 
 // runLabCommand runs "journey lab serve" (the lab's servers in the
@@ -29,9 +31,8 @@ func runLabCommand(ctx context.Context, args []string, std IO) error {
 		fmt.Fprint(std.Stdout, labUsage)
 		return nil
 	}
-	if len(args) == 1 && args[0] == "urls" {
-		_, err := std.Stdout.Write(router.DemoSource())
-		return err
+	if len(args) >= 1 && args[0] == "urls" {
+		return runLabURLs(args[1:], std)
 	}
 	if len(args) == 0 || args[0] != "serve" {
 		return usagef("usage: journey lab serve [--lab-latency D] [--lab-loss PERCENT] [--urls FILE], or journey lab urls (see journey lab --help)")

@@ -6,6 +6,20 @@ import (
 	"journey/internal/router"
 )
 
+// runLabURLs is "journey lab urls": the demo site's urls.py, or with
+// --views the journey_views.py that lets Django load it.
+func runLabURLs(args []string, std IO) error {
+	switch {
+	case len(args) == 0:
+		_, err := std.Stdout.Write(router.DemoSource())
+		return err
+	case len(args) == 1 && args[0] == "--views":
+		_, err := std.Stdout.Write(router.ViewsSource())
+		return err
+	}
+	return usagef("usage: journey lab urls [--views], got %q", args)
+}
+
 // checkURLs loads the --urls file once so a bad file is a usage error
 // (exit 2) before anything runs, in one line naming the file, the line and
 // the problem.

@@ -3,6 +3,8 @@ package dns
 import (
 	"encoding/binary"
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	mdns "github.com/miekg/dns"
@@ -29,14 +31,15 @@ func Annotate(msg []byte) []trace.Field {
 	if len(msg) < 12 {
 		return []trace.Field{{Name: "Unreadable", Offset: 0, Length: len(msg), Value: fmt.Sprintf("only %d bytes: a DNS header needs 12", len(msg))}}
 	}
-	fields := []trace.Field{annotateHeader(msg)}
+	fields := make([]trace.Field, 1, 6) // header, four sections, trailing bytes
+	fields[0] = annotateHeader(msg)
 	counts := [4]int{}
 	for i := range counts {
 		counts[i] = int(binary.BigEndian.Uint16(msg[4+2*i:]))
 	}
 	off := 12
 	if counts[0] > 0 {
-		sec := trace.Field{Name: "Question section", Offset: off}
+		sec := trace.Field{Name: "Question section", Offset: off, Children: make([]trace.Field, 0, min(counts[0], maxRecords, len(msg)/5))}
 		for i := 0; i < counts[0] && i < maxRecords; i++ {
 			f, next, err := annotateQuestion(msg, off)
 			if err != nil {
@@ -53,7 +56,9 @@ func Annotate(msg []byte) []trace.Field {
 		if n == 0 {
 			continue
 		}
-		sec := trace.Field{Name: name, Offset: off}
+		// A record takes at least 11 bytes: the capacity is bounded by the
+		// message, whatever the header claims.
+		sec := trace.Field{Name: name, Offset: off, Children: make([]trace.Field, 0, min(n, maxRecords, len(msg)/11+1))}
 		for j := 0; j < n && j < maxRecords; j++ {
 			f, next, err := annotateRR(msg, off)
 			if err != nil {
@@ -84,43 +89,61 @@ func unreadable(msg []byte, off int, err error) trace.Field {
 
 func bit(v uint16, shift uint) uint16 { return v >> shift & 1 }
 
+// headerFlags are the one-bit flags of the header with their bit and
+// the words for 0 and 1, spelled out once: the header is annotated for
+// every packet, so its words are not rebuilt each time.
+var headerFlags = [...]struct {
+	name  string
+	shift uint
+	words [2]string
+}{
+	{"QR", 15, [2]string{"0 (query)", "1 (response)"}},
+	{"AA", 10, [2]string{"0 (not authoritative)", "1 (authoritative answer)"}},
+	{"TC", 9, [2]string{"0 (not truncated)", "1 (truncated: ask again over TCP)"}},
+	{"RD", 8, [2]string{"0 (no recursion: answer from your own data)", "1 (recursion desired)"}},
+	{"RA", 7, [2]string{"0 (recursion not available)", "1 (recursion available)"}},
+	{"Z", 6, [2]string{"0 (reserved)", "1 (reserved)"}},
+	{"AD", 5, [2]string{"0 (not authenticated)", "1 (authenticated data)"}},
+	{"CD", 4, [2]string{"0 (checking enabled)", "1 (checking disabled)"}},
+}
+
+var countWords = [4][3]string{
+	{"QDCOUNT", " question", " questions"},
+	{"ANCOUNT", " answer record", " answer records"},
+	{"NSCOUNT", " authority record", " authority records"},
+	{"ARCOUNT", " additional record", " additional records"},
+}
+
+func hex16(v uint16) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{'0', 'x', digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]})
+}
+
 func annotateHeader(msg []byte) trace.Field {
 	id := binary.BigEndian.Uint16(msg)
 	flags := binary.BigEndian.Uint16(msg[2:])
-	yesNo := func(b uint16, yes, no string) string {
-		if b == 1 {
-			return "1 (" + yes + ")"
-		}
-		return "0 (" + no + ")"
-	}
 	opcode := flags >> 11 & 0xf
 	rcode := flags & 0xf
-	flag := func(name, value string) trace.Field {
-		return trace.Field{Name: name, Offset: 2, Length: 2, Value: value}
-	}
-	h := trace.Field{Name: "Header", Offset: 0, Length: 12, Children: []trace.Field{
-		{Name: "ID", Offset: 0, Length: 2, Value: fmt.Sprintf("0x%04x (%d): the reply must carry the same", id, id)},
-		{Name: "Flags", Offset: 2, Length: 2, Value: fmt.Sprintf("0x%04x", flags), Children: []trace.Field{
-			flag("QR", yesNo(bit(flags, 15), "response", "query")),
-			flag("Opcode", fmt.Sprintf("%d (%s)", opcode, opcodeName(opcode))),
-			flag("AA", yesNo(bit(flags, 10), "authoritative answer", "not authoritative")),
-			flag("TC", yesNo(bit(flags, 9), "truncated: ask again over TCP", "not truncated")),
-			flag("RD", yesNo(bit(flags, 8), "recursion desired", "no recursion: answer from your own data")),
-			flag("RA", yesNo(bit(flags, 7), "recursion available", "recursion not available")),
-			flag("Z", fmt.Sprintf("%d (reserved)", bit(flags, 6))),
-			flag("AD", yesNo(bit(flags, 5), "authenticated data", "not authenticated")),
-			flag("CD", yesNo(bit(flags, 4), "checking disabled", "checking enabled")),
-			flag("RCODE", fmt.Sprintf("%d (%s)", rcode, rcodeName(int(rcode)))),
-		}},
-	}}
-	for i, name := range []string{"QDCOUNT", "ANCOUNT", "NSCOUNT", "ARCOUNT"} {
-		n := binary.BigEndian.Uint16(msg[4+2*i:])
-		desc := []string{"question", "answer record", "authority record", "additional record"}[i]
-		plural := "s"
-		if n == 1 {
-			plural = ""
+	children := make([]trace.Field, 0, len(headerFlags)+2)
+	for i, f := range headerFlags {
+		children = append(children, trace.Field{Name: f.name, Offset: 2, Length: 2, Value: f.words[bit(flags, f.shift)]})
+		if i == 0 { // the opcode follows QR on the wire
+			children = append(children, trace.Field{Name: "Opcode", Offset: 2, Length: 2, Value: strconv.Itoa(int(opcode)) + " (" + opcodeName(opcode) + ")"})
 		}
-		h.Children = append(h.Children, trace.Field{Name: name, Offset: 4 + 2*i, Length: 2, Value: fmt.Sprintf("%d %s%s", n, desc, plural)})
+	}
+	children = append(children, trace.Field{Name: "RCODE", Offset: 2, Length: 2, Value: strconv.Itoa(int(rcode)) + " (" + rcodeName(int(rcode)) + ")"})
+	h := trace.Field{Name: "Header", Offset: 0, Length: 12, Children: make([]trace.Field, 0, 6)}
+	h.Children = append(h.Children,
+		trace.Field{Name: "ID", Offset: 0, Length: 2, Value: hex16(id) + " (" + strconv.Itoa(int(id)) + "): the reply must carry the same"},
+		trace.Field{Name: "Flags", Offset: 2, Length: 2, Value: hex16(flags), Children: children},
+	)
+	for i, w := range countWords {
+		n := binary.BigEndian.Uint16(msg[4+2*i:])
+		desc := w[2]
+		if n == 1 {
+			desc = w[1]
+		}
+		h.Children = append(h.Children, trace.Field{Name: w[0], Offset: 4 + 2*i, Length: 2, Value: strconv.Itoa(int(n)) + desc})
 	}
 	return h
 }
@@ -151,11 +174,11 @@ func annotateQuestion(msg []byte, off int) (trace.Field, int, error) {
 	qclass := binary.BigEndian.Uint16(msg[next+2:])
 	f := trace.Field{
 		Name: "Question", Offset: off, Length: next + 4 - off,
-		Value: fmt.Sprintf("%s %s %s", name, typeName(qtype), className(qclass)),
+		Value: name + " " + typeName(qtype) + " " + className(qclass),
 		Children: []trace.Field{
 			nameField,
-			{Name: "Type", Offset: next, Length: 2, Value: fmt.Sprintf("%s (%d)", typeName(qtype), qtype)},
-			{Name: "Class", Offset: next + 2, Length: 2, Value: fmt.Sprintf("%s (%d)", className(qclass), qclass)},
+			{Name: "Type", Offset: next, Length: 2, Value: typeName(qtype) + " (" + strconv.Itoa(int(qtype)) + ")"},
+			{Name: "Class", Offset: next + 2, Length: 2, Value: className(qclass) + " (" + strconv.Itoa(int(qclass)) + ")"},
 		},
 	}
 	return f, next + 4, nil
@@ -178,33 +201,44 @@ func annotateRR(msg []byte, off int) (trace.Field, int, error) {
 	if end > len(msg) {
 		return trace.Field{}, 0, fmt.Errorf("record for %s says its data is %d bytes, past the end of the message", name, rdlen)
 	}
-	rdata := rdataText(msg, off, rtype)
-	f := trace.Field{Name: typeName(rtype) + " record", Offset: off, Length: end - off, Children: []trace.Field{nameField}}
+	rdata := rdataText(msg, off, rtype, rdOff, rdlen)
+	f := trace.Field{Name: typeName(rtype) + " record", Offset: off, Length: end - off, Children: make([]trace.Field, 1, 6)}
+	f.Children[0] = nameField
 	if rtype == mdns.TypeOPT {
 		f.Name = "OPT pseudo-record (EDNS0)"
-		f.Value = fmt.Sprintf("UDP payload %d bytes", class)
+		size := strconv.Itoa(int(class))
+		f.Value = "UDP payload " + size + " bytes"
 		f.Children = append(f.Children,
-			trace.Field{Name: "Type", Offset: next, Length: 2, Value: fmt.Sprintf("OPT (%d)", rtype)},
-			trace.Field{Name: "UDP payload size", Offset: next + 2, Length: 2, Value: fmt.Sprintf("%d bytes: the largest UDP reply this side accepts", class)},
-			trace.Field{Name: "Extended RCODE and flags", Offset: next + 4, Length: 4, Value: fmt.Sprintf("extended rcode %d, version %d, DO %d", ttl>>24, ttl>>16&0xff, ttl>>15&1)},
+			trace.Field{Name: "Type", Offset: next, Length: 2, Value: "OPT (41)"},
+			trace.Field{Name: "UDP payload size", Offset: next + 2, Length: 2, Value: size + " bytes: the largest UDP reply this side accepts"},
+			trace.Field{Name: "Extended RCODE and flags", Offset: next + 4, Length: 4, Value: "extended rcode " + strconv.Itoa(int(ttl>>24)) + ", version " + strconv.Itoa(int(ttl>>16&0xff)) + ", DO " + strconv.Itoa(int(ttl>>15&1))},
 		)
 	} else {
-		f.Value = fmt.Sprintf("%s %d %s %s %s", name, ttl, className(class), typeName(rtype), rdata)
+		ttlS := strconv.FormatUint(uint64(ttl), 10)
+		f.Value = name + " " + ttlS + " " + className(class) + " " + typeName(rtype) + " " + rdata
 		f.Children = append(f.Children,
-			trace.Field{Name: "Type", Offset: next, Length: 2, Value: fmt.Sprintf("%s (%d)", typeName(rtype), rtype)},
-			trace.Field{Name: "Class", Offset: next + 2, Length: 2, Value: fmt.Sprintf("%s (%d)", className(class), class)},
-			trace.Field{Name: "TTL", Offset: next + 4, Length: 4, Value: fmt.Sprintf("%d seconds (%s): how long it may be cached", ttl, ttlText(ttl))},
+			trace.Field{Name: "Type", Offset: next, Length: 2, Value: typeName(rtype) + " (" + strconv.Itoa(int(rtype)) + ")"},
+			trace.Field{Name: "Class", Offset: next + 2, Length: 2, Value: className(class) + " (" + strconv.Itoa(int(class)) + ")"},
+			trace.Field{Name: "TTL", Offset: next + 4, Length: 4, Value: ttlS + " " + plural(int(min(ttl, 2)), "second", "seconds") + " (" + ttlText(ttl) + "): how long it may be cached"},
 		)
 	}
 	f.Children = append(f.Children,
-		trace.Field{Name: "RDLENGTH", Offset: next + 8, Length: 2, Value: fmt.Sprintf("%d bytes of data follow", rdlen)},
+		trace.Field{Name: "RDLENGTH", Offset: next + 8, Length: 2, Value: strconv.Itoa(rdlen) + " bytes of data follow"},
 		trace.Field{Name: "RDATA", Offset: rdOff, Length: rdlen, Value: rdata},
 	)
 	return f, end, nil
 }
 
 // rdataText is the record's data in presentation format, as dig prints it.
-func rdataText(msg []byte, off int, rtype uint16) string {
+func rdataText(msg []byte, off int, rtype uint16, rdOff, rdlen int) string {
+	// Addresses are most of what a journey reads: written straight from
+	// the bytes, without unpacking the record again.
+	switch {
+	case rtype == mdns.TypeA && rdlen == 4:
+		return netip.AddrFrom4([4]byte(msg[rdOff : rdOff+4])).String()
+	case rtype == mdns.TypeAAAA && rdlen == 16:
+		return netip.AddrFrom16([16]byte(msg[rdOff : rdOff+16])).String()
+	}
 	rr, _, err := mdns.UnpackRR(msg, off)
 	if err != nil || rr == nil {
 		if err != nil {
@@ -225,7 +259,7 @@ func annotateName(msg []byte, off int) (string, trace.Field, int, error) {
 	if err != nil {
 		return "", trace.Field{}, 0, fmt.Errorf("name at offset %d: %v", off, err)
 	}
-	f := trace.Field{Name: "Name", Offset: off, Length: next - off, Value: name}
+	f := trace.Field{Name: "Name", Offset: off, Length: next - off, Value: name, Children: make([]trace.Field, 0, 4)}
 	p := off
 	for range maxPointers + 1 {
 		if p >= len(msg) {
@@ -240,14 +274,14 @@ func annotateName(msg []byte, off int) (string, trace.Field, int, error) {
 			ptr := int(binary.BigEndian.Uint16(msg[p:]) & 0x3fff)
 			rest, _, _ := mdns.UnpackDomainName(msg, ptr)
 			f.Children = append(f.Children, trace.Field{Name: "Compression pointer", Offset: p, Length: 2,
-				Value: fmt.Sprintf("the rest of the name (%s) is at offset %d", rest, ptr)})
+				Value: "the rest of the name (" + rest + ") is at offset " + strconv.Itoa(ptr)})
 			return name, f, next, nil
 		default:
-			label := msg[p+1 : p+1+l]
-			f.Children = append(f.Children, trace.Field{Name: "Label", Offset: p, Length: 1 + l, Value: labelText(label),
+			text := labelText(msg[p+1 : p+1+l])
+			f.Children = append(f.Children, trace.Field{Name: "Label", Offset: p, Length: 1 + l, Value: text,
 				Children: []trace.Field{
-					{Name: "Length", Offset: p, Length: 1, Value: fmt.Sprintf("%d", l)},
-					{Name: "Text", Offset: p + 1, Length: l, Value: labelText(label)},
+					{Name: "Length", Offset: p, Length: 1, Value: strconv.Itoa(l)},
+					{Name: "Text", Offset: p + 1, Length: l, Value: text},
 				}})
 			p += 1 + l
 		}
@@ -258,6 +292,16 @@ func annotateName(msg []byte, off int) (string, trace.Field, int, error) {
 // labelText shows a label as DNS presentation format does: printable
 // bytes as themselves, others as \DDD.
 func labelText(b []byte) string {
+	plain := true
+	for _, c := range b {
+		if c == '.' || c == '\\' || c < 0x21 || c > 0x7e {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(b)
+	}
 	var s strings.Builder
 	for _, c := range b {
 		switch {
@@ -287,14 +331,18 @@ func className(c uint16) string {
 	return fmt.Sprintf("CLASS%d", c)
 }
 
+// ttlText words a TTL as people say it: "1 day", "2 hours", "90 s".
 func ttlText(ttl uint32) string {
+	unit := func(n uint32, one, many string) string {
+		return strconv.FormatUint(uint64(n), 10) + " " + plural(int(min(n, 2)), one, many)
+	}
 	switch {
 	case ttl >= 86400 && ttl%86400 == 0:
-		return fmt.Sprintf("%d days", ttl/86400)
+		return unit(ttl/86400, "day", "days")
 	case ttl >= 3600 && ttl%3600 == 0:
-		return fmt.Sprintf("%d hours", ttl/3600)
+		return unit(ttl/3600, "hour", "hours")
 	case ttl >= 60 && ttl%60 == 0:
-		return fmt.Sprintf("%d minutes", ttl/60)
+		return unit(ttl/60, "minute", "minutes")
 	}
-	return fmt.Sprintf("%d s", ttl)
+	return strconv.FormatUint(uint64(ttl), 10) + " s"
 }

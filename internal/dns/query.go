@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +44,9 @@ type outcome struct {
 	msg *mdns.Msg       // the parsed reply, nil on failure
 	ex  *trace.Exchange // not yet recorded: the caller classifies, then records
 	err error
+	// before holds exchanges that led to this one: the UDP try whose
+	// reply was truncated, when ex is the same question over TCP.
+	before []*trace.Exchange
 }
 
 // newQuery builds a query for name and qtype; rd asks for recursion.
@@ -54,19 +59,29 @@ func newQuery(name string, qtype uint16, rd bool) *mdns.Msg {
 	return m
 }
 
-// exchange sends q to server over network ("udp" or "tcp") and reads the
-// reply, capturing both messages' bytes exactly. The time is measured at
-// the socket: from just before the write to just after the read.
-func (r *Resolver) exchange(ctx context.Context, st *state, server Server, network string, q *mdns.Msg, why string, depth int) outcome {
+// exchange sends q to its server over network ("udp" or "tcp") and reads
+// the reply, capturing both messages' bytes exactly. The socket work is
+// transmit's; this keeps the record: the exchange, the counters, and what
+// the journey learns of the server (its round trip, or that it is silent).
+func (r *Resolver) exchange(ctx context.Context, st *state, q question, network string) outcome {
+	query := newQuery(q.name, q.qtype, q.rd)
+	if q.noEDNS {
+		query.Extra = nil
+	}
 	ex := &trace.Exchange{
 		Kind:      "dns",
-		Depth:     depth,
-		Peer:      trace.Peer{Name: server.Name, Addr: server.Addr},
+		Depth:     q.depth,
+		Peer:      trace.Peer{Name: q.server.Name, Addr: q.server.Addr},
 		Transport: trace.Transport(network),
-		DNS:       &trace.DNSExchange{Question: q.Question[0].Name + " " + typeName(q.Question[0].Qtype), ID: q.Id},
+		DNS: &trace.DNSExchange{Question: query.Question[0].Name + " " + typeName(q.qtype), ID: query.Id,
+			Zone: q.zone, Attempt: q.attempt, For: st.purposeAt(q.depth)},
 	}
+	if q.zone == "" && q.attempt <= 1 {
+		ex.DNS.Attempt = 0
+	}
+	ex.Notes = append(ex.Notes, q.notes...)
 	if rt, ok := r.Dialer.(*dial.Router); ok {
-		if via, routed := rt.Route(network, server.Addr); routed {
+		if via, routed := rt.Route(network, q.server.Addr); routed {
 			ex.Peer.Via = via
 		}
 	}
@@ -74,32 +89,180 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 		ex.Error = err.Error()
 		return outcome{ex: ex, err: err}
 	}
-	packed, err := q.Pack()
+	packed, err := query.Pack()
 	if err != nil {
 		return fail(fmt.Errorf("packing the query: %w", err))
 	}
-	ex.Sent = trace.Message{Bytes: packed, Fields: Annotate(packed)}
+	ex.Sent = capturedQuery(network, packed)
 	if err := st.count(); err != nil {
+		ex.Sent = trace.Message{}
 		return fail(err)
 	}
-	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: why}
+	pending := trace.Pending{Stage: trace.StageDNS, Peer: ex.Peer, Transport: ex.Transport, Bytes: packed, Fields: ex.Sent.Fields, Why: q.why}
 	if err := r.Recorder.Wait(ctx, pending); err != nil {
+		ex.Sent = trace.Message{}
+		st.uncount() // held, then cancelled: it never left
 		return fail(err)
 	}
+	if q.sent != nil {
+		q.sent()
+	}
+	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, q.timeout)
+	if reply != nil {
+		ex.Received = captured(network, reply)
+	}
+	st.observe(q.server.Addr, ex.Duration, err)
+	if err != nil {
+		if errors.Is(err, errNotSent) {
+			ex.Sent = trace.Message{}
+			st.uncount() // counted above, but it never left
+		}
+		return fail(err)
+	}
+	m, dropped, err := unpackScrubbed(reply)
+	if err != nil {
+		return fail(fmt.Errorf("the reply is not a valid DNS message: %v", err))
+	}
+	ex.DNS.Ignored = append(ex.DNS.Ignored, dropped...)
+	if err := matches(query, m); err != nil {
+		return fail(err)
+	}
+	ex.DNS.RCode = rcodeName(m.Rcode)
+	return outcome{msg: m, ex: ex}
+}
 
+func (st *state) uncount() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.queries--
+}
+
+// queryFields caches the annotation of queries: the same question goes to
+// server after server (root, top-level domain, the domain's own), and the
+// packets differ only in their ID. Bounded: cleared when full.
+var queryFields = struct {
+	sync.Mutex
+	m map[string][]trace.Field
+}{m: map[string][]trace.Field{}}
+
+// maxCachedQueries bounds queryFields: a journey asks a handful of
+// questions; a few dozen journeys' worth is plenty.
+const maxCachedQueries = 64
+
+// annotateQuery is Annotate for a query we built, from the cache when the
+// same question was annotated before, with this packet's ID.
+func annotateQuery(packed []byte) []trace.Field {
+	if len(packed) < 12 {
+		return Annotate(packed)
+	}
+	key := string(packed[2:])
+	queryFields.Lock()
+	cached, ok := queryFields.m[key]
+	queryFields.Unlock()
+	if !ok {
+		cached = Annotate(packed)
+		queryFields.Lock()
+		if len(queryFields.m) >= maxCachedQueries {
+			clear(queryFields.m)
+		}
+		queryFields.m[key] = cached
+		queryFields.Unlock()
+	}
+	// A copy whose header holds this ID; the rest is shared, and no one
+	// writes to fields once made.
+	fields := slices.Clone(cached)
+	hdr := fields[0]
+	hdr.Children = slices.Clone(hdr.Children)
+	id := binary.BigEndian.Uint16(packed)
+	hdr.Children[0].Value = hex16(id) + " (" + strconv.Itoa(int(id)) + "): the reply must carry the same"
+	fields[0] = hdr
+	return fields
+}
+
+// capturedQuery is captured for a query we built.
+func capturedQuery(network string, packed []byte) trace.Message {
+	if network == "tcp" {
+		return captured(network, packed)
+	}
+	return trace.Message{Bytes: packed, Fields: annotateQuery(packed)}
+}
+
+// captured is a message as it crossed the wire, with its fields: over TCP
+// with the two-byte length prefix that frames every DNS message there
+// (RFC 1035 section 4.2.2), shown as a field of its own.
+func captured(network string, msg []byte) trace.Message {
+	if network != "tcp" {
+		return trace.Message{Bytes: msg, Fields: Annotate(msg)}
+	}
+	framed := make([]byte, 2+len(msg))
+	binary.BigEndian.PutUint16(framed, uint16(len(msg)))
+	copy(framed[2:], msg)
+	fields := []trace.Field{{Name: "Length prefix (TCP)", Offset: 0, Length: 2,
+		Value: strconv.Itoa(len(msg)) + " bytes: the DNS message that follows; over TCP every message is framed by its length"}}
+	for _, f := range Annotate(msg) {
+		fields = append(fields, shifted(f, 2))
+	}
+	return trace.Message{Bytes: framed, Fields: fields}
+}
+
+// shifted is f with its offsets, and its children's, moved by n bytes.
+func shifted(f trace.Field, n int) trace.Field {
+	f.Offset += n
+	if len(f.Children) > 0 {
+		kids := make([]trace.Field, len(f.Children))
+		for i, c := range f.Children {
+			kids[i] = shifted(c, n)
+		}
+		f.Children = kids
+	}
+	return f
+}
+
+// errNotSent marks an exchange whose query never left: no socket could be
+// opened, so it is not counted as sent.
+var errNotSent = errors.New("the query was never sent")
+
+// observe keeps what an exchange taught about a server: a smoothed round
+// trip when it replied (7/8 old, 1/8 new, as TCP's SRTT of RFC 6298 and
+// Unbound's infra cache), or that it is silent.
+func (st *state) observe(addr string, rtt time.Duration, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fam := addrFamily(addr)
+	switch {
+	case err == nil:
+		if old, ok := st.srtt[addr]; ok {
+			rtt = (7*old + rtt) / 8
+		}
+		st.srtt[addr] = rtt
+		delete(st.dead, addr)
+		st.famAnswers[fam]++
+	case errors.Is(err, errTimeout):
+		st.dead[addr] = true
+		st.famTimeouts[fam]++
+	}
+}
+
+// transmit does the socket work of one exchange: dial, write, read until
+// the reply or the timeout. The time is measured at the socket, from just
+// before the write to just after the read; ex gets the times, the local
+// address and the notes of what happened on the wire.
+func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, timeout time.Duration) ([]byte, error) {
+	if timeout <= 0 {
+		timeout = r.timeout()
+	}
 	journeyDeadline, limited := ctx.Deadline()
-	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// cutShort: the journey's --max-time ends before this exchange's timeout.
-	cutShort := limited && time.Until(journeyDeadline) < r.timeout()
+	cutShort := limited && time.Until(journeyDeadline) < timeout
 	dialed := time.Now()
 	ex.Start = r.Recorder.Offset(dialed)
-	conn, err := r.Dialer.DialContext(ctx, network, server.Addr)
+	conn, err := r.Dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		ex.Duration = time.Since(dialed)
-		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), server.Addr))
-		ex.Sent = trace.Message{}
-		return fail(fmt.Errorf("cannot reach %s: %w", server.Addr, err))
+		ex.Notes = append(ex.Notes, fmt.Sprintf("the query (%d bytes) was never sent: no socket could be opened to %s", len(packed), addr))
+		return nil, fmt.Errorf("cannot reach %s: %w (%w)", addr, err, errNotSent)
 	}
 	defer conn.Close()
 	ex.Local = conn.LocalAddr().String()
@@ -120,34 +283,23 @@ func (r *Resolver) exchange(ctx context.Context, st *state, server Server, netwo
 		reply, err = r.udpRoundTrip(conn, q, packed, ex)
 	}
 	ex.Duration = time.Since(start)
-	if reply != nil {
-		ex.Received = trace.Message{Bytes: reply, Fields: Annotate(reply)}
+	if err == nil {
+		return reply, nil
 	}
-	if err != nil {
-		if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, errTimeout) {
-			if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
-				return fail(ctx.Err())
-			}
-			extra := ""
-			if reply != nil {
-				extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
-			}
-			if cutShort {
-				return fail(fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, server.Addr, extra))
-			}
-			return fail(fmt.Errorf("%w from %s within %s%s", errTimeout, server.Addr, r.timeout(), extra))
+	if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, errTimeout) {
+		if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
+			return reply, ctx.Err()
 		}
-		return fail(err)
+		extra := ""
+		if reply != nil {
+			extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
+		}
+		if cutShort {
+			return reply, fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, addr, extra)
+		}
+		return reply, fmt.Errorf("%w from %s within %s%s", errTimeout, addr, timeout, extra)
 	}
-	m := new(mdns.Msg)
-	if err := m.Unpack(reply); err != nil {
-		return fail(fmt.Errorf("the reply is not a valid DNS message: %v", err))
-	}
-	if err := matches(q, m); err != nil {
-		return fail(err)
-	}
-	ex.DNS.RCode = rcodeName(m.Rcode)
-	return outcome{msg: m, ex: ex}
+	return reply, err
 }
 
 // udpRoundTrip writes the query and reads until a reply with the query's ID

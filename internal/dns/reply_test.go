@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,5 +90,21 @@ func TestReferral(t *testing.T) {
 				t.Errorf("servers = %q, want %q", got, tc.glue)
 			}
 		})
+	}
+}
+
+// TestAnnotateQueryCached: a query annotated from the cache is the same as
+// one annotated afresh, its own ID included.
+func TestAnnotateQueryCached(t *testing.T) {
+	for _, id := range []uint16{1, 0xbeef, 1} {
+		q := newQuery("www.cached.test.", mdns.TypeA, false)
+		q.Id = id
+		b, err := q.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := annotateQuery(b), Annotate(b); !reflect.DeepEqual(got, want) {
+			t.Fatalf("ID %#x: cached fields differ:\n got %+v\nwant %+v", id, got[0], want[0])
+		}
 	}
 }

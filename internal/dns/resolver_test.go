@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,8 +55,8 @@ func (n *testNet) serve(shown string, h mdns.HandlerFunc) {
 		<-started
 		n.t.Cleanup(func() { s.Shutdown() })
 	}
-	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
-	n.router.Add("tcp", shown+":53", ln.Addr().String())
+	n.router.Add("udp", net.JoinHostPort(shown, "53"), pc.LocalAddr().String())
+	n.router.Add("tcp", net.JoinHostPort(shown, "53"), ln.Addr().String())
 }
 
 // zones serves zone texts (master format) authoritatively from shown.
@@ -230,6 +229,8 @@ func TestFailingServers(t *testing.T) {
 		handler mdns.HandlerFunc
 		raw     func(q []byte) []byte // raw reply bytes, when not a handler
 		wantErr string
+		// exchanges is how many the trace holds: root, bad, good unless set.
+		exchanges int
 	}{
 		{name: "silent", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {}, wantErr: "no reply"},
 		{name: "garbage", raw: func(q []byte) []byte { return []byte{q[0], q[1], 0x81, 0x80, 0xff, 0xff, 1, 2, 3} }, wantErr: "not a valid DNS message"},
@@ -260,6 +261,50 @@ func TestFailingServers(t *testing.T) {
 			m.Ns = []mdns.RR{mustRR(t, ". 60 IN NS root.")}
 			w.WriteMsg(m)
 		}, wantErr: "does not lead closer"},
+		{name: "sideways referral", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Ns = []mdns.RR{mustRR(t, "other. 60 IN NS ns.other.")}
+			w.WriteMsg(m)
+		}, wantErr: "does not lead closer"},
+		// An authoritative reply with neither answer nor SOA says nothing:
+		// a real NODATA carries the zone's SOA (Unbound's iter_resptype).
+		{name: "authoritative empty, no SOA", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Authoritative = true
+			w.WriteMsg(m)
+		}, wantErr: "no answer and no SOA"},
+		{name: "empty, not authoritative", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			w.WriteMsg(m)
+		}, wantErr: "an empty reply"},
+		// RA set, AA clear: a cache answered, not the zone (a forged or
+		// stale address must not be taken as the zone's).
+		{name: "cache answer (RA, no AA)", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.RecursionAvailable = true
+			m.Answer = []mdns.RR{mustRR(t, "www.test. 60 IN A 192.0.2.66")}
+			w.WriteMsg(m)
+		}, wantErr: "answered as a cache (RA is 1, AA is 0)"},
+		{name: "cache NXDOMAIN (RA, no AA)", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetRcode(r, mdns.RcodeNameError)
+			m.RecursionAvailable = true
+			w.WriteMsg(m)
+		}, wantErr: "answered as a cache"},
+		// TC over TCP: TCP has no size limit, so the part that came is not
+		// an answer; the UDP try, the TCP try, then the good server.
+		{name: "TC over TCP", handler: func(w mdns.ResponseWriter, r *mdns.Msg) {
+			m := new(mdns.Msg)
+			m.SetReply(r)
+			m.Authoritative = true
+			m.Truncated = true
+			m.Answer = []mdns.RR{mustRR(t, "www.test. 60 IN A 192.0.2.66")}
+			w.WriteMsg(m)
+		}, wantErr: "over TCP still has the TC flag", exchanges: 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,14 +331,18 @@ good.test. IN A 192.0.2.2
 			if strings.Join(res.Addresses, ",") != "192.0.2.80" {
 				t.Errorf("addresses = %v, want the good server's 192.0.2.80", res.Addresses)
 			}
-			if len(st.Exchanges) != 3 {
-				t.Fatalf("%d exchanges, want root, bad, good: %v", len(st.Exchanges), kinds(st))
+			want := 3
+			if tc.exchanges != 0 {
+				want = tc.exchanges
 			}
-			bad := st.Exchanges[1]
+			if len(st.Exchanges) != want || res.Queries != want {
+				t.Fatalf("%d exchanges, %d queries, want %d: %v", len(st.Exchanges), res.Queries, want, kinds(st))
+			}
+			bad := st.Exchanges[want-2]
 			if bad.Peer.Name != "bad.test" || !strings.Contains(bad.Error+bad.Outcome, tc.wantErr) {
 				t.Errorf("bad server's exchange: peer %q error %q outcome %q, want %q", bad.Peer.Name, bad.Error, bad.Outcome, tc.wantErr)
 			}
-			if good := st.Exchanges[2]; good.DNS.Attempt != 2 || good.DNS.Kind != trace.DNSAnswer {
+			if good := st.Exchanges[want-1]; good.DNS.Attempt != 2 || good.DNS.Kind != trace.DNSAnswer {
 				t.Errorf("good server: attempt %d kind %s, want attempt 2 answer", good.DNS.Attempt, good.DNS.Kind)
 			}
 		})
@@ -320,7 +369,7 @@ func (n *testNet) rawUDP(shown string, reply func(q []byte) [][]byte) {
 			}
 		}
 	}()
-	n.router.Add("udp", shown+":53", pc.LocalAddr().String())
+	n.router.Add("udp", net.JoinHostPort(shown, "53"), pc.LocalAddr().String())
 }
 
 func mustRR(t *testing.T, s string) mdns.RR {
@@ -481,7 +530,7 @@ func TestRoundTripTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := st.Exchanges[0].Duration
-	if got < delay || got > delay+60*time.Millisecond { // room for a loaded machine
+	if got < delay || got > delay+150*time.Millisecond { // room for a loaded machine (2 cores, 8 helpers)
 		t.Errorf("round trip = %s, want %s plus a little", got, delay)
 	}
 }
@@ -515,59 +564,6 @@ func TestAskResolver(t *testing.T) {
 	}
 	if st := rec.Snapshot().Stage(trace.StageDNS); len(st.Exchanges) != 1 {
 		t.Errorf("%d exchanges, want 1", len(st.Exchanges))
-	}
-}
-
-// TestSystemFallback: live, when no root answers, the system's resolver
-// (from a resolv.conf) is asked, and the trace says so.
-func TestSystemFallback(t *testing.T) {
-	n := newNet(t)
-	n.serve("192.0.2.1", func(w mdns.ResponseWriter, r *mdns.Msg) {}) // a silent root
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &mdns.Server{PacketConn: pc, Handler: mdns.HandlerFunc(func(w mdns.ResponseWriter, r *mdns.Msg) {
-		m := new(mdns.Msg)
-		m.SetReply(r)
-		m.RecursionAvailable = true
-		m.Answer = []mdns.RR{mustRR(t, r.Question[0].Name+" 60 IN A 192.0.2.80")}
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	defer srv.Shutdown()
-	host, _, _ := net.SplitHostPort(pc.LocalAddr().String())
-	conf := t.TempDir() + "/resolv.conf"
-	if err := os.WriteFile(conf, []byte("nameserver "+host+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rec := trace.NewRecorder("www.test", trace.ModeLive, "test", nil, nil)
-	r := &dns.Resolver{Dialer: n.router, Recorder: rec, Timeout: 100 * time.Millisecond, SystemFallback: true, ResolvConf: conf,
-		Roots: []dns.Server{{Name: "a", Addr: "192.0.2.1:53"}, {Name: "b", Addr: "192.0.2.1:53"}, {Name: "c", Addr: "192.0.2.1:53"}, {Name: "d", Addr: "192.0.2.1:53"}}}
-	// resolv.conf cannot name a port: route port 53 of that address to the server.
-	n.router.Add("udp", net.JoinHostPort(host, "53"), pc.LocalAddr().String())
-	res, err := r.Lookup(context.Background(), "www.test", dns.FamilyIPv4)
-	if err != nil {
-		t.Fatalf("Lookup: %v", err)
-	}
-	if res.Method != trace.MethodSystem || strings.Join(res.Addresses, ",") != "192.0.2.80" {
-		t.Errorf("method %s addresses %v, want the system resolver's answer", res.Method, res.Addresses)
-	}
-	st := rec.Snapshot().Stage(trace.StageDNS)
-	if len(st.Notes) == 0 || !strings.Contains(st.Notes[0], "system's resolver") {
-		t.Errorf("notes = %q, want the fallback said plainly", st.Notes)
-	}
-	roots := 0
-	for _, ex := range st.Exchanges {
-		if ex.Peer.Addr == "192.0.2.1:53" {
-			roots++
-		}
-	}
-	if roots != 3 {
-		t.Errorf("%d root servers tried before falling back, want 3", roots)
 	}
 }
 

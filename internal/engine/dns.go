@@ -39,6 +39,12 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 		Port:           cfg.DNSPort,
 		Timeout:        cfg.Timeout,
 		SystemFallback: cfg.SystemFallback,
+		// Live, start at a random server of each set as resolvers do; the
+		// lab keeps its order so every lab journey tells the same story.
+		Shuffle: cfg.Mode == trace.ModeLive,
+		// A slow server gets company: the same question to the next
+		// server of the set, the first usable answer taken.
+		Hedge: true,
 	}
 	var (
 		result *trace.DNS

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"journey/internal/gateway"
@@ -81,19 +82,44 @@ func reenact(cfg Config, rec *trace.Recorder, got *fetched) error {
 	if scheme == "" {
 		scheme = "http"
 	}
-	served := gateway.NewSite(conf).Handle(bytes.NewReader(got.Request), io.Discard, gateway.ConnInfo{Client: got.Local, Scheme: scheme, Reenacted: true})
+	served := gateway.NewSite(conf).Handle(bytes.NewReader(got.Request), io.Discard, gateway.ConnInfo{Client: got.Local, Server: got.Remote, Scheme: scheme, Reenacted: true})
 	why := fmt.Sprintf("re-enacted: %s runs its own server software, unseen from here; this is what a Django-style server would do with the exact bytes sent, run on this machine", remoteName(got))
+	notes := []string{why}
+	if real := realStatus(rec); real != 0 && real != served.Status {
+		notes = append(notes, fmt.Sprintf("the real site answered %d %s; this re-enactment answers %d %s: the real site runs its own software and its own URL patterns (not journey's %s), so its answer can differ; the stages here show what a Django project with those patterns would do",
+			real, http.StatusText(real), served.Status, http.StatusText(served.Status), conf.Name))
+	}
 	many := lastOfMany(rec)
 	for _, st := range []*trace.Stage{served.Gateway, served.Router} {
 		rebase(rec, st, nil)
-		notes := []string{why}
+		n := append([]string(nil), notes...)
 		if st.Kind == trace.StageGateway {
-			notes = append(notes, many...)
+			n = append(n, many...)
 		}
-		st.Notes = append(notes, st.Notes...)
+		st.Notes = append(n, st.Notes...)
+		// Every exchange and step says it too, for a view that shows one
+		// alone.
+		for _, e := range st.Exchanges {
+			e.Label = "re-enacted here: " + e.Label
+		}
+		if g := st.Gateway; g != nil {
+			for i := range g.Steps {
+				g.Steps[i].Detail = "re-enacted here: " + g.Steps[i].Detail
+			}
+		}
 		rec.SetStage(st)
 	}
 	return nil
+}
+
+// realStatus is the status the real server answered the last request
+// with, or 0.
+func realStatus(rec *trace.Recorder) int {
+	st := rec.Snapshot().Stage(trace.StageHTTP)
+	if st == nil || st.HTTP == nil {
+		return 0
+	}
+	return st.HTTP.Status
 }
 
 func remoteName(got *fetched) string {

@@ -212,3 +212,59 @@ func TestServerSideAfterRedirects(t *testing.T) {
 		})
 	}
 }
+
+// TestReenactStatusDiffers: when the real server's status differs from
+// the re-enactment's, both server-side stages say so and why.
+func TestReenactStatusDiffers(t *testing.T) {
+	cases := []struct {
+		name string
+		real int
+		want bool
+	}{
+		{"real 404, re-enacted 200", 404, true},
+		{"same status", 200, false},
+		{"no real status", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := trace.NewRecorder("x", trace.ModeLive, "test", nil, nil)
+			if tc.real != 0 {
+				rec.SetStage(&trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusDone, HTTP: &trace.HTTP{Status: tc.real}})
+			}
+			got := &fetched{Request: []byte("GET /articles/2024/ HTTP/1.1\r\nHost: www.example.org\r\n\r\n"), Local: "192.0.2.9:5000", Scheme: "http", Remote: "203.0.113.7:80"}
+			if err := runServerSide(context.Background(), Config{}, rec, got); err != nil {
+				t.Fatal(err)
+			}
+			j := rec.Finish(nil)
+			for _, kind := range []trace.StageKind{trace.StageGateway, trace.StageRouter} {
+				st := j.Stage(kind)
+				said := strings.Contains(strings.Join(st.Notes, "\n"), "the real site answered 404 Not Found; this re-enactment answers 200 OK")
+				if said != tc.want {
+					t.Errorf("%s notes %q: mismatch said %v, want %v", kind, st.Notes, said, tc.want)
+				}
+				for _, e := range st.Exchanges {
+					if !strings.HasPrefix(e.Label, "re-enacted here: ") {
+						t.Errorf("%s exchange %q does not say it is a re-enactment", kind, e.Label)
+					}
+				}
+			}
+			for _, s := range j.Stage(trace.StageGateway).Gateway.Steps {
+				if !strings.HasPrefix(s.Detail, "re-enacted here: ") {
+					t.Errorf("step %q: %q does not say it is a re-enactment", s.Name, s.Detail)
+				}
+			}
+			if env := j.Stage(trace.StageGateway).Gateway.Environ; !hasEnv(env, "SERVER_NAME", "203.0.113.7") {
+				t.Errorf("SERVER_NAME is not the address connected to: %+v", env)
+			}
+		})
+	}
+}
+
+func hasEnv(env []trace.EnvVar, name, value string) bool {
+	for _, e := range env {
+		if e.Name == name {
+			return e.Value == value
+		}
+	}
+	return false
+}

@@ -442,7 +442,13 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 	if d.Attempt > 1 {
 		fmt.Fprintf(b, " This is try number %d: the one before got no usable answer.", d.Attempt)
 	}
-	switch d.Kind {
+	kind := d.Kind
+	if d.Zone == "" && kind == trace.DNSAnswer {
+		// Asked as a resolver (@SERVER, or the system's): not the zone speaking.
+		fmt.Fprintf(b, " It answered: %s. That is a recursive resolver's answer, from its cache or from its own walk down the tree, not the zone's own servers speaking.", list(d.Answers, "; "))
+		kind = ""
+	}
+	switch kind {
 	case trace.DNSReferral:
 		fmt.Fprintf(b, " It does not know the answer, but it knows who is responsible for %s: it sent a referral to", line(d.Referral))
 		names := make([]string, 0, len(d.Nameservers))
@@ -475,6 +481,19 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 		b.WriteString(" It should be responsible for the zone but answered as if it were not (a lame delegation), so we try another server.")
 	case trace.DNSError:
 		b.WriteString(" No usable answer came back, so we try another server if there is one.")
+	}
+	// The DNS stage's own words, recorded with the exchange, for what the
+	// kinds above leave general: why a server was passed over, why a
+	// second query was sent in parallel.
+	if kind == trace.DNSLame || kind == trace.DNSError || d.Zone == "" && kind == trace.DNSReferral {
+		if e.Outcome != "" {
+			fmt.Fprintf(b, " In detail: %s.", strings.TrimSuffix(line(e.Outcome), "."))
+		}
+	}
+	for _, n := range e.Notes {
+		if strings.HasPrefix(n, "hedged: ") {
+			fmt.Fprintf(b, " A hedged query: %s.", strings.TrimSuffix(line(n[len("hedged: "):]), "."))
+		}
 	}
 	if d.RCode != "" && d.Kind != trace.DNSNXDomain {
 		fmt.Fprintf(b, " Response code: %s.", line(d.RCode))

@@ -112,8 +112,20 @@ func TestExchange(t *testing.T) {
 		{
 			name: "answer",
 			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns1.example.com"}, DNS: &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSAnswer,
-				Answers: []string{"www.example.com. 300 IN A 203.0.113.10"}}},
+				Zone: "example.com.", Answers: []string{"www.example.com. 300 IN A 203.0.113.10"}}},
 			want: []string{"ns1.example.com", "203.0.113.10", "ends here"},
+		},
+		{
+			name: "a resolver's answer",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Addr: "127.0.0.53:53"}, DNS: &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSAnswer,
+				Answers: []string{"www.example.com. 300 IN A 203.0.113.10"}}},
+			want: []string{"203.0.113.10", "a recursive resolver's answer, from its cache or from its own walk down the tree"},
+		},
+		{
+			name: "a hedged query",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns2.example.com"}, Notes: []string{"hedged: ns1.example.com had not answered within 50 ms, so the same question went to this server too"},
+				DNS: &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSAnswer, Zone: "example.com.", Answers: []string{"www.example.com. 300 IN A 203.0.113.10"}}},
+			want: []string{"A hedged query: ns1.example.com had not answered within 50 ms"},
 		},
 		{
 			name: "no glue",

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -12,7 +13,8 @@ import (
 // the few values Django's HttpRequest derives from it.
 type Request struct {
 	Method   string
-	Path     string // PATH_INFO: percent-decoded
+	Path     string // Django's request.path_info: PATH_INFO's bytes as UTF-8, broken bytes percent-encoded again
+	PathInfo string // PATH_INFO as PEP 3333 gives it: the decoded bytes, one latin-1 character each
 	RawPath  string // the path as sent, still percent-encoded
 	Query    string // QUERY_STRING, as sent
 	Host     string // the Host header
@@ -21,16 +23,25 @@ type Request struct {
 	Body     []byte
 	Dropped  []string // header names the gateway left out of the environment, and why
 	Resolved bool     // set once the router ran (CommonMiddleware asks it again for APPEND_SLASH)
+	// Meta holds what the middleware notes in request.META on the way
+	// down for its way up (CSRF_COOKIE, CSRF_COOKIE_NEEDS_UPDATE).
+	Meta map[string]string
+	// CSRFReason is why CsrfViewMiddleware refused the request, if it did.
+	CSRFReason string
+	// SessionRead is set when something read request.session (the debug
+	// 500 page shows request.user, which the session holds).
+	SessionRead bool
 }
 
-// FullPath is Django's request.get_full_path(): the path with its query.
+// FullPath is Django's request.get_full_path(): the decoded path
+// percent-encoded again (escape_uri_path), with its query (iri_to_uri).
 func (r *Request) FullPath(appendSlash bool) string {
-	p := r.RawPath
+	p := escapeURIPath(r.Path)
 	if appendSlash && !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
 	if r.Query != "" {
-		p += "?" + r.Query
+		p += "?" + quote(r.Query, "/#%[]=:;$&()+,!?*@'~")
 	}
 	return p
 }
@@ -48,35 +59,50 @@ func (r *Request) Env(name string) string {
 // buildEnviron makes the WSGI environment (PEP 3333) from a parsed request,
 // in the order a WSGI server fills it: the CGI variables, the headers as
 // HTTP_*, then the wsgi.* keys.
-func buildEnviron(in *incoming, client, scheme string) *Request {
+func buildEnviron(in *incoming, info ConnInfo) *Request {
 	req := in.req
-	r := &Request{Method: req.Method, Path: req.URL.Path, RawPath: req.URL.EscapedPath(), Query: req.URL.RawQuery, Host: req.Host, Scheme: scheme, Body: in.body}
-	if r.Path == "" {
-		r.Path, r.RawPath = "/", "/"
+	client, scheme := info.Client, info.Scheme
+	rawPath, query := splitTarget(in.target)
+	r := &Request{Method: req.Method, RawPath: rawPath, Query: query, Host: req.Host, Scheme: scheme, Body: in.body, Meta: map[string]string{}}
+	if r.RawPath == "" {
+		r.RawPath = "/"
 	}
+	r.PathInfo, r.Path = PathInfo(r.RawPath)
 	env := make([]trace.EnvVar, 0, 20+len(in.headers))
 	add := func(name, value, from string) { env = append(env, trace.EnvVar{Name: name, Value: value, From: from}) }
 
 	add("REQUEST_METHOD", req.Method, "request line: the method")
 	add("SCRIPT_NAME", "", "the server: the application is mounted at the root")
 	pathFrom := "request line: the path"
-	if r.RawPath != r.Path {
+	switch {
+	case r.PathInfo != r.Path:
+		pathFrom = fmt.Sprintf("request line: the path %s, percent-decoded to bytes and given one latin-1 character per byte, as PEP 3333 says; Django turns the bytes back and reads them as UTF-8: %s", r.RawPath, r.Path)
+	case r.RawPath != r.Path:
 		pathFrom = "request line: the path, percent-decoded (" + r.RawPath + ")"
 	}
-	add("PATH_INFO", r.Path, pathFrom)
+	add("PATH_INFO", r.PathInfo, pathFrom)
 	add("QUERY_STRING", r.Query, "request line: after the ?, still encoded")
 	ct, cl := req.Header.Get("Content-Type"), req.Header.Get("Content-Length")
 	add("CONTENT_TYPE", ct, headerFrom("Content-Type", ct != ""))
 	add("CONTENT_LENGTH", cl, headerFrom("Content-Length", cl != ""))
-	host, port := splitHost(req.Host, scheme)
-	if host == "" {
-		// PEP 3333: SERVER_NAME is never empty; without a Host header
-		// (HTTP/1.0) a server gives its own name.
-		add("SERVER_NAME", "localhost", "the server's own name: the request has no Host header")
+	// gunicorn on a TCP socket fills SERVER_NAME and SERVER_PORT from the
+	// address it listens on, not from the Host header: Django reads the
+	// host from HTTP_HOST (request.get_host()).
+	if h, p, err := net.SplitHostPort(info.Server); err == nil {
+		from := "the listening socket's address (gunicorn on TCP; the Host header is HTTP_HOST)"
+		if info.Reenacted {
+			from = "the address journey connected to, standing for the real server's listening socket"
+		}
+		add("SERVER_NAME", h, from)
+		add("SERVER_PORT", p, from)
 	} else {
-		add("SERVER_NAME", host, "Host header (as gunicorn fills it)")
+		host, port := splitHost(req.Host, scheme)
+		if host == "" {
+			host = "localhost"
+		}
+		add("SERVER_NAME", host, "no listening socket known: the Host header, as gunicorn does on a unix socket")
+		add("SERVER_PORT", port, "no listening socket known: the Host header, or the scheme's default port")
 	}
-	add("SERVER_PORT", port, "Host header, or the scheme's default port")
 	add("SERVER_PROTOCOL", req.Proto, "request line: the version")
 	if h, p, err := net.SplitHostPort(client); err == nil {
 		add("REMOTE_ADDR", h, "the socket: the client's address")
@@ -100,12 +126,17 @@ func buildEnviron(in *incoming, client, scheme string) *Request {
 		}
 		key := "HTTP_" + strings.ToUpper(strings.ReplaceAll(h.Name, "-", "_"))
 		if i, ok := seen[key]; ok {
-			env[i].Value += "," + h.Value
+			env[i].Value += "," + latin1([]byte(h.Value))
 			env[i].From = "the " + h.Name + " headers, joined with commas"
 			continue
 		}
 		seen[key] = len(env)
-		add(key, h.Value, h.Name+" header")
+		from := h.Name + " header"
+		value := latin1([]byte(h.Value))
+		if value != h.Value {
+			from += ": its bytes, one latin-1 character each, as PEP 3333 gives header values (" + h.Value + " as UTF-8)"
+		}
+		add(key, value, from)
 	}
 
 	add("wsgi.version", "(1, 0)", "PEP 3333")
@@ -144,4 +175,27 @@ func splitHost(hostHeader, scheme string) (string, string) {
 		return h, p
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(hostHeader, "["), "]"), def
+}
+
+// splitTarget splits a request-target into its path, as sent, and its
+// query, as Python's urlsplit does for gunicorn: the fragment, if a client
+// sent one, belongs to neither; an absolute-form target loses its scheme
+// and authority.
+func splitTarget(target string) (path, query string) {
+	if i := strings.IndexByte(target, '#'); i >= 0 {
+		target = target[:i]
+	}
+	if i := strings.IndexByte(target, '?'); i >= 0 {
+		target, query = target[:i], target[i+1:]
+	}
+	if !strings.HasPrefix(target, "/") {
+		if i := strings.Index(target, "://"); i >= 0 {
+			rest := target[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				return rest[j:], query
+			}
+			return "", query
+		}
+	}
+	return target, query
 }

@@ -65,7 +65,7 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 	defer stop()
 	w := &deadlineWriter{ctx: ctx, conn: conn}
 	client := conn.RemoteAddr().String()
-	served := s.site.Handle(conn, w, ConnInfo{Client: client, Scheme: scheme})
+	served := s.site.Handle(conn, w, ConnInfo{Client: client, Server: conn.LocalAddr().String(), Scheme: scheme})
 	s.keep(client, []*trace.Stage{served.Gateway, served.Router})
 }
 

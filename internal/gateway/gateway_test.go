@@ -52,7 +52,7 @@ func TestEnviron(t *testing.T) {
 		{
 			name: "percent-decoded path, raw query",
 			raw:  "GET /files/a%20b/%C3%A9t%C3%A9.txt?q=a%20b&x=1 HTTP/1.1\r\nHost: www.example.com:8080\r\n\r\n",
-			want: map[string]string{"PATH_INFO": "/files/a b/été.txt", "QUERY_STRING": "q=a%20b&x=1", "SERVER_NAME": "www.example.com", "SERVER_PORT": "8080", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1"},
+			want: map[string]string{"PATH_INFO": "/files/a b/Ã©tÃ©.txt", "QUERY_STRING": "q=a%20b&x=1", "SERVER_NAME": "www.example.com", "SERVER_PORT": "8080", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1"},
 		},
 		{
 			name:   "headers with dashes become HTTP_ with underscores",
@@ -116,8 +116,8 @@ func TestAppendSlash(t *testing.T) {
 		{"POST", "/articles/2024", 500, "", "You called this URL via POST"},
 		{"PUT", "/articles/2024", 500, "", "while maintaining PUT data"},
 		{"PATCH", "/articles/2024", 500, "", "Change your form to point to www.example.com/articles/2024/"},
-		{"GET", "/nope", 404, "", "didn't match any of these"},            // nope/ would not match either
-		{"GET", "/api/status/", 404, "", "The current path, api/status/"}, // the slash is never removed
+		{"GET", "/nope", 404, "", "didn’t match any of these"},                         // nope/ would not match either
+		{"GET", "/api/status/", 404, "", "The current path, <code>api/status/</code>"}, // the slash is never removed
 		{"GET", "/articles/2024/", 200, "", "Articles from 2024"},
 	}
 	for _, tc := range cases {
@@ -169,9 +169,9 @@ func TestResponses(t *testing.T) {
 		{"/latest/", 302, "text/html; charset=utf-8", "", ""},
 		{"/static/logo.png", 200, "image/png", "\x89PNG", ""},
 		{"/echo/", 200, "text/plain; charset=utf-8", "PATH_INFO = /echo/", ""},
-		{"/boom/", 500, "text/plain; charset=utf-8", "Exception at /boom/\ndivision by zero", "Exception: division by zero"},
-		{"/blog/%3Cb%3E/", 404, "text/plain; charset=utf-8", "", ""},
-		{"/articles/2024/11/%3Cscript%3E/", 404, "text/plain; charset=utf-8", "", ""},
+		{"/boom/", 500, "text/html", "<h1>ZeroDivisionError at /boom/</h1>", "ZeroDivisionError: division by zero"},
+		{"/blog/%3Cb%3E/", 404, "text/html", "", ""},
+		{"/articles/2024/11/%3Cscript%3E/", 404, "text/html", "", ""},
 		{"/files/%3Cscript%3E", 200, "text/html; charset=utf-8", "File &lt;script&gt;", ""},
 	}
 	for _, tc := range cases {
@@ -217,6 +217,12 @@ func TestRefusals(t *testing.T) {
 		{"no blank line", "GET / HTTP/1.1\r\nHost: h\r\n", 400},
 		{"empty", "", 400},
 		{"header too large", "GET / HTTP/1.1\r\nX-Big: " + strings.Repeat("a", MaxHeaderBytes) + "\r\n\r\n", 431},
+		{"lower-case method", "get / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"HTTP/2.0 in a request line", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: h\r\nX-A: one\r\n two\r\n\r\n", 400},
+		{"space before colon", "GET / HTTP/1.1\r\nHost: h\r\nX-A : b\r\n\r\n", 400},
+		{"request line too long", "GET /" + strings.Repeat("a", MaxRequestLine) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414},
+		{"request line past every limit", "GET /" + strings.Repeat("a", MaxHeaderBytes) + " HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"body too large", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n", 413},
 		{"short body", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", 400},
 		{"broken chunks", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
@@ -324,6 +330,11 @@ func FuzzHandle(f *testing.F) {
 		"GET /stream/ HTTP/1.0\r\n\r\n",
 		"GET /nope/ HTTP/1.1\r\nHost: h\r\nAccept-Encoding: x-gzip, br\r\n\r\n",
 		"GET /ansi/ HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /caf%C3%A9/%FF/%E2%82 HTTP/1.1\r\nHost: h\r\nX-N: caf\xc3\xa9\r\n\r\n",
+		"POST /echo/ HTTP/1.1\r\nHost: h\r\nCookie: csrftoken=abcdefghabcdefghabcdefghabcdefgh\r\nX-CSRFToken: abcdefghabcdefghabcdefghabcdefgh\r\nContent-Length: 0\r\n\r\n",
+		"GET /form/ HTTP/1.1\r\nHost: h\r\nCookie: csrftoken=%%%\r\n\r\n",
+		"GET /boom/ HTTP/1.1\r\nHost: h\r\nAccept: application/json\r\n\r\n",
+		"GET /100% HTTP/1.1\r\nHost: h\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

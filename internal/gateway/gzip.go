@@ -71,12 +71,15 @@ func (gzipMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, st
 			out += len(c)
 		}
 		what = fmt.Sprintf("compressed the stream as it goes: %s became %s in %s", count(in, "byte"), count(out, "byte"), count(len(resp.Stream), "piece"))
+		if len(resp.Stream) > 0 {
+			what += padding(resp.Stream[0])
+		}
 	} else {
 		z := compressString(resp.Body, gzipMaxRandomBytes)
 		if len(z) >= len(resp.Body) {
 			return resp, fmt.Sprintf("%s; not compressed: gzip made %s into %d, no smaller", vary, count(len(resp.Body), "byte"), len(z)), nil
 		}
-		what = fmt.Sprintf("compressed the body with gzip: %s became %s", count(len(resp.Body), "byte"), count(len(z), "byte"))
+		what = fmt.Sprintf("compressed the body with gzip: %s became %s", count(len(resp.Body), "byte"), count(len(z), "byte")) + padding(z)
 		resp.Body = z
 		resp.Set("Content-Length", strconv.Itoa(len(z)))
 	}
@@ -170,4 +173,28 @@ func compressSequence(chunks [][]byte, maxRandomBytes int) [][]byte {
 	w.Close()
 	take()
 	return out
+}
+
+// padding explains the run of "a"s in a gzip header's file name: Django
+// (since 4.2) pads each compressed response by a random 0 to 99 bytes, so
+// that its size says less about a secret on the page (BREACH).
+func padding(z []byte) string {
+	n := gzipNameLen(z)
+	if n < 0 {
+		return ""
+	}
+	return fmt.Sprintf(", including %s of padding: the gzip header's file name is %d \"a\"s, a random length from 0 to %d that Django adds so an attacker who can watch the compressed size of pages holding a secret (the BREACH attack) learns less from it", count(n+1, "byte"), n, gzipMaxRandomBytes-1)
+}
+
+// gzipNameLen is the length of a gzip member's FNAME, or -1 without one.
+func gzipNameLen(z []byte) int {
+	const fname = 0x08 // RFC 1952 FLG.FNAME
+	if len(z) < 10 || z[0] != 0x1f || z[1] != 0x8b || z[3]&fname == 0 || z[3]&0x04 != 0 {
+		return -1
+	}
+	end := bytes.IndexByte(z[10:], 0)
+	if end < 0 {
+		return -1
+	}
+	return end
 }

@@ -38,6 +38,7 @@ func (s *Site) URLConf() *router.URLConf { return s.conf }
 // ConnInfo is what the gateway knows about the connection a request came on.
 type ConnInfo struct {
 	Client    string // the client's address as the server sees it
+	Server    string // the address the server listens on (SERVER_NAME, SERVER_PORT)
 	Scheme    string // http, or https when TLS was ended before the gateway
 	Reenacted bool   // live: run locally on the bytes that were sent
 }
@@ -104,11 +105,14 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		x.step("read the request", t, fmt.Sprintf("%s: head %d, body %d; parsed with net/http's ReadRequest", count(len(in.raw), "byte"), in.headLen, len(in.raw)-in.headLen))
 
 		t = x.since()
-		req = buildEnviron(in, info.Client, info.Scheme)
+		req = buildEnviron(in, info)
 		x.gw.Environ = req.Environ
 		x.step("build the environment", t, count(len(req.Environ), "key")+", as PEP 3333 names them")
 		x.notes = append(x.notes, req.Dropped...)
-		if req.RawPath != req.Path {
+		switch {
+		case req.PathInfo != req.Path:
+			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded to bytes, one latin-1 character each as PEP 3333 says (%s); Django reads the bytes as UTF-8: %s arrived as %s", pyReprLatin1(req.PathInfo), req.Path, req.RawPath))
+		case req.RawPath != req.Path:
 			x.notes = append(x.notes, fmt.Sprintf("PATH_INFO is percent-decoded: %s arrived as %s", req.Path, req.RawPath))
 		}
 		resp = s.onion(x, req)
@@ -120,11 +124,18 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		method = in.req.Method
 	}
 	chunked := in != nil && in.req != nil && in.req.ProtoAtLeast(1, 1)
-	out, fields := serialise(resp, method, chunked, time.Now())
+	proto := "HTTP/1.1"
+	if in != nil && in.req != nil && !chunked {
+		proto = "HTTP/1.0"
+	}
+	out, fields, cuts := serialise(resp, method, proto, time.Now())
 	detail := fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(resp.bodyLen(), "body byte"))
 	if resp.Stream != nil {
 		if chunked {
 			detail += fmt.Sprintf(" streamed in %s: no Content-Length, so Transfer-Encoding: chunked", count(len(resp.Stream), "chunk"))
+			if !info.Reenacted && len(cuts) > 0 {
+				detail += fmt.Sprintf("; the view makes each piece in %s, so they leave %s apart", StreamPause, StreamPause)
+			}
 		} else {
 			detail += " streamed to an HTTP/1.0 client: no Content-Length and no chunks, the closed connection ends the body"
 		}
@@ -137,8 +148,11 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	x.gw.Response.Headers = responseHeaders(out)
 
 	t = x.since()
-	_, werr := w.Write(out)
+	werr := writeOut(w, out, cuts, !info.Reenacted)
 	detail = count(len(out), "byte")
+	if len(cuts) > 0 && !info.Reenacted {
+		detail += fmt.Sprintf(" in %d writes, %s apart: a streamed body leaves as the view makes it", len(cuts)+1, StreamPause)
+	}
 	if werr != nil {
 		detail = "the client was gone: " + werr.Error()
 	}
@@ -192,6 +206,29 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 		sv.Router = &trace.Stage{Kind: trace.StageRouter, Status: trace.StatusSkipped, Start: end, Notes: []string{why}, Router: x.rt, Exchanges: []*trace.Exchange{view}}
 	}
 	return sv
+}
+
+// StreamPause is how long the lab's streaming view takes to make each
+// piece after the first: long enough for the waterfall to show the body
+// arriving over time, short enough for a class (three pieces: 0.3 s).
+const StreamPause = 150 * time.Millisecond
+
+// writeOut writes out, pausing StreamPause at each cut when pause is set:
+// a StreamingHttpResponse's pieces leave as the view yields them.
+func writeOut(w io.Writer, out []byte, cuts []int, pause bool) error {
+	if !pause {
+		cuts = nil
+	}
+	at := 0
+	for _, c := range cuts {
+		if _, err := w.Write(out[at:c]); err != nil {
+			return err
+		}
+		at = c
+		time.Sleep(StreamPause)
+	}
+	_, err := w.Write(out[at:])
+	return err
 }
 
 // onion passes req down through the middleware, to the router and the
@@ -249,23 +286,48 @@ func (s *Site) route(x *run, req *Request) *Response {
 	for _, t := range res.Tried {
 		rt.Tried = append(rt.Tried, trace.PatternTry{Route: t.Route, Name: t.Name, Depth: t.Depth, Include: t.Include, Matched: t.Matched, Why: t.Why, Line: t.Line})
 	}
+	x.rnotes = append(x.rnotes, res.Notes...)
 	if res.Match == nil {
 		rt.Status = http.StatusNotFound
-		x.rnotes = append(x.rnotes, "no pattern matched: with DEBUG = True the 404 page lists every pattern tried, in order")
-		return newResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte(s.conf.NotFound(res)))
+		x.rnotes = append(x.rnotes, "no pattern matched: with DEBUG = True Django's 404 page (HTML, to every client) lists every pattern tried, in order")
+		return debug404(s.conf, res, req)
 	}
 	m := res.Match
 	rt.Match = &trace.RouteMatch{Route: m.Route, Name: m.Name}
 	for _, c := range m.Captures {
-		rt.Match.Converters = append(rt.Match.Converters, trace.Converted{Name: c.Name, Converter: c.Converter, Regex: c.Regex, Text: c.Text, Value: c.Value, Type: c.Type})
+		if c.Converter == "kwargs" {
+			// path()'s dict of extra keyword arguments: not from the path.
+			x.rnotes = append(x.rnotes, fmt.Sprintf("%s=%s comes from the pattern's dict of extra keyword arguments, not from the path", c.Name, c.Value))
+		} else {
+			rt.Match.Converters = append(rt.Match.Converters, trace.Converted{Name: c.Name, Converter: c.Converter, Regex: c.Regex, Text: c.Text, Value: c.Value, Type: c.Type})
+		}
 		rt.Args = append(rt.Args, trace.Argument{Name: c.Name, Value: c.Value})
 	}
 	for _, a := range m.Args {
-		rt.Args = append(rt.Args, trace.Argument{Value: "'" + a + "'"})
+		rt.Args = append(rt.Args, trace.Argument{Value: a.Value})
 	}
 	rt.View = m.View.String()
 	if m.View.Source != "" {
 		x.rnotes = append(x.rnotes, "static(): the bytes sent are "+m.View.Source)
+	}
+	// process_view: each middleware, in order, between the URL resolving
+	// and the view; CsrfViewMiddleware refuses an unsafe request here.
+	for _, mw := range s.middleware {
+		vm, ok := mw.(viewMiddleware)
+		if !ok {
+			continue
+		}
+		t := x.since()
+		r, what := vm.ProcessView(req)
+		x.gw.Middleware = append(x.gw.Middleware, trace.MiddlewareStep{Middleware: mw.Name(), Direction: trace.DirectionDown, Start: t, Duration: x.since() - t, Action: "process_view: " + what, Answered: r != nil})
+		if r != nil {
+			rt.Status = r.Status
+			x.rnotes = append(x.rnotes, fmt.Sprintf("the view %s was not called: %s answered %d first, in its process_view", m.View.String(), mw.Name(), r.Status))
+			if req.CSRFReason != "" {
+				x.notes = append(x.notes, csrfLesson(req))
+			}
+			return r
+		}
 	}
 	rt.Start = x.since()
 	resp, err := callView(s.conf, m.View, req, m)
@@ -273,7 +335,7 @@ func (s *Site) route(x *run, req *Request) *Response {
 	if err != nil {
 		rt.Error = err.Error()
 		resp = serverError(req, "the view "+m.View.Func+"() of pattern "+m.Route, err)
-		x.rnotes = append(x.rnotes, "the view raised "+err.Error()+": the server answers 500 and says what failed")
+		x.rnotes = append(x.rnotes, "the view raised "+err.Error()+": Django catches it and answers 500; with DEBUG = True the page names the exception and shows the traceback (HTML to a client that accepts it, text otherwise)")
 	}
 	rt.Status = resp.Status
 	return resp
@@ -286,7 +348,10 @@ func refusal(err error) *Response {
 	if errors.As(err, &re) {
 		status = re.status
 	}
-	return newResponse(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)+": "+safetext.Line(err.Error())+"\n"))
+	resp := newResponse(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)+": "+safetext.Line(err.Error())+"\n"))
+	// The server itself answers, with the length, as gunicorn does.
+	resp.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	return resp
 }
 
 func exchangeLabel(in *incoming, resp *Response) string {

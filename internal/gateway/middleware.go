@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"journey/internal/router"
@@ -18,6 +19,12 @@ type Middleware interface {
 	ProcessResponse(r *Request, resp *Response) (*Response, string, error)
 }
 
+// viewMiddleware is a middleware with a process_view hook: it runs after
+// the URL resolved and before the view; a response skips the view.
+type viewMiddleware interface {
+	ProcessView(r *Request) (*Response, string)
+}
+
 // Settings are the Django settings the middleware reads, at the values the
 // lab runs with.
 type Settings struct {
@@ -29,12 +36,79 @@ type Settings struct {
 // startproject): DEBUG on, APPEND_SLASH on.
 var DefaultSettings = Settings{Debug: true, AppendSlash: true}
 
-// defaultMiddleware is the part of a new project's MIDDLEWARE that acts on
-// every request without a database, the same three in the same order,
-// with GZipMiddleware added first as Django's documentation places it, so
-// that --compressed has something to undo.
+// defaultMiddleware is a new project's MIDDLEWARE, as django-admin
+// startproject writes it, in its order, with GZipMiddleware added first
+// as Django's documentation places it, so that --compressed has something
+// to undo.
 func defaultMiddleware(conf *router.URLConf, s Settings) []Middleware {
-	return []Middleware{gzipMiddleware{}, securityMiddleware{}, &commonMiddleware{conf: conf, settings: s}, xFrameOptionsMiddleware{}}
+	return []Middleware{
+		gzipMiddleware{},
+		securityMiddleware{},
+		sessionMiddleware{},
+		&commonMiddleware{conf: conf, settings: s},
+		csrfMiddleware{},
+		authenticationMiddleware{},
+		messageMiddleware{},
+		xFrameOptionsMiddleware{},
+	}
+}
+
+// sessionMiddleware is django.contrib.sessions.middleware.SessionMiddleware:
+// request.session is read from the database only when a view uses it, and
+// saved (with a Set-Cookie) only when a view changed it.
+type sessionMiddleware struct{}
+
+func (sessionMiddleware) Name() string {
+	return "django.contrib.sessions.middleware.SessionMiddleware"
+}
+
+func (sessionMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	if key := cookie(r, "sessionid"); key != "" {
+		return nil, "set request.session for the sessionid cookie's key, lazily: the database is read only if a view uses it"
+	}
+	return nil, "set request.session, empty: no sessionid cookie (the database is not touched unless a view stores something)"
+}
+
+func (sessionMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	if r.SessionRead {
+		// patch_vary_headers(response, ("Cookie",)): the page depended on
+		// the session, so a cache must keep apart the pages of two users.
+		return resp, patchVary(resp, "Cookie") + ": the debug page read request.user, so request.session was read; nothing changed in it, so no Set-Cookie", nil
+	}
+	return resp, "passed: no view used request.session, so no Vary: Cookie and no Set-Cookie", nil
+}
+
+// authenticationMiddleware is
+// django.contrib.auth.middleware.AuthenticationMiddleware.
+type authenticationMiddleware struct{}
+
+func (authenticationMiddleware) Name() string {
+	return "django.contrib.auth.middleware.AuthenticationMiddleware"
+}
+
+func (authenticationMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "set request.user, lazily: the session says who is logged in only if a view asks (here it would be AnonymousUser)"
+}
+
+func (authenticationMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "passed: it only acts on the request", nil
+}
+
+// messageMiddleware is django.contrib.messages.middleware.MessageMiddleware:
+// one-time messages ("Saved.") kept in a cookie or the session until the
+// next page shows them.
+type messageMiddleware struct{}
+
+func (messageMiddleware) Name() string {
+	return "django.contrib.messages.middleware.MessageMiddleware"
+}
+
+func (messageMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	return nil, "set request._messages: the storage of one-time messages (a cookie, then the session)"
+}
+
+func (messageMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
+	return resp, "passed: no message was added or shown, nothing to store", nil
 }
 
 // securityMiddleware is django.middleware.security.SecurityMiddleware with
@@ -50,8 +124,9 @@ func (securityMiddleware) ProcessRequest(r *Request) (*Response, string) {
 func (securityMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
 	var added []string
 	// Django's defaults: SECURE_CONTENT_TYPE_NOSNIFF = True,
-	// SECURE_REFERRER_POLICY = "same-origin",
-	// SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin".
+	// SECURE_REFERRER_POLICY = "same-origin" (since 3.1),
+	// SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin" (since 4.0: a
+	// Django 3.2 site sends no Cross-Origin-Opener-Policy).
 	for _, h := range [][2]string{
 		{"X-Content-Type-Options", "nosniff"},
 		{"Referrer-Policy", "same-origin"},
@@ -65,7 +140,7 @@ func (securityMiddleware) ProcessResponse(r *Request, resp *Response) (*Response
 	if len(added) == 0 {
 		what = "the headers it sets were already there"
 	}
-	return resp, what + " (no Strict-Transport-Security: SECURE_HSTS_SECONDS is 0 by default)", nil
+	return resp, what + " (Cross-Origin-Opener-Policy since Django 4.0; no Strict-Transport-Security: SECURE_HSTS_SECONDS is 0 by default)", nil
 }
 
 // xFrameOptionsMiddleware is
@@ -107,21 +182,24 @@ func (*commonMiddleware) ProcessRequest(r *Request) (*Response, string) {
 
 func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {
 	if resp.Status != http.StatusNotFound {
-		return resp, "passed: the response is not a 404, nothing to fix", nil
+		return resp, "passed: the response is not a 404, nothing to fix" + m.contentLength(resp), nil
 	}
 	if !m.settings.AppendSlash {
-		return resp, "passed: APPEND_SLASH is off", nil
+		return resp, "passed: APPEND_SLASH is off" + m.contentLength(resp), nil
 	}
 	if strings.HasSuffix(r.Path, "/") {
-		return resp, "passed: a 404, but the path already ends with a slash", nil
+		return resp, "passed: a 404, but the path already ends with a slash" + m.contentLength(resp), nil
 	}
-	if m.conf.Resolve(r.Path+"/").Match == nil {
-		return resp, fmt.Sprintf("passed: a 404, and %s/ would not match either", r.Path), nil
+	if m.conf.Lookup(r.Path) != nil {
+		return resp, "passed: a 404 from the view itself, the path matches a pattern" + m.contentLength(resp), nil
 	}
-	to := r.FullPath(true)
-	if strings.HasPrefix(to, "//") {
-		to = "/%2F" + to[2:] // Django's escape_leading_slashes: never a scheme-relative URL
+	if m.conf.Lookup(r.Path+"/") == nil {
+		return resp, fmt.Sprintf("passed: a 404, and %s/ would not match either", r.Path) + m.contentLength(resp), nil
 	}
+	// get_full_path_with_slash: the path percent-encoded again from what
+	// Django decoded (not as the client sent it), and never //, which a
+	// browser would take for another host.
+	to := escapeLeadingSlashes(r.FullPath(true))
 	if m.settings.Debug && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
 		return nil, "", &viewError{kind: "RuntimeError", msg: fmt.Sprintf(
 			"You called this URL via %s, but the URL doesn't end in a slash and you have APPEND_SLASH set. "+
@@ -131,5 +209,43 @@ func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Respons
 	}
 	red := newResponse(http.StatusMovedPermanently, "text/html; charset=utf-8", nil)
 	red.Headers = append(red.Headers, headerLocation(to))
-	return red, fmt.Sprintf("APPEND_SLASH: %s matched nothing but %s/ does, so 301 to %s", r.Path, r.Path, to), nil
+	return red, fmt.Sprintf("APPEND_SLASH: %s matched nothing but %s/ does, so 301 to %s", r.Path, r.Path, to) + m.contentLength(red), nil
+}
+
+// contentLength is the end of CommonMiddleware.process_response: a body
+// that is not streamed gets its Content-Length.
+func (m *commonMiddleware) contentLength(resp *Response) string {
+	if resp.Stream != nil {
+		return ""
+	}
+	if _, ok := resp.Header("Content-Length"); ok {
+		return ""
+	}
+	resp.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	return "; set Content-Length: " + strconv.Itoa(len(resp.Body))
+}
+
+// escapeLeadingSlashes is django.utils.http.escape_leading_slashes.
+func escapeLeadingSlashes(u string) string {
+	if strings.HasPrefix(u, "//") {
+		return "/%2F" + u[2:]
+	}
+	return u
+}
+
+// AppendSlash is what CommonMiddleware does with a 404 for this request:
+// the status and Location it answers (404 and "" when it leaves the 404),
+// or the RuntimeError Django raises with DEBUG on for a POST, PUT or PATCH.
+// rawPath is the path as sent; the differential test compares it with
+// Django's.
+func AppendSlash(conf *router.URLConf, method, rawPath, query, host string) (int, string, error) {
+	_, p := PathInfo(rawPath)
+	req := &Request{Method: method, Path: p, RawPath: rawPath, Query: query, Host: host}
+	m := &commonMiddleware{conf: conf, settings: DefaultSettings}
+	resp, _, err := m.ProcessResponse(req, newResponse(http.StatusNotFound, "text/html", nil))
+	if err != nil {
+		return 0, "", err
+	}
+	loc, _ := resp.Header("Location")
+	return resp.Status, loc, nil
 }

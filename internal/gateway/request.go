@@ -24,6 +24,10 @@ const (
 	// MaxBodyBytes bounds a request body: Django's default
 	// DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
 	MaxBodyBytes = 2_621_440
+	// MaxRequestLine bounds the request line alone: nginx keeps it in one
+	// of its large_client_header_buffers (8 KB) and answers 414 URI Too
+	// Long past it (gunicorn's limit_request_line is 4094 and answers 400).
+	MaxRequestLine = 8 << 10
 	// maxChunkOverhead bounds the chunked framing read around a body of
 	// MaxBodyBytes (sizes, extensions, CRLFs, trailers).
 	maxChunkOverhead = 64 << 10
@@ -50,6 +54,7 @@ var errHeaderTooLarge = errors.New("request header too large")
 type incoming struct {
 	raw     []byte // head and body exactly as read
 	headLen int
+	target  string // the request-target exactly as sent
 	req     *http.Request
 	headers []trace.Header // in the order sent (net/http's map forgets it)
 	body    []byte         // decoded (chunked framing removed)
@@ -65,6 +70,9 @@ func readRequest(r io.Reader) (*incoming, error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(head)+len(line) > MaxHeaderBytes {
+			if !bytes.Contains(head, []byte("\n")) {
+				return nil, refuse(http.StatusBadRequest, "%w: the request line goes on past %d bytes without ending (nothing a server keeps reading)", errHeaderTooLarge, MaxHeaderBytes)
+			}
 			return nil, refuse(http.StatusRequestHeaderFieldsTooLarge, "%w: more than %d bytes before the blank line (the limit of nginx's default buffers)", errHeaderTooLarge, MaxHeaderBytes)
 		}
 		if len(head) == 0 && (string(line) == "\r\n" || string(line) == "\n") {
@@ -88,9 +96,32 @@ func readRequest(r io.Reader) (*incoming, error) {
 		}
 	}
 	in := &incoming{raw: head, headLen: len(head)}
-	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(head)))
+	first, _, _ := bytes.Cut(head, []byte("\n"))
+	if n := len(bytes.TrimSuffix(first, []byte("\r"))); n > MaxRequestLine {
+		return in, refuse(http.StatusRequestURITooLong, "the request line is %d bytes, more than %d (nginx's large_client_header_buffers buffer answers 414; gunicorn's limit_request_line of 4094 answers 400)", n, MaxRequestLine)
+	}
+	if parts := strings.Split(strings.TrimSuffix(string(first), "\r"), " "); len(parts) == 3 {
+		in.target = parts[1]
+		if err := checkRequestLine(parts[0], parts[2]); err != nil {
+			return in, err
+		}
+	}
+	if err := checkFieldLines(head); err != nil {
+		return in, err
+	}
+	// gunicorn keeps a % that starts no escape as it is (%zz, 100%);
+	// net/http refuses the request. Hand net/http the target with such a
+	// % escaped, and keep the target as sent for the environment.
+	parseHead := head
+	if fixed := escapeStrayPercent(in.target); fixed != in.target {
+		parseHead = bytes.Replace(head, []byte(" "+in.target+" "), []byte(" "+fixed+" "), 1)
+	}
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(parseHead)))
 	if err != nil {
 		return in, refuse(http.StatusBadRequest, "the request is not valid HTTP/1.x: %w", err)
+	}
+	if in.target == "" {
+		in.target = req.RequestURI
 	}
 	in.req = req
 	in.headers = headerOrder(head)
@@ -190,4 +221,55 @@ func messageFields(raw []byte, headLen int, firstName string, first func(string,
 		fields = append(fields, trace.Field{Name: "body", Offset: headLen, Length: len(raw) - headLen, Value: strconv.Itoa(len(raw)-headLen) + " bytes"})
 	}
 	return fields
+}
+
+// escapeStrayPercent escapes each % that does not start a %XX escape.
+func escapeStrayPercent(target string) string {
+	if !strings.Contains(target, "%") {
+		return target
+	}
+	var b strings.Builder
+	for i := 0; i < len(target); i++ {
+		if target[i] == '%' && !(i+2 < len(target) && isHex(target[i+1]) && isHex(target[i+2])) {
+			b.WriteString("%25")
+			continue
+		}
+		b.WriteByte(target[i])
+	}
+	return b.String()
+}
+
+// checkRequestLine refuses what nginx and gunicorn 22 refuse and net/http
+// lets through: a method in lower case (methods are case-sensitive, RFC
+// 9110 section 9.1: "get" is not GET) and an HTTP version this text
+// protocol does not speak (505).
+func checkRequestLine(method, proto string) error {
+	if strings.ToUpper(method) != method {
+		return refuse(http.StatusBadRequest, "the method %q is in lower case: methods are case-sensitive (RFC 9110 section 9.1), and nginx and gunicorn refuse it", method)
+	}
+	major, _, ok := http.ParseHTTPVersion(proto)
+	if ok && major != 1 {
+		return refuse(http.StatusHTTPVersionNotSupported, "%s on an HTTP/1.x request line: HTTP/2 and later are binary protocols, agreed on in TLS (ALPN) or by an upgrade, never written in a request line", proto)
+	}
+	return nil
+}
+
+// checkFieldLines refuses the header lines RFC 9112 section 5 says a server
+// must refuse, which net/http reads anyway: whitespace between a field's
+// name and its colon, and a line folded onto the one before (obs-fold).
+func checkFieldLines(head []byte) error {
+	lines := strings.Split(string(head), "\n")
+	for _, l := range lines[1:] {
+		l = strings.TrimSuffix(l, "\r")
+		if l == "" {
+			break
+		}
+		if l[0] == ' ' || l[0] == '\t' {
+			return refuse(http.StatusBadRequest, "a header line starts with whitespace, folded onto the one before (obs-fold): RFC 9112 section 5.2 lets a server refuse it, and nginx and gunicorn 22 do")
+		}
+		if name, _, ok := strings.Cut(l, ":"); ok && strings.TrimRight(name, " \t") != name {
+			return refuse(http.StatusBadRequest, "whitespace between the header name %q and its colon: RFC 9112 section 5.1 says a server must refuse it (a proxy might read the name differently)", strings.TrimSpace(name))
+		}
+	}
+	return nil
 }

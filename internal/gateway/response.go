@@ -83,55 +83,67 @@ func newResponse(status int, contentType string, body []byte) *Response {
 	return &Response{Status: status, Headers: []trace.Header{{Name: "Content-Type", Value: contentType}}, Body: body}
 }
 
-// serialise writes the response as a WSGI server does: the status line,
-// Date and Server first, the application's headers, Content-Length when
-// the application set none, Connection: close (one request per
-// connection), the blank line, the body (none for HEAD). A streamed
-// response without Content-Length goes chunked to an HTTP/1.1 client (each
-// piece the application gave, one chunk) and as it is to an HTTP/1.0 one,
-// the closing connection marking its end, as gunicorn does.
-func serialise(resp *Response, method string, chunked bool, now time.Time) ([]byte, []trace.Field) {
+// serialise writes the response as gunicorn does: the status line in the
+// request's HTTP version, then Server, Date and Connection: close (one
+// request per connection), Transfer-Encoding when it chunks, then the
+// application's headers, the blank line and the body (none for HEAD). A
+// response without Content-Length (a stream; Django's CommonMiddleware
+// sets it on every other) goes chunked to an HTTP/1.1 client (each piece
+// the application gave, one chunk) and as it is to an HTTP/1.0 one, the
+// closing connection marking its end. cuts are the
+// offsets where a streamed piece ends: the writer pauses there, as the
+// application took time to make the next piece.
+func serialise(resp *Response, method, proto string, now time.Time) (raw []byte, fields []trace.Field, cuts []int) {
 	var b bytes.Buffer
 	reason := http.StatusText(resp.Status)
-	b.WriteString("HTTP/1.1 " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
-	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
+	if proto != "HTTP/1.0" {
+		proto = "HTTP/1.1"
+	}
+	_, hasLength := resp.Header("Content-Length")
+	// gunicorn's is_chunked: a body of unknown length goes chunked to an
+	// HTTP/1.1 client, except for HEAD and statuses without a body.
+	pieces := resp.Stream
+	if pieces == nil && len(resp.Body) > 0 {
+		pieces = [][]byte{resp.Body}
+	}
+	chunked := !hasLength && proto == "HTTP/1.1" && method != http.MethodHead && resp.Status != http.StatusNoContent && resp.Status != http.StatusNotModified
+	b.WriteString(proto + " " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
 	b.WriteString("Server: " + ServerSoftware + "\r\n")
+	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
+	b.WriteString("Connection: close\r\n")
+	if chunked {
+		b.WriteString("Transfer-Encoding: chunked\r\n")
+	}
 	for _, h := range resp.Headers {
 		b.WriteString(h.Name + ": " + h.Value + "\r\n")
 	}
-	_, hasLength := resp.Header("Content-Length")
-	streamed := resp.Stream != nil && !hasLength
-	chunked = streamed && chunked
-	switch {
-	case chunked:
-		b.WriteString("Transfer-Encoding: chunked\r\n")
-	case !hasLength && !streamed:
-		b.WriteString("Content-Length: " + strconv.Itoa(len(resp.Body)) + "\r\n")
-	}
-	b.WriteString("Connection: close\r\n\r\n")
+	b.WriteString("\r\n")
 	headLen := b.Len()
 	if method != http.MethodHead {
 		switch {
 		case chunked:
-			for _, c := range resp.Stream {
+			for _, c := range pieces {
 				if len(c) == 0 {
 					continue // an empty chunk would end the body
 				}
 				b.WriteString(strconv.FormatInt(int64(len(c)), 16) + "\r\n")
 				b.Write(c)
 				b.WriteString("\r\n")
+				cuts = append(cuts, b.Len())
 			}
 			b.WriteString("0\r\n\r\n")
-		case resp.Stream != nil:
-			for _, c := range resp.Stream {
-				b.Write(c)
-			}
 		default:
-			b.Write(resp.Body)
+			for _, c := range pieces {
+				b.Write(c)
+				cuts = append(cuts, b.Len())
+			}
 		}
 	}
-	raw := b.Bytes()
-	fields := messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {
+	if resp.Stream == nil {
+		cuts = nil // one body, written at once
+	}
+	raw = b.Bytes()
+	fields = messageFields(raw, headLen, "status line", func(line string, off int) []trace.Field {
 		parts := strings.SplitN(line, " ", 3)
 		names := []string{"version", "status code", "reason"}
 		var out []trace.Field
@@ -142,7 +154,12 @@ func serialise(resp *Response, method string, chunked bool, now time.Time) ([]by
 		}
 		return out
 	})
-	return raw, fields
+	// The body's end (the last piece, and the zero-length chunk after it)
+	// follows the last piece at once: the pauses are between pieces.
+	if len(cuts) > 0 {
+		cuts = cuts[:len(cuts)-1]
+	}
+	return raw, fields, cuts
 }
 
 func headerLocation(to string) trace.Header { return trace.Header{Name: "Location", Value: to} }

@@ -21,8 +21,9 @@ var ErrView = errors.New("the view raised an exception")
 
 // viewError is a Python exception raised in a view.
 type viewError struct {
-	kind string // the exception's class: Exception, NoReverseMatch
-	msg  string
+	kind   string // the exception's class: ZeroDivisionError, NoReverseMatch
+	msg    string
+	frames []frame // the traceback; nil: the handler's frames
 }
 
 func (e *viewError) Error() string { return e.kind + ": " + e.msg }
@@ -43,8 +44,10 @@ func callView(conf *router.URLConf, v *router.View, req *Request, m *router.Matc
 		return viewStatic(v), nil
 	case "environ":
 		return viewEnviron(req), nil
+	case "form":
+		return viewForm(v, req), nil
 	case "error":
-		return nil, &viewError{kind: "Exception", msg: v.Args[0]}
+		return nil, viewFailure(v.Args[0])
 	case "stream":
 		return viewStream(v), nil
 	case "ansi":
@@ -95,7 +98,13 @@ func viewJSON(v *router.View, m *router.Match) (*Response, error) {
 		}
 	}
 	if len(m.Args) > 0 {
-		obj["args"] = m.Args
+		args := make([]any, len(m.Args))
+		for i, a := range m.Args {
+			if !a.None {
+				args[i] = a.Text
+			}
+		}
+		obj["args"] = args
 	}
 	body, err := json.Marshal(obj)
 	if err != nil {
@@ -115,7 +124,7 @@ func viewRedirect(conf *router.URLConf, v *router.View) (*Response, error) {
 		}
 		u, err := conf.Reverse(to, kw)
 		if err != nil {
-			return nil, &viewError{kind: "NoReverseMatch", msg: err.Error()}
+			return nil, &viewError{kind: "NoReverseMatch", msg: strings.TrimPrefix(err.Error(), router.ErrNoReverse.Error()+": ")}
 		}
 		to = u
 	}
@@ -133,6 +142,35 @@ func viewStatic(v *router.View) *Response {
 	return newResponse(http.StatusOK, ct, v.Body)
 }
 
+// viewFailure is the exception error(message) raises, as journey_views.py
+// raises it: "division by zero" is Python's own ZeroDivisionError from
+// total / count; any other message an Exception.
+func viewFailure(message string) error {
+	frames := append(append([]frame(nil), handlerFrames...), frame{"journey_views.py", "view", "return HttpResponse(total / count)", 76})
+	if message == "division by zero" {
+		return &viewError{kind: "ZeroDivisionError", msg: message, frames: frames}
+	}
+	frames[len(frames)-1].code = "raise Exception(message)"
+	frames[len(frames)-1].line = 77
+	return &viewError{kind: "Exception", msg: message, frames: frames}
+}
+
+// viewForm is a page with a form, as a template with {% csrf_token %}
+// renders it: the hidden csrfmiddlewaretoken field holds the CSRF secret,
+// masked afresh, and get_token() has CsrfViewMiddleware set the csrftoken
+// cookie when the browser had none. The page also says how to post it
+// back with journey.
+func viewForm(v *router.View, req *Request) *Response {
+	action := v.Args[0]
+	token := getToken(req)
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>A form</title></head>\n<body>\n")
+	fmt.Fprintf(&b, "<form method=\"post\" action=\"%s\">\n  <input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\">\n  <input name=\"name\" value=\"ada\">\n  <button>Send</button>\n</form>\n", html.EscapeString(action), token)
+	fmt.Fprintf(&b, "<p>A browser posts the hidden field back with the csrftoken cookie. With journey:</p>\n<pre>journey --lab -X POST -H 'Cookie: csrftoken=%s' -d 'csrfmiddlewaretoken=%s&amp;name=ada' %s%s</pre>\n", req.Meta[csrfMetaCookie], token, html.EscapeString(req.Host), html.EscapeString(action))
+	b.WriteString("</body></html>\n")
+	return newResponse(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+}
+
 // viewEnviron echoes the environment the view received, one key a line.
 func viewEnviron(req *Request) *Response {
 	var b strings.Builder
@@ -144,23 +182,6 @@ func viewEnviron(req *Request) *Response {
 		fmt.Fprintf(&b, "\nwsgi.input held %d bytes:\n%s\n", len(req.Body), req.Body)
 	}
 	return newResponse(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
-}
-
-// serverError is Django's debug 500 page, in text: what was raised,
-// where, and by which view.
-func serverError(req *Request, where string, err error) *Response {
-	var b strings.Builder
-	kind, msg := "Exception", err.Error()
-	var ve *viewError
-	if errors.As(err, &ve) {
-		kind, msg = ve.kind, ve.msg
-	}
-	fmt.Fprintf(&b, "%s at %s\n%s\n\n", kind, req.Path, msg)
-	fmt.Fprintf(&b, "Request Method: %s\nRequest URL: %s://%s%s\nRaised during: %s\n\n", req.Method, req.Scheme, req.Host, req.FullPath(false), where)
-	b.WriteString("The server caught the exception and answered 500 Internal Server Error instead of\n")
-	b.WriteString("dropping the connection. You're seeing the details because DEBUG = True; with\n")
-	b.WriteString("DEBUG = False a visitor sees only \"Server Error (500)\" and the details go to the log.\n")
-	return newResponse(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
 // viewStream is a StreamingHttpResponse over its arguments, one piece

@@ -144,8 +144,9 @@ func readResponse(ctx context.Context, conn net.Conn, idle time.Duration, method
 // Each such byte of a header line's value (after its first colon; a C0
 // control other than tab, or DEL) becomes a space in a copy, and their
 // count is returned. The bytes captured and shown are the ones received.
-// The status line and header names are left alone: a control byte there
-// is not HTTP at all.
+// The status line and header names are left alone: net/http takes a
+// reason phrase as it comes, and a control byte in a header name is not
+// HTTP at all.
 func parseableHead(head []byte) ([]byte, int) {
 	var out []byte
 	n := 0
@@ -415,7 +416,7 @@ func (r *response) decode() {
 	r.decoded, r.decodedSize = out.buf, n
 	if err == nil && n == maxDecodedCount {
 		// One byte more tells a body of exactly the cap from a bomb.
-		if m, _ := rd.Read(make([]byte, 1)); m > 0 {
+		if m, _ := io.ReadFull(rd, make([]byte, 1)); m > 0 {
 			r.decodedCapped = true
 		}
 	}

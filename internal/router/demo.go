@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-//go:embed demo/urls.py demo/logo.png
+//go:embed demo/urls.py demo/logo.png demo/journey_views.py
 var demoFiles embed.FS
 
 // DemoName is how the demo site's URL configuration is named in 404 pages.
@@ -52,4 +52,11 @@ func Load(path string) (*URLConf, error) {
 		return Demo(), nil
 	}
 	return ParseFile(path)
+}
+
+// ViewsSource is journey_views.py: the view helpers of a URL file as
+// Python functions, so that Django itself can load the same file.
+func ViewsSource() []byte {
+	b, _ := demoFiles.ReadFile("demo/journey_views.py")
+	return b
 }

@@ -24,7 +24,7 @@ const maxExpanded = 10000
 
 // View names a built-in view and the arguments the URL file gave it.
 type View struct {
-	Func   string   // template, json, redirect, static, environ, error, stream, ansi
+	Func   string   // template, json, redirect, static, environ, form, error, stream, ansi
 	Args   []string // positional arguments, as written
 	Kwargs []KV     // keyword arguments, in order
 	// Body is the static file's bytes, for static().
@@ -60,11 +60,40 @@ type Pattern struct {
 	Include *Group // the group included under Route
 	Name    string // name="..."
 	Line    int    // where the URL file declares it (0 for code)
+	// Defaults are the extra keyword arguments of path("x/", view,
+	// {"key": "value"}): the view receives them, over what the path gave.
+	Defaults []Default
 
-	literal  string         // path(): the route's text before its first converter
-	re       *regexp.Regexp // the whole pattern, anchored as Django anchors it
-	pieces   []piece        // path(): the literal text and converters in order
-	prefixes []*regexp.Regexp
+	literal   string         // path(): the route's text before its first converter
+	re        *regexp.Regexp // the whole pattern, anchored as Django anchors it
+	names     []string       // names[i] is group i+1's name ("" for an unnamed one)
+	revSrc    string         // the pattern for reverse()'s check: Go syntax, no leading ^
+	templates [][]revPiece   // what reverse() fills in
+	revErr    error          // why reverse() cannot use this pattern
+	notes     []string       // where Go's regexp differs from Python's re here
+	pieces    []piece        // path(): the literal text and converters in order
+	prefixes  []*regexp.Regexp
+}
+
+// Default is one extra keyword argument a pattern gives its view.
+type Default struct {
+	Key  string
+	Text string // as written: value, 42, True
+	Repr string // as Python prints it: 'value', 42, True
+	Type string // str, int or bool
+}
+
+// capture is the default as the view receives it.
+func (d Default) capture() Capture {
+	return Capture{Name: d.Key, Converter: "kwargs", Text: d.Text, Value: d.Repr, Type: d.Type}
+}
+
+func defaultCaptures(ds []Default) []Capture {
+	var out []Capture
+	for _, d := range ds {
+		out = append(out, d.capture())
+	}
+	return out
 }
 
 // piece is a literal run of a path() route or one <converter:name>.
@@ -88,27 +117,17 @@ var (
 	ErrNoReverse = errors.New("no reverse match")
 )
 
+// converterRef is Django's _PATH_PARAMETER_COMPONENT_RE.
 var converterRef = regexp.MustCompile(`<(?:([^>:]+):)?([^>]+)>`)
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // compile turns p.Route into the regexes matching it, as Django's
 // RoutePattern and RegexPattern do. endpoint is false for include().
 func (p *Pattern) compile() error {
+	p.literal, p.re, p.names, p.revSrc, p.templates, p.revErr, p.notes, p.pieces, p.prefixes = "", nil, nil, "", nil, nil, nil, nil, nil
 	endpoint := p.Include == nil
 	if p.Regex {
-		re, err := regexp.Compile(p.Route)
-		if err != nil {
-			return fmt.Errorf("%w: re_path(%s) is not a regex this program can run (Go's RE2 syntax, close to Python's without backreferences): %w", ErrRoute, pyRepr(p.Route), err)
-		}
-		p.re = re
-		return nil
-	}
-	if strings.ContainsAny(p.Route, " \t\r\n") {
-		return fmt.Errorf("%w: route %s contains whitespace, which Django refuses", ErrRoute, pyRepr(p.Route))
-	}
-	if strings.HasPrefix(p.Route, "/") {
-		// Django's check urls.W002: patterns never see the leading slash.
-		return fmt.Errorf("%w: route %s starts with '/': remove it, Django matches paths without their leading slash", ErrRoute, pyRepr(p.Route))
+		return p.compileRegex(endpoint)
 	}
 	rest := p.Route
 	seen := map[string]bool{}
@@ -118,6 +137,9 @@ func (p *Pattern) compile() error {
 			p.pieces = append(p.pieces, piece{literal: rest})
 			break
 		}
+		if strings.ContainsAny(rest[loc[0]:loc[1]], " \t\r\n\v\f") {
+			return fmt.Errorf("%w: route %s has whitespace in angle brackets <...>, which Django refuses", ErrRoute, pyRepr(p.Route))
+		}
 		if loc[0] > 0 {
 			p.pieces = append(p.pieces, piece{literal: rest[:loc[0]]})
 		}
@@ -126,11 +148,11 @@ func (p *Pattern) compile() error {
 			convName = rest[loc[2]:loc[3]]
 		}
 		name := rest[loc[4]:loc[5]]
-		if !identifier.MatchString(name) {
+		if !isIdentifier(name) {
 			return fmt.Errorf("%w: route %s uses parameter name %s, which is not a valid Python identifier", ErrRoute, pyRepr(p.Route), pyRepr(name))
 		}
 		if seen[name] {
-			return fmt.Errorf("%w: route %s captures %s twice", ErrRoute, pyRepr(p.Route), name)
+			return fmt.Errorf("%w: route %s captures %s twice (Python's re refuses a group name used twice)", ErrRoute, pyRepr(p.Route), name)
 		}
 		seen[name] = true
 		conv, ok := Converters[convName]
@@ -144,19 +166,47 @@ func (p *Pattern) compile() error {
 		p.literal = p.pieces[0].literal
 	}
 	var b strings.Builder
-	b.WriteString(`\A`)
+	var tmpl []revPiece
 	for _, pc := range p.pieces {
 		if pc.conv == nil {
 			b.WriteString(regexp.QuoteMeta(pc.literal))
+			tmpl = append(tmpl, revPiece{lit: pc.literal})
 		} else {
-			b.WriteString(`(?P<` + pc.name + `>` + pc.conv.Regex + `)`)
+			b.WriteString(`(` + pc.conv.Regex + `)`)
+			p.names = append(p.names, pc.name)
+			tmpl = append(tmpl, revPiece{param: pc.name})
 		}
-		p.prefixes = append(p.prefixes, regexp.MustCompile(b.String()))
+		p.prefixes = append(p.prefixes, regexp.MustCompile(`\A`+b.String()))
 	}
 	if endpoint {
 		b.WriteString(`\z`)
 	}
-	p.re = regexp.MustCompile(b.String())
+	p.revSrc = b.String()
+	p.templates = [][]revPiece{tmpl}
+	p.re = regexp.MustCompile(`\A` + b.String())
+	return nil
+}
+
+// compileRegex compiles a re_path() regex as Django's RegexPattern does:
+// re.search anywhere in the path, except that an endpoint whose regex
+// ends in $ must match the whole of what is left (fullmatch).
+func (p *Pattern) compileRegex(endpoint bool) error {
+	tr, err := translateRegex(p.Route)
+	if err == nil {
+		p.re, err = regexp.Compile(tr.src)
+	}
+	if err == nil && endpoint && strings.HasSuffix(p.Route, "$") {
+		p.re, err = regexp.Compile(`\A(?:` + tr.src + `)\z`)
+	}
+	if err != nil {
+		if errors.Is(err, ErrUnsupportedRegex) {
+			return fmt.Errorf("%w: re_path(%s): Django accepts this, but journey's regexp engine (Go's RE2) cannot run it: %w", ErrRoute, pyRepr(p.Route), err)
+		}
+		return fmt.Errorf("%w: re_path(%s) is not a valid regular expression: %w", ErrRoute, pyRepr(p.Route), err)
+	}
+	p.names, p.notes = tr.names, tr.notes
+	p.revSrc = strings.TrimPrefix(tr.src, "^")
+	p.templates, p.revErr = normalize(p.Route)
 	return nil
 }
 
@@ -177,7 +227,16 @@ func (p *Pattern) Describe() string {
 // of the route the path parts from.
 func (p *Pattern) whyNot(path string) string {
 	if p.Regex {
-		return "the regex " + p.Route + " does not match " + pyRepr(path)
+		why := "the regex " + p.Route + " does not match " + pyRepr(path)
+		if p.Include == nil && strings.HasSuffix(p.Route, "$") && p.re.MatchString(path) == false {
+			if loose := regexp.MustCompile(strings.TrimPrefix(strings.TrimSuffix(p.re.String(), `)\z`), `\A(?:`)); loose.MatchString(path) {
+				why += " as a whole: it ends in $, so Django requires the whole remaining path to match (fullmatch), from its first character"
+			}
+		}
+		return why
+	}
+	if strings.HasPrefix(p.Route, "/") && !strings.HasPrefix(path, "/") {
+		return fmt.Sprintf("the route starts with '/', but the path it is matched against never does (Django strips the leading slash; its check warns, urls.W002): remove the slash from %s", pyRepr(p.Route))
 	}
 	if !strings.HasPrefix(path, p.literal) {
 		if path == "" {

@@ -131,9 +131,9 @@ urlpatterns = [
 		captures string // name=value,...
 		route    string
 	}{
-		{"/blog/", "blog:index", "", "blog/ "},
-		{"/blog/hello/", "blog:post", "slug='hello'", "blog/ <slug:slug>/"},
-		{"/2024/news/03/", "news:month", "year=2024,month=3", "<int:year>/news/ <int:month>/"},
+		{"/blog/", "blog:index", "", "blog/"},
+		{"/blog/hello/", "blog:post", "slug='hello'", "blog/<slug:slug>/"},
+		{"/2024/news/03/", "news:month", "year=2024,month=3", "<int:year>/news/<int:month>/"},
 		{"/blog/a/b/", "", "", ""},
 		{"/blo/", "", "", ""},
 	}
@@ -188,13 +188,15 @@ urlpatterns = [
 		{"home", nil, "/", ""},
 		{"year", map[string]string{"year": "2024"}, "/articles/2024/", ""},
 		{"year", map[string]string{"year": "x"}, "", `"x" is not a valid int`},
-		{"year", nil, "", "needs year"},
+		{"year", nil, "", "it needs year"},
 		{"year", map[string]string{"year": "1", "extra": "2"}, "", "does not take"},
+		{"year", map[string]string{"year": "x"}, "", "Reverse for 'year' with keyword arguments {'year': 'x'} not found. 1 pattern(s) tried: ['articles/<int:year>/']"},
 		{"blog:post", map[string]string{"slug": "hello"}, "/blog/hello/", ""},
 		{"legacy:post", map[string]string{"slug": "hello"}, "/old/hello/", ""},
 		{"file", map[string]string{"p": "a b/c"}, "/files/a%20b/c", ""},
 		{"post", map[string]string{"slug": "x"}, "", "is not a valid view function or pattern name"},
-		{"regex", map[string]string{"y": "1"}, "", "re_path"},
+		{"regex", map[string]string{"y": "1"}, "/r/1/", ""},
+		{"file", map[string]string{"p": "/etc/passwd"}, "/files//etc/passwd", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+"/"+tc.want+tc.wantErr, func(t *testing.T) {
@@ -276,5 +278,69 @@ func TestDemoSite(t *testing.T) {
 	}
 	if len(DemoSource()) == 0 {
 		t.Error("DemoSource is empty")
+	}
+}
+
+// TestDjangoAcceptsTheseRoutes: URL files Django loads load here too, and
+// where a route cannot match, the reason says why.
+func TestDjangoAcceptsTheseRoutes(t *testing.T) {
+	c := conf(t, `urlpatterns = [
+    path("/lead/", json(), name="lead"),
+    path("with space/", json(), name="space"),
+    path("année/<int:année>/", json(), name="annee"),
+    re_path(r"^digits/(\d+)/$", json(), name="digits"),
+]`)
+	cases := []struct {
+		path, name, why string
+	}{
+		{"/lead/", "", "remove the slash from '/lead/'"},
+		{"/with space/", "space", ""},
+		{"/année/2024/", "annee", ""},
+		{"/digits/٣/", "digits", ""}, // Python's \d is any Unicode digit
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			r := c.Resolve(tc.path)
+			if tc.name == "" {
+				if r.Match != nil || !strings.Contains(r.Tried[0].Why, tc.why) {
+					t.Fatalf("match %+v, why %q", r.Match, r.Tried[0].Why)
+				}
+				return
+			}
+			if r.Match == nil || r.Match.Name != tc.name {
+				t.Fatalf("no match for %s: %+v", tc.path, r.Tried)
+			}
+		})
+	}
+	if _, err := Parse("x.py", []byte(`urlpatterns = [re_path(r"^(?P<a>x)(?P=a)$", json())]`), nil); err == nil || !strings.Contains(err.Error(), "Django accepts this, but journey's regexp engine") {
+		t.Errorf("a backreference: %v", err)
+	}
+}
+
+// TestRegexNotesWhenTheyMatter: where Go's regexp still reads a pattern
+// differently from Python's re, the resolution says so, but only for a
+// path where the difference can show.
+func TestRegexNotesWhenTheyMatter(t *testing.T) {
+	c := conf(t, `urlpatterns = [
+    re_path(r"^w/\bx", json(), name="b"),
+    re_path(r"^end/$", json(), name="end"),
+]`)
+	cases := []struct {
+		path string
+		note string // "" for none
+	}{
+		{"/w/x", ""},
+		{"/w/éx", `\b is a word boundary between ASCII letters here`},
+		{"/end/", ""},
+		{"/end/\n", "before a final newline"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			r := c.Resolve(tc.path)
+			notes := strings.Join(r.Notes, "\n")
+			if tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want %q", notes, tc.note)
+			}
+		})
 	}
 }

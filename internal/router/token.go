@@ -2,7 +2,9 @@ package router
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // maxStringLen bounds one string literal of a URL file.
@@ -39,7 +41,7 @@ func (t token) String() string {
 }
 
 // tokenize splits a URL file into Python-looking tokens: names, strings
-// ("..." '...', with an r prefix for raw), numbers and ( ) [ ] , = .
+// ("..." '...', with an r prefix for raw), numbers and ( ) [ ] { } : , = .
 // Comments (#) and lines starting with from or import are skipped.
 func tokenize(src string) ([]token, error) {
 	var toks []token
@@ -95,7 +97,7 @@ func tokenize(src string) ([]token, error) {
 			}
 			toks = append(toks, token{tIdent, src[i:j], line})
 			i = j
-		case strings.IndexByte("()[],=", c) >= 0:
+		case strings.IndexByte("()[],={}:", c) >= 0:
 			toks = append(toks, token{tPunct, string(c), line})
 			i++
 		default:
@@ -135,6 +137,20 @@ func readString(s string, raw bool) (string, int, error) {
 				b.WriteByte('\t')
 			case '\\', '\'', '"':
 				b.WriteByte(e)
+			case 'r':
+				b.WriteByte('\r')
+			case 'x', 'u', 'U':
+				// Python's \xHH, \uHHHH and \UHHHHHHHH: a code point.
+				n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+				if i+n >= len(s) {
+					return "", 0, fmt.Errorf("a \\%c escape needs %d hex digits", e, n)
+				}
+				v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32)
+				if err != nil || v > unicode.MaxRune {
+					return "", 0, fmt.Errorf("a \\%c escape needs %d hex digits", e, n)
+				}
+				b.WriteRune(rune(v))
+				i += n
 			default:
 				b.WriteByte('\\')
 				b.WriteByte(e)

@@ -51,16 +51,17 @@ var Views = map[string]string{
 	"template": `template("<h1>Articles from {{ year }}</h1>"): an HTML page; {{ name }} shows a captured value, escaped as Django's templates escape`,
 	"json":     `json() or json('{"status": "ok"}'): a JSON response with the captured values added`,
 	"redirect": `redirect("name", key="value") or redirect("/url/"): a 302 to a URL or to reverse() of a pattern name`,
-	"static":   `static("logo.png"): a file next to the URL file (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
+	"static":   `static("logo.png"): a file in the URL file's directory, never outside it (or, when there is none, the demo site's file of that name), sent as it is (binary)`,
 	"environ":  `environ(): echo the WSGI environment the view received`,
-	"error":    `error("message"): the view raises an exception (the 500 lesson)`,
-	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length (the chunked lesson)`,
+	"form":     `form("/echo/"): a page with a form posting to that URL, carrying Django's CSRF token (and setting the csrftoken cookie)`,
+	"error":    `error("division by zero"): the view raises ZeroDivisionError, or Exception(message) for any other message (the 500 lesson)`,
+	"stream":   `stream("first piece", "second piece", ...): a StreamingHttpResponse sending each argument as it comes, without Content-Length, 150 ms apart (the chunked lesson)`,
 	"ansi":     `ansi(): a response whose header and body hold terminal escape sequences and a bidi override (the hostile-text lesson)`,
 }
 
 // viewNames lists the built-in views for error messages, in the order a
 // reader meets them.
-const viewNames = "template, json, redirect, static, environ, error, stream and ansi"
+const viewNames = "template, json, redirect, static, environ, form, error, stream and ansi"
 
 // ParseFile reads a URL configuration file. static() files are read from
 // its directory.
@@ -77,7 +78,16 @@ func ParseFile(path string) (*URLConf, error) {
 	if len(src) > MaxFileSize {
 		return nil, fmt.Errorf("the URL file %s is larger than %d bytes", path, MaxFileSize)
 	}
-	return Parse(path, src, os.DirFS(filepath.Dir(path)))
+	// os.Root, not os.DirFS: a static() name that is a symlink (or goes
+	// through one) to outside the URL file's directory must not be read,
+	// or a shared URL file could serve /etc/passwd to every client of the
+	// lab.
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("opening the URL file's directory: %w", err)
+	}
+	defer root.Close()
+	return Parse(path, src, root.FS())
 }
 
 // Parse reads a URL configuration in the format of Django's urls.py:
@@ -97,7 +107,7 @@ func ParseFile(path string) (*URLConf, error) {
 // ignored, so a real urls.py's header does no harm. name is the file's
 // name for errors; files holds static() files (nil: none).
 func Parse(name string, src []byte, files fs.FS) (*URLConf, error) {
-	p := &parser{file: name, files: files, groups: map[string]*Group{}}
+	p := &parser{file: name, files: files, groups: map[string]*Group{}, lists: map[string]*Group{}}
 	conf, err := p.parse(src)
 	if err != nil {
 		var le *LineError
@@ -118,11 +128,14 @@ type parser struct {
 	order    []*Group
 	includes []pendingInclude
 	count    int
+	lists    map[string]*Group // name = [...]: pattern lists include() takes
 }
 
 type pendingInclude struct {
 	p     *Pattern
-	group string
+	group string // the app_name of a group of the older format: include("blog")
+	list  string // the variable of a list: include(blog_patterns) or include((blog_patterns, "blog"))
+	app   string // the app_name given with the list
 	ns    string
 	line  int
 }
@@ -160,6 +173,12 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 			if !identifier.MatchString(s.text) {
 				return nil, p.errf(s.line, "app_name %s is not a valid name (letters, digits, _)", pyRepr(s.text))
 			}
+			if !sawRoot {
+				// An app's own urls.py starts with app_name, then its
+				// urlpatterns: as the site's URL file, Django ignores the
+				// app_name (the root has no namespace).
+				continue
+			}
 			if _, dup := p.groups[s.text]; dup {
 				return nil, p.errf(s.line, "app_name %s is declared twice", pyRepr(s.text))
 			}
@@ -185,11 +204,23 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 				g.Patterns = []*Pattern{}
 			}
 		default:
-			return nil, p.errf(t.line, "unknown setting %s: a URL file has urlpatterns = [...] and app_name = \"...\"", t.text)
+			if !p.at(tPunct, "[") {
+				return nil, p.errf(t.line, "unknown setting %s: a URL file has urlpatterns = [...], lists of patterns for include() (blog_patterns = [...]) and app_name = \"...\"", t.text)
+			}
+			// A list of patterns for include(), as a Python variable.
+			line := t.line
+			pats, err := p.patternList()
+			if err != nil {
+				return nil, err
+			}
+			if pats == nil {
+				pats = []*Pattern{}
+			}
+			p.lists[t.text] = &Group{Patterns: pats, parsedLine: line}
 		}
 	}
 	if !sawRoot {
-		return nil, &LineError{File: p.file, Line: 1, Err: fmt.Errorf("%w: no urlpatterns = [...] before the first app_name: the site's own patterns come first", ErrSyntax)}
+		return nil, &LineError{File: p.file, Line: 1, Err: fmt.Errorf("%w: no urlpatterns = [...]: the site's own patterns are missing", ErrSyntax)}
 	}
 	for _, g := range p.order {
 		if g.Patterns == nil {
@@ -197,6 +228,19 @@ func (p *parser) parse(src []byte) (*URLConf, error) {
 		}
 	}
 	for _, inc := range p.includes {
+		if inc.list != "" {
+			g, ok := p.lists[inc.list]
+			if !ok || g.parsedLine > inc.line {
+				return nil, p.errf(inc.line, "include(%s): name %s is not defined before this line (Python reads the file from the top: define %s = [...] above)", inc.list, pyRepr(inc.list), inc.list)
+			}
+			cp := *g
+			cp.AppName, cp.Namespace = inc.app, inc.app
+			if inc.ns != "" {
+				cp.Namespace = inc.ns
+			}
+			inc.p.Include = &cp
+			continue
+		}
 		g, ok := p.groups[inc.group]
 		if !ok {
 			return nil, p.errf(inc.line, "include(%s): no app_name = %s in this file", pyRepr(inc.group), pyRepr(inc.group))
@@ -266,9 +310,14 @@ type call struct {
 }
 
 type value struct {
-	str  *string
-	call *call
-	line int
+	str   *string
+	num   bool // str holds a number, True or False, not a string
+	call  *call
+	name  string  // a bare Python name: a list of patterns
+	tuple []value // (a, b)
+	dict  []Default
+	isMap bool
+	line  int
 }
 
 type kwarg struct {
@@ -321,22 +370,82 @@ func (p *parser) value() (value, error) {
 	case tString, tNumber:
 		p.next()
 		s := t.text
-		return value{str: &s, line: t.line}, nil
+		return value{str: &s, num: t.kind == tNumber, line: t.line}, nil
 	case tIdent:
 		if t.text == "True" || t.text == "False" {
 			p.next()
 			s := t.text
-			return value{str: &s, line: t.line}, nil
+			return value{str: &s, num: true, line: t.line}, nil
 		}
 		if n := p.peekAt(1); n.kind != tPunct || n.text != "(" {
 			p.next()
-			return value{}, p.errf(t.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the built-in views are %s)", t.text, viewNames)
+			return value{name: t.text, line: t.line}, nil
 		}
 		c, err := p.call()
 		if err != nil {
 			return value{}, err
 		}
 		return value{call: c, line: t.line}, nil
+	}
+	if t.kind == tPunct && t.text == "{" {
+		// A dict of extra keyword arguments: {"key": "value", "n": 1}.
+		p.next()
+		v := value{isMap: true, line: t.line}
+		for !p.at(tPunct, "}") {
+			k, err := p.expect(tString, "")
+			if err != nil {
+				return value{}, err
+			}
+			if _, err := p.expect(tPunct, ":"); err != nil {
+				return value{}, err
+			}
+			val, err := p.value()
+			if err != nil {
+				return value{}, err
+			}
+			if val.str == nil {
+				return value{}, p.errf(val.line, "a dict of keyword arguments holds strings, numbers, True or False")
+			}
+			d := Default{Key: k.text, Text: *val.str, Repr: *val.str, Type: "int"}
+			switch {
+			case !val.num:
+				d.Repr, d.Type = pyRepr(*val.str), "str"
+			case *val.str == "True" || *val.str == "False":
+				d.Type = "bool"
+			}
+			v.dict = append(v.dict, d)
+			if p.at(tPunct, ",") {
+				p.next()
+				continue
+			}
+			if !p.at(tPunct, "}") {
+				n := p.next()
+				return value{}, p.errf(n.line, "expected ',' or '}' in a dict, found %s", n)
+			}
+		}
+		p.next()
+		return v, nil
+	}
+	if t.kind == tPunct && t.text == "(" {
+		p.next()
+		var items []value
+		for !p.at(tPunct, ")") {
+			v, err := p.value()
+			if err != nil {
+				return value{}, err
+			}
+			items = append(items, v)
+			if p.at(tPunct, ",") {
+				p.next()
+				continue
+			}
+			if !p.at(tPunct, ")") {
+				n := p.next()
+				return value{}, p.errf(n.line, "expected ',' or ')' in a tuple, found %s", n)
+			}
+		}
+		p.next()
+		return value{tuple: items, line: t.line}, nil
 	}
 	p.next()
 	return value{}, p.errf(t.line, "expected a string, a number or a call, found %s", t)
@@ -347,37 +456,66 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 	if c.name != "path" && c.name != "re_path" {
 		return nil, p.errf(c.line, "%s(...) in urlpatterns: only path(...) and re_path(...) go here", c.name)
 	}
-	if len(c.args) != 2 {
-		return nil, p.errf(c.line, "%s() takes a route and a view: %s(\"route/\", view, name=\"...\")", c.name, c.name)
+	if len(c.args) != 2 && !(len(c.args) == 3 && c.args[2].isMap) {
+		return nil, p.errf(c.line, "%s() takes a route, a view and, if you like, a dict of extra keyword arguments: %s(\"route/\", view, {\"key\": \"value\"}, name=\"...\")", c.name, c.name)
 	}
 	route := c.args[0].str
 	if route == nil {
 		return nil, p.errf(c.line, "%s(): the route must be a string", c.name)
 	}
 	pat := &Pattern{Route: *route, Regex: c.name == "re_path", Line: c.line}
+	if len(c.args) == 3 {
+		pat.Defaults = c.args[2].dict
+	}
 	for _, kw := range c.kwargs {
-		if kw.key != "name" || kw.val.str == nil {
-			return nil, p.errf(c.line, "%s(): unknown argument %s (only name=\"...\")", c.name, kw.key)
+		switch {
+		case kw.key == "name" && kw.val.str != nil:
+			pat.Name = *kw.val.str
+		case kw.key == "kwargs" && kw.val.isMap:
+			pat.Defaults = kw.val.dict
+		default:
+			return nil, p.errf(c.line, "%s(): unknown argument %s (only kwargs={...} and name=\"...\")", c.name, kw.key)
 		}
-		pat.Name = *kw.val.str
 	}
 	vc := c.args[1].call
 	if vc == nil {
-		return nil, p.errf(c.line, "%s(): the view must be a call such as template(\"...\") or include(\"app\")", c.name)
+		if n := c.args[1].name; n != "" {
+			return nil, p.errf(c.line, "%s: a URL file cannot import Python views; use a built-in view such as template(\"...\") (the built-in views are %s)", n, viewNames)
+		}
+		return nil, p.errf(c.line, "%s(): the view must be a call such as template(\"...\") or include(blog_patterns)", c.name)
 	}
 	if vc.name == "include" {
-		if len(vc.args) != 1 || vc.args[0].str == nil {
-			return nil, p.errf(vc.line, "include() takes the app_name of a group in this file: include(\"blog\")")
+		usage := "include() takes a list of patterns defined above, with its app_name for a namespace: include((blog_patterns, \"blog\"))"
+		if len(vc.args) != 1 {
+			return nil, p.errf(vc.line, "%s", usage)
 		}
 		if pat.Name != "" {
 			return nil, p.errf(c.line, "an include() pattern takes no name= (name the patterns inside it)")
 		}
-		inc := pendingInclude{p: pat, group: *vc.args[0].str, line: vc.line}
+		inc := pendingInclude{p: pat, line: vc.line}
+		switch a := vc.args[0]; {
+		case a.str != nil:
+			inc.group = *a.str // the older one-file format: a group starting app_name = "blog"
+		case a.name != "":
+			inc.list = a.name
+		case len(a.tuple) == 2 && a.tuple[0].name != "" && a.tuple[1].str != nil:
+			inc.list, inc.app = a.tuple[0].name, *a.tuple[1].str
+		default:
+			return nil, p.errf(vc.line, "%s", usage)
+		}
 		for _, kw := range vc.kwargs {
-			if kw.key != "namespace" || kw.val.str == nil || !identifier.MatchString(*kw.val.str) {
+			if kw.key != "namespace" || kw.val.str == nil {
 				return nil, p.errf(vc.line, "include(): unknown argument %s (only namespace=\"...\")", kw.key)
 			}
+			if *kw.val.str == "" || strings.Contains(*kw.val.str, ":") {
+				// Django's reverse() splits names at ':', so a namespace
+				// holding one could never be reached.
+				return nil, p.errf(vc.line, "include(): namespace %s must be a non-empty name without ':'", pyRepr(*kw.val.str))
+			}
 			inc.ns = *kw.val.str
+		}
+		if inc.list != "" && inc.app == "" && inc.ns != "" {
+			return nil, p.errf(vc.line, "include(%s, namespace=%s): Django refuses a namespace without an app_name: give the list with its app_name, include((%s, \"app\"), namespace=%s)", inc.list, pyRepr(inc.ns), inc.list, pyRepr(inc.ns))
 		}
 		pat.Include = &Group{} // replaced once every group is read
 		p.includes = append(p.includes, inc)
@@ -399,7 +537,7 @@ func (p *parser) pattern(c *call) (*Pattern, error) {
 func (pat *Pattern) compileChecked() error {
 	saved := pat.Include
 	err := pat.compile()
-	pat.re, pat.pieces, pat.prefixes = nil, nil, nil
+	pat.re = nil
 	pat.Include = saved
 	return err
 }
@@ -424,7 +562,7 @@ func (p *parser) view(c *call) (*View, error) {
 	}
 	usage := func() error { return p.errf(c.line, "%s", "usage: "+Views[c.name]) }
 	switch c.name {
-	case "template", "static", "error":
+	case "template", "static", "error", "form":
 		if len(v.Args) != 1 || len(v.Kwargs) != 0 {
 			return nil, usage()
 		}

@@ -17,10 +17,9 @@ func TestParseErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown converter", "urlpatterns = [\n  path(\"a/<integer:x>/\", json()),\n]", 2, "converter 'integer', which does not exist"},
-		{"leading slash", "urlpatterns = [\n\n  path(\"/a/\", json()),\n]", 3, "starts with '/'"},
 		{"bad identifier", "urlpatterns = [\n  path(\"<int:2x>/\", json()),\n]", 2, "not a valid Python identifier"},
 		{"captured twice", "urlpatterns = [\n  path(\"<x>/<x>/\", json()),\n]", 2, "captures x twice"},
-		{"bad regex", "urlpatterns = [\n  re_path(r\"^(?P<y>[0-9]+$\", json()),\n]", 2, "not a regex"},
+		{"bad regex", "urlpatterns = [\n  re_path(r\"^(?P<y>[0-9]+$\", json()),\n]", 2, "not a valid regular expression"},
 		{"unknown view", "urlpatterns = [\n  path(\"a/\", render(\"x\")),\n]", 2, "unknown view render()"},
 		{"view args", "urlpatterns = [\n  path(\"a/\", template()),\n]", 2, "usage: template("},
 		{"stream without pieces", "urlpatterns = [\n  path(\"s/\", stream()),\n]", 2, "usage: stream("},
@@ -33,7 +32,7 @@ func TestParseErrors(t *testing.T) {
 		{"include with name", "urlpatterns = [\n  path(\"a/\", include(\"b\"), name=\"x\"),\n]\napp_name = \"b\"\nurlpatterns = []", 2, "takes no name"},
 		{"static missing", "urlpatterns = [\n  path(\"a\", static(\"nothere.png\")),\n]", 2, "static('nothere.png'): missing file: there is no nothere.png next to site.urls, and the demo site has no file of that name either"},
 		{"static escapes", "urlpatterns = [\n  path(\"a\", static(\"../etc/passwd\")),\n]", 2, "without .."},
-		{"no root", "app_name = \"b\"\nurlpatterns = []", 1, "no urlpatterns"},
+		{"no root", "app_name = \"b\"\n", 1, "no urlpatterns"},
 		{"unknown setting", "ROOT_URLCONF = \"x\"", 1, "unknown setting ROOT_URLCONF"},
 		{"two roots", "urlpatterns = []\nurlpatterns = []", 2, "a second urlpatterns"},
 		{"group without patterns", "urlpatterns = []\napp_name = \"b\"", 2, "has no urlpatterns"},
@@ -90,7 +89,7 @@ urlpatterns = [
 		t.Errorf("multi-line path(): %+v", r.Match)
 	}
 	r := c.Resolve("/r/12/")
-	if r.Match == nil || len(r.Match.Args) != 1 || r.Match.Args[0] != "12" {
+	if r.Match == nil || len(r.Match.Args) != 1 || r.Match.Args[0].Text != "12" {
 		t.Errorf("re_path without names should pass positional args: %+v", r.Match)
 	}
 	if r := c.Resolve("/img"); r.Match == nil || string(r.Match.View.Body) != "\x00\x01\x02\xff" {
@@ -130,6 +129,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("urlpatterns = [\n  path(\"x\", redirect(\"a\", x=\"1\")),\n  path(\"\\\"\", error('e')),\n]"))
 	f.Add([]byte("from x import y\nurlpatterns = [ path('<path:p>', template('{{ p }}')), ]"))
 	f.Add([]byte("urlpatterns = [\n  path(\"a/<integer:x>/\", json()),\n"))
+	f.Add([]byte("b = [re_path(r\"^(\\d+)/(?:x-(\\w+)/)?$\", json(), name=\"p\")]\nurlpatterns = [re_path(r\"^r/([0-9]+)/\", include((b, \"b\"), namespace=\"c\"))]"))
+	f.Add([]byte("urlpatterns = [re_path(r\"^(?P<année>[0-9]+)/(?P=année)$\", json())]"))
+	f.Add([]byte("urlpatterns = [path(\"with space/<année>/\", json(), name=\"x\"), path('<path:p>', form('/'))]"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		c, err := Parse("fuzz.urls", src, fstest.MapFS{"f": {Data: []byte("x")}})
 		if err != nil {
@@ -148,6 +150,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, n := range c.Names() {
 			c.Reverse(n, map[string]string{"x": "1"})
+			c.ReverseArgs(n, []string{"1", "/"})
 		}
 	})
 }
@@ -200,4 +203,101 @@ func TestStaticFallback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStaticStaysInItsDirectory: a static() file that is a symlink to
+// outside the URL file's directory is refused, not served (os.DirFS
+// followed it to /etc/passwd).
+func TestStaticStaysInItsDirectory(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	if err := os.WriteFile(secret, []byte("root:x:0:0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		link   string // the name static() gives, a symlink
+		target string
+	}{
+		{"absolute symlink", "logo.png", secret},
+		{"relative symlink", "notes.txt", "../" + filepath.Base(outside) + "/secret.txt"},
+		{"directory symlink", "sub/secret.txt", outside},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "site")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			target := tc.target
+			if !filepath.IsAbs(target) {
+				// relative to dir: make it point at a copy beside dir
+				other := filepath.Join(parent, filepath.Base(outside))
+				if err := os.Mkdir(other, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(other, "secret.txt"), []byte("root:x:0:0"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			linkPath := filepath.Join(dir, tc.link)
+			if strings.Contains(tc.link, "/") {
+				linkPath = filepath.Join(dir, filepath.Dir(tc.link))
+			}
+			if err := os.Symlink(target, linkPath); err != nil {
+				t.Skipf("cannot make a symlink here: %v", err)
+			}
+			urls := filepath.Join(dir, "urls.py")
+			src := "urlpatterns = [\n  path(\"x\", static(\"" + tc.link + "\")),\n]\n"
+			if err := os.WriteFile(urls, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ParseFile(urls)
+			if err == nil {
+				m := c.Lookup("/x")
+				t.Fatalf("static(%q) through a symlink out of the directory was read: %q", tc.link, m.View.Body)
+			}
+			if !strings.Contains(err.Error(), "static(") {
+				t.Errorf("the error %q does not name static()", err)
+			}
+		})
+	}
+	// A symlink that stays inside the directory is still fine.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "real.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.txt", filepath.Join(dir, "alias.txt")); err != nil {
+		t.Skipf("cannot make a symlink here: %v", err)
+	}
+	urls := filepath.Join(dir, "urls.py")
+	if err := os.WriteFile(urls, []byte("urlpatterns = [\n  path(\"x\", static(\"alias.txt\")),\n]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseFile(urls)
+	if err != nil {
+		t.Fatalf("a symlink inside the directory: %v", err)
+	}
+	if got := string(c.Lookup("/x").View.Body); got != "hello" {
+		t.Errorf("served %q, want hello", got)
+	}
+}
+
+// FuzzRegex: any re_path() regex is translated or refused, and its
+// reverse() templates computed, without a panic.
+func FuzzRegex(f *testing.F) {
+	for _, s := range []string{`^a/(?P<y>[0-9]{4})/$`, `(\d+)\Z`, `[\w-]+`, `x{,3}`, `(?P=a)`, `(?:a(b)?)*`, `[]a]`, `\u00e9`, `(?i)x`, `a|b`, `[`, `\`, `(?P<`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, py string) {
+		if tr, err := translateRegex(py); err == nil {
+			_ = tr.src
+		}
+		normalize(py)
+		p := &Pattern{Route: py, Regex: true, View: &View{Func: "json"}}
+		if p.compile() == nil {
+			p.match("a/1/")
+		}
+	})
 }

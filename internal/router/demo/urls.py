@@ -1,8 +1,33 @@
-# The lab's demo site, written as a Django project's urls.py.
-# Copy it, change it, and run: journey --lab --urls urls.py www.example.com/...
-# (static() files are read from the directory the URL file is in; one that is
-# not there is taken from the demo site's own files, such as logo.png.)
+# The lab's demo site: a Django urls.py that journey's router runs and that
+# Django itself loads (with journey_views.py, from `journey lab urls --views`,
+# next to it). Copy it, change it, and run:
+#     journey --lab --urls urls.py www.example.com/...
+#
+# The view helpers, each a view Django can call:
+#   template(text)            an HTML page; {{ name }} shows a captured value, escaped
+#   json() / json('{"k": 1}') a JSON response with the captured values added
+#   redirect("/url/")         a 302 to a URL ...
+#   redirect("name", k="v")   ... or to reverse() of a pattern name
+#   static("logo.png")        a file from this file's directory (else the demo's own), sent as it is
+#   environ()                 echo the WSGI environment the view received
+#   form("/echo/")            a page with a form posting there, carrying Django's CSRF token
+#   error("message")          the view raises ZeroDivisionError (the 500 lesson)
+#   stream("a", "b", ...)     a StreamingHttpResponse: each piece a chunk, with a pause between
+#   ansi()                    a response holding terminal escape sequences (the hostile-text lesson)
+#
+# journey follows Django 5.2's behaviour (see the README for the few
+# differences between versions).
 from django.urls import include, path, re_path
+
+from journey_views import ansi, environ, error, form, json, redirect, static, stream, template
+
+# Group related URLs: the blog app's patterns, included below under blog/
+# with the app name "blog", its namespace: reverse("blog:post", ...).
+blog_patterns = [
+    path("", template("<h1>The blog</h1><p>A group included under blog/, namespace blog.</p>"), name="index"),
+    path("<slug:slug>/", template("<h1>Post: {{ slug }}</h1>"), name="post"),
+    path("<int:pk>/comments/", json(), name="comments"),
+]
 
 urlpatterns = [
     # Declare URLs: one path() per page, first match wins.
@@ -17,7 +42,7 @@ urlpatterns = [
     path("files/<path:name>", template("<h1>File {{ name }}</h1><p>The path converter takes slashes too.</p>"), name="file"),
 
     # Group related URLs: everything under blog/ lives in the blog app.
-    path("blog/", include("blog")),
+    path("blog/", include((blog_patterns, "blog"))),
 
     # Built-in views a teacher can point patterns at.
     path("api/status", json('{"status": "ok", "server": "journey lab"}'), name="api-status"),
@@ -25,8 +50,11 @@ urlpatterns = [
     path("old-blog/", redirect("blog:index"), name="old-blog"),
     path("latest/", redirect("articles-year", year="2024"), name="latest"),
     path("static/logo.png", static("logo.png"), name="logo"),
+    # A form and its target: a POST without Django's CSRF token is refused
+    # (403); the form page hands out the token and the cookie that pass.
     path("echo/", environ(), name="echo"),
-    path("boom/", error("division by zero: the view divided a total by a count that was 0"), name="boom"),
+    path("form/", form("/echo/"), name="form"),
+    path("boom/", error("division by zero"), name="boom"),
 
     # Lessons of the wire.
     # Compression: the site runs Django's GZipMiddleware, which compresses any
@@ -40,11 +68,4 @@ urlpatterns = [
     # the screen, set the window title, ring the bell) and a right-to-left
     # override, which journey shows escaped, never obeys.
     path("ansi/", ansi(), name="ansi"),
-]
-
-app_name = "blog"
-urlpatterns = [
-    path("", template("<h1>The blog</h1><p>A group included under blog/, namespace blog.</p>"), name="index"),
-    path("<slug:slug>/", template("<h1>Post: {{ slug }}</h1>"), name="post"),
-    path("<int:pk>/comments/", json(), name="comments"),
 ]
