@@ -24,6 +24,7 @@ const (
 	maxGap      = 20 // wider lanes only spread the diagram out
 	ladderShare = 2  // the ladder takes half the width on a narrow screen, the labels the rest
 	maxLabelW   = 60 // on a wide one, labels get this much and the ladder the rest
+	minLabelW   = 12 // a label keeps at least a few words
 	laneNameGap = 1  // cells between two lane names on one row
 )
 
@@ -117,6 +118,16 @@ func newBoard(s *story.Story, extra []story.Party, w int, hasDNS bool) board {
 	b := board{of: of, merged: merged}
 	n := len(names)
 	gap := clamp((room-1)/max(n-1, 1), 3, maxGap)
+	// On a narrow window the lanes keep at least the room their roles
+	// need on two alternating rows ("gateway" whole, not "ga…ay"), as long
+	// as the labels keep a few words.
+	longest := 0
+	for _, sh := range shorts {
+		longest = max(longest, ansi.StringWidth(sh))
+	}
+	if need := (longest + laneNameGap + 1) / 2; gap < need && w-timeW-2-((n-1)*need+1) >= minLabelW {
+		gap = need
+	}
 	b.ladderW = (n-1)*gap + 1
 	b.labelW = max(0, w-timeW-2-b.ladderW)
 	for i, name := range names {
