@@ -295,7 +295,7 @@ func (b board) arrowRow(a, c int, lost bool) string {
 // when every DNS server shares a lane, and ↳ for a lookup inside the
 // lookup.
 func (b board) stepLabel(s *story.Story, st *story.Step) string {
-	label := st.Title
+	label := strings.TrimPrefix(st.Title, "↳ ") // the story marks nested steps itself; here the mark goes before the server's name
 	if b.merged {
 		for _, p := range []int{st.From, st.To} {
 			if p >= 0 && p < len(s.Parties) && s.Parties[p].Kind == story.PartyDNS {
@@ -305,7 +305,7 @@ func (b board) stepLabel(s *story.Story, st *story.Step) string {
 		}
 	}
 	if st.Depth > 0 {
-		label = strings.Repeat(" ", min(st.Depth, maxNest)-1) + "↳ " + label
+		label = strings.Repeat("  ", min(st.Depth, maxNest)-1) + "↳ " + label
 	}
 	return label
 }
