@@ -85,3 +85,16 @@ func loadJourney(t *testing.T, name string) *trace.Journey {
 	}
 	return j
 }
+
+// TestSkippedStageNotes: a stage that did not run shows why, and not a
+// note said before it was skipped (a recording made before the engine
+// placed notes on start carries the web server's latency note there).
+func TestSkippedStageNotes(t *testing.T) {
+	s := &trace.Stage{Kind: trace.StageHTTP, Status: trace.StatusSkipped,
+		Notes: []string{"The lab's web server waits 20ms before answering.", "not reached: the DNS stage failed"}}
+	var b bytes.Buffer
+	New(&b, Options{}).Stage(&trace.Journey{}, s)
+	if got := b.String(); strings.Contains(got, "web server") || !strings.Contains(got, "not reached: the DNS stage failed") {
+		t.Errorf("skipped stage:\n%s", got)
+	}
+}

@@ -4,64 +4,11 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"journey/internal/facts"
 	"journey/internal/trace"
 )
-
-// address is the first step: the TARGET taken apart, before anything is sent.
-func (b *builder) address() {
-	s := b.j.Stage(trace.StageAddress)
-	if s == nil {
-		return
-	}
-	st := Step{Stage: trace.StageAddress, Kind: KindAddress, From: you, To: you,
-		Start: s.Start, Duration: s.Duration, Failed: s.Status == trace.StatusFailed}
-	a := s.Address
-	if a == nil {
-		switch {
-		case s.Error != "":
-			st.Title = "the address: refused"
-			st.Narration = fmt.Sprintf("The target %q could not be taken apart: %s.", line(b.j.Target), strings.TrimSuffix(line(s.Error), "."))
-		case s.Status == trace.StatusPending || s.Status == trace.StatusRunning:
-			// Not taken apart yet: the story starts when it is.
-			return
-		default:
-			st.Title = "the address"
-			st.Narration = fmt.Sprintf("The target %q, as typed; the recording does not say how it was taken apart.", line(b.j.Target))
-		}
-		b.add(st)
-		return
-	}
-	st.Title = "the address taken apart"
-	var n strings.Builder
-	fmt.Fprintf(&n, "Before anything is sent, the address is taken apart: scheme %s", line(a.Scheme))
-	if a.SchemeAssumed {
-		n.WriteString(" (assumed: none was typed)")
-	}
-	fmt.Fprintf(&n, ", host %s, port %d", line(a.Host), a.Port)
-	if a.PortDefault {
-		fmt.Fprintf(&n, " (%s's default)", line(a.Scheme))
-	}
-	fmt.Fprintf(&n, ", path %s", line(a.Path))
-	if a.Query != "" {
-		fmt.Fprintf(&n, ", query %s", line(a.Query))
-	}
-	n.WriteString(".")
-	switch {
-	case a.IsIP:
-		n.WriteString(" The host is an IP address already, so no DNS lookup is needed.")
-	case a.ASCIIHost != "" && a.ASCIIHost != a.Host:
-		fmt.Fprintf(&n, " DNS carries only ASCII, so the name goes out as punycode: %s.", line(a.ASCIIHost))
-	case a.Registrable != "" && a.PublicSuffix != "":
-		fmt.Fprintf(&n, " Read right to left: %s is the public suffix, %s the domain its owner registered.", line(a.PublicSuffix), line(a.Registrable))
-	}
-	if a.Fragment != "" {
-		fmt.Fprintf(&n, " The fragment #%s is never sent.", line(a.Fragment))
-	}
-	st.Narration = n.String()
-	b.add(st)
-}
 
 // dnsParty is the lane of the DNS server an exchange went to.
 func (b *builder) dnsParty(p trace.Peer) int {
@@ -86,8 +33,19 @@ func (b *builder) dns() {
 	if s == nil {
 		return
 	}
+	// With -L, a redirect to another host is looked up later, after a
+	// response: those lookups are recorded at the end of the DNS stage but
+	// told where they happen, before the connection they lead to.
+	connectAt := time.Duration(-1)
+	if c := b.j.Stage(trace.StageConnect); c != nil && c.Status != trace.StatusPending && c.Status != trace.StatusSkipped {
+		connectAt = c.Start
+	}
 	for i, e := range s.Exchanges {
 		if e == nil {
+			continue
+		}
+		if connectAt >= 0 && e.Start > connectAt {
+			b.late = append(b.late, i)
 			continue
 		}
 		b.dnsExchange(s, i, e)
@@ -120,7 +78,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if e.Depth > 0 && d.For != "" {
 		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
-	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 {
+	if b.lateFirst {
+		fmt.Fprintf(&n, "The redirect leads to another host, %s: it is looked up first. ", line(host(questionName(d.Question))))
+	}
+	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 && !b.lateFirst {
 		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
 	}
 	again := askedBefore(s, i, e)
@@ -180,6 +141,27 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
 	b.add(st)
+}
+
+// lateDNS tells the DNS exchanges recorded late (a redirect's new host)
+// that started before the moment until, or all of them when until < 0.
+func (b *builder) lateDNS(until time.Duration) {
+	s := b.j.Stage(trace.StageDNS)
+	if s == nil {
+		return
+	}
+	rest := b.late[:0]
+	for k, i := range b.late {
+		if e := s.Exchanges[i]; until < 0 || e.Start < until {
+			b.lateFirst = !b.lateTold && k == 0
+			b.lateTold = true
+			b.dnsExchange(s, i, e)
+			b.lateFirst = false
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	b.late = rest
 }
 
 // askedBefore returns the zone for which the same server was asked

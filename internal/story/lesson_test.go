@@ -52,6 +52,8 @@ func TestLabLessons(t *testing.T) {
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
 		{lab: "post", kind: story.KindRequest, title: "POST /echo/", phrase: "Then the body"},
 		{lab: "post", kind: story.KindEnviron, title: "environment", phrase: "wait in wsgi.input"},
+		{lab: "post", kind: story.KindMiddlewareIn, title: "CsrfViewMiddleware.process_view", phrase: "the view is never called"},
+		{lab: "int converter", kind: story.KindMiddlewareIn, title: "CsrfViewMiddleware.process_view", phrase: "The view is chosen but not yet called"},
 		{lab: "hostile page", kind: story.KindPage, title: "the page", phrase: "never executed"},
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},

@@ -61,6 +61,7 @@ func (b *builder) web() {
 		switch e.Kind {
 		case "tcp", "tls":
 			b.redirect(h, i)
+			b.lateDNS(e.Start)
 			b.connectExchange(h, i, e)
 		case "http":
 			b.request(h, i, e)
