@@ -448,6 +448,11 @@ func dnsExchange(b *strings.Builder, e *trace.Exchange) {
 		fmt.Fprintf(b, " It answered: %s. That is a recursive resolver's answer, from its cache or from its own walk down the tree, not the zone's own servers speaking.", list(d.Answers, "; "))
 		kind = ""
 	}
+	if kind == trace.DNSError && strings.HasPrefix(e.Outcome, "abandoned: ") {
+		// A hedged query that lost the race: nothing went wrong with it.
+		fmt.Fprintf(b, " It was sent in parallel with another server's, and was %s.", strings.TrimSuffix(line(e.Outcome), "."))
+		kind = ""
+	}
 	switch kind {
 	case trace.DNSReferral:
 		fmt.Fprintf(b, " It does not know the answer, but it knows who is responsible for %s: it sent a referral to", line(d.Referral))

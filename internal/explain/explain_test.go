@@ -128,6 +128,13 @@ func TestExchange(t *testing.T) {
 			want: []string{"A hedged query: ns1.example.com had not answered within 50 ms"},
 		},
 		{
+			name: "an abandoned hedged query",
+			ex: &trace.Exchange{Kind: "dns", Peer: trace.Peer{Name: "ns1.example.com"}, Error: "abandoned: ns2.example.com answered first, so this query's reply was no longer needed",
+				Outcome: "abandoned: ns2.example.com answered first, so this query's reply was no longer needed",
+				DNS:     &trace.DNSExchange{Question: "www.example.com. A", Kind: trace.DNSError, Zone: "example.com."}},
+			want: []string{"was abandoned: ns2.example.com answered first"},
+		},
+		{
 			name: "no glue",
 			ex: &trace.Exchange{Kind: "dns", Peer: root, DNS: &trace.DNSExchange{Kind: trace.DNSReferral, Referral: "example.org.",
 				Nameservers: []trace.NameServer{{Name: "ns1.example.net."}}}},
