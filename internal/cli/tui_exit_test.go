@@ -103,7 +103,7 @@ func TestTUIExitStatus(t *testing.T) {
 		{"complete, q", []string{"--lab", "--lab-latency", "0", "www.example.com"}, "complete", "q", 0},
 		{"failed, q", []string{"--lab", "--lab-latency", "0", "nope.example.com"}, "failed", "q", 1},
 		{"complete, ctrl+c", []string{"--lab", "--lab-latency", "0", "www.example.com"}, "complete", "\x03", 130},
-		{"step mode, ctrl+c while a packet waits", []string{"--lab", "--step", "www.example.com"}, "send packet", "\x03", 130},
+		{"step mode, ctrl+c while a packet waits", []string{"--lab", "--step", "www.example.com"}, "walks to it", "\x03", 130},
 		{"replay, q", []string{"replay", recorded("http")}, "complete", "q", 0},
 		{"replay of a failed journey, q", []string{"replay", recorded("nxdomain")}, "failed", "q", 1},
 		{"replay --step, ctrl+c", []string{"replay", "--step", recorded("http")}, "complete", "\x03", 130},

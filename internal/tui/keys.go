@@ -128,8 +128,11 @@ func (m *Model) helpView(w int) string {
 	sep := ansi.StringWidth(m.help.ShortSeparator)
 	keep := map[string]bool{} // by the key's name, unique in the line
 	used := 0
+	// In the tour, space sends the waiting packet only once the tour is on
+	// it; before, space walks to it, and the line says only that.
+	sendHere := m.inspecting || m.tour.isPending(m.tour.cur)
 	for _, b := range set.priority {
-		if !b.Enabled() {
+		if !b.Enabled() || !sendHere && b.Help() == m.keys.Send.Help() {
 			continue
 		}
 		n := ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)

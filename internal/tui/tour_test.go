@@ -404,7 +404,7 @@ func TestTourStepLab(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(ansi.Strip(string(b)), want) },
 			teatest.WithDuration(10*time.Second))
 	}
-	waitScreen("send packet") // the address shown, and the first packet waiting
+	waitScreen("walks to it") // the address shown, and the first packet waiting
 	tm.Send(runes(" "))
 	waitScreen("space sends it")
 	time.Sleep(100 * time.Millisecond) // time enough for a packet sent early to come back
