@@ -426,8 +426,11 @@ func TestTourStepLab(t *testing.T) {
 	if st == nil || st.Kind != story.KindReply {
 		t.Errorf("the tour is on %+v, want the reply", st)
 	}
-	if fm.pending == nil || !fm.tour.isPending(fm.tour.cur+1) {
-		t.Error("the next packet is not waiting as the step after the reply")
+	// Quitting cancels the packet still waiting, and the engine may record
+	// it as not sent before the program stops: only that it was waiting is
+	// checked here (the sends are counted above).
+	if fm.pending == nil {
+		t.Error("the next packet is not waiting")
 	}
 }
 
