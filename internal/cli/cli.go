@@ -24,6 +24,7 @@ import (
 	"journey/internal/engine"
 	"journey/internal/lab"
 	"journey/internal/safetext"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -59,11 +60,14 @@ type options struct {
 	lab        bool
 	labLatency string
 	labLoss    float64
+	labSeed    uint64
+	tlsMax     string
 	plain      bool
 	story      bool // --story: the numbered narrative (package story), in plain text
 	json       bool
 	bytes      bool
 	record     string
+	keylog     string
 	step       bool
 	mouse      bool
 	noColor    bool
@@ -92,8 +96,10 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.lab, "lab", false, "use the built-in lab internet instead of the real one\n  journey --lab www.example.com")
-	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
+	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the round trip of every lab host: 'preset' (realistic, with jitter), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
 	fs.Float64Var(&o.labLoss, "lab-loss", 0, "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30 www.example.com")
+	fs.Uint64Var(&o.labSeed, "lab-seed", 0, "the same loss and jitter every time; the report prints the seed used (one is chosen when 0)\n  journey --lab --lab-loss 30 --lab-seed 7 www.example.com")
+	fs.StringVar(&o.tlsMax, "tls-max", "", "the highest TLS version offered, as curl: 1.2 or 1.3\n  journey --lab --tls-max 1.2 https://www.example.com/")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey --lab --story www.example.com/articles/2024/")
@@ -113,6 +119,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.location, "location", "L", false, "follow redirects, each its own hop (as curl -L)\n  journey --lab -L www.example.com/old/")
 	fs.BoolVarP(&o.insecure, "insecure", "k", false, "do not verify the TLS certificate (as curl -k)")
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response and show it both ways (as curl --compressed)")
+	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVarP(&o.ipv4, "ipv4", "4", false, "IPv4 only: ask for A records, connect over IPv4")
 	fs.BoolVarP(&o.ipv6, "ipv6", "6", false, "IPv6 only: ask for AAAA records, connect over IPv6")
 	fs.StringVar(&o.urls, "urls", "", "the URL configuration the router uses: a Django urls.py with path() lines\n  journey --lab --urls urls.py www.example.com/blog/")
@@ -243,12 +250,17 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 		if err != nil {
 			return err
 		}
+		limits, err := fitLimits(&cfg, fs, opts)
+		if err != nil {
+			return err
+		}
 		l, err := lab.Start(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("starting the lab: %w", err)
 		}
 		defer l.Close()
 		useLab(&cfg, l, o)
+		noteLimits(&cfg, limits)
 	}
 	out := chooseOutput(o, std)
 	if o.step && out != outputTUI {
@@ -330,10 +342,21 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	if err := httpOptions(&cfg, o, fs); err != nil {
 		return cfg, err
 	}
+	if err := tlsMaxOption(&cfg, o); err != nil {
+		return cfg, err
+	}
 	if o.urls != "" {
 		if err := checkURLs(o.urls); err != nil {
 			return cfg, err
 		}
+	}
+	if o.keylog != "" {
+		// Checked now, written at the first TLS secret: nothing is created
+		// for a journey refused, or one without https.
+		if err := tlswire.CheckKeyLogFile(o.keylog); err != nil {
+			return cfg, usagef("--keylog %s: %v", o.keylog, err)
+		}
+		cfg.KeyLog = &tlswire.KeyLogFile{Path: o.keylog}
 	}
 	cfg.SystemFallback = o.roots == "" && o.resolver == "" && !o.lab
 	return cfg, nil
@@ -449,7 +472,7 @@ func isToken(s string) bool {
 }
 
 func labOptions(o *options) (lab.Options, error) {
-	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port, Step: o.step}
+	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, Seed: labSeed(o), URLs: o.urls, DNSPort: o.port, Step: o.step}
 	if o.labLatency != "preset" {
 		if o.labLatency == "0" {
 			opts.Latency = 0
@@ -481,6 +504,7 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	}
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
+	cfg.ResolverWalk = labWalks(l)
 }
 
 // output is the renderer a run uses.

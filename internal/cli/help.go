@@ -12,6 +12,8 @@ import (
 var argNames = map[string]string{
 	"lab-latency": "D",
 	"lab-loss":    "PERCENT",
+	"lab-seed":    "N",
+	"tls-max":     "VERSION",
 	"record":      "FILE",
 	"roots":       "ADDR[,ADDR]",
 	"port":        "N",

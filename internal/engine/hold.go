@@ -102,6 +102,15 @@ type holdDialer struct {
 	clock *holdClock
 }
 
+// Route says where the dialer underneath routes address, so the trace
+// still names the loopback address behind a lab address.
+func (d *holdDialer) Route(network, address string) (string, bool) {
+	if r, ok := d.Dialer.(dial.Routing); ok {
+		return r.Route(network, address)
+	}
+	return "", false
+}
+
 func (d *holdDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	conn, err := d.Dialer.DialContext(ctx, network, address)
 	if err != nil {

@@ -55,6 +55,9 @@ func TestHoldServer(t *testing.T) {
 			if g.Start < hop.Timing.WriteStart || g.Start > hop.Timing.FirstByte {
 				t.Errorf("the gateway starts at %v, not between the request written (%v) and the first byte back (%v)", g.Start, hop.Timing.WriteStart, hop.Timing.FirstByte)
 			}
+			if c := j.Stage(trace.StageConnect); c == nil || len(c.Exchanges) == 0 || c.Exchanges[0].Peer.Via == "" {
+				t.Error("the connection's peer lost its lab route (Via) through the held dialer")
+			}
 			if j.Duration > time.Second {
 				t.Errorf("the journey took %v on its clock: the pauses were counted", j.Duration)
 			}

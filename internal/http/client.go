@@ -5,12 +5,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
 
 	"journey/internal/address"
 	"journey/internal/dial"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -21,6 +23,10 @@ type Client struct {
 	Recorder *trace.Recorder
 	Timeout  time.Duration  // each wait: a connect, a handshake, a read; DefaultTimeout when zero
 	RootCAs  *x509.CertPool // trusted roots; the system's when nil
+	// KeyLog, when set, receives the TLS secrets in the SSLKEYLOGFILE
+	// format (--keylog), for Wireshark to decrypt a capture of the same
+	// connection.
+	KeyLog io.Writer
 
 	Method          string   // -X
 	Headers         []string // -H
@@ -29,6 +35,7 @@ type Client struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
+	TLSMax          uint16   // --tls-max: the highest TLS version offered (tls.VersionTLS12...); Go's default when zero
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.
@@ -248,6 +255,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if err != nil {
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
+		cn.attachRecords(ex)
 		rec.AddExchange(trace.StageHTTP, ex)
 		return h, nil, nil, err
 	}
@@ -267,6 +275,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	h.Timing.Total = rec.Offset(end) - h.Timing.Start
 	ex.Duration = rec.Offset(end) - ex.Start
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
+	cn.attachRecords(ex)
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto
 	h.Chunked, h.ContentLength, h.Encodings = r.chunked, r.contentLength, r.encodings
 	h.BodySize, h.BodyDropped = r.bodySize, r.body.dropped
@@ -315,4 +324,26 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		return h, r, bytes, fmt.Errorf("%w: the body has %d content encodings; journey undoes at most %d (curl's limit)", ErrTooManyEncodings, len(r.encodings), MaxEncodings)
 	}
 	return h, r, bytes, nil
+}
+
+// attachRecords hands ex the TLS records captured since the handshake,
+// both ways: the encrypted records that carried its request and response,
+// decrypted with the session's secrets.
+func (cn *conn) attachRecords(ex *trace.Exchange) {
+	if cn.records == nil {
+		return
+	}
+	sent, recv, _ := cn.records.stop()
+	for _, m := range []struct {
+		side tlswire.Side
+		c    capture
+		to   *trace.Message
+	}{{tlswire.Client, sent, &ex.Sent}, {tlswire.Server, recv, &ex.Received}} {
+		if len(m.c.buf) == 0 && m.c.dropped == 0 {
+			continue
+		}
+		r := cn.wire.Read(m.side, m.c.buf)
+		m.to.Records = &trace.Message{Bytes: m.c.buf, Dropped: m.c.dropped, Fields: r.Fields, Decrypted: r.Decrypted}
+	}
+	cn.records = nil
 }

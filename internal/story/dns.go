@@ -3,6 +3,7 @@ package story
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ func (b *builder) dns() {
 	if c := b.j.Stage(trace.StageConnect); c != nil && c.Status != trace.StatusPending && c.Status != trace.StatusSkipped {
 		connectAt = c.Start
 	}
+	from := len(b.steps)
 	for i, e := range s.Exchanges {
 		if e == nil {
 			continue
@@ -50,6 +52,7 @@ func (b *builder) dns() {
 		}
 		b.dnsExchange(s, i, e)
 	}
+	b.timeOrder(from)
 	if len(s.Exchanges) == 0 && s.DNS != nil && s.DNS.Method == trace.MethodOverride {
 		b.add(Step{Stage: trace.StageDNS, Kind: KindAddress, From: you, To: you, Start: s.Start,
 			Title:     "--resolve: no lookup",
@@ -104,7 +107,9 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	} else {
 		fmt.Fprintf(&n, " %q over %s (ID %d).", strings.TrimSuffix(q, " IN"), proto, d.ID)
 	}
-	if d.Attempt > 1 {
+	if h := hedgedWhy(e); h != "" {
+		fmt.Fprintf(&n, " A hedge: %s, so the same question goes to this server too, in parallel; the first usable answer wins.", h)
+	} else if d.Attempt > 1 {
 		fmt.Fprintf(&n, " This is try %d: %s", d.Attempt, b.retryWhy(s, i, e))
 	} else if proto == "TCP" {
 		n.WriteString(" Over TCP this time: the same question over UDP came back truncated, too large for one datagram.")
@@ -121,6 +126,12 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Lesson: findField(e.Sent.Fields, "Question section"), Title: title, Narration: n.String(), Depth: e.Depth})
 
 	// The reply, or its loss.
+	if abandoned(e) {
+		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "abandoned", Depth: e.Depth,
+			Narration: fmt.Sprintf("%s: another server of the zone answered first, so this question's reply is no longer needed and is not waited for.", server)})
+		return
+	}
 	if e.Failed() && len(e.Received.Bytes) == 0 {
 		var n strings.Builder
 		if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
@@ -151,6 +162,8 @@ func (b *builder) lateDNS(until time.Duration) {
 		return
 	}
 	rest := b.late[:0]
+	from := len(b.steps)
+	defer b.timeOrder(from)
 	for k, i := range b.late {
 		if e := s.Exchanges[i]; until < 0 || e.Start < until {
 			b.lateFirst = !b.lateTold && k == 0
@@ -203,6 +216,45 @@ func prose(s string) string {
 		b.WriteString(w)
 	}
 	return strings.TrimSuffix(b.String(), ".")
+}
+
+// hedgedWhy returns why a question was hedged (sent to a second server
+// while the first had not answered), from the exchange's note, or "".
+func hedgedWhy(e *trace.Exchange) string {
+	for _, n := range e.Notes {
+		if rest, ok := strings.CutPrefix(n, "hedged: "); ok {
+			if i := strings.Index(rest, ", so the same question"); i > 0 {
+				return line(rest[:i])
+			}
+		}
+	}
+	return ""
+}
+
+// wonHedge reports whether the exchange's reply came first of a hedge.
+func wonHedge(e *trace.Exchange) bool {
+	for _, n := range e.Notes {
+		if strings.HasPrefix(n, "hedged: this reply came first") {
+			return true
+		}
+	}
+	return false
+}
+
+// abandoned reports whether a hedged question was given up because
+// another server answered first: no loss, no failure.
+func abandoned(e *trace.Exchange) bool {
+	return e.Failed() && len(e.Received.Bytes) == 0 && strings.HasPrefix(e.Error, "abandoned")
+}
+
+// timeOrder sorts the steps told since from by their start: hedged
+// questions overlap, so a second question can leave before the first one's
+// loss is known. The sort is stable: a question stays before its reply.
+func (b *builder) timeOrder(from int) {
+	if from < 0 || from >= len(b.steps) {
+		return
+	}
+	sort.SliceStable(b.steps[from:], func(x, y int) bool { return b.steps[from+x].Start < b.steps[from+y].Start })
 }
 
 // labLoss reports whether the lab drops packets on purpose in this stage
@@ -338,6 +390,9 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 	}
 	if e.Depth > 0 {
 		st.Title = "↳ " + st.Title
+	}
+	if wonHedge(e) {
+		n.WriteString(" Of the questions in flight, this reply came first: it is the one used.")
 	}
 	// The round trip is the step's Duration: renderers show it beside
 	// the narration, which keeps its room for the lesson.

@@ -265,7 +265,9 @@ func (b *builder) router(rs *trace.Stage, gw int, final int, views []trace.Middl
 
 	viewAnswered := false
 	for _, m := range views {
-		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
+		// Told with the router's steps: it runs between the match and
+		// the view, so the story does not leave the stage for one turn.
+		st := Step{Stage: trace.StageRouter, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware) + ".process_view"}
 		act := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(m.Action, "process_view"), ":"))
 		st.Narration = fmt.Sprintf("The view is chosen but not yet called: %s's process_view sees the request and the view first: %s.", short(m.Middleware), action(act))

@@ -438,6 +438,21 @@ func (c *checker) message(m *trace.Message) error {
 	if m.Dropped > MaxDropped {
 		return c.invalid("dropped byte count %d is more than %d", m.Dropped, int64(MaxDropped))
 	}
+	if m.Decrypted != nil && len(m.Decrypted) != len(m.Bytes) {
+		// Fields locate decrypted parts by the wire's offsets: the two
+		// must be the same length for a renderer to slice either.
+		return c.invalid("decrypted holds %d bytes where the message has %d", len(m.Decrypted), len(m.Bytes))
+	}
+	if r := m.Records; r != nil {
+		if r.Records != nil {
+			return c.invalid("records inside records: TLS records carry the message, not other records")
+		}
+		c.push(".records")
+		if err := c.message(r); err != nil {
+			return err
+		}
+		c.pop()
+	}
 	c.push(".fields")
 	defer c.pop()
 	return c.fieldList(m.Fields, len(m.Bytes), 1)

@@ -233,6 +233,15 @@ func TestDecodeBad(t *testing.T) {
 		{"field past a short message", mutate(t, func(d map[string]any) {
 			at(d, "stages", 1, "exchanges", 0, "received")["fields"] = []any{map[string]any{"name": "x", "offset": 0, "length": 4}}
 		}), tracefile.ErrInvalid, "past the message's 3 bytes"},
+		{"decrypted of another length", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["decrypted"] = "AAAA"
+		}), tracefile.ErrInvalid, "decrypted holds 3 bytes where the message has 8"},
+		{"record field past its bytes", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["records"] = map[string]any{"bytes": "AAAA", "fields": []any{map[string]any{"name": "x", "offset": 2, "length": 2}}}
+		}), tracefile.ErrInvalid, "sent.records.fields[0]: offset 2 + length 2 is past the message's 3 bytes"},
+		{"records in records", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["records"] = map[string]any{"records": map[string]any{}}
+		}), tracefile.ErrInvalid, "records inside records"},
 		{"field on no bytes", mutate(t, func(d map[string]any) {
 			delete(at(d, "stages", 1, "exchanges", 0, "sent"), "bytes")
 		}), tracefile.ErrInvalid, "past the message's 0 bytes"},
