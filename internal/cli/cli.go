@@ -35,6 +35,9 @@ const (
 	ExitOK     = 0 // the journey completed, whatever the HTTP status
 	ExitFailed = 1 // a stage failed; the report says which and why
 	ExitUsage  = 2 // bad usage or bad input
+	// ExitInterrupted is the status after Ctrl+C (or SIGTERM), 128+SIGINT
+	// as a shell reports a program interrupted.
+	ExitInterrupted = 130
 )
 
 // IO is the program's standard streams and environment.
@@ -174,6 +177,8 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(ue.msg))
 		return ExitUsage
+	case errors.Is(err, errInterrupted):
+		return ExitInterrupted
 	case errors.Is(err, errReported):
 		return ExitFailed
 	default:
@@ -184,6 +189,10 @@ func exitStatus(err error, stderr io.Writer) int {
 
 // errReported is a failure the report already shows: exit 1, nothing more to print.
 var errReported = errors.New("reported")
+
+// errInterrupted is a journey the user stopped (Ctrl+C in the terminal
+// view, or a signal): exit 130, nothing more to print.
+var errInterrupted = errors.New("interrupted")
 
 func parseArgs(args []string) (*options, *pflag.FlagSet, error) {
 	o := &options{}
@@ -478,6 +487,9 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	}
 	cfg.RootCAs = l.RootCAs()
 	cfg.ServerStages = l.ServerStages
+	if o.step {
+		cfg.HoldServer = l.HoldServer // the web server waits for the class too
+	}
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
 	cfg.ResolverWalk = labWalks(l)

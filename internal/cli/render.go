@@ -19,6 +19,7 @@ import (
 // returns errReported when a stage failed.
 func render(ctx context.Context, cfg engine.Config, o *options, out output, rec *recording, std IO) error {
 	var final *trace.Journey
+	interrupted := false
 	switch out {
 	case outputTUI:
 		start := startEarly(ctx, cfg, o.step)
@@ -33,7 +34,7 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 			NoColor: !colorEnabled(o, std),
 		})
 		final = markInterrupted(ctx, j)
-		if err != nil {
+		if err != nil && !errors.Is(err, tui.ErrInterrupted) {
 			// The terminal went away (SIGHUP, a read error): the journey
 			// so far is still recorded.
 			if werr := rec.write(ctx, final, std); werr != nil {
@@ -41,6 +42,7 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 			}
 			return err
 		}
+		interrupted = err != nil
 	case outputJSON:
 		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
 		final = r.Finish(engine.Run(ctx, cfg, r))
@@ -79,6 +81,9 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 	}
 	if err := rec.write(ctx, final, std); err != nil {
 		return err
+	}
+	if interrupted || ctx.Err() != nil {
+		return errInterrupted // Ctrl+C: 130, after --record is written
 	}
 	if final != nil && final.Error != "" {
 		return errReported

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -23,6 +24,7 @@ type replayOptions struct {
 	bytes   bool
 	noColor bool
 	mouse   bool
+	step    bool
 	help    bool
 }
 
@@ -35,6 +37,7 @@ func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey replay --story trip.json")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
+	fs.BoolVar(&o.step, "step", false, "pace the journey step by step, as --step does: space shows the next step (terminal view)\n  journey replay --step trip.json")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	return fs
@@ -44,6 +47,7 @@ const replayUsageHead = `journey replay shows a journey recorded with --record, 
 
 Usage:
   journey replay [--plain|--json] FILE      FILE "-" reads standard input
+  journey replay --step FILE                paced: space shows the next step
 
 Examples:
   journey --lab --record trip.json www.example.com
@@ -77,6 +81,10 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: --plain and --json exclude each other: give one")
 	case o.story && o.json:
 		return usagef("replay: --story prints the narrative in plain text; it cannot be used with --json")
+	case o.step && (o.plain || o.json || o.story):
+		return usagef("replay: --step paces the terminal view: it does not go with --plain, --story or --json")
+	case o.step && (!isTerminal(std.Stdout) || std.Getenv("TERM") == "dumb"):
+		return usagef("replay: --step paces the terminal view, and standard output is not a terminal")
 	}
 	name := fs.Arg(0)
 	j, err := waitFor(ctx, func() (*trace.Journey, error) { return tracefile.ReadFile(name, std.Stdin) })
@@ -101,7 +109,11 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		if color {
 			setBackground(std)
 		}
-		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
+		_, err := tui.Run(ctx, tui.Options{Replay: j, Step: o.step, Mouse: o.mouse, NoColor: !color})
+		if errors.Is(err, tui.ErrInterrupted) {
+			return errInterrupted
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -28,6 +28,12 @@ type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
+// Routing is a Dialer that can say where an address really goes: a
+// Router, or a Dialer wrapped around one (the engine's in step mode).
+type Routing interface {
+	Route(network, address string) (string, bool)
+}
+
 // ErrRefused is returned for an address a Router may not reach.
 var ErrRefused = errors.New("address not reachable from here")
 

@@ -80,6 +80,12 @@ type Config struct {
 	// lab's web server recorded for the connection from clientAddr, waiting
 	// until they are ready or ctx ends. Nil live: the engine re-enacts them.
 	ServerStages func(ctx context.Context, clientAddr string) ([]*trace.Stage, error)
+	// HoldServer, in the lab with --step, makes the web server wait with
+	// wait before the gateway reads the request and before the response
+	// leaves, until release (hold.go). Nil: the server never waits.
+	HoldServer func(wait func(ctx context.Context, p trace.Pending) error) (release func())
+
+	held *holdClock // the server's waits in this journey, when it holds
 }
 
 // ErrStage marks a journey that ended because a stage failed; the trace
@@ -102,6 +108,8 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxTime)
 	defer cancel()
 	defer observeLinks(cfg, rec)()
+	cfg, release := holdServer(ctx, cfg, rec)
+	defer release()
 
 	// What the lab adds is said on a stage only if the stage runs: a DNS
 	// stage that asks no server (an IP literal, --resolve) or a stage

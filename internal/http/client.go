@@ -250,6 +250,10 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	_, err = cn.Write(bytes)
 	w1 := time.Now()
 	h.Timing.WriteStart, h.Timing.Write = rec.Offset(w0), w1.Sub(w0)
+	// The end of the write on the journey's clock, taken now: in step mode
+	// the lab's web server may wait for the class before it answers, and
+	// that wait is not the server's time.
+	written := rec.Offset(w1)
 	ex.Start = h.Timing.WriteStart
 	if err != nil {
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
@@ -266,13 +270,13 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	}
 	if !r.first.IsZero() {
 		h.Timing.FirstByte = rec.Offset(r.first)
-		h.Timing.TTFB = r.first.Sub(w1)
+		h.Timing.TTFB = h.Timing.FirstByte - written
 		h.Timing.Transfer = end.Sub(r.first)
 	}
 	// On the journey's clock, as every offset: the reader's pauses at the
 	// gate (the request's) are not the network's time.
 	h.Timing.Total = rec.Offset(end) - h.Timing.Start
-	ex.Duration = end.Sub(w0)
+	ex.Duration = rec.Offset(end) - ex.Start
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
 	cn.attachRecords(ex)
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto

@@ -79,7 +79,7 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 	for i, a := range addrs {
 		hostport := net.JoinHostPort(a, port)
 		peer := trace.Peer{Name: t.ASCIIHost, Addr: hostport}
-		if r, ok := c.Dialer.(*dial.Router); ok {
+		if r, ok := c.Dialer.(dial.Routing); ok {
 			peer.Via, _ = r.Route("tcp", hostport)
 		}
 		if peer.Name == a {

@@ -14,6 +14,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"journey/internal/safetext"
@@ -64,6 +65,7 @@ type webServer struct {
 	tls   net.Listener
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
+	hold  atomic.Pointer[holder] // a journey in step mode: see hold.go
 }
 
 // startWeb issues the lab's certificates, opens the http and https
@@ -160,6 +162,10 @@ func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
 			conn.Close()
 			return
 		}
+	}
+	if h := l.web.hold.Load(); h != nil && err == nil {
+		l.serveHeld(ctx, h, conn, fc, br, scheme)
+		return
 	}
 	l.serve(ctx, fc, scheme)
 }
