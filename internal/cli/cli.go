@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"journey/internal/engine"
 	"journey/internal/lab"
 	"journey/internal/safetext"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -35,6 +35,9 @@ const (
 	ExitOK     = 0 // the journey completed, whatever the HTTP status
 	ExitFailed = 1 // a stage failed; the report says which and why
 	ExitUsage  = 2 // bad usage or bad input
+	// ExitInterrupted is the status after Ctrl+C (or SIGTERM), 128+SIGINT
+	// as a shell reports a program interrupted.
+	ExitInterrupted = 130
 )
 
 // IO is the program's standard streams and environment.
@@ -55,20 +58,23 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 type options struct {
 	lab        bool
 	labLatency string
-	labLoss    float64
+	labLoss    percent
+	labSeed    uint64
+	tlsMax     string
 	plain      bool
 	story      bool // --story: the numbered narrative (package story), in plain text
 	json       bool
 	bytes      bool
 	record     string
+	keylog     string
 	step       bool
 	mouse      bool
 	noColor    bool
 	roots      string
 	port       int
 	resolve    []string
-	timeout    time.Duration
-	maxTime    time.Duration
+	timeout    seconds
+	maxTime    seconds
 	method     string
 	headers    []string
 	data       string
@@ -89,27 +95,31 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.lab, "lab", false, "use the built-in lab internet instead of the real one\n  journey --lab www.example.com")
-	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the lab's simulated latency per server: 'preset' (realistic), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
-	fs.Float64Var(&o.labLoss, "lab-loss", 0, "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30 www.example.com")
+	fs.StringVar(&o.labLatency, "lab-latency", "preset", "the round trip of every lab host: 'preset' (realistic, with jitter), a duration, or 0 for none\n  journey --lab --lab-latency 0 www.example.com")
+	fs.Var(&o.labLoss, "lab-loss", "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30% www.example.com")
+	fs.Uint64Var(&o.labSeed, "lab-seed", 0, "the same loss and jitter every time; the report prints the seed used (one is chosen when 0)\n  journey --lab --lab-loss 30 --lab-seed 7 www.example.com")
+	fs.StringVar(&o.tlsMax, "tls-max", "", "the highest TLS version offered, as curl: 1.2 or 1.3\n  journey --lab --tls-max 1.2 https://www.example.com/")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey --lab --story www.example.com/articles/2024/")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet\n  journey --lab --plain --bytes www.example.com")
-	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay\n  journey --lab --record trip.json www.example.com")
+	fs.StringVar(&o.record, "record", "", "also write the trace to FILE, for journey replay (- for standard output); only a regular file is ever replaced, and a journey that failed keeps the file already there\n  journey --lab --record trip.json www.example.com")
 	fs.BoolVar(&o.step, "step", false, "pause before each packet is sent, until a key is pressed (TUI)\n  journey --lab --step www.example.com")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
 	fs.StringVar(&o.roots, "roots", "", "root hints to start the iteration from, IP or IP:port, comma-separated\n  journey --roots 127.0.0.1:5353 www.example.com")
 	fs.IntVarP(&o.port, "port", "p", 53, "the port used for every DNS server contacted (as dig -p)\n  journey --roots 127.0.0.1 -p 5353 www.example.com")
 	fs.StringArrayVar(&o.resolve, "resolve", nil, "skip DNS for HOST:PORT and use ADDR (as curl --resolve); repeatable\n  journey --resolve www.example.com:80:127.0.0.1 www.example.com")
-	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "per-exchange timeout\n  journey --lab --timeout 500ms www.example.com")
-	fs.DurationVar(&o.maxTime, "max-time", engine.DefaultMaxTime, "time limit for the whole journey (with --step only when given: a person sets the pace)\n  journey --lab --max-time 5s www.example.com")
+	o.timeout, o.maxTime = seconds(engine.DefaultTimeout), seconds(engine.DefaultMaxTime)
+	fs.Var(&o.timeout, "timeout", "per-exchange timeout, in seconds (as curl: 0.5) or a duration (500ms)\n  journey --lab --timeout 0.5 www.example.com")
+	fs.Var(&o.maxTime, "max-time", "time limit for the whole journey, in seconds as curl's or a duration (with --step only when given: a person sets the pace)\n  journey --lab --max-time 5 www.example.com")
 	fs.StringVarP(&o.method, "request", "X", "", "HTTP method (as curl -X)\n  journey --lab -X DELETE www.example.com/api/status")
 	fs.StringArrayVarP(&o.headers, "header", "H", nil, "extra request header (as curl -H); repeatable\n  journey --lab -H 'Accept: application/json' www.example.com/api/status")
 	fs.StringVarP(&o.data, "data", "d", "", "request body; makes the request a POST (as curl -d)\n  journey --lab -d 'name=ada' www.example.com/echo/")
 	fs.BoolVarP(&o.location, "location", "L", false, "follow redirects, each its own hop (as curl -L)\n  journey --lab -L www.example.com/old/")
 	fs.BoolVarP(&o.insecure, "insecure", "k", false, "do not verify the TLS certificate (as curl -k)")
 	fs.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response and show it both ways (as curl --compressed)")
+	fs.StringVar(&o.keylog, "keylog", "", "append the TLS secrets to FILE in the SSLKEYLOGFILE format, for Wireshark\n  journey --lab --keylog keys.log https://www.example.com/")
 	fs.BoolVarP(&o.ipv4, "ipv4", "4", false, "IPv4 only: ask for A records, connect over IPv4")
 	fs.BoolVarP(&o.ipv6, "ipv6", "6", false, "IPv6 only: ask for AAAA records, connect over IPv6")
 	fs.StringVar(&o.urls, "urls", "", "the URL configuration the router uses: a Django urls.py with path() lines\n  journey --lab --urls urls.py www.example.com/blog/")
@@ -167,6 +177,8 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(ue.msg))
 		return ExitUsage
+	case errors.Is(err, errInterrupted):
+		return ExitInterrupted
 	case errors.Is(err, errReported):
 		return ExitFailed
 	default:
@@ -177,6 +189,10 @@ func exitStatus(err error, stderr io.Writer) int {
 
 // errReported is a failure the report already shows: exit 1, nothing more to print.
 var errReported = errors.New("reported")
+
+// errInterrupted is a journey the user stopped (Ctrl+C in the terminal
+// view, or a signal): exit 130, nothing more to print.
+var errInterrupted = errors.New("interrupted")
 
 func parseArgs(args []string) (*options, *pflag.FlagSet, error) {
 	o := &options{}
@@ -229,23 +245,36 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	// Every check before any side effect: no lab is started, nothing is
+	// written, for a command that will be refused.
+	out := chooseOutput(o, std)
+	if o.step && out != outputTUI {
+		return usagef("--step pauses the terminal view, and standard output is not a terminal")
+	}
+	var labOpts lab.Options
+	var limits string
 	if o.lab {
-		opts, err := labOptions(o)
-		if err != nil {
+		if labOpts, err = labOptions(o); err != nil {
 			return err
 		}
-		l, err := lab.Start(ctx, opts)
+		if limits, err = fitLimits(&cfg, fs, labOpts); err != nil {
+			return err
+		}
+	}
+	rec, err := recordTo(o, fs, out)
+	if err != nil {
+		return err
+	}
+	if o.lab {
+		l, err := lab.Start(ctx, labOpts)
 		if err != nil {
 			return fmt.Errorf("starting the lab: %w", err)
 		}
 		defer l.Close()
 		useLab(&cfg, l, o)
+		noteLimits(&cfg, limits)
 	}
-	out := chooseOutput(o, std)
-	if o.step && out != outputTUI {
-		return usagef("--step pauses the terminal view, and standard output is not a terminal")
-	}
-	return render(ctx, cfg, o, out, std)
+	return render(ctx, cfg, o, out, rec, std)
 }
 
 // configure turns flags into an engine configuration, checking each value.
@@ -253,8 +282,8 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	cfg := engine.Config{
 		Mode:            trace.ModeLive,
 		Version:         Version,
-		Timeout:         o.timeout,
-		MaxTime:         o.maxTime,
+		Timeout:         time.Duration(o.timeout),
+		MaxTime:         time.Duration(o.maxTime),
 		DNSPort:         o.port,
 		FollowRedirects: o.location,
 		Insecure:        o.insecure,
@@ -268,10 +297,10 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	}
 	cfg.Target = t
 	if o.timeout <= 0 {
-		return cfg, usagef("--timeout must be more than 0, not %s", o.timeout)
+		return cfg, usagef("--timeout must be more than 0, not %s", &o.timeout)
 	}
 	if o.maxTime <= 0 {
-		return cfg, usagef("--max-time must be more than 0, not %s", o.maxTime)
+		return cfg, usagef("--max-time must be more than 0, not %s", &o.maxTime)
 	}
 	if err := checkModes(o, fs); err != nil {
 		return cfg, err
@@ -321,10 +350,21 @@ func configure(o *options, fs *pflag.FlagSet) (engine.Config, error) {
 	if err := httpOptions(&cfg, o, fs); err != nil {
 		return cfg, err
 	}
+	if err := tlsMaxOption(&cfg, o); err != nil {
+		return cfg, err
+	}
 	if o.urls != "" {
 		if err := checkURLs(o.urls); err != nil {
 			return cfg, err
 		}
+	}
+	if o.keylog != "" {
+		// Checked now, written at the first TLS secret: nothing is created
+		// for a journey refused, or one without https.
+		if err := tlswire.CheckKeyLogFile(o.keylog); err != nil {
+			return cfg, usagef("--keylog %s: %v", o.keylog, err)
+		}
+		cfg.KeyLog = &tlswire.KeyLogFile{Path: o.keylog}
 	}
 	cfg.SystemFallback = o.roots == "" && o.resolver == "" && !o.lab
 	return cfg, nil
@@ -345,27 +385,7 @@ func checkModes(o *options, fs *pflag.FlagSet) error {
 	if o.step && (o.plain || o.json) {
 		return usagef("--step pauses the terminal view before each packet; it cannot be used with --plain or --json")
 	}
-	if o.record != "" {
-		if err := checkWritable(o.record); err != nil {
-			return usagef("--record %s: %v", o.record, err)
-		}
-	}
 	return nil
-}
-
-// checkWritable makes sure a file can be written at path, so a journey is
-// not run only to find its recording cannot be kept.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return errors.New("is a directory")
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".journey-check-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s", dir)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // hostPort checks "IP" or "IP:port" and returns IP:port.
@@ -440,7 +460,7 @@ func isToken(s string) bool {
 }
 
 func labOptions(o *options) (lab.Options, error) {
-	opts := lab.Options{Latency: lab.PresetLatency, Loss: o.labLoss, URLs: o.urls, DNSPort: o.port, Step: o.step}
+	opts := lab.Options{Latency: lab.PresetLatency, Loss: float64(o.labLoss), Seed: labSeed(o), URLs: o.urls, DNSPort: o.port, Step: o.step}
 	if o.labLatency != "preset" {
 		if o.labLatency == "0" {
 			opts.Latency = 0
@@ -453,7 +473,7 @@ func labOptions(o *options) (lab.Options, error) {
 		}
 	}
 	if o.labLoss < 0 || o.labLoss > 100 {
-		return opts, usagef("--lab-loss %v: want a percentage from 0 to 100", o.labLoss)
+		return opts, usagef("--lab-loss %v: want a percentage from 0 to 100", &o.labLoss)
 	}
 	return opts, nil
 }
@@ -467,8 +487,12 @@ func useLab(cfg *engine.Config, l *lab.Lab, o *options) {
 	}
 	cfg.RootCAs = l.RootCAs()
 	cfg.ServerStages = l.ServerStages
+	if o.step {
+		cfg.HoldServer = l.HoldServer // the web server waits for the class too
+	}
 	cfg.Simulation = l.Simulation()
 	cfg.SystemFallback = false
+	cfg.ResolverWalk = labWalks(l)
 }
 
 // output is the renderer a run uses.
@@ -495,7 +519,12 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-// colorEnabled honours --no-color and NO_COLOR (https://no-color.org).
+// colorEnabled honours --no-color, NO_COLOR (https://no-color.org) and
+// TERM=dumb (a terminal that draws escape sequences as text).
 func colorEnabled(o *options, std IO) bool {
-	return !o.noColor && std.Getenv("NO_COLOR") == ""
+	return wantColor(o.noColor, std)
+}
+
+func wantColor(noColor bool, std IO) bool {
+	return !noColor && std.Getenv("NO_COLOR") == "" && std.Getenv("TERM") != "dumb"
 }

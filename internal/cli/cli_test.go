@@ -53,6 +53,15 @@ func TestUsageErrors(t *testing.T) {
 		{"escape in a flag", []string{"--lab", "--urls", "/tmp/x\x1b[31my", "www.example.com"}, "--urls"},
 		{"mailto", []string{"--lab", "mailto:x@y.com"}, `scheme "mailto" is not supported`},
 		{"javascript", []string{"--lab", "javascript:alert(1)"}, `scheme "javascript" is not supported`},
+		{"step on a non-terminal", []string{"--lab", "--step", "www.example.com"}, "not a terminal"},
+		{"lab serve with --step", []string{"lab", "serve", "--step"}, "--step is a journey flag"},
+		{"lab serve with --plain", []string{"lab", "serve", "--plain"}, "--plain is a journey flag"},
+		{"lab serve with -L", []string{"lab", "serve", "-L"}, "-L is a journey flag"},
+		{"lab serve with an unknown flag", []string{"lab", "serve", "--frob"}, "unknown flag: --frob"},
+		{"max-time as a word", []string{"--lab", "--max-time", "soon", "www.example.com"}, "neither seconds"},
+		{"max-time zero", []string{"--lab", "--max-time", "0", "www.example.com"}, "--max-time must be more than 0"},
+		{"loss as a word", []string{"--lab", "--lab-loss", "some", "www.example.com"}, "not a percentage"},
+		{"loss over 100%", []string{"--lab", "--lab-loss", "101%", "www.example.com"}, "--lab-loss"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +149,28 @@ func TestLabJourneyPlain(t *testing.T) {
 				if strings.Contains(out, a) {
 					t.Errorf("report holds %q", a)
 				}
+			}
+		})
+	}
+}
+
+// TestCurlsSecondsAndPercent: the forms curl and people write are taken.
+func TestCurlsSecondsAndPercent(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"--max-time 5", []string{"--max-time", "5"}},
+		{"--max-time 0.5", []string{"--max-time", "0.5"}},
+		{"--timeout 1.5", []string{"--timeout", "1.5"}},
+		{"--timeout 500ms", []string{"--timeout", "500ms"}},
+		{"--lab-loss 0%", []string{"--lab-loss", "0%"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{"--lab", "--lab-latency", "0", "--plain"}, tc.args...), "www.example.com")
+			if code, _, errOut := run(t, args...); code != ExitOK {
+				t.Errorf("exit %d: %s", code, errOut)
 			}
 		})
 	}

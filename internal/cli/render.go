@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sync"
+	"syscall"
 
 	"journey/internal/engine"
 	"journey/internal/plain"
@@ -14,23 +17,38 @@ import (
 
 // render runs the journey with the chosen renderer, writes --record, and
 // returns errReported when a stage failed.
-func render(ctx context.Context, cfg engine.Config, o *options, out output, std IO) error {
+func render(ctx context.Context, cfg engine.Config, o *options, out output, rec *recording, std IO) error {
 	var final *trace.Journey
+	interrupted := false
 	switch out {
 	case outputTUI:
+		start := startEarly(ctx, cfg, o.step)
+		defer start.stop()
+		if colorEnabled(o, std) {
+			setBackground(std)
+		}
 		j, err := tui.Run(ctx, tui.Options{
-			Start:   func(ctx context.Context, gate trace.Gate) <-chan trace.Event { return stream(ctx, cfg, gate) },
+			Start:   start.start,
 			Step:    o.step,
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
 		})
-		if err != nil {
+		final = markInterrupted(ctx, j)
+		if err != nil && !errors.Is(err, tui.ErrInterrupted) {
+			// The terminal went away (SIGHUP, a read error): the journey
+			// so far is still recorded.
+			if werr := rec.write(ctx, final, std); werr != nil {
+				return errors.Join(err, werr)
+			}
 			return err
 		}
-		final = j
+		interrupted = err != nil
 	case outputJSON:
-		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
-		final = rec.Finish(engine.Run(ctx, cfg, rec))
+		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+		final = r.Finish(engine.Run(ctx, cfg, r))
+		if rec != nil && rec.stdout {
+			rec = nil // --json --record -: the same document, written once
+		}
 		if err := tracefile.Encode(std.Stdout, final); err != nil {
 			return err
 		}
@@ -43,24 +61,148 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, std 
 		}
 		fallthrough
 	default:
-		report := plain.NewStream(std.Stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
-		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
+		stdout := io.Writer(std.Stdout)
+		if rec == nil {
+			// Nobody reads the report any more (journey ... | head -1):
+			// with nothing to record, the journey has no reader left.
+			var cancel context.CancelCauseFunc
+			ctx, cancel = context.WithCancelCause(ctx)
+			defer cancel(nil)
+			stdout = &brokenPipe{w: std.Stdout, onBroken: func() { cancel(errStdoutClosed) }}
+		}
+		report := plain.NewStream(stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
+		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
 			if ev.Kind != trace.EventJourneyDone {
 				report.Update(ev.Journey)
 			}
 		}, nil)
-		final = rec.Finish(engine.Run(ctx, cfg, rec))
+		final = r.Finish(engine.Run(ctx, cfg, r))
 		report.Finish(final)
 	}
-	if o.record != "" && final != nil {
-		if err := tracefile.WriteFile(o.record, final); err != nil {
-			return fmt.Errorf("--record: %w", err)
-		}
+	if err := rec.write(ctx, final, std); err != nil {
+		return err
+	}
+	if interrupted || ctx.Err() != nil {
+		return errInterrupted // Ctrl+C: 130, after --record is written
 	}
 	if final != nil && final.Error != "" {
 		return errReported
 	}
 	return nil
+}
+
+// markInterrupted returns j, or a copy saying why it stopped when a signal
+// or the user (q) ended it before it finished: the TUI keeps the last
+// snapshot of a run it stops, which has no error of its own, and a
+// recording of it would look like a journey still running.
+func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
+	if j == nil || j.Error != "" {
+		return j
+	}
+	why := "the terminal view was closed"
+	if ctx.Err() != nil {
+		why = context.Cause(ctx).Error()
+	}
+	for _, s := range j.Stages {
+		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
+			c := *j
+			c.Error = fmt.Sprintf("%s before the journey finished", why)
+			return &c
+		}
+	}
+	return j
+}
+
+// earlyStart lets the journey start before the TUI does: its first packet
+// does not wait for the terminal (the question about its background, the
+// TUI's own start). The TUI's first Start takes the run already going;
+// a rerun ("r") stops it and starts afresh.
+type earlyStart struct {
+	mu     sync.Mutex
+	cfg    engine.Config
+	first  <-chan trace.Event
+	cancel context.CancelFunc
+}
+
+// startEarly starts the journey now, unless step is set: then the TUI's
+// gate must hold the first packet, and it waits anyway.
+func startEarly(ctx context.Context, cfg engine.Config, step bool) *earlyStart {
+	e := &earlyStart{cfg: cfg, cancel: func() {}}
+	if !step {
+		ctx, e.cancel = context.WithCancel(ctx)
+		// Relayed without bound until the TUI reads: an engine blocked on
+		// a full channel would count the wait in its timings.
+		e.first = relay(ctx, stream(ctx, cfg, nil))
+	}
+	return e
+}
+
+func (e *earlyStart) start(ctx context.Context, gate trace.Gate) <-chan trace.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.first != nil {
+		ch := e.first
+		e.first = nil
+		return ch
+	}
+	e.cancel()
+	return stream(ctx, e.cfg, gate)
+}
+
+func (e *earlyStart) stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cancel()
+}
+
+// relay passes events from in to the returned channel, queueing them
+// without bound (a journey's events are bounded by its limits), so the
+// sender never waits on the reader; until ctx ends.
+func relay(ctx context.Context, in <-chan trace.Event) <-chan trace.Event {
+	out := make(chan trace.Event)
+	go func() {
+		defer close(out)
+		var queue []trace.Event
+		for in != nil || len(queue) > 0 {
+			var send chan trace.Event
+			var next trace.Event
+			if len(queue) > 0 {
+				send, next = out, queue[0]
+			}
+			select {
+			case ev, ok := <-in:
+				if !ok {
+					in = nil
+					continue
+				}
+				queue = append(queue, ev)
+			case send <- next:
+				queue = queue[1:]
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// errStdoutClosed ends a journey whose report nobody reads.
+var errStdoutClosed = errors.New("standard output was closed")
+
+// brokenPipe passes writes on and calls onBroken, once, when one fails
+// because the reader went away (EPIPE: main catches SIGPIPE).
+type brokenPipe struct {
+	w        io.Writer
+	once     sync.Once
+	onBroken func()
+}
+
+func (b *brokenPipe) Write(p []byte) (int, error) {
+	n, err := b.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		b.once.Do(b.onBroken)
+	}
+	return n, err
 }
 
 // stream runs one journey in the background and sends its events on the

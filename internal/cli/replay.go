@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"journey/internal/plain"
 	"journey/internal/safetext"
+	"journey/internal/trace"
 	"journey/internal/tracefile"
 	"journey/internal/tui"
 )
@@ -22,6 +24,7 @@ type replayOptions struct {
 	bytes   bool
 	noColor bool
 	mouse   bool
+	step    bool
 	help    bool
 }
 
@@ -34,6 +37,7 @@ func newReplayFlagSet(o *replayOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey replay --story trip.json")
 	fs.BoolVar(&o.bytes, "bytes", false, "plain report: add a hex dump of every DNS packet")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours (also when NO_COLOR is set)")
+	fs.BoolVar(&o.step, "step", false, "pace the journey step by step, as --step does: space shows the next step (terminal view)\n  journey replay --step trip.json")
 	fs.BoolVar(&o.mouse, "mouse", false, "let the TUI use the mouse (text can then not be selected)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	return fs
@@ -43,6 +47,7 @@ const replayUsageHead = `journey replay shows a journey recorded with --record, 
 
 Usage:
   journey replay [--plain|--json] FILE      FILE "-" reads standard input
+  journey replay --step FILE                paced: space shows the next step
 
 Examples:
   journey --lab --record trip.json www.example.com
@@ -76,14 +81,21 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 		return usagef("replay: --plain and --json exclude each other: give one")
 	case o.story && o.json:
 		return usagef("replay: --story prints the narrative in plain text; it cannot be used with --json")
+	case o.step && (o.plain || o.json || o.story):
+		return usagef("replay: --step paces the terminal view: it does not go with --plain, --story or --json")
+	case o.step && (!isTerminal(std.Stdout) || std.Getenv("TERM") == "dumb"):
+		return usagef("replay: --step paces the terminal view, and standard output is not a terminal")
 	}
 	name := fs.Arg(0)
-	j, err := tracefile.ReadFile(name, std.Stdin)
+	j, err := waitFor(ctx, func() (*trace.Journey, error) { return tracefile.ReadFile(name, std.Stdin) })
+	if ctx.Err() != nil {
+		return fmt.Errorf("replay: %s: %w while waiting for the file", safetext.Line(name), context.Cause(ctx))
+	}
 	if err != nil {
 		return usagef("replay: %s: %s", safetext.Line(name), safetext.Line(err.Error()))
 	}
 
-	color := !o.noColor && std.Getenv("NO_COLOR") == ""
+	color := wantColor(o.noColor, std)
 	switch {
 	case o.json:
 		if err := tracefile.Encode(std.Stdout, j); err != nil {
@@ -92,9 +104,16 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 	case o.story:
 		plain.Story(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
-		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes})
+		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes, Replay: name})
 	default:
-		if _, err := tui.Run(ctx, tui.Options{Replay: j, Mouse: o.mouse, NoColor: !color}); err != nil {
+		if color {
+			setBackground(std)
+		}
+		_, err := tui.Run(ctx, tui.Options{Replay: j, Step: o.step, Mouse: o.mouse, NoColor: !color})
+		if errors.Is(err, tui.ErrInterrupted) {
+			return errInterrupted
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -72,8 +72,22 @@ func TestReplayPlainIsTheRunsReport(t *testing.T) {
 			if a == "" {
 				t.Fatal("the run printed no report")
 			}
-			if a != b {
-				t.Errorf("the replay's report differs from the run's:\n%s", firstDifference(a, b))
+			// The header says which: a run, or a replay of a file
+			// recorded when; everything after it is the same.
+			aHead, aBody, _ := strings.Cut(a, "\n\n")
+			bHead, bBody, _ := strings.Cut(b, "\n\n")
+			if aBody != bBody {
+				t.Errorf("the replay's report differs from the run's:\n%s", firstDifference(aBody, bBody))
+			}
+			if firstLine(aHead) != firstLine(bHead) {
+				t.Errorf("the replay's first line %q, the run's %q", firstLine(bHead), firstLine(aHead))
+			}
+			flat := strings.Join(strings.Fields(bHead), " ")
+			if !strings.Contains(flat, "replay of "+file+", recorded ") || !strings.Contains(flat, "nothing is sent now") {
+				t.Errorf("the replay's header does not name the file and say it is a replay:\n%s", bHead)
+			}
+			if strings.Contains(bHead, "every server below is a real socket") {
+				t.Errorf("the replay's header speaks as if live:\n%s", bHead)
 			}
 		})
 	}

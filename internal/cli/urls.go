@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"os"
 
 	"journey/internal/router"
 )
@@ -24,6 +25,12 @@ func runLabURLs(args []string, std IO) error {
 // (exit 2) before anything runs, in one line naming the file, the line and
 // the problem.
 func checkURLs(path string) error {
+	// The file is read again by the lab and the server stages, so it must
+	// stay readable: a FIFO (or <(...)) would be empty the second time, and
+	// the first read of one with no writer would wait forever.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return usagef("--urls %s: not a regular file (the URL file is read more than once): save it to a file first", path)
+	}
 	if _, err := router.ParseFile(path); err != nil {
 		var le *router.LineError
 		if errors.As(err, &le) {

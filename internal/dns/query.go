@@ -81,7 +81,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 		ex.DNS.Attempt = 0
 	}
 	ex.Notes = append(ex.Notes, q.notes...)
-	if rt, ok := r.Dialer.(*dial.Router); ok {
+	if rt, ok := r.Dialer.(dial.Routing); ok {
 		if via, routed := rt.Route(network, q.server.Addr); routed {
 			ex.Peer.Via = via
 		}

@@ -57,6 +57,7 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 	)
 	if cfg.Resolver != "" {
 		result, err = r.Ask(ctx, cfg.Resolver, t.ASCIIHost, cfg.Family)
+		nestWalks(cfg, rec)
 	} else {
 		result, err = r.Lookup(ctx, t.ASCIIHost, cfg.Family)
 	}

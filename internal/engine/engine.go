@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"journey/internal/dial"
@@ -60,11 +61,18 @@ type Config struct {
 	FollowRedirects bool     // -L
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
+	TLSMax          uint16   // --tls-max; Go's default when zero
 	RootCAs         *x509.CertPool
+	KeyLog          io.Writer // --keylog: the TLS secrets, in the SSLKEYLOGFILE format
 
 	// Simulation says, per stage, what the lab adds on purpose (latency,
 	// loss), so the report never passes a simulated delay off as real.
 	Simulation map[trace.StageKind][]string
+
+	// ResolverWalk, in the lab, returns what the lab's recursive resolver
+	// did for the question with ID id from client (@SERVER): its walk, to
+	// be shown nested under the question, or that it answered from cache.
+	ResolverWalk func(client string, id uint16) (*ResolverWalk, bool)
 
 	// Server side.
 	URLs string // --urls FILE; the demo site when empty
@@ -72,6 +80,12 @@ type Config struct {
 	// lab's web server recorded for the connection from clientAddr, waiting
 	// until they are ready or ctx ends. Nil live: the engine re-enacts them.
 	ServerStages func(ctx context.Context, clientAddr string) ([]*trace.Stage, error)
+	// HoldServer, in the lab with --step, makes the web server wait with
+	// wait before the gateway reads the request and before the response
+	// leaves, until release (hold.go). Nil: the server never waits.
+	HoldServer func(wait func(ctx context.Context, p trace.Pending) error) (release func())
+
+	held *holdClock // the server's waits in this journey, when it holds
 }
 
 // ErrStage marks a journey that ended because a stage failed; the trace
@@ -93,6 +107,9 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxTime)
 	defer cancel()
+	defer observeLinks(cfg, rec)()
+	cfg, release := holdServer(ctx, cfg, rec)
+	defer release()
 
 	// What the lab adds is said on a stage only if the stage runs: a DNS
 	// stage that asks no server (an IP literal, --resolve) or a stage

@@ -18,6 +18,7 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Recorder:        rec,
 		Timeout:         cfg.Timeout,
 		RootCAs:         cfg.RootCAs,
+		KeyLog:          cfg.KeyLog,
 		Method:          cfg.Method,
 		Headers:         cfg.Headers,
 		Body:            cfg.Body,
@@ -25,6 +26,7 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Insecure:        cfg.Insecure,
 		Compressed:      cfg.Compressed,
 		FollowRedirects: cfg.FollowRedirects,
+		TLSMax:          cfg.TLSMax,
 		Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
 			return redirectLookup(ctx, cfg, rec, host, port)
 		},
@@ -55,6 +57,7 @@ func redirectLookup(ctx context.Context, cfg Config, rec *trace.Recorder, host s
 	)
 	if cfg.Resolver != "" {
 		res, err = r.Ask(ctx, cfg.Resolver, host, cfg.Family)
+		nestWalks(cfg, rec) // the walks already shown were taken: only this lookup's are added
 	} else {
 		res, err = r.Lookup(ctx, host, cfg.Family)
 	}

@@ -124,9 +124,11 @@ func TestRedirectLookupNote(t *testing.T) {
 // complete, with the time to first byte still showing the lab's web
 // latency (counted from the request, not from the connection).
 func TestLabJourneyStep(t *testing.T) {
+	// The timeout leaves room for the lab's round trip (100 ms) and web
+	// server time (15 ms) on a busy machine; each pause is longer than it.
 	const (
-		timeout = 200 * time.Millisecond
-		pause   = 300 * time.Millisecond
+		timeout = 400 * time.Millisecond
+		pause   = 500 * time.Millisecond
 	)
 	for _, latency := range []time.Duration{0, 100 * time.Millisecond} {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

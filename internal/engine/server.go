@@ -61,7 +61,7 @@ func labServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fe
 		if st == nil {
 			continue
 		}
-		rebase(rec, st)
+		rebase(rec, st, cfg.held)
 		if st.Kind == trace.StageGateway {
 			notes := append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, lastOfMany(rec)...)
 			st.Notes = append(notes, st.Notes...)
@@ -91,7 +91,7 @@ func reenact(cfg Config, rec *trace.Recorder, got *fetched) error {
 	}
 	many := lastOfMany(rec)
 	for _, st := range []*trace.Stage{served.Gateway, served.Router} {
-		rebase(rec, st)
+		rebase(rec, st, nil)
 		n := append([]string(nil), notes...)
 		if st.Kind == trace.StageGateway {
 			n = append(n, many...)
@@ -131,7 +131,9 @@ func remoteName(got *fetched) string {
 
 // rebase moves a server-side stage's offsets, counted from the moment the
 // server began (Gateway.Origin or Router.Origin), onto the journey's axis.
-func rebase(rec *trace.Recorder, st *trace.Stage) {
+// held, in step mode, gives back the server's waits for the class since
+// then, which converting the moment now would wrongly take off.
+func rebase(rec *trace.Recorder, st *trace.Stage, held *holdClock) {
 	var origin time.Time
 	switch {
 	case st.Gateway != nil:
@@ -142,7 +144,7 @@ func rebase(rec *trace.Recorder, st *trace.Stage) {
 	if origin.IsZero() {
 		return
 	}
-	d := rec.Offset(origin)
+	d := rec.Offset(origin) + held.heldSince(origin)
 	st.Start += d
 	for _, e := range st.Exchanges {
 		e.Start += d

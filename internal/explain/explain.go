@@ -170,6 +170,7 @@ func connect(b *strings.Builder, s *trace.Stage) {
 				fmt.Fprintf(b, ", and on %s as the protocol inside (ALPN)", line(t.ALPN))
 			}
 			b.WriteString(".")
+			keyExchange(b, t)
 		}
 		if len(t.Chain) > 0 {
 			fmt.Fprintf(b, " The certificate names %s and was issued by %s;", line(t.Chain[0].Subject), line(t.Chain[0].Issuer))
@@ -573,6 +574,7 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 	if e.Outcome != "" && !strings.Contains(e.Label, e.Outcome) {
 		fmt.Fprintf(b, " Result: %s.", strings.TrimSuffix(line(e.Outcome), "."))
 	}
+	inside(b, e) // what journey read inside the encryption (tls.go)
 }
 
 // Pending explains a packet about to leave, as step mode shows it.

@@ -129,3 +129,22 @@ func TestDebug500Negotiates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestHostWithoutHostHeader: an HTTP/1.0 request without Host is named by
+// SERVER_NAME and SERVER_PORT, as Django's get_host() names it.
+func TestHostWithoutHostHeader(t *testing.T) {
+	cases := []struct {
+		server, want string
+	}{
+		{"127.0.0.1:8000", "Request URL: http://127.0.0.1:8000/boom/"},
+		{"127.0.0.1:80", "Request URL: http://127.0.0.1/boom/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.server, func(t *testing.T) {
+			sv := NewSite(router.Demo()).Handle(strings.NewReader("GET /boom/ HTTP/1.0\r\nAccept: text/plain\r\n\r\n"), io.Discard, ConnInfo{Client: "127.0.0.1:1", Server: tc.server})
+			if !strings.Contains(string(sv.Response), tc.want) {
+				t.Errorf("no %q in\n%s", tc.want, sv.Response)
+			}
+		})
+	}
+}

@@ -74,8 +74,22 @@ func debug404(conf *router.URLConf, res *router.Result, r *Request) *Response {
 // serverError is Django's technical 500 page: what was raised, where, and
 // the traceback; HTML or text as the client accepts.
 func serverError(req *Request, where string, err error) *Response {
-	// The page shows request.user: reading it reads the session.
-	req.SessionRead = true
+	return serverErrorStatus(req, where, err, http.StatusInternalServerError)
+}
+
+// serverErrorStatus is the technical 500 page answered with status: 400
+// for a SuspiciousOperation such as DisallowedHost, as Django does.
+func serverErrorStatus(req *Request, where string, err error, status int) *Response {
+	resp := technical500(req, where, err)
+	resp.Status = status
+	resp.raised = true
+	return resp
+}
+
+func technical500(req *Request, where string, err error) *Response {
+	// The page shows request.user, when a middleware has set it: reading
+	// it reads the session.
+	req.SessionRead = req.userSet
 	kind, msg := "Exception", err.Error()
 	frames := handlerFrames
 	var ve *viewError

@@ -31,6 +31,8 @@ type Request struct {
 	// SessionRead is set when something read request.session (the debug
 	// 500 page shows request.user, which the session holds).
 	SessionRead bool
+	// userSet: AuthenticationMiddleware has set request.user.
+	userSet bool
 }
 
 // FullPath is Django's request.get_full_path(): the decoded path
@@ -102,6 +104,15 @@ func buildEnviron(in *incoming, info ConnInfo) *Request {
 		}
 		add("SERVER_NAME", host, "no listening socket known: the Host header, as gunicorn does on a unix socket")
 		add("SERVER_PORT", port, "no listening socket known: the Host header, or the scheme's default port")
+	}
+	if r.Host == "" {
+		// Django's get_host() without a Host header: SERVER_NAME, and the
+		// port when it is not the scheme's own.
+		name, port := env[len(env)-2].Value, env[len(env)-1].Value
+		r.Host = name
+		if def, _ := map[string]string{"http": "80", "https": "443"}[scheme]; port != def {
+			r.Host = net.JoinHostPort(name, port)
+		}
 	}
 	add("SERVER_PROTOCOL", req.Proto, "request line: the version")
 	if h, p, err := net.SplitHostPort(client); err == nil {

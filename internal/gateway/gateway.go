@@ -1,10 +1,14 @@
 // Package gateway owns the server's side of a journey: it takes the raw
-// bytes of a request as a server receives them, builds a WSGI-style
-// environment (PEP 3333), passes it through Django's default middleware,
-// lets the router (package router) pick a view, runs the view, and
-// serialises the response back into bytes, recording each step with its
+// bytes of a request as a server receives them, builds the WSGI
+// environment as gunicorn does (PEP 3333: PATH_INFO and header values
+// hold their bytes one latin-1 character each), passes it through the
+// middleware django-admin startproject writes (with GZip first), lets the
+// router (package router) pick a view, runs the view, and serialises the
+// response back into bytes as gunicorn does, recording each step with its
 // time. The lab's web server calls ServeConn on each connection; live, the
-// engine calls Site.Handle on the bytes it sent, as a re-enactment.
+// engine calls Site.Handle on the bytes it sent, as a re-enactment. Its
+// answers are compared with gunicorn's, wsgiref's and Django's own by the
+// differential tests (wsgi_test.go here, django_test.go in package router).
 package gateway
 
 import (

@@ -335,6 +335,8 @@ func FuzzHandle(f *testing.F) {
 		"GET /form/ HTTP/1.1\r\nHost: h\r\nCookie: csrftoken=%%%\r\n\r\n",
 		"GET /boom/ HTTP/1.1\r\nHost: h\r\nAccept: application/json\r\n\r\n",
 		"GET /100% HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: evil_com\r\n\r\n",
+		"GET /boom/ HTTP/1.0\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -242,6 +242,9 @@ func (s *Site) onion(x *run, req *Request) *Response {
 		x.gw.Middleware = append(x.gw.Middleware, trace.MiddlewareStep{Middleware: mw.Name(), Direction: trace.DirectionDown, Start: t, Duration: x.since() - t, Action: what, Answered: r != nil})
 		if r != nil {
 			resp, depth = r, i+1
+			if r.raised {
+				depth = i
+			}
 			break
 		}
 	}

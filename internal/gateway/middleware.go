@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -87,6 +88,7 @@ func (authenticationMiddleware) Name() string {
 }
 
 func (authenticationMiddleware) ProcessRequest(r *Request) (*Response, string) {
+	r.userSet = true
 	return nil, "set request.user, lazily: the session says who is logged in only if a view asks (here it would be AnonymousUser)"
 }
 
@@ -176,8 +178,23 @@ type commonMiddleware struct {
 
 func (*commonMiddleware) Name() string { return "django.middleware.common.CommonMiddleware" }
 
+// hostValidation is django.http.request.host_validation_re: a domain of
+// letters, digits, dots and dashes, or an IPv6 literal, and a port.
+var hostValidation = regexp.MustCompile(`^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9\.:]+\])(:[0-9]+)?$`)
+
 func (*commonMiddleware) ProcessRequest(r *Request) (*Response, string) {
-	return nil, "passed: DISALLOWED_USER_AGENTS is empty and PREPEND_WWW is off"
+	// request.get_host(), which CommonMiddleware calls for PREPEND_WWW:
+	// the lab allows every name (ALLOWED_HOSTS = ["*"]), but a Host that
+	// is not a host name at all is refused.
+	if host := r.Env("HTTP_HOST"); host != "" && !hostValidation.MatchString(strings.ToLower(host)) {
+		err := &viewError{kind: "DisallowedHost", msg: fmt.Sprintf("Invalid HTTP_HOST header: %s. The domain name provided is not valid according to RFC 1034/1035.", pyRepr(host)), frames: []frame{
+			{"/usr/lib/python3/dist-packages/django/middleware/common.py", "process_request", "host = request.get_host()", 48},
+			{"/usr/lib/python3/dist-packages/django/http/request.py", "get_host", "raise DisallowedHost(msg)", 151},
+		}}
+		resp := serverErrorStatus(r, "django.middleware.common.CommonMiddleware.process_request", err, http.StatusBadRequest)
+		return resp, "raised DisallowedHost: the Host header " + pyRepr(host) + " is not a host name (RFC 1034/1035) → 400 Bad Request"
+	}
+	return nil, "passed: the Host header is a valid host name (ALLOWED_HOSTS allows every name in the lab), DISALLOWED_USER_AGENTS is empty and PREPEND_WWW is off"
 }
 
 func (m *commonMiddleware) ProcessResponse(r *Request, resp *Response) (*Response, string, error) {

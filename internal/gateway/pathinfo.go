@@ -127,3 +127,9 @@ func pyReprLatin1(s string) string {
 	b.WriteByte('\'')
 	return b.String()
 }
+
+// pyRepr is a string as Python's repr() prints it, closely enough for
+// a Host header in an error message.
+func pyRepr(s string) string {
+	return pyReprLatin1(s)
+}

@@ -22,6 +22,10 @@ type Response struct {
 	// piece, and Body is unused: its length is not known in advance, so
 	// an HTTP/1.1 server sends it chunked.
 	Stream [][]byte
+	// raised: an exception became this response, at the layer that raised
+	// (convert_exception_to_response): that layer's process_response does
+	// not run, the outer ones' do.
+	raised bool
 }
 
 // bodyLen is the length of the content, streamed or not.

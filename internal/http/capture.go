@@ -3,8 +3,11 @@ package http
 import (
 	"context"
 	"net"
+	"slices"
 	"sync"
 	"time"
+
+	"journey/internal/tlswire"
 )
 
 // capture keeps the first max bytes written to it and counts the rest.
@@ -84,6 +87,29 @@ func (c *recordConn) stop() (sent, recv capture, first time.Time) {
 	defer c.mu.Unlock()
 	c.recording = false
 	return c.sent, c.recv, c.firstWrite
+}
+
+// cut returns what was captured so far, each way cut after its last whole
+// TLS record, and goes on recording from there, up to max more bytes each
+// way: the handshake's records go to the handshake's exchange, the ones
+// after it to the HTTP exchange's. A side that overflowed its capture is
+// not recorded further: its records could no longer be told apart.
+func (c *recordConn) cut(max int) (sent, recv capture, first time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	split := func(cp *capture) capture {
+		whole := tlswire.WholeRecords(cp.buf)
+		out := capture{buf: cp.buf[:whole:whole], max: cp.max, dropped: cp.dropped}
+		if cp.dropped > 0 {
+			*cp = capture{}
+			return out
+		}
+		rest := slices.Clone(cp.buf[whole:])
+		*cp = capture{buf: rest, max: len(rest) + max}
+		return out
+	}
+	sent, recv = split(&c.sent), split(&c.recv)
+	return sent, recv, c.firstWrite
 }
 
 // timedReader notes when the first byte and the last byte arrived, and

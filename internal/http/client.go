@@ -5,12 +5,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
 
 	"journey/internal/address"
 	"journey/internal/dial"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -21,6 +23,10 @@ type Client struct {
 	Recorder *trace.Recorder
 	Timeout  time.Duration  // each wait: a connect, a handshake, a read; DefaultTimeout when zero
 	RootCAs  *x509.CertPool // trusted roots; the system's when nil
+	// KeyLog, when set, receives the TLS secrets in the SSLKEYLOGFILE
+	// format (--keylog), for Wireshark to decrypt a capture of the same
+	// connection.
+	KeyLog io.Writer
 
 	Method          string   // -X
 	Headers         []string // -H
@@ -29,6 +35,7 @@ type Client struct {
 	Insecure        bool     // -k
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
+	TLSMax          uint16   // --tls-max: the highest TLS version offered (tls.VersionTLS12...); Go's default when zero
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.
@@ -59,6 +66,9 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 	rec.StartStage(trace.StageConnect)
 	cn, err := c.connect(ctx, trace.StageConnect, target, addrs)
 	rec.FinishStage(trace.StageConnect, err, func(s *trace.Stage) {
+		if cn == nil {
+			return // cancelled before any attempt (Ctrl+C, a closed pipe)
+		}
 		s.Connect = &trace.Connect{Remote: cn.remote, Via: cn.via, Local: cn.local, Attempts: cn.attempts, TCP: cn.tcp, TLS: cn.tlsInfo}
 	})
 	if err != nil {
@@ -240,10 +250,15 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	_, err = cn.Write(bytes)
 	w1 := time.Now()
 	h.Timing.WriteStart, h.Timing.Write = rec.Offset(w0), w1.Sub(w0)
+	// The end of the write on the journey's clock, taken now: in step mode
+	// the lab's web server may wait for the class before it answers, and
+	// that wait is not the server's time.
+	written := rec.Offset(w1)
 	ex.Start = h.Timing.WriteStart
 	if err != nil {
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
+		cn.attachRecords(ex)
 		rec.AddExchange(trace.StageHTTP, ex)
 		return h, nil, nil, err
 	}
@@ -255,14 +270,15 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	}
 	if !r.first.IsZero() {
 		h.Timing.FirstByte = rec.Offset(r.first)
-		h.Timing.TTFB = r.first.Sub(w1)
+		h.Timing.TTFB = h.Timing.FirstByte - written
 		h.Timing.Transfer = end.Sub(r.first)
 	}
 	// On the journey's clock, as every offset: the reader's pauses at the
 	// gate (the request's) are not the network's time.
 	h.Timing.Total = rec.Offset(end) - h.Timing.Start
-	ex.Duration = end.Sub(w0)
+	ex.Duration = rec.Offset(end) - ex.Start
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
+	cn.attachRecords(ex)
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto
 	h.Chunked, h.ContentLength, h.Encodings = r.chunked, r.contentLength, r.encodings
 	h.BodySize, h.BodyDropped = r.bodySize, r.body.dropped
@@ -311,4 +327,26 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		return h, r, bytes, fmt.Errorf("%w: the body has %d content encodings; journey undoes at most %d (curl's limit)", ErrTooManyEncodings, len(r.encodings), MaxEncodings)
 	}
 	return h, r, bytes, nil
+}
+
+// attachRecords hands ex the TLS records captured since the handshake,
+// both ways: the encrypted records that carried its request and response,
+// decrypted with the session's secrets.
+func (cn *conn) attachRecords(ex *trace.Exchange) {
+	if cn.records == nil {
+		return
+	}
+	sent, recv, _ := cn.records.stop()
+	for _, m := range []struct {
+		side tlswire.Side
+		c    capture
+		to   *trace.Message
+	}{{tlswire.Client, sent, &ex.Sent}, {tlswire.Server, recv, &ex.Received}} {
+		if len(m.c.buf) == 0 && m.c.dropped == 0 {
+			continue
+		}
+		r := cn.wire.Read(m.side, m.c.buf)
+		m.to.Records = &trace.Message{Bytes: m.c.buf, Dropped: m.c.dropped, Fields: r.Fields, Decrypted: r.Decrypted}
+	}
+	cn.records = nil
 }

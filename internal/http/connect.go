@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"journey/internal/dial"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
@@ -38,7 +40,12 @@ type conn struct {
 	tls      time.Duration
 	tlsInfo  *trace.TLS
 	attempts []trace.ConnectAttempt
-	stop     func() bool // stops the context watch
+	// records goes on capturing the TLS records after the handshake, and
+	// wire reads them (decrypting them with the session's secrets): the
+	// HTTP exchange shows the records that carried it.
+	records *recordConn
+	wire    *tlswire.Conn
+	stop    func() bool // stops the context watch
 }
 
 func (c *conn) Close() error {
@@ -72,7 +79,7 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 	for i, a := range addrs {
 		hostport := net.JoinHostPort(a, port)
 		peer := trace.Peer{Name: t.ASCIIHost, Addr: hostport}
-		if r, ok := c.Dialer.(*dial.Router); ok {
+		if r, ok := c.Dialer.(dial.Routing); ok {
 			peer.Via, _ = r.Route("tcp", hostport)
 		}
 		if peer.Name == a {
@@ -180,8 +187,8 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		// A copy: crypto/tls reuses its buffer for the next records, and
 		// the pending packet is kept (a renderer shows it, a trace holds it).
 		b = slices.Clone(b)
-		if err := rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: RecordFields(b),
-			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN) and the cipher suites we accept."}); err != nil {
+		if err := rec.Wait(ctx, trace.Pending{Stage: stage, Peer: peer, Transport: trace.TransportTLS, Bytes: b, Fields: (&tlswire.Conn{}).Read(tlswire.Client, b).Fields,
+			Why: "The ClientHello opens the TLS handshake: the name we want (SNI), the protocols (ALPN), the cipher suites we accept, and our half of the key exchange (key shares)."}); err != nil {
 			return err
 		}
 		timedOutAt = deadline(ctx, c.timeout())
@@ -195,8 +202,12 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	}
 	info := &trace.TLS{ALPNOffered: []string{"http/1.1"}, Insecure: c.Insecure}
 	var verifyErr error
+	// The session's secrets, as crypto/tls derives them: journey decrypts
+	// its own records with them, and --keylog writes them for Wireshark.
+	keys := &tlswire.KeyLog{Out: c.KeyLog}
 	cfg := &tls.Config{
 		NextProtos: info.ALPNOffered,
+		MaxVersion: c.TLSMax,
 		// Verification is done below, by hand, so a failure can be shown
 		// and, under -k, gone past.
 		InsecureSkipVerify: true,
@@ -216,6 +227,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 			return nil
 		},
 	}
+	cfg.KeyLogWriter = keys
 	if _, err := netip.ParseAddr(t.ASCIIHost); err != nil {
 		cfg.ServerName = t.ASCIIHost // SNI carries names only, never an IP address (RFC 6066)
 		info.ServerName = t.ASCIIHost
@@ -223,7 +235,12 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 	tc := tls.Client(rc, cfg)
 	err := tc.HandshakeContext(ctx)
 	end := time.Now()
-	sent, recv, first := rc.stop()
+	sent, recv, first := rc.cut(MaxRecordCapture)
+	wire := &tlswire.Conn{Keys: keys, ServerName: t.ASCIIHost}
+	// The server's side first: its ServerHello says the version and cipher
+	// suite both sides' encrypted records need.
+	rr := wire.Read(tlswire.Server, recv.buf)
+	sr := wire.Read(tlswire.Client, sent.buf)
 	if first.IsZero() {
 		first = end
 	}
@@ -235,6 +252,9 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	}
 	info.ALPN = cs.NegotiatedProtocol
+	if cs.CurveID != 0 {
+		info.KeyExchange = cs.CurveID.String()
+	}
 	info.Resumed = cs.DidResume
 	for _, pc := range cs.PeerCertificates {
 		info.Chain = append(info.Chain, certificate(pc))
@@ -247,8 +267,14 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 
 	ex := &trace.Exchange{Kind: "tls", Label: "TLS handshake with " + peerName(peer), Peer: peer, Local: cn.local, Transport: trace.TransportTLS,
 		Start: info.Start, Duration: cn.tls,
-		Sent:     trace.Message{Bytes: sent.buf, Dropped: sent.dropped, Fields: RecordFields(sent.buf)},
-		Received: trace.Message{Bytes: recv.buf, Dropped: recv.dropped, Fields: RecordFields(recv.buf)},
+		Sent:     trace.Message{Bytes: sent.buf, Dropped: sent.dropped, Fields: sr.Fields, Decrypted: sr.Decrypted},
+		Received: trace.Message{Bytes: recv.buf, Dropped: recv.dropped, Fields: rr.Fields, Decrypted: rr.Decrypted},
+	}
+	if err := keys.OutErr(); err != nil {
+		rec.Note(stage, "--keylog: the TLS secrets could not be written: "+err.Error())
+	}
+	if why := cmp.Or(rr.Undecrypted, sr.Undecrypted); why != "" {
+		ex.Notes = append(ex.Notes, "journey could not decrypt the encrypted records ("+why+"): they are shown as they crossed the wire.")
 	}
 	if err != nil {
 		switch {
@@ -279,6 +305,7 @@ func (c *Client) handshake(ctx context.Context, stage trace.StageKind, cn *conn,
 		rec.Note(stage, "WARNING: -k: the certificate of "+peerName(peer)+" did NOT verify ("+verifyErr.Error()+"); the connection went on unverified.")
 	}
 	cn.Conn = tc
+	cn.records, cn.wire = rc, wire
 	return nil
 }
 

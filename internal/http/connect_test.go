@@ -100,7 +100,7 @@ func TestTLS(t *testing.T) {
 			t.Fatalf("handshake exchange %+v", hs)
 		}
 		summary := fmt.Sprint(hs.Sent.Fields)
-		for _, want := range []string{"ClientHello", "server_name", "example.com", "http/1.1", "cipher suites offered"} {
+		for _, want := range []string{"ClientHello", "server_name", "example.com", "http/1.1", "cipher suites"} {
 			if !strings.Contains(summary, want) {
 				t.Errorf("ClientHello annotation lacks %q", want)
 			}

@@ -39,6 +39,11 @@ const (
 	// MaxHandshakeCapture bounds the TLS records kept per direction: a
 	// handshake with a long chain is a few KB; 64 KiB is ample.
 	MaxHandshakeCapture = 64 * 1024
+	// MaxRecordCapture bounds the TLS records kept per direction after
+	// the handshake, those that carry the request and the response: the
+	// records of a page of up to 64 KiB are kept whole (the plaintext is
+	// shown in full by the HTTP exchange itself); past it they are counted.
+	MaxRecordCapture = 64 * 1024
 	// DefaultTimeout bounds each wait (a connect, a handshake, one read)
 	// when the caller gives none.
 	DefaultTimeout = 5 * time.Second

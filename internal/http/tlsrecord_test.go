@@ -1,86 +1,91 @@
 package http
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
-	"net"
-	nethttp "net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"journey/internal/lab"
+	"journey/internal/tlswire"
 	"journey/internal/trace"
 )
 
-// handshakeBytes captures a real handshake with a loopback TLS server:
-// what the client sent and what it received.
-func handshakeBytes(t testing.TB) (sent, recv []byte) {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(nethttp.NotFoundHandler())
-	srv.EnableHTTP2 = false
-	srv.StartTLS()
-	defer srv.Close()
-	raw, err := net.Dial("tcp4", srv.Listener.Addr().String())
+// TestTLSInside runs https journeys against the lab's web server and checks
+// that journey shows what its encrypted records carried: the handshake's
+// messages, and the request and response inside the application data
+// records; and that the secrets go to the key log in the SSLKEYLOGFILE
+// format.
+func TestTLSInside(t *testing.T) {
+	l, err := lab.Start(context.Background(), lab.Options{Latency: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := newRecordConn(raw, MaxHandshakeCapture)
-	tc := tls.Client(rc, &tls.Config{ServerName: "example.com", InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	s, r, _ := rc.stop()
-	tc.Close()
-	return s.buf, r.buf
-}
-
-func TestRecordFields(t *testing.T) {
-	sent, recv := handshakeBytes(t)
-	tests := []struct {
-		name string
-		b    []byte
-		want []string // must appear in the annotation
+	defer l.Close()
+	for _, tt := range []struct {
+		name     string
+		max      uint16
+		version  string
+		labels   []string
+		inRecord string // a handshake message only decryption shows
 	}{
-		{"client", sent, []string{"TLS record: Handshake", "ClientHello", "server_name", "host name", "example.com", "protocol", "http/1.1", "cipher suites offered", "TLS_AES_128_GCM_SHA256", "supported_versions", "TLS 1.3"}},
-		{"server", recv, []string{"ServerHello", "cipher suite chosen", "supported_versions", "TLS record: Application Data", "encrypted payload"}},
-		{"cut short", sent[:40], []string{"payload (cut short)"}},
-		{"header only", sent[:3], []string{"incomplete record header"}},
-		{"alert", []byte{21, 3, 3, 0, 2, 2, 42}, []string{"fatal: bad_certificate"}},
-		{"unknown type", []byte{99, 3, 3, 0, 0}, []string{"unknown (99)"}},
-		{"garbage handshake", []byte{22, 3, 1, 0, 4, 1, 0, 0, 9}, []string{"incomplete or split"}},
-	}
-	for _, tt := range tests {
+		{"TLS 1.3", tls.VersionTLS13, "TLS 1.3", []string{tlswire.LabelClientHandshakeTraffic, tlswire.LabelServerHandshakeTraffic, tlswire.LabelClientTraffic, tlswire.LabelServerTraffic}, "encrypted: Certificate"},
+		{"TLS 1.2", tls.VersionTLS12, "TLS 1.2", []string{tlswire.LabelClientRandom}, "encrypted: Finished"},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			fields := RecordFields(tt.b)
-			checkFields(t, tt.b, fields)
-			var all strings.Builder
-			var walk func([]trace.Field)
-			walk = func(fs []trace.Field) {
-				for _, f := range fs {
-					all.WriteString(f.Name + "=" + f.Value + "\n")
-					walk(f.Children)
+			var keylog bytes.Buffer
+			c := &Client{Dialer: l.Dialer(), RootCAs: l.RootCAs(), KeyLog: &keylog, TLSMax: tt.max}
+			_, conn, h, err := run(t, context.Background(), c, "https://www.example.com/", "203.0.113.10")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := conn.Connect.TLS.Version; v != tt.version {
+				t.Errorf("version %s, want %s", v, tt.version)
+			}
+			for _, label := range tt.labels {
+				if !strings.Contains(keylog.String(), label+" ") {
+					t.Errorf("the key log lacks %s:\n%s", label, keylog.String())
 				}
 			}
-			walk(fields)
-			for _, w := range tt.want {
-				if !strings.Contains(all.String(), w) {
-					t.Errorf("annotation lacks %q:\n%s", w, all.String())
+			hs := conn.Exchanges[len(conn.Exchanges)-1]
+			if hs.Received.Decrypted == nil || hs.Sent.Decrypted == nil {
+				t.Fatal("the handshake's records were not decrypted")
+			}
+			if !strings.Contains(fieldText(hs.Received.Fields), tt.inRecord) {
+				t.Errorf("no record says %q:\n%s", tt.inRecord, fieldText(hs.Received.Fields))
+			}
+			ex := h.Exchanges[0]
+			for _, m := range []trace.Message{ex.Sent, ex.Received} {
+				if m.Records == nil || m.Records.Decrypted == nil {
+					t.Fatalf("the HTTP message's records: %+v", m.Records)
 				}
+				checkFields(t, m.Records.Bytes, m.Records.Fields)
+				if strings.Contains(fieldText(m.Records.Fields), "not decrypted") {
+					t.Errorf("a record was not decrypted:\n%s", fieldText(m.Records.Fields))
+				}
+			}
+			// Inside the records: exactly the request sent, and the response read.
+			if !bytes.Contains(ex.Sent.Records.Decrypted, ex.Sent.Bytes) {
+				t.Error("the request is not inside the records that carried it")
+			}
+			head := ex.Received.Bytes[:bytes.Index(ex.Received.Bytes, []byte("\r\n\r\n"))]
+			if !bytes.Contains(ex.Received.Records.Decrypted, head) {
+				t.Error("the response is not inside the records that carried it")
 			}
 		})
 	}
 }
 
-// FuzzRecordFields feeds the TLS record annotator arbitrary bytes: it must
-// never panic, and every field must lie inside the bytes.
-func FuzzRecordFields(f *testing.F) {
-	sent, recv := handshakeBytes(f)
-	f.Add(sent)
-	f.Add(recv)
-	f.Add(sent[:60])
-	f.Add([]byte{22, 3, 1, 0, 4, 1, 0, 0, 0})
-	f.Add([]byte{22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0})
-	f.Add([]byte{20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 1, 0})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		checkFields(t, b, RecordFields(b))
-	})
+func fieldText(fs []trace.Field) string {
+	var b strings.Builder
+	var walk func([]trace.Field, int)
+	walk = func(fs []trace.Field, depth int) {
+		for _, f := range fs {
+			b.WriteString(strings.Repeat("  ", depth) + f.Name + " = " + f.Value + "\n")
+			walk(f.Children, depth+1)
+		}
+	}
+	walk(fs, 0)
+	return b.String()
 }

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,13 +104,35 @@ func TestLabLatencyAndLoss(t *testing.T) {
 	}
 }
 
-func TestPresetLatencyIsRealistic(t *testing.T) {
-	l := &Lab{opts: Options{Latency: PresetLatency}}
-	l.rng = newRand()
-	for range 100 {
-		d := l.delay(presetRoot)
-		if d < presetRoot*9/10 || d > presetRoot*11/10 {
-			t.Fatalf("preset root delay %s, want %s ± 10%%", d, presetRoot)
+// TestBasePort: with a base port every server listens where lab serve
+// --port says, so slides and scripts can name fixed addresses.
+func TestBasePort(t *testing.T) {
+	var l *Lab
+	var base int
+	var err error
+	for _, base = range []int{47310, 51730, 38410} { // any free run of ports will do
+		if l, err = Start(context.Background(), Options{BasePort: base}); err == nil {
+			break
 		}
+	}
+	if err != nil {
+		t.Skipf("no free run of ports: %v", err)
+	}
+	defer l.Close()
+	want := map[string]string{
+		"web tcp 203.0.113.10:80":             fmt.Sprintf("127.0.0.1:%d", base),
+		"web (https) tcp 203.0.113.10:443":    fmt.Sprintf("127.0.0.1:%d", base+1),
+		"a.root-servers.net udp 192.0.2.1:53": fmt.Sprintf("127.0.0.1:%d", base+2),
+		"ns1.example.com tcp 198.51.100.1:53": fmt.Sprintf("127.0.0.1:%d", base+9),
+	}
+	for _, lis := range l.Listeners() {
+		key := lis.Name + " " + lis.Network + " " + lis.Shown
+		if w, ok := want[key]; ok && lis.Real != w {
+			t.Errorf("%s listens on %s, want %s", key, lis.Real, w)
+		}
+		delete(want, key)
+	}
+	if len(want) > 0 {
+		t.Errorf("not listening: %v", want)
 	}
 }

@@ -11,10 +11,14 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"journey/internal/safetext"
+	"journey/internal/trace"
 )
 
 // The lab's web server: every web name of the zone files points at these
@@ -61,29 +65,32 @@ type webServer struct {
 	tls   net.Listener
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
+	hold  atomic.Pointer[holder] // a journey in step mode: see hold.go
 }
 
 // startWeb issues the lab's certificates, opens the http and https
 // listeners on loopback and routes the web addresses to them.
 func (l *Lab) startWeb() error {
-	pool, cert, err := issueLabCerts(time.Now())
+	pool, cert, err := issueLabCerts(time.Now(), l.opts.CA)
 	if err != nil {
 		return fmt.Errorf("issuing the lab's certificates: %w", err)
 	}
-	plain, err := net.Listen("tcp4", "127.0.0.1:0")
+	plain, err := net.Listen("tcp4", l.loopback(portWeb))
 	if err != nil {
 		return err
 	}
-	tlsRaw, err := net.Listen("tcp4", "127.0.0.1:0")
+	tlsRaw, err := net.Listen("tcp4", l.loopback(portWebTLS))
 	if err != nil {
 		plain.Close()
 		return err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &webServer{ca: pool, plain: plain, stop: stop,
-		tls: tls.NewListener(tlsRaw, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})}
+	w := &webServer{ca: pool, plain: l.net.Listener(plain), stop: stop,
+		tls: tls.NewListener(l.net.Listener(tlsRaw), &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})}
 	l.web = w
+	link, _ := l.opts.link(webHost)
 	for _, a := range webAddrs {
+		l.net.SetLink(a, link)
 		l.router.Add("tcp", net.JoinHostPort(a, "80"), plain.Addr().String())
 		l.router.Add("tcp", net.JoinHostPort(a, "443"), tlsRaw.Addr().String())
 		l.listeners = append(l.listeners,
@@ -97,7 +104,7 @@ func (l *Lab) startWeb() error {
 }
 
 // serveWeb accepts connections until the listener closes and hands each to
-// the site after the web server's latency.
+// handleWeb.
 func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, scheme string) {
 	defer w.wg.Done()
 	var backoff time.Duration
@@ -123,7 +130,7 @@ func (l *Lab) serveWeb(ctx context.Context, w *webServer, ln net.Listener, schem
 }
 
 // handleWeb ends the TLS handshake, if any, waits for the request's first
-// byte, stands in for the network's latency, and hands the connection to
+// byte, takes the server's processing time, and hands the connection to
 // the site.
 func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
 	handshake, firstByte := l.webWaits()
@@ -148,17 +155,17 @@ func (l *Lab) handleWeb(ctx context.Context, conn net.Conn, scheme string) {
 		return
 	}
 	fc := &firstByteConn{Conn: conn, r: br, err: err}
-	if err == nil {
-		// Stand in for the network between client and server: the
-		// request takes this long to arrive, counted from its first byte
-		// so the time to first byte shows it however long the client
-		// waited before sending.
-		select {
-		case <-time.After(l.WebLatency()):
-		case <-ctx.Done():
+	if _, processing := l.opts.link(webHost); err == nil && processing > 0 {
+		// The server's own time (a database, a template): the link
+		// model carries the request here and the response back.
+		if l.net.Process(ctx, "tcp", conn.RemoteAddr(), processing) != nil {
 			conn.Close()
 			return
 		}
+	}
+	if h := l.web.hold.Load(); h != nil && err == nil {
+		l.serveHeld(ctx, h, conn, fc, br, scheme)
+		return
 	}
 	l.serve(ctx, fc, scheme)
 }
@@ -188,9 +195,44 @@ func (c *firstByteConn) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// serve is the one place the web server calls the site.
+// serve is the one place the web server calls the site. With an access
+// log, it writes one line for the request once it is answered.
 func (l *Lab) serve(ctx context.Context, conn net.Conn, scheme string) {
+	start := time.Now()
 	l.site.ServeConn(ctx, conn, scheme)
+	if l.opts.AccessLog == nil {
+		return
+	}
+	client := conn.RemoteAddr().String()
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	stages, err := l.site.Stages(sctx, client)
+	if err != nil {
+		return
+	}
+	l.logMu.Lock()
+	defer l.logMu.Unlock()
+	fmt.Fprintln(l.opts.AccessLog, accessLine(start, client, scheme, stages, time.Since(start)))
+}
+
+// accessLine is one request in the Common Log Format that web servers
+// write (host, identity, user, time, request line, status, bytes), with
+// the scheme and the time it took after it. The request line is the
+// client's: it is made safe to print.
+func accessLine(at time.Time, client, scheme string, stages []*trace.Stage, took time.Duration) string {
+	host, _, _ := net.SplitHostPort(client)
+	request, status, size := "-", "-", "-"
+	for _, st := range stages {
+		if g := st.Gateway; g != nil {
+			if g.Method != "" {
+				request = safetext.Line(g.Method + " " + g.Target + " " + g.Proto)
+			}
+			if g.Response != nil {
+				status, size = strconv.Itoa(g.Response.Status), strconv.Itoa(g.Response.BodySize)
+			}
+		}
+	}
+	return fmt.Sprintf("%s - - [%s] %q %s %s %s %s", host, at.UTC().Format("02/Jan/2006:15:04:05 -0700"), request, status, size, scheme, trace.Dur(took))
 }
 
 func (l *Lab) closeWeb() {
@@ -213,41 +255,31 @@ func (l *Lab) RootCAs() *x509.CertPool {
 	return l.web.ca
 }
 
-// issueLabCerts makes the lab's PKI as a real one is shaped: a root CA,
-// an intermediate it signs, and the web server's leaf signed by the
-// intermediate. The server sends leaf and intermediate; clients trust the
-// root.
-func issueLabCerts(now time.Time) (*x509.CertPool, tls.Certificate, error) {
+// issueLabCerts makes the lab's PKI as a real one is shaped: a root CA
+// (ca, or a new one for this run), an intermediate it signs, and the web
+// server's leaf signed by the intermediate. The server sends leaf and
+// intermediate; clients trust the root.
+func issueLabCerts(now time.Time, ca *CA) (*x509.CertPool, tls.Certificate, error) {
+	if ca == nil {
+		var err error
+		if ca, err = newCA(now, caLifetime, false); err != nil {
+			return nil, tls.Certificate{}, err
+		}
+	}
 	newKey := func() (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(elliptic.P256(), rand.Reader) }
-	serial := func() *big.Int {
-		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-		return n
-	}
-	rootKey, err := newKey()
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	root := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{CommonName: "journey lab root CA", Organization: []string{"journey lab"}},
-		NotBefore: now.Add(-clockSkew), NotAfter: now.Add(caLifetime),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true,
-	}
-	rootDER, err := x509.CreateCertificate(rand.Reader, root, root, &rootKey.PublicKey, rootKey)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	rootCert, _ := x509.ParseCertificate(rootDER)
-
 	interKey, err := newKey()
 	if err != nil {
 		return nil, tls.Certificate{}, err
 	}
 	inter := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{CommonName: "journey lab issuing CA", Organization: []string{"journey lab"}},
+		SerialNumber: serialNumber(), Subject: pkix.Name{CommonName: "journey lab issuing CA", Organization: []string{"journey lab"}},
 		NotBefore: now.Add(-clockSkew), NotAfter: now.Add(caLifetime),
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
 	}
-	interDER, err := x509.CreateCertificate(rand.Reader, inter, rootCert, &interKey.PublicKey, rootKey)
+	if inter.NotAfter.After(ca.Cert.NotAfter) {
+		inter.NotAfter = ca.Cert.NotAfter
+	}
+	interDER, err := x509.CreateCertificate(rand.Reader, inter, ca.Cert, &interKey.PublicKey, ca.Key)
 	if err != nil {
 		return nil, tls.Certificate{}, err
 	}
@@ -258,7 +290,7 @@ func issueLabCerts(now time.Time) (*x509.CertPool, tls.Certificate, error) {
 		return nil, tls.Certificate{}, err
 	}
 	leaf := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{CommonName: "www.example.com"},
+		SerialNumber: serialNumber(), Subject: pkix.Name{CommonName: "www.example.com"},
 		DNSNames:  webNames,
 		NotBefore: now.Add(-clockSkew), NotAfter: now.Add(leafLifetime),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
@@ -271,6 +303,6 @@ func issueLabCerts(now time.Time) (*x509.CertPool, tls.Certificate, error) {
 		return nil, tls.Certificate{}, err
 	}
 	pool := x509.NewCertPool()
-	pool.AddCert(rootCert)
+	pool.AddCert(ca.Cert)
 	return pool, tls.Certificate{Certificate: [][]byte{leafDER, interDER}, PrivateKey: leafKey}, nil
 }

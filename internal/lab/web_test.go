@@ -15,7 +15,7 @@ import (
 
 func TestLabCertificates(t *testing.T) {
 	now := time.Now()
-	pool, cert, err := issueLabCerts(now)
+	pool, cert, err := issueLabCerts(now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

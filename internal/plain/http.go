@@ -81,6 +81,9 @@ func (p *Printer) tlsExchange(ex *trace.Exchange, info *trace.TLS) {
 	if !ex.Failed() {
 		row("version", safetext.Line(info.Version))
 		row("cipher", safetext.Line(info.CipherSuite))
+		if info.KeyExchange != "" {
+			row("key exchange", safetext.Line(info.KeyExchange)+p.st.dim("   (the group of the two key shares the keys were computed from)"))
+		}
 		alpn := safetext.Line(info.ALPN)
 		if alpn == "" {
 			alpn = "none chosen"
@@ -128,8 +131,24 @@ func (p *Printer) records(mark string, m trace.Message) {
 				} else {
 					parts = append(parts, c.Name)
 				}
+			case "alert message":
+				parts = append(parts, "alert "+c.Value)
+			case "change cipher spec message":
+				parts = append(parts, "change cipher spec")
+			case "encrypted data":
+				// What the record carried, decrypted with journey's own
+				// secrets: the record's value says it.
+				what := "encrypted"
+				if w, ok := strings.CutPrefix(f.Value, "encrypted: "); ok {
+					if i := strings.LastIndex(w, " ("); i > 0 {
+						w = w[:i] // the record's size, said already
+					}
+					what += ", carrying " + w
+				}
+				parts = append(parts, what)
+			case "content type", "legacy version", "length":
 			default:
-				if strings.HasPrefix(c.Name, "handshake message") {
+				if strings.HasPrefix(c.Name, "handshake message") || f.Name == "TLS record: Handshake" {
 					parts = append(parts, c.Name)
 				}
 			}
@@ -156,13 +175,18 @@ func helloSummary(f trace.Field) string {
 			}
 		case "application_layer_protocol_negotiation":
 			out = append(out, "ALPN "+f.Value)
-		case "cipher suites offered":
+		case "cipher suites offered", "cipher suites":
 			out = append(out, f.Value+" offered")
 			return
-		case "cipher suite chosen":
-			out = append(out, f.Value)
+		case "cipher suite chosen", "cipher suite":
+			v, _, _ := strings.Cut(f.Value, " (0x")
+			out = append(out, v)
 		case "supported_versions":
 			out = append(out, "versions "+f.Value)
+		case "key_share":
+			if f.Value != "" { // recordings made before key shares were read have none
+				out = append(out, f.Value)
+			}
 		}
 		for _, c := range f.Children {
 			walk(c)
@@ -244,6 +268,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 	if len(body) > 0 {
 		p.body(">", body, 0)
 	}
+	p.tlsRecords(">", ex.Sent.Records)
 	if len(ex.Received.Bytes) > 0 {
 		p.printf("\n")
 		head, raw := splitHead(ex.Received)
@@ -253,6 +278,7 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 		} else {
 			p.body("<", raw, ex.Received.Dropped)
 		}
+		p.tlsRecords("<", ex.Received.Records)
 	}
 	if ex.Failed() && !strings.Contains(stageErr, ex.Error) {
 		p.printf("  %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
@@ -447,4 +473,31 @@ func (p *Printer) waterfall(j *trace.Journey) {
 		p.printf("  %s%s %s %*s\n", label, strings.Repeat(" ", pad), bar, durWidth, trace.Dur(r.Duration))
 	}
 	p.printf("  %s\n", p.st.dim(fmt.Sprintf("%*s", labelWidth+barWidth+1, "0 → "+trace.Dur(end))))
+}
+
+// tlsRecords says which encrypted TLS records carried a message over
+// https, as the record fields say: what an onlooker saw instead of it.
+func (p *Printer) tlsRecords(mark string, m *trace.Message) {
+	if m == nil {
+		return
+	}
+	var parts []string
+	for _, f := range m.Fields {
+		if !strings.HasPrefix(f.Name, "TLS record") {
+			continue
+		}
+		v := strings.TrimPrefix(f.Value, "encrypted: ")
+		if i := strings.LastIndex(v, " ("); i > 0 && strings.HasSuffix(v, " bytes)") {
+			v = v[:i] // the record's size: the total is said
+		}
+		parts = append(parts, safetext.Line(v))
+	}
+	if len(parts) == 0 {
+		return
+	}
+	line := fmt.Sprintf("on the wire: 1 encrypted TLS record of %d bytes, holding %s", m.Size(), parts[0])
+	if len(parts) > 1 {
+		line = fmt.Sprintf("on the wire: %d encrypted TLS records, %d bytes: %s", len(parts), m.Size(), strings.Join(parts, "; "))
+	}
+	p.printf("  %s %s\n", mark, p.st.dim(line))
 }

@@ -24,6 +24,10 @@ const Width = 78
 type Options struct {
 	Color bool // ANSI colours and bold
 	Bytes bool // hex dumps of every DNS packet
+	// Replay names the file a recorded journey was read from ("-" for
+	// standard input); empty for a journey running now. The header then
+	// says it is a replay, of which file, recorded when.
+	Replay string
 }
 
 // Printer writes a report, stage by stage, as the journey streams in.
@@ -46,6 +50,17 @@ func Render(w io.Writer, j *trace.Journey, opt Options) {
 // Header writes the report's first lines.
 func (p *Printer) Header(j *trace.Journey) {
 	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget)))
+	if p.opt.Replay != "" {
+		from := safetext.Line(p.opt.Replay)
+		if p.opt.Replay == "-" {
+			from = "standard input"
+		}
+		p.printf("%s\n", p.st.dim(wrapLine("replay of "+from+", recorded "+j.Started.Format("2006-01-02 15:04:05 MST")+": nothing is sent now; every byte and time below is the recording's", 0, "")))
+		if j.Mode == trace.ModeLab {
+			p.printf("%s\n", p.st.dim(wrapLine("lab: every server was a real socket on the recording machine's loopback; the addresses shown are the lab's documentation addresses", 0, "")))
+		}
+		return
+	}
 	p.printf("%s\n", p.st.dim("started "+j.Started.Format("2006-01-02 15:04:05 MST")))
 	if j.Mode == trace.ModeLab {
 		p.printf("%s\n", p.st.dim(wrapLine("lab: every server below is a real socket on this machine's loopback; the addresses shown are the lab's documentation addresses", 0, "")))

@@ -36,13 +36,17 @@ func Story(w io.Writer, j *trace.Journey, opt Options) {
 	seen := map[trace.StageKind]bool{}
 	for i, st := range s.Steps {
 		if st.Stage != stage && st.Kind != story.KindPage && st.Kind != story.KindStop {
+			back := stage.Index() > st.Stage.Index()
 			stage = st.Stage
 			if k := stage.Index(); k >= 0 {
-				// The response goes back through the stages it came
-				// down: a stage met again is said to be the way back.
+				// The response goes back up through the stages it came
+				// down; a redirect's new host brings DNS again.
 				name := fmt.Sprintf("%d %s", k, stage.Title())
-				if seen[stage] {
+				switch {
+				case seen[stage] && back && (stage == trace.StageGateway || stage == trace.StageHTTP):
 					name += ", on the way back"
+				case seen[stage]:
+					name += ", again"
 				}
 				seen[stage] = true
 				p.printf("\n%s\n", p.st.dim("── "+name+" "+strings.Repeat("─", max(0, Width-4-utf8.RuneCountInString(name)))))

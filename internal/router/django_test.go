@@ -75,6 +75,7 @@ type httpCase struct {
 	Conf        string            `json:"conf"`
 	Method      string            `json:"method"`
 	Path        string            `json:"path"`
+	Host        string            `json:"host,omitempty"` // "" for www.example.com
 	Scheme      string            `json:"scheme,omitempty"`
 	Cookies     map[string]string `json:"cookies,omitempty"`
 	Headers     map[string]string `json:"headers,omitempty"`
@@ -409,7 +410,9 @@ func resolveCases() []resolveCase {
 		"/blog/42/", "/b2/", "/b2/hello/edit/", "/u/7/", "/u/7/posts/3/", "/u/7/8/override/", "/u/x/",
 		"/r/5/about/", "/r/5/p/7/", "/r/5/k/9/", "/r/x/about/", "/rn/5/about/", "/rn/5/p/7/", "/rn/5/k/9/",
 		"/plain/about/", "/plain/p/3/", "/plain/k/3/", "/nothing/", "/nothing/x/", "/dupe/", "/blog",
-		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/")
+		"/nope/", "/blog/a/b/", "/go/", "/", "/B2/",
+		"/blog/hello%2F/", "/blog/hello/edit", "/u/007/", "/u/007/posts/0042/", "/r/5/p/7", "/r/05/k/9/",
+		"/rn/5/k/%D9%A3/", "/blog/h%C3%A9llo/", "/blog//", "/plain/about", "/nothing", "/blog/hello/edit/x")
 	add("urls_root", "/", "/a", "/a/b/", "//", "/%2F", "/caf%C3%A9")
 	add("urls_app", "/", "/5/", "/x/")
 	add("urls_kwargs", "/page/", "/page/3/", "/num/", "/kw/", "/over/mine/", "/pos/4/", "/inc/", "/inc/en/")
@@ -557,7 +560,7 @@ func slashCases() []slashCase {
 	add("urls_conv", "PATCH", "/int/1", "")
 	add("urls_conv", "DELETE", "/int/1", "")
 	add("urls_conv", "POST", "/nope", "")
-	for _, p := range []string{"/blog", "/blog/hello", "/u/7", "/r/5/about", "/nothing", "/dupe"} {
+	for _, p := range []string{"/blog", "/blog/hello", "/u/7", "/r/5/about", "/nothing", "/dupe", "/blog/hello/edit", "/u/7/posts/3", "/b2/x"} {
 		add("urls_inc", "GET", p, "")
 	}
 	for _, p := range []string{"/year/2024", "/end", "/opt", "/noend"} {
@@ -608,6 +611,11 @@ func httpCases() []httpCase {
 		{Method: "POST", Path: "/echo/", Scheme: "https", ContentType: form, Body: "name=ada", Cookies: map[string]string{"csrftoken": secret}, Headers: map[string]string{"X-CSRFToken": secret, "Referer": "http://www.example.com/form/"}},
 		{Method: "POST", Path: "/articles/2024", ContentType: form, Body: "name=ada", since: "4.2"}, // 3.2 raised in process_request, before AuthenticationMiddleware set request.user
 		{Method: "DELETE", Path: "/echo/"},
+		{Method: "GET", Path: "/", Host: "evil_com"},
+		{Method: "GET", Path: "/api/status", Host: "www.example.com:8080"},
+		{Method: "GET", Path: "/api/status", Host: "[::1]:8000"},
+		{Method: "GET", Path: "/api/status", Host: "www.example.com:port"},
+		{Method: "POST", Path: "/echo/", Host: "bad/host", ContentType: form, Body: "name=ada"},
 		{Method: "PUT", Path: "/nope/"},
 	}
 	for i := range cs {
@@ -622,7 +630,11 @@ func httpCases() []httpCase {
 // journeyHTTP runs c through journey's gateway.
 func journeyHTTP(site *gateway.Site, c httpCase) httpResult {
 	var b strings.Builder
-	b.WriteString(c.Method + " " + c.Path + " HTTP/1.1\r\nHost: www.example.com\r\n")
+	host := c.Host
+	if host == "" {
+		host = "www.example.com"
+	}
+	b.WriteString(c.Method + " " + c.Path + " HTTP/1.1\r\nHost: " + host + "\r\n")
 	var cookies []string
 	for k, v := range c.Cookies {
 		cookies = append(cookies, k+"="+v)

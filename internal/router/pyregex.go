@@ -200,6 +200,15 @@ type revPiece struct {
 	param string // "" for literal text
 }
 
+// Bounds on reverse() templates: Django's normalize() makes two variants
+// per optional group and repeats a quantified run as often as its
+// minimum, so a short regex can ask for millions; real patterns need a
+// handful.
+const (
+	maxVariants    = 256
+	maxTemplateLen = 4096
+)
+
 // errNoTemplate marks a regex Django's normalize() gives no template for
 // (an alternation outside a group): reverse() never finds it.
 var errNoTemplate = errors.New("no reverse template")
@@ -227,10 +236,19 @@ type normalizer struct {
 // variant of the sequence.
 func (n *normalizer) seq(inGroup bool) ([][]revPiece, error) {
 	variants := [][]revPiece{nil}
+	tooBig := false
 	add := func(alts [][]revPiece) {
+		if len(variants)*len(alts) > maxVariants {
+			tooBig = true
+			return
+		}
 		var out [][]revPiece
 		for _, v := range variants {
 			for _, a := range alts {
+				if len(v)+len(a) > maxTemplateLen {
+					tooBig = true
+					return
+				}
 				out = append(out, append(append([]revPiece(nil), v...), a...))
 			}
 		}
@@ -345,10 +363,16 @@ func (n *normalizer) seq(inGroup bool) ([][]revPiece, error) {
 					}
 					times := 0
 					fmt.Sscanf(lo, "%d", &times)
+					if times > maxTemplateLen {
+						return nil, errNoTemplate
+					}
 					if times == 0 {
 						item = [][]revPiece{nil}
 					} else if !hasParam(item) {
 						rep := item[0]
+						if len(rep)*times > maxTemplateLen {
+							return nil, errNoTemplate
+						}
 						var out []revPiece
 						for k := 0; k < times; k++ {
 							out = append(out, rep...)
@@ -359,6 +383,9 @@ func (n *normalizer) seq(inGroup bool) ([][]revPiece, error) {
 			}
 		}
 		add(item)
+		if tooBig {
+			return nil, errNoTemplate
+		}
 	}
 	return variants, nil
 }

@@ -516,6 +516,9 @@ func (cand candidate) build(args []string, kwargs map[string]string) (string, bo
 		if p.revErr != nil {
 			return "", false
 		}
+		if len(variants)*len(p.templates) > maxVariants {
+			return "", false // more variants than any real pattern has
+		}
 		var next [][]revPiece
 		for _, v := range variants {
 			for _, t := range p.templates {

@@ -1,8 +1,10 @@
-// Package router owns URL routing with Django's semantics: path() patterns
-// with converters, re_path() regex patterns, include() groups under a
-// prefix, names and namespaces, reverse(), and the list of patterns tried
-// that Django's debug 404 page shows. It also reads URL configuration files
-// (urlconf.go) and holds the demo site (demo.go). It describes views but
+// Package router owns URL routing with Django's semantics (those of Django
+// 5.2): path() patterns with converters, re_path() regex patterns (Python's
+// syntax, translated to Go's regexp where they differ: pyregex.go),
+// include() groups under a prefix, names and namespaces, reverse(), and
+// the list of patterns tried that Django's debug 404 page shows. It also
+// reads URL configuration files, which Django itself loads too
+// (urlconf.go), and holds the demo site (demo.go). It describes views but
 // does not run them: the gateway does.
 package router
 
@@ -66,6 +68,7 @@ type Pattern struct {
 
 	literal   string         // path(): the route's text before its first converter
 	re        *regexp.Regexp // the whole pattern, anchored as Django anchors it
+	loose     *regexp.Regexp // re_path() with fullmatch: the regex as re.search would run it
 	names     []string       // names[i] is group i+1's name ("" for an unnamed one)
 	revSrc    string         // the pattern for reverse()'s check: Go syntax, no leading ^
 	templates [][]revPiece   // what reverse() fills in
@@ -124,6 +127,7 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // compile turns p.Route into the regexes matching it, as Django's
 // RoutePattern and RegexPattern do. endpoint is false for include().
 func (p *Pattern) compile() error {
+	p.loose = nil
 	p.literal, p.re, p.names, p.revSrc, p.templates, p.revErr, p.notes, p.pieces, p.prefixes = "", nil, nil, "", nil, nil, nil, nil, nil
 	endpoint := p.Include == nil
 	if p.Regex {
@@ -196,6 +200,7 @@ func (p *Pattern) compileRegex(endpoint bool) error {
 		p.re, err = regexp.Compile(tr.src)
 	}
 	if err == nil && endpoint && strings.HasSuffix(p.Route, "$") {
+		p.loose = p.re
 		p.re, err = regexp.Compile(`\A(?:` + tr.src + `)\z`)
 	}
 	if err != nil {
@@ -228,10 +233,8 @@ func (p *Pattern) Describe() string {
 func (p *Pattern) whyNot(path string) string {
 	if p.Regex {
 		why := "the regex " + p.Route + " does not match " + pyRepr(path)
-		if p.Include == nil && strings.HasSuffix(p.Route, "$") && p.re.MatchString(path) == false {
-			if loose := regexp.MustCompile(strings.TrimPrefix(strings.TrimSuffix(p.re.String(), `)\z`), `\A(?:`)); loose.MatchString(path) {
-				why += " as a whole: it ends in $, so Django requires the whole remaining path to match (fullmatch), from its first character"
-			}
+		if p.loose != nil && p.loose.MatchString(path) {
+			why += " as a whole: it ends in $, so Django requires the whole remaining path to match (fullmatch), from its first character"
 		}
 		return why
 	}

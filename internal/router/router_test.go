@@ -344,3 +344,21 @@ func TestRegexNotesWhenTheyMatter(t *testing.T) {
 		})
 	}
 }
+
+// TestFullmatchWhy: an endpoint re_path ending in $ that would match
+// inside the path says Django wants the whole of it.
+func TestFullmatchWhy(t *testing.T) {
+	c := conf(t, `urlpatterns = [
+    re_path(r"end/$", json(), name="end"),
+]`)
+	r := c.Resolve("/x/end/")
+	if r.Match != nil {
+		t.Fatalf("matched %s: Django's fullmatch would not", r.Match.Route)
+	}
+	if !strings.Contains(r.Tried[0].Why, "whole remaining path") {
+		t.Errorf("why = %q", r.Tried[0].Why)
+	}
+	if r := c.Resolve("/end/"); r.Match == nil {
+		t.Errorf("/end/ does not match")
+	}
+}

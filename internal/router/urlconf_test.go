@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -300,4 +301,16 @@ func FuzzRegex(f *testing.F) {
 			p.match("a/1/")
 		}
 	})
+}
+
+// TestNormalizeBounded: regexes that would make millions of reverse()
+// templates are given none, quickly.
+func TestNormalizeBounded(t *testing.T) {
+	for _, py := range []string{strings.Repeat("(a)?", 40), "a{99999999}", "(?:(?:ab){1000}){1000}", strings.Repeat("(?:x|y)?", 30)} {
+		start := time.Now()
+		normalize(py)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("normalize(%q) took %s", py, d)
+		}
+	}
 }

@@ -18,7 +18,10 @@ type builder struct {
 	parties []Party
 	index   map[string]int // party key → index in parties
 	steps   []Step
-	told    bool // a step already said why the journey stops (NXDOMAIN, a CNAME loop)
+	told    bool  // a step already said why the journey stops (NXDOMAIN, a CNAME loop)
+	late    []int // DNS exchanges told later, where they happened (a redirect's new host)
+	// lateFirst is set while the first of them is told, lateTold after.
+	lateFirst, lateTold bool
 
 	// serverRequest is the server's copy of the request (the gateway's wsgi
 	// exchange), shown on the router's steps; requestIndex its index.

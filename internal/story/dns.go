@@ -3,65 +3,13 @@ package story
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strings"
+	"time"
 
 	"journey/internal/facts"
 	"journey/internal/trace"
 )
-
-// address is the first step: the TARGET taken apart, before anything is sent.
-func (b *builder) address() {
-	s := b.j.Stage(trace.StageAddress)
-	if s == nil {
-		return
-	}
-	st := Step{Stage: trace.StageAddress, Kind: KindAddress, From: you, To: you,
-		Start: s.Start, Duration: s.Duration, Failed: s.Status == trace.StatusFailed}
-	a := s.Address
-	if a == nil {
-		switch {
-		case s.Error != "":
-			st.Title = "the address: refused"
-			st.Narration = fmt.Sprintf("The target %q could not be taken apart: %s.", line(b.j.Target), strings.TrimSuffix(line(s.Error), "."))
-		case s.Status == trace.StatusPending || s.Status == trace.StatusRunning:
-			// Not taken apart yet: the story starts when it is.
-			return
-		default:
-			st.Title = "the address"
-			st.Narration = fmt.Sprintf("The target %q, as typed; the recording does not say how it was taken apart.", line(b.j.Target))
-		}
-		b.add(st)
-		return
-	}
-	st.Title = "the address taken apart"
-	var n strings.Builder
-	fmt.Fprintf(&n, "Before anything is sent, the address is taken apart: scheme %s", line(a.Scheme))
-	if a.SchemeAssumed {
-		n.WriteString(" (assumed: none was typed)")
-	}
-	fmt.Fprintf(&n, ", host %s, port %d", line(a.Host), a.Port)
-	if a.PortDefault {
-		fmt.Fprintf(&n, " (%s's default)", line(a.Scheme))
-	}
-	fmt.Fprintf(&n, ", path %s", line(a.Path))
-	if a.Query != "" {
-		fmt.Fprintf(&n, ", query %s", line(a.Query))
-	}
-	n.WriteString(".")
-	switch {
-	case a.IsIP:
-		n.WriteString(" The host is an IP address already, so no DNS lookup is needed.")
-	case a.ASCIIHost != "" && a.ASCIIHost != a.Host:
-		fmt.Fprintf(&n, " DNS carries only ASCII, so the name goes out as punycode: %s.", line(a.ASCIIHost))
-	case a.Registrable != "" && a.PublicSuffix != "":
-		fmt.Fprintf(&n, " Read right to left: %s is the public suffix, %s the domain its owner registered.", line(a.PublicSuffix), line(a.Registrable))
-	}
-	if a.Fragment != "" {
-		fmt.Fprintf(&n, " The fragment #%s is never sent.", line(a.Fragment))
-	}
-	st.Narration = n.String()
-	b.add(st)
-}
 
 // dnsParty is the lane of the DNS server an exchange went to.
 func (b *builder) dnsParty(p trace.Peer) int {
@@ -86,12 +34,25 @@ func (b *builder) dns() {
 	if s == nil {
 		return
 	}
+	// With -L, a redirect to another host is looked up later, after a
+	// response: those lookups are recorded at the end of the DNS stage but
+	// told where they happen, before the connection they lead to.
+	connectAt := time.Duration(-1)
+	if c := b.j.Stage(trace.StageConnect); c != nil && c.Status != trace.StatusPending && c.Status != trace.StatusSkipped {
+		connectAt = c.Start
+	}
+	from := len(b.steps)
 	for i, e := range s.Exchanges {
 		if e == nil {
 			continue
 		}
+		if connectAt >= 0 && e.Start > connectAt {
+			b.late = append(b.late, i)
+			continue
+		}
 		b.dnsExchange(s, i, e)
 	}
+	b.timeOrder(from)
 	if len(s.Exchanges) == 0 && s.DNS != nil && s.DNS.Method == trace.MethodOverride {
 		b.add(Step{Stage: trace.StageDNS, Kind: KindAddress, From: you, To: you, Start: s.Start,
 			Title:     "--resolve: no lookup",
@@ -120,7 +81,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if e.Depth > 0 && d.For != "" {
 		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
-	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 {
+	if b.lateFirst {
+		fmt.Fprintf(&n, "The redirect leads to another host, %s: it is looked up first. ", line(host(questionName(d.Question))))
+	}
+	if restart := restartedFrom(s, i); restart != "" && e.Depth == 0 && !b.lateFirst {
 		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
 	}
 	again := askedBefore(s, i, e)
@@ -143,7 +107,9 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	} else {
 		fmt.Fprintf(&n, " %q over %s (ID %d).", strings.TrimSuffix(q, " IN"), proto, d.ID)
 	}
-	if d.Attempt > 1 {
+	if h := hedgedWhy(e); h != "" {
+		fmt.Fprintf(&n, " A hedge: %s, so the same question goes to this server too, in parallel; the first usable answer wins.", h)
+	} else if d.Attempt > 1 {
 		fmt.Fprintf(&n, " This is try %d: %s", d.Attempt, b.retryWhy(s, i, e))
 	} else if proto == "TCP" {
 		n.WriteString(" Over TCP this time: the same question over UDP came back truncated, too large for one datagram.")
@@ -152,11 +118,20 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if proto != "UDP" {
 		title += " (" + proto + ")"
 	}
+	if e.Depth > 0 {
+		title = "↳ " + title
+	}
 	b.add(Step{Stage: trace.StageDNS, Kind: KindQuery, From: you, To: srv, Start: e.Start,
 		Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields,
 		Lesson: findField(e.Sent.Fields, "Question section"), Title: title, Narration: n.String(), Depth: e.Depth})
 
 	// The reply, or its loss.
+	if abandoned(e) {
+		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
+			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "abandoned", Depth: e.Depth,
+			Narration: fmt.Sprintf("%s: another server of the zone answered first, so this question's reply is no longer needed and is not waited for.", server)})
+		return
+	}
 	if e.Failed() && len(e.Received.Bytes) == 0 {
 		var n strings.Builder
 		if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
@@ -177,6 +152,29 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
 	b.add(st)
+}
+
+// lateDNS tells the DNS exchanges recorded late (a redirect's new host)
+// that started before the moment until, or all of them when until < 0.
+func (b *builder) lateDNS(until time.Duration) {
+	s := b.j.Stage(trace.StageDNS)
+	if s == nil {
+		return
+	}
+	rest := b.late[:0]
+	from := len(b.steps)
+	defer b.timeOrder(from)
+	for k, i := range b.late {
+		if e := s.Exchanges[i]; until < 0 || e.Start < until {
+			b.lateFirst = !b.lateTold && k == 0
+			b.lateTold = true
+			b.dnsExchange(s, i, e)
+			b.lateFirst = false
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	b.late = rest
 }
 
 // askedBefore returns the zone for which the same server was asked
@@ -218,6 +216,45 @@ func prose(s string) string {
 		b.WriteString(w)
 	}
 	return strings.TrimSuffix(b.String(), ".")
+}
+
+// hedgedWhy returns why a question was hedged (sent to a second server
+// while the first had not answered), from the exchange's note, or "".
+func hedgedWhy(e *trace.Exchange) string {
+	for _, n := range e.Notes {
+		if rest, ok := strings.CutPrefix(n, "hedged: "); ok {
+			if i := strings.Index(rest, ", so the same question"); i > 0 {
+				return line(rest[:i])
+			}
+		}
+	}
+	return ""
+}
+
+// wonHedge reports whether the exchange's reply came first of a hedge.
+func wonHedge(e *trace.Exchange) bool {
+	for _, n := range e.Notes {
+		if strings.HasPrefix(n, "hedged: this reply came first") {
+			return true
+		}
+	}
+	return false
+}
+
+// abandoned reports whether a hedged question was given up because
+// another server answered first: no loss, no failure.
+func abandoned(e *trace.Exchange) bool {
+	return e.Failed() && len(e.Received.Bytes) == 0 && strings.HasPrefix(e.Error, "abandoned")
+}
+
+// timeOrder sorts the steps told since from by their start: hedged
+// questions overlap, so a second question can leave before the first one's
+// loss is known. The sort is stable: a question stays before its reply.
+func (b *builder) timeOrder(from int) {
+	if from < 0 || from >= len(b.steps) {
+		return
+	}
+	sort.SliceStable(b.steps[from:], func(x, y int) bool { return b.steps[from+x].Start < b.steps[from+y].Start })
 }
 
 // labLoss reports whether the lab drops packets on purpose in this stage
@@ -353,6 +390,9 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 	}
 	if e.Depth > 0 {
 		st.Title = "↳ " + st.Title
+	}
+	if wonHedge(e) {
+		n.WriteString(" Of the questions in flight, this reply came first: it is the one used.")
 	}
 	// The round trip is the step's Duration: renderers show it beside
 	// the narration, which keeps its room for the lesson.

@@ -91,8 +91,9 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 		for _, tc := range labTargets {
 			l, timeout := l, time.Second
 			if tc.lossy {
-				// Every packet is lost: each try waits its whole timeout.
-				l, timeout = lossy, 50*time.Millisecond
+				// Every packet is lost: each try waits its whole timeout, long enough
+				// for a hedge (a second server asked after 50 ms) to leave first.
+				l, timeout = lossy, 200*time.Millisecond
 			}
 			a, err := address.Parse(tc.target)
 			if err != nil {

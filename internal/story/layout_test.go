@@ -120,8 +120,8 @@ func TestPages(t *testing.T) {
 	}{
 		{lab: "int converter", title: "text/html", narration: "of HTML", text: "Articles from 2024"},
 		{lab: "json", title: "application/json", narration: "shown indented", text: `  "status": "ok"`},
-		{lab: "404", title: "text/plain", narration: "debug 404 page", text: "Page not found (404)"},
-		{lab: "500", title: "text/plain", narration: "debug 500 page", text: ""},
+		{lab: "404", title: "text/html", narration: "debug 404 page", text: "Page not found (404)"},
+		{lab: "500", title: "text/html", narration: "debug 500 page", text: ""},
 		{lab: "gzip", title: "text/plain", narration: "It came as gzip", text: ""},
 		{lab: "gzip not decoded", title: "text/plain", narration: "still compressed (Content-Encoding: gzip)", text: "and not decoded"},
 		{lab: "hostile page", title: "text/plain", narration: "never executed", text: `\x1b`},

@@ -52,6 +52,8 @@ func TestLabLessons(t *testing.T) {
 		{lab: "chunked", kind: story.KindResponse, title: "200", phrase: "Transfer-Encoding: chunked"},
 		{lab: "post", kind: story.KindRequest, title: "POST /echo/", phrase: "Then the body"},
 		{lab: "post", kind: story.KindEnviron, title: "environment", phrase: "wait in wsgi.input"},
+		{lab: "post", kind: story.KindMiddlewareIn, title: "CsrfViewMiddleware.process_view", phrase: "the view is never called"},
+		{lab: "int converter", kind: story.KindMiddlewareIn, title: "CsrfViewMiddleware.process_view", phrase: "The view is chosen but not yet called"},
 		{lab: "hostile page", kind: story.KindPage, title: "the page", phrase: "never executed"},
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},
@@ -61,6 +63,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "resolve", kind: story.KindAddress, title: "--resolve", phrase: "no DNS question is asked"},
 		{lab: "ip", kind: story.KindAddress, title: "the address", phrase: "no DNS lookup is needed"},
 		{lab: "port not served", kind: story.KindStop, title: "connect failed", phrase: "port 81"},
+		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "A hedge: a.root-servers.net had not answered within"},
 		{lab: "loss", kind: story.KindStop, title: "DNS failed", phrase: "the journey stops here"},
 	}
 	js := labRuns(t)

@@ -89,11 +89,16 @@ func (b *builder) server() {
 	b.add(env)
 
 	// Middleware on the way in.
-	var down, up []trace.MiddlewareStep
+	// Django calls each middleware's process_view after the router has
+	// chosen the view and before it runs: those turns are told there.
+	var down, views, up []trace.MiddlewareStep
 	for _, m := range g.Middleware {
-		if m.Direction == trace.DirectionUp {
+		switch {
+		case m.Direction == trace.DirectionUp:
 			up = append(up, m)
-		} else {
+		case strings.HasPrefix(m.Action, "process_view"):
+			views = append(views, m)
+		default:
 			down = append(down, m)
 		}
 	}
@@ -101,7 +106,7 @@ func (b *builder) server() {
 	for k, m := range down {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↓ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), line(m.Middleware), action(m.Action))
+		st.Narration = fmt.Sprintf("On the way in, middleware %d of %d, %s, sees the request before the view: %s.", k+1, len(down), short(m.Middleware), action(m.Action))
 		if m.Answered {
 			answered = true
 			st.Narration += " It answers itself: the router and the view are never reached, and the response goes back out through the middleware already passed."
@@ -115,7 +120,7 @@ func (b *builder) server() {
 		final = g.Response.Status
 	}
 	if !answered && rs != nil && rs.Router != nil {
-		b.router(rs, gw, final)
+		b.router(rs, gw, final, views)
 	}
 
 	// Middleware on the way out.
@@ -126,7 +131,7 @@ func (b *builder) server() {
 	for k, m := range up {
 		st := Step{Stage: trace.StageGateway, Kind: KindMiddlewareOut, From: from, To: gw, Start: m.Start, Duration: m.Duration,
 			Title: "↑ " + short(m.Middleware)}
-		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), line(m.Middleware), action(m.Action))
+		st.Narration = fmt.Sprintf("On the way out, in reverse order, middleware %d of %d, %s, sees the response: %s.", k+1, len(up), short(m.Middleware), action(m.Action))
 		if strings.Contains(m.Action, "APPEND_SLASH") {
 			st.Narration += " That is Django's APPEND_SLASH redirect: the browser asks again, with the slash."
 		}
@@ -175,7 +180,7 @@ func (b *builder) server() {
 }
 
 // router adds the router's search, the match, each converter, the view.
-func (b *builder) router(rs *trace.Stage, gw int, final int) {
+func (b *builder) router(rs *trace.Stage, gw int, final int, views []trace.MiddlewareStep) {
 	r := rs.Router
 	rt := b.inside(PartyRouter)
 	search := Step{Stage: trace.StageRouter, Kind: KindRoute, From: gw, To: rt, Start: rs.Start, Duration: r.Resolve,
@@ -256,6 +261,24 @@ func (b *builder) router(rs *trace.Stage, gw int, final int) {
 		}
 		b.captured(&st, c)
 		b.add(st)
+	}
+
+	viewAnswered := false
+	for _, m := range views {
+		// Told with the router's steps: it runs between the match and
+		// the view, so the story does not leave the stage for one turn.
+		st := Step{Stage: trace.StageRouter, Kind: KindMiddlewareIn, From: gw, To: gw, Start: m.Start, Duration: m.Duration,
+			Title: "↓ " + short(m.Middleware) + ".process_view"}
+		act := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(m.Action, "process_view"), ":"))
+		st.Narration = fmt.Sprintf("The view is chosen but not yet called: %s's process_view sees the request and the view first: %s.", short(m.Middleware), action(act))
+		if m.Answered {
+			st.Narration += " It answers itself: the view is never called."
+			viewAnswered = true
+		}
+		b.add(st)
+	}
+	if viewAnswered {
+		return
 	}
 
 	v := b.inside(PartyView)

@@ -162,6 +162,7 @@ func Build(j *trace.Journey) *Story {
 	b.address()
 	b.dns()
 	b.web()
+	b.lateDNS(-1)
 	b.page()
 	b.stop()
 	return b.story()

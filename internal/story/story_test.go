@@ -35,19 +35,6 @@ func recorded(t testing.TB) map[string]*trace.Journey {
 	return out
 }
 
-func TestDump(t *testing.T) {
-	if os.Getenv("STORY_DUMP") == "" {
-		t.Skip("set STORY_DUMP=1 to print every recorded story")
-	}
-	for name, j := range recorded(t) {
-		s := story.Build(j)
-		t.Logf("== %s: %d parties, %d steps", name, len(s.Parties), len(s.Steps))
-		for i, st := range s.Steps {
-			t.Logf("%2d %-8s %-14s %s → %s  %s\n      %s", i+1, st.Stage, st.Kind, s.Parties[st.From].Name, s.Parties[st.To].Name, st.Title, st.Narration)
-		}
-	}
-}
-
 // TestRecordedStepsFit holds every step of every recording to the tour's
 // bounds.
 func TestRecordedStepsFit(t *testing.T) {
@@ -89,43 +76,28 @@ func checkFits(t *testing.T, s *story.Story) {
 	}
 }
 
-func TestDumpOne(t *testing.T) {
-	name := os.Getenv("STORY_LAB")
-	if name == "" {
-		t.Skip("set STORY_LAB=<lab case> to print one lab story")
-	}
-	s := story.Build(labRuns(t)[name])
-	for i, st := range s.Steps {
-		t.Logf("%2d %-8s %-14s %s → %s  %s\n      %s", i+1, st.Stage, st.Kind, s.Parties[st.From].Name, s.Parties[st.To].Name, st.Title, st.Narration)
-		if st.Page != nil {
-			t.Logf("page:\n%s", strings.Join(st.Page.Text, "\n"))
-		}
-	}
-}
-
 func isSafe(s string) bool { return safetext.IsSafe(s) }
 
-func TestCountLab(t *testing.T) {
-	if os.Getenv("STORY_COUNT") == "" {
-		t.Skip("set STORY_COUNT=1 to count each lab lesson's steps")
-	}
+// maxLabSteps bounds a lab lesson's story: a class walks it with space.
+// The longest today is 40 (a lookup inside the lookup, then eight
+// middleware each way); 60 leaves room for a lesson, not for a runaway.
+const maxLabSteps = 60
+
+// TestLabStepCounts counts each lab lesson's steps and lanes (printed with
+// -v, as a Markdown table for the notes) and holds them to what a class can
+// walk: a journey that reaches the web server takes at least the address,
+// one question and its answer, the connection, the request, the server's
+// side and the response.
+func TestLabStepCounts(t *testing.T) {
 	js := labRuns(t)
 	for _, tc := range labTargets {
 		s := story.Build(js[tc.name])
 		t.Logf("| %s | `%s` | %d | %d |", tc.name, tc.target, len(s.Steps), len(s.Parties))
-	}
-}
-
-func TestLongestNarrations(t *testing.T) {
-	if os.Getenv("STORY_LONG") == "" {
-		t.Skip("set STORY_LONG=1 to list the narrations of six lines")
-	}
-	js := labRuns(t)
-	for _, tc := range labTargets {
-		for _, st := range story.Build(js[tc.name]).Steps {
-			if n := len(story.Wrap(st.Narration, story.NarrationWidth)); n >= 6 {
-				t.Logf("%s %s %q: %d lines\n%s", tc.name, st.Kind, st.Title, n, st.Narration)
-			}
+		if len(s.Steps) > maxLabSteps {
+			t.Errorf("%s: %d steps, over %d", tc.name, len(s.Steps), maxLabSteps)
+		}
+		if j := js[tc.name]; j.Error == "" && len(s.Steps) < 10 {
+			t.Errorf("%s: a whole journey in %d steps", tc.name, len(s.Steps))
 		}
 	}
 }

@@ -61,6 +61,7 @@ func (b *builder) web() {
 		switch e.Kind {
 		case "tcp", "tls":
 			b.redirect(h, i)
+			b.lateDNS(e.Start)
 			b.connectExchange(h, i, e)
 		case "http":
 			b.request(h, i, e)
@@ -161,6 +162,9 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	if lesson == nil {
 		lesson = findField(helloFields, "cipher suites offered")
 	}
+	if lesson == nil {
+		lesson = findField(helloFields, "cipher suites") // tlswire's name for the list
+	}
 	b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start, Exchange: e, ExchangeIndex: i, Dir: DirSent,
 		Bytes: hello, Fields: helloFields, Lesson: lesson, Title: "TLS ClientHello", Narration: n.String()})
 
@@ -190,7 +194,7 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 	}
 	st := Step{Stage: s.Kind, Kind: KindTLS, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields,
-		Lesson: firstOf(e.Received.Fields, "cipher suite chosen", "ServerHello"), Title: "TLS ServerHello … Finished", Narration: n.String(),
+		Lesson: firstOf(e.Received.Fields, "cipher suite chosen", "cipher suite", "ServerHello"), Title: "TLS ServerHello … Finished", Narration: n.String(),
 		Failed: v.Verdict == facts.Failed}
 	if v.Verdict == facts.UnverifiedWithK {
 		st.Title += " (NOT verified)"

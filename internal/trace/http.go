@@ -31,7 +31,8 @@ type TLS struct {
 	ServerName  string        `json:"server_name,omitempty"` // the SNI sent; empty for an IP address
 	Version     string        `json:"version,omitempty"`     // TLS 1.3
 	CipherSuite string        `json:"cipher_suite,omitempty"`
-	ALPN        string        `json:"alpn,omitempty"` // the protocol agreed; empty when the server chose none
+	KeyExchange string        `json:"key_exchange,omitempty"` // the key shares' group: X25519MLKEM768 (ML-KEM with X25519)
+	ALPN        string        `json:"alpn,omitempty"`         // the protocol agreed; empty when the server chose none
 	ALPNOffered []string      `json:"alpn_offered,omitempty"`
 	Chain       []Certificate `json:"chain,omitempty"` // as the server sent it, leaf first
 	// Verified is true when the chain led to a trusted root and named the host.

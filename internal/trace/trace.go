@@ -187,6 +187,15 @@ type Message struct {
 	// Dropped counts the bytes past the capture cap: seen, counted, not kept.
 	Dropped int64   `json:"dropped,omitempty"`
 	Fields  []Field `json:"fields,omitempty"`
+	// Decrypted is Bytes with each TLS record's plaintext laid over its
+	// ciphertext, at the same offsets (an AEAD cipher's ciphertext is as
+	// long as its plaintext), so Fields locate the decrypted content too;
+	// nil when nothing was decrypted. journey holds its own session's
+	// secrets: this is what the encrypted records carried.
+	Decrypted []byte `json:"decrypted,omitempty"`
+	// Records, for a message sent over TLS (an HTTP request or response),
+	// are the encrypted records that carried it, as they crossed the wire.
+	Records *Message `json:"records,omitempty"`
 }
 
 // Size is the number of bytes that crossed the wire, kept or not.

@@ -1,12 +1,14 @@
 package tracefile
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -22,14 +24,23 @@ const (
 	// (base64 adds a third); 64 MiB leaves a wide margin and stops a 2 GB
 	// blob before any of it is decoded.
 	MaxFileSize = 64 << 20
-	// MaxObjects bounds the JSON objects in a document, counted before
-	// decoding so that a file of tiny objects ("[{},{},...]") cannot make
-	// the decoder allocate gigabytes. A DNS hop has about a hundred
-	// (exchange, fields, records); 128 Ki covers a thousand hops.
+	// MinObjectBytes and MinValueBytes bound the JSON objects and values
+	// (array elements, object members) in proportion to the document's
+	// size, counted before decoding: the decoder turns a 3-byte "{}," into
+	// a 72-byte field, and grows its slices by copying (three times the
+	// final size allocated in all), so a file of tiny objects
+	// ("[{},{},...]") could make it allocate a hundred times the file.
+	// journey writes objects of over 100 bytes (indented; a header's
+	// field, minified, is about 69); at one object per 64 bytes, the worst
+	// document of 60 MB takes about five times its size to read, whatever
+	// its shape, and a recording of 61,000 headers (183,000 field objects,
+	// 40 MB) reads back.
+	MinObjectBytes = 64
+	MinValueBytes  = 8
+	// MaxObjects and MaxValues are allowed whatever the document's size,
+	// so a small document is never refused for its counts alone.
 	MaxObjects = 1 << 17
-	// MaxValues bounds the array elements and object members (commas,
-	// counted before decoding) for the same reason: ["","",...].
-	MaxValues = 1 << 20
+	MaxValues  = 1 << 20
 	// MaxNesting bounds how deep objects and arrays nest. A real trace
 	// nests about ten levels plus its field trees (MaxFieldDepth).
 	MaxNesting = 64
@@ -39,8 +50,13 @@ const (
 	// MaxExchanges bounds the exchanges of the whole journey: far above
 	// the DNS stage's query limit plus the redirect limit.
 	MaxExchanges = 4096
-	// MaxFields bounds the annotated fields of the whole journey, nested
-	// ones included.
+	// MaxFields bounds the annotated fields of one message, nested ones
+	// included, that are kept: past it the message's bytes are all there,
+	// the rest of its annotation is dropped, and the stage gets a note
+	// saying how many fields were. (Memory is bounded by MinObjectBytes;
+	// this bounds what a renderer walks.) Journey annotates every header, so
+	// a response of 61,000 headers (under curl's 300 KiB head limit) has
+	// 183,000 fields; a renderer needs no more than this to teach.
 	MaxFields = 1 << 16
 	// MaxFieldDepth bounds how deep a field tree nests (a DNS record's
 	// RDATA inside a record inside a section is three levels).
@@ -76,19 +92,79 @@ var (
 // stage). Unknown JSON fields are ignored, so a newer minor version reads.
 // The error is one line, without the file's name.
 func Decode(r io.Reader) (*trace.Journey, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	br := bufio.NewReaderSize(r, sniffSize)
+	if err := sniff(br); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(br, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%w: more than %d MiB, larger than any recorded journey", ErrTooLarge, MaxFileSize>>20)
 	}
+	return decode(data)
+}
+
+// bom is the UTF-8 byte-order mark some editors put first; JSON forbids
+// it, but a recording opened and saved in one is still a recording.
+var bom = []byte("\xef\xbb\xbf")
+
+// sniffSize is how much of a document is looked at before it is read
+// whole: enough for a byte-order mark and leading space.
+const sniffSize = 4 << 10
+
+// sniff refuses, from its first bytes, a document that cannot be a
+// journey, so that /dev/urandom or a binary file is not read to
+// MaxFileSize first.
+func sniff(br *bufio.Reader) error {
+	head, err := br.Peek(sniffSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return fmt.Errorf("reading: %w", err)
+	}
+	if len(head) < sniffSize {
+		return nil // all of it is here: decode says what is wrong
+	}
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return nil // 4 KiB of spaces: the size limit will say
+	case trimmed[0] == '{':
+		return nil
+	case bytes.IndexByte([]byte(`["-0123456789tfn`), trimmed[0]) >= 0 && jsonPrefix(trimmed):
+		return fmt.Errorf("%w: the document is not a JSON object", ErrFormat)
+	}
+	return fmt.Errorf("%w: it does not start with '{'", ErrNotJSON)
+}
+
+// jsonPrefix reports whether b reads as the start of JSON values: random
+// bytes that happen to start like one ("5", "[") soon fail.
+func jsonPrefix(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := dec.Token(); err != nil {
+			return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		}
+	}
+}
+
+// decodeGCPercent is the garbage collector's target while decoding (the
+// default is 100: the heap may double before a collection).
+const decodeGCPercent = 25
+
+// decode checks and decodes a whole document.
+func decode(data []byte) (*trace.Journey, error) {
+	data = bytes.TrimPrefix(data, bom)
 	if err := scan(data); err != nil {
 		return nil, err
 	}
 	// One full decode in the common case; the format is checked after it,
 	// and before a decoding error is reported, so that a document of
 	// another format says so rather than what its fields hold.
+	// The decoder's garbage (slices grown by copying) is most of what it
+	// allocates: collect it sooner while decoding, so the peak stays near
+	// what is kept.
+	defer debug.SetGCPercent(debug.SetGCPercent(decodeGCPercent))
 	var j trace.Journey
 	if err := json.Unmarshal(data, &j); err != nil {
 		var head struct {
@@ -139,6 +215,8 @@ func scan(data []byte) error {
 	var (
 		depth, objects, values int
 		inString, escaped      bool
+		maxObjects             = max(MaxObjects, len(data)/MinObjectBytes)
+		maxValues              = max(MaxValues, len(data)/MinValueBytes)
 	)
 	for _, c := range trimmed {
 		if inString {
@@ -162,8 +240,8 @@ func scan(data []byte) error {
 			}
 			if c == '{' {
 				objects++
-				if objects > MaxObjects {
-					return fmt.Errorf("%w: more than %d JSON objects", ErrTooLarge, MaxObjects)
+				if objects > maxObjects {
+					return fmt.Errorf("%w: more than %d JSON objects in %d bytes (one per %d bytes at most)", ErrTooLarge, maxObjects, len(data), MinObjectBytes)
 				}
 			}
 		case '}', ']':
@@ -173,8 +251,8 @@ func scan(data []byte) error {
 			}
 		case ',':
 			values++
-			if values > MaxValues {
-				return fmt.Errorf("%w: more than %d JSON values", ErrTooLarge, MaxValues)
+			if values > maxValues {
+				return fmt.Errorf("%w: more than %d JSON values in %d bytes (one per %d bytes at most)", ErrTooLarge, maxValues, len(data), MinValueBytes)
 			}
 		}
 	}
@@ -216,6 +294,7 @@ type checker struct {
 	path      []string
 	exchanges int
 	fields    int
+	dropped   map[int]int // per stage index: annotated fields past MaxFields, not kept
 }
 
 // invalid is an error at the current path.
@@ -277,7 +356,11 @@ func check(j *trace.Journey) error {
 	if err := c.walk(reflect.ValueOf(j).Elem(), 0); err != nil {
 		return err
 	}
-	return c.hops(j)
+	if err := c.hops(j); err != nil {
+		return err
+	}
+	c.noteDropped(j)
+	return nil
 }
 
 // stageNames lists the stages in order: "address, dns, ...".
@@ -438,22 +521,44 @@ func (c *checker) message(m *trace.Message) error {
 	if m.Dropped > MaxDropped {
 		return c.invalid("dropped byte count %d is more than %d", m.Dropped, int64(MaxDropped))
 	}
+	if m.Decrypted != nil && len(m.Decrypted) != len(m.Bytes) {
+		// Fields locate decrypted parts by the wire's offsets: the two
+		// must be the same length for a renderer to slice either.
+		return c.invalid("decrypted holds %d bytes where the message has %d", len(m.Decrypted), len(m.Bytes))
+	}
+	if r := m.Records; r != nil {
+		if r.Records != nil {
+			return c.invalid("records inside records: TLS records carry the message, not other records")
+		}
+		c.push(".records")
+		if err := c.message(r); err != nil {
+			return err
+		}
+		c.pop()
+	}
 	c.push(".fields")
 	defer c.pop()
-	return c.fieldList(m.Fields, len(m.Bytes), 1)
+	c.fields = 0
+	return c.fieldList(&m.Fields, len(m.Bytes), 1)
 }
 
-func (c *checker) fieldList(fields []trace.Field, size, depth int) error {
+// fieldList checks a list of fields; past MaxFields in the journey it
+// drops the rest of the list (counted in c.dropped).
+func (c *checker) fieldList(list *[]trace.Field, size, depth int) error {
+	fields := *list
 	if len(fields) > 0 && depth > MaxFieldDepth {
 		return c.invalid("fields nest more than %d deep", MaxFieldDepth)
 	}
 	for i := range fields {
+		if c.fields == MaxFields {
+			c.drop(fields[i:])
+			// A copy, so the dropped fields' array can be freed.
+			*list = append([]trace.Field(nil), fields[:i]...)
+			return nil
+		}
 		f := &fields[i]
 		c.push("[" + strconv.Itoa(i) + "]")
 		c.fields++
-		if c.fields > MaxFields {
-			return fmt.Errorf("%w: more than %d fields", ErrTooLarge, MaxFields)
-		}
 		switch {
 		case f.Offset < 0 || f.Length < 0:
 			return c.invalid("negative offset %d or length %d", f.Offset, f.Length)
@@ -461,13 +566,49 @@ func (c *checker) fieldList(fields []trace.Field, size, depth int) error {
 			return c.invalid("offset %d + length %d is past the message's %d bytes", f.Offset, f.Length, size)
 		}
 		c.push(".children")
-		if err := c.fieldList(f.Children, size, depth+1); err != nil {
+		if err := c.fieldList(&f.Children, size, depth+1); err != nil {
 			return err
 		}
 		c.pop()
 		c.pop()
 	}
 	return nil
+}
+
+// drop counts fields (and their children) not kept, for the stage being
+// walked.
+func (c *checker) drop(fields []trace.Field) {
+	n := 0
+	var count func([]trace.Field, int)
+	count = func(fs []trace.Field, depth int) {
+		for i := range fs {
+			n++
+			if depth < MaxFieldDepth {
+				count(fs[i].Children, depth+1)
+			}
+		}
+	}
+	count(fields, 1)
+	stage := -1
+	if len(c.path) >= 2 && c.path[0] == ".stages" {
+		stage, _ = strconv.Atoi(strings.Trim(c.path[1], "[]"))
+	}
+	if c.dropped == nil {
+		c.dropped = map[int]int{}
+	}
+	c.dropped[stage] += n
+}
+
+// noteDropped tells, in each stage that lost some, how many annotated
+// fields were not kept: a capped count says it is capped.
+func (c *checker) noteDropped(j *trace.Journey) {
+	for i, n := range c.dropped {
+		if i < 0 || i >= len(j.Stages) {
+			continue
+		}
+		j.Stages[i].Notes = append(j.Stages[i].Notes, fmt.Sprintf(
+			"this replay keeps the first %d annotated fields of a message; %d more in this stage are not annotated here (every byte is still shown)", MaxFields, n))
+	}
 }
 
 // jsonKind names what a Go type looks like in JSON, so an error speaks of

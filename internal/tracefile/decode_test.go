@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -233,6 +234,15 @@ func TestDecodeBad(t *testing.T) {
 		{"field past a short message", mutate(t, func(d map[string]any) {
 			at(d, "stages", 1, "exchanges", 0, "received")["fields"] = []any{map[string]any{"name": "x", "offset": 0, "length": 4}}
 		}), tracefile.ErrInvalid, "past the message's 3 bytes"},
+		{"decrypted of another length", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["decrypted"] = "AAAA"
+		}), tracefile.ErrInvalid, "decrypted holds 3 bytes where the message has 8"},
+		{"record field past its bytes", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["records"] = map[string]any{"bytes": "AAAA", "fields": []any{map[string]any{"name": "x", "offset": 2, "length": 2}}}
+		}), tracefile.ErrInvalid, "sent.records.fields[0]: offset 2 + length 2 is past the message's 3 bytes"},
+		{"records in records", mutate(t, func(d map[string]any) {
+			at(d, "stages", 1, "exchanges", 0, "sent")["records"] = map[string]any{"records": map[string]any{}}
+		}), tracefile.ErrInvalid, "records inside records"},
 		{"field on no bytes", mutate(t, func(d map[string]any) {
 			delete(at(d, "stages", 1, "exchanges", 0, "sent"), "bytes")
 		}), tracefile.ErrInvalid, "past the message's 0 bytes"},
@@ -243,13 +253,6 @@ func TestDecodeBad(t *testing.T) {
 			}
 			at(d, "stages", 1, "exchanges", 0, "sent")["fields"] = []any{leaf}
 		}), tracefile.ErrInvalid, "nest more than"},
-		{"too many fields", mutate(t, func(d map[string]any) {
-			fields := make([]any, tracefile.MaxFields+1)
-			for i := range fields {
-				fields[i] = map[string]any{"offset": 0}
-			}
-			at(d, "stages", 1, "exchanges", 0, "sent")["fields"] = fields
-		}), tracefile.ErrTooLarge, "fields"},
 		{"too many exchanges", mutate(t, func(d map[string]any) {
 			ex := make([]any, tracefile.MaxExchanges+1)
 			for i := range ex {
@@ -259,6 +262,7 @@ func TestDecodeBad(t *testing.T) {
 		}), tracefile.ErrTooLarge, "exchanges"},
 		{"nested too deep", []byte(`{"format":"journey/1","x":` + strings.Repeat("[", tracefile.MaxNesting) + strings.Repeat("]", tracefile.MaxNesting) + `}`), tracefile.ErrTooLarge, "nest"},
 		{"too many objects", []byte(`{"format":"journey/1","x":[` + strings.Repeat("{},", tracefile.MaxObjects) + `{}]}`), tracefile.ErrTooLarge, "objects"},
+		{"too many objects for the size", []byte(`{"format":"journey/1","x":[` + strings.Repeat("{},", 4*tracefile.MaxObjects) + `{}]}`), tracefile.ErrTooLarge, "one per 64 bytes"},
 		{"too many values", []byte(`{"format":"journey/1","x":[` + strings.Repeat(`"",`, tracefile.MaxValues) + `""]}`), tracefile.ErrTooLarge, "values"},
 		{"huge base64 blob", hugeBlob(), tracefile.ErrTooLarge, "MiB"},
 	}
@@ -279,6 +283,105 @@ func TestDecodeBad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecodeKeepsWhatItAnnotates: a message with more fields than
+// MaxFields is accepted (journey records such responses: 61,000 headers
+// are under curl's head limit); the fields past the limit are dropped and
+// the stage says how many.
+func TestDecodeKeepsWhatItAnnotates(t *testing.T) {
+	const extra = 7
+	doc := mutate(t, func(d map[string]any) {
+		fields := make([]any, tracefile.MaxFields+extra)
+		for i := range fields {
+			fields[i] = map[string]any{"name": "x", "offset": 0, "length": 1}
+		}
+		at(d, "stages", 1, "exchanges", 0, "sent")["fields"] = fields
+		at(d, "stages", 1, "exchanges", 0, "received")["fields"] = []any{map[string]any{"name": "y", "offset": 0, "length": 1}}
+	})
+	j, err := tracefile.Decode(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("Decode refused %d fields: %v", tracefile.MaxFields+extra, err)
+	}
+	dns := j.Stages[1]
+	if n := len(dns.Exchanges[0].Sent.Fields); n != tracefile.MaxFields {
+		t.Errorf("%d fields kept, want %d", n, tracefile.MaxFields)
+	}
+	if len(dns.Exchanges[0].Received.Fields) == 0 {
+		t.Error("the next message lost its fields: the limit is per message")
+	}
+	note := strings.Join(dns.Notes, "\n")
+	if !strings.Contains(note, fmt.Sprintf("%d more in this stage are not annotated", extra)) {
+		t.Errorf("the stage does not say %d fields were dropped: %q", extra, note)
+	}
+}
+
+// TestDecodeByteOrderMark: a recording saved by an editor that adds a
+// UTF-8 byte-order mark still reads.
+func TestDecodeByteOrderMark(t *testing.T) {
+	doc := append([]byte("\xef\xbb\xbf"), encode(t, sample())...)
+	if _, err := tracefile.Decode(bytes.NewReader(doc)); err != nil {
+		t.Fatalf("Decode with a BOM: %v", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bom.json")
+	os.WriteFile(path, doc, 0o644)
+	if _, err := tracefile.ReadFile(path, nil); err != nil {
+		t.Fatalf("ReadFile with a BOM: %v", err)
+	}
+}
+
+// random is an endless reader of bytes that are not JSON, as /dev/urandom.
+type random struct{}
+
+func (random) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(i*131 + 7)
+	}
+	return len(p), nil
+}
+
+// TestDecodeRefusesEarly: what is not JSON is refused from its first bytes,
+// not after MaxFileSize of them.
+func TestDecodeRefusesEarly(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		r    io.Reader
+		want error
+	}{
+		{"random bytes", random{}, tracefile.ErrNotJSON},
+		{"random bytes that start like a number", io.MultiReader(strings.NewReader("5"), random{}), tracefile.ErrNotJSON},
+		{"random bytes that start like an array", io.MultiReader(strings.NewReader("[\x00"), random{}), tracefile.ErrNotJSON},
+		{"an endless JSON array", io.MultiReader(strings.NewReader("["), endlessString("1,")), tracefile.ErrFormat},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &countingReader{r: tt.r}
+			_, err := tracefile.Decode(r)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode = %v, want %v", err, tt.want)
+			}
+			if r.n > 64<<10 {
+				t.Errorf("read %d bytes before refusing", r.n)
+			}
+		})
+	}
+	if f, err := os.Open("/dev/urandom"); err == nil {
+		defer f.Close()
+		if _, err := tracefile.ReadFile("/dev/urandom", nil); !errors.Is(err, tracefile.ErrNotJSON) {
+			t.Errorf("ReadFile(/dev/urandom) = %v", err)
+		}
+	}
+}
+
+// endlessString repeats s without end.
+type endlessString string
+
+func (e endlessString) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], e)
+	}
+	return n, nil
 }
 
 // hugeBlob is a journey whose bytes are a base64 blob past MaxFileSize.

@@ -1,6 +1,6 @@
 // Package tracefile owns the trace as a document: the JSON that --json
-// prints, --record writes and replay reads back. Writing is atomic, so an
-// interrupted run never leaves half a file; reading is bounded and checked
+// prints, --record writes and replay reads back. Writing is atomic and never
+// replaces anything but a regular file (record.go); reading is bounded and checked
 // before anything renders it, since a replay file may come from anyone.
 // docs/trace-format.md describes the document.
 package tracefile
@@ -13,7 +13,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"journey/internal/trace"
 )
@@ -28,56 +27,6 @@ func Encode(w io.Writer, j *trace.Journey) error {
 	if err := enc.Encode(displayable(j)); err != nil {
 		return fmt.Errorf("encoding the trace: %w", err)
 	}
-	return nil
-}
-
-// filePerm is the mode of a recorded file: readable by others, as a file a
-// shell redirection creates (the temporary file starts private).
-const filePerm = 0o644
-
-// WriteFile writes j to path atomically: the document goes to a temporary
-// file in the same directory (so the rename cannot cross file systems),
-// which is synced and then renamed over path. A reader, or a run
-// interrupted at any moment, sees the old file or the whole new one, never
-// half a document.
-func WriteFile(path string, j *trace.Journey) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriter(f)
-	if err := Encode(w, j); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(filePerm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// Sync before the rename: otherwise a crash can leave the new name
-	// pointing at an empty file.
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	syncDir(dir)
 	return nil
 }
 
@@ -108,14 +57,40 @@ func ReadFile(path string, stdin io.Reader) (*trace.Journey, error) {
 		return nil, fmt.Errorf("cannot open it: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil {
-		switch {
-		case fi.IsDir():
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		// A FIFO, a device, standard input: the size is not known, so the
+		// reading is bounded as it goes.
+		if err == nil && fi.IsDir() {
 			return nil, errors.New("a directory, not a recorded journey")
-		case fi.Size() > MaxFileSize:
-			// Known from its size: no need to read 64 MiB of it first.
-			return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)
+		}
+		return Decode(f)
+	}
+	if fi.Size() > MaxFileSize {
+		// Known from its size: no need to read 64 MiB of it first.
+		return nil, fmt.Errorf("%w: %d MiB, more than %d MiB, larger than any recorded journey", ErrTooLarge, fi.Size()>>20, MaxFileSize>>20)
+	}
+	// Read into a buffer of the file's size (io.ReadAll would double its
+	// way there, holding up to twice the file), after the first bytes say
+	// it may be a journey at all.
+	br := bufio.NewReaderSize(f, sniffSize)
+	if err := sniff(br); err != nil {
+		return nil, err
+	}
+	data := make([]byte, 0, fi.Size()+1)
+	for len(data) <= MaxFileSize {
+		n, err := br.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			return decode(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading: %w", err)
+		}
+		if len(data) == cap(data) {
+			// The file grew while being read: read on, bounded.
+			data = append(data, 0)[:len(data)]
 		}
 	}
-	return Decode(f)
+	return nil, fmt.Errorf("%w: more than %d MiB, larger than any recorded journey", ErrTooLarge, MaxFileSize>>20)
 }

@@ -14,13 +14,17 @@ import (
 func TestWriteFile(t *testing.T) {
 	j := sample()
 	want := encode(t, j)
+	umask := currentUmask()
 	tests := []struct {
-		name string
-		old  []byte // the file's content before, nil for none
+		name     string
+		old      []byte      // the file's content before, nil for none
+		oldMode  os.FileMode // its mode
+		wantMode os.FileMode
 	}{
-		{"new file", nil},
-		{"replaces a longer file", bytes.Repeat([]byte("x"), 3*len(want))},
-		{"replaces a shorter file", []byte("{}")},
+		{"new file gets 0666 less the umask", nil, 0, 0o666 &^ umask},
+		{"replaces a longer file, keeping 0600", bytes.Repeat([]byte("x"), 3*len(want)), 0o600, 0o600},
+		{"replaces a shorter file, keeping 0640", []byte("{}"), 0o640, 0o640},
+		{"replaces a 0604 file, wider than the umask allows", []byte("{}"), 0o604, 0o604},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,6 +32,9 @@ func TestWriteFile(t *testing.T) {
 			path := filepath.Join(dir, "trip.json")
 			if tt.old != nil {
 				if err := os.WriteFile(path, tt.old, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(path, tt.oldMode); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -45,8 +52,8 @@ func TestWriteFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fi.Mode().Perm() != 0o644 {
-				t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+			if fi.Mode().Perm() != tt.wantMode {
+				t.Errorf("mode %v, want %v", fi.Mode().Perm(), tt.wantMode)
 			}
 			entries, err := os.ReadDir(dir)
 			if err != nil {

@@ -36,19 +36,20 @@ func bigJourney(size int) *trace.Journey {
 func bigModel(tb testing.TB, w, h int, hex bool) *Model {
 	m := New(context.Background(), Options{Replay: bigJourney(1 << 20)})
 	m.Init()
+	m.Update(runes("i")) // the inspector
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.focus = focusFields
-	rows := m.tree()
+	m.insp.focus = focusFields
+	rows := m.insp.tree()
 	for i, r := range rows {
 		if r.field != nil && r.field.Name == "body" {
-			m.selectNode(i)
+			m.insp.selectNode(i)
 		}
 	}
-	if _, _, n, _ := m.current(); n != 1<<20 {
+	if _, _, n, _ := m.insp.current(); n != 1<<20 {
 		tb.Fatalf("the body is not selected (%d bytes)", n)
 	}
-	m.flip = hex
-	m.focus = focusBytes
+	m.insp.flip = hex
+	m.insp.focus = focusBytes
 	return m
 }
 
@@ -67,10 +68,12 @@ func BenchmarkView(b *testing.B) {
 				down := tea.KeyMsg{Type: tea.KeyPgDown}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := cpuTime()
 				for b.Loop() {
 					m.Update(down)
 					m.View()
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}
@@ -82,8 +85,8 @@ func TestBigBody(t *testing.T) {
 	for _, hex := range []bool{false, true} {
 		t.Run(fmt.Sprint("hex=", hex), func(t *testing.T) {
 			m := bigModel(t, 80, 24, hex)
-			m.top[focusBytes] = 1 << 30
-			m.clampScroll()
+			*m.insp.scroll(focusBytes) = 1 << 30
+			m.insp.clampScroll()
 			out := m.View()
 			checkFits(t, out, 80, 24)
 			if hex {

@@ -63,6 +63,9 @@ func cellWidth(b []byte, i int) (cells, size int) {
 	if r == utf8.RuneError && size == 1 {
 		return 4, 1
 	}
+	if invisible(r) { // drawn as its escape: see width.go
+		return len(terminalSafe(string(r))), size
+	}
 	return ansi.StringWidth(safetext.Line(string(b[i : i+size]))), size
 }
 
@@ -88,7 +91,7 @@ func buildTextRows(b []byte, w int) textRows {
 }
 
 // bytesRowCount is how many rows the pane's content has at width w.
-func (m *Model) bytesRowCount(w int) int {
+func (m *Inspector) bytesRowCount(w int) int {
 	msg, _, _, _ := m.current()
 	if msg == nil || len(msg.Bytes) == 0 {
 		return 1
@@ -105,7 +108,7 @@ func (m *Model) bytesRowCount(w int) int {
 }
 
 // rows returns the cached text rows of b at width w.
-func (m *Model) rows(b []byte, w int) *textRows {
+func (m *Inspector) rows(b []byte, w int) *textRows {
 	if !m.cache.text.valid(b, w) {
 		m.cache.text = buildTextRows(b, w)
 	}
@@ -113,7 +116,7 @@ func (m *Model) rows(b []byte, w int) *textRows {
 }
 
 // rowOf is the row showing byte off.
-func (m *Model) rowOf(off, w int) int {
+func (m *Inspector) rowOf(off, w int) int {
 	msg, _, _, _ := m.current()
 	if msg == nil || len(msg.Bytes) == 0 {
 		return 0
@@ -135,7 +138,7 @@ func (m *Model) rowOf(off, w int) int {
 }
 
 // bytesLines renders h rows of the bytes pane from row top, w cells wide.
-func (m *Model) bytesLines(w, h, top int) []string {
+func (m *Inspector) bytesLines(w, h, top int) []string {
 	msg, off, n, _ := m.current()
 	out := make([]string, 0, h)
 	if msg == nil || len(msg.Bytes) == 0 {
@@ -171,18 +174,23 @@ func (m *Model) bytesLines(w, h, top int) []string {
 const hexDigits = "0123456789abcdef"
 
 // hexRow is row r as offset, hex bytes and their ASCII, highlighting hl.
-func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
+func (m *Inspector) hexRow(b []byte, r, w int, hl [2]int) string {
+	return hexRowOf(m.pt, b, r, w, hl)
+}
+
+// hexRowOf is hexRow for any pane, with its paints.
+func hexRowOf(pt paints, b []byte, r, w int, hl [2]int) string {
 	d := offDigits(len(b))
 	per := hexPerRow(w, d)
 	a := r * per
 	e := min(a+per, len(b))
 	var sb strings.Builder
 	sb.Grow(w + 64)
-	sb.WriteString(m.pt.dim.pre)
+	sb.WriteString(pt.dim.pre)
 	for i := d - 1; i >= 0; i-- {
 		sb.WriteByte(hexDigits[(a>>(4*i))&0xf])
 	}
-	sb.WriteString(m.pt.dim.post)
+	sb.WriteString(pt.dim.post)
 	sb.WriteString("  ")
 	in := false
 	for i := a; i < a+per; i++ {
@@ -191,14 +199,14 @@ func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
 			continue
 		}
 		if i >= hl[0] && i < hl[1] && !in {
-			sb.WriteString(m.pt.highlight.pre)
+			sb.WriteString(pt.highlight.pre)
 			in = true
 		}
 		sb.WriteByte(hexDigits[b[i]>>4])
 		sb.WriteByte(hexDigits[b[i]&0xf])
 		// A highlighted run stays one block, the spaces inside it included.
 		if next := i+1 < e && i+1 >= hl[0] && i+1 < hl[1]; in && !next {
-			sb.WriteString(m.pt.highlight.post)
+			sb.WriteString(pt.highlight.post)
 			in = false
 		}
 		sb.WriteByte(' ')
@@ -207,9 +215,9 @@ func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
 	for i := a; i < e; i++ {
 		on := i >= hl[0] && i < hl[1]
 		if on && !in {
-			sb.WriteString(m.pt.highlight.pre)
+			sb.WriteString(pt.highlight.pre)
 		} else if !on && in {
-			sb.WriteString(m.pt.highlight.post)
+			sb.WriteString(pt.highlight.post)
 		}
 		in = on
 		c := b[i]
@@ -219,14 +227,19 @@ func (m *Model) hexRow(b []byte, r, w int, hl [2]int) string {
 		sb.WriteByte(c)
 	}
 	if in {
-		sb.WriteString(m.pt.highlight.post)
+		sb.WriteString(pt.highlight.post)
 	}
 	return sb.String()
 }
 
 // textRow is row r of the text form, made safe, highlighting hl.
-func (m *Model) textRow(b []byte, r, w int, hl [2]int) string {
-	st := m.rows(b, w).start
+func (m *Inspector) textRow(b []byte, r, w int, hl [2]int) string {
+	return textRowOf(m.pt, m.rows(b, w).start, b, r, hl)
+}
+
+// textRowOf is row r of b, whose rows start at st, made safe,
+// highlighting hl.
+func textRowOf(pt paints, st []int, b []byte, r int, hl [2]int) string {
 	if r >= len(st) {
 		return ""
 	}
@@ -251,11 +264,11 @@ func (m *Model) textRow(b []byte, r, w int, hl [2]int) string {
 		seg(a, e, nil)
 	} else {
 		seg(a, x, nil)
-		seg(x, y, &m.pt.highlight)
+		seg(x, y, &pt.highlight)
 		seg(y, e, nil)
 	}
 	if e > a && b[e-1] != '\n' && e < len(b) {
-		sb.WriteString(m.pt.dim.wrap("↩")) // the line goes on in the next row
+		sb.WriteString(pt.dim.wrap("↩")) // the line goes on in the next row
 	}
 	return sb.String()
 }

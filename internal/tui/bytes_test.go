@@ -36,7 +36,7 @@ func TestHexRow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := marked().hexRow(b, tt.row, tt.w, tt.hl); got != tt.want {
+			if got := marked().insp.hexRow(b, tt.row, tt.w, tt.hl); got != tt.want {
 				t.Errorf("hexRow() =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
@@ -59,8 +59,8 @@ func TestTextRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := marked()
 			var got []string
-			for r := range len(m.rows(b, tt.w).start) {
-				got = append(got, m.textRow(b, r, tt.w, tt.hl))
+			for r := range len(m.insp.rows(b, tt.w).start) {
+				got = append(got, m.insp.textRow(b, r, tt.w, tt.hl))
 			}
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("rows =\n%q\nwant\n%q", got, tt.want)
@@ -82,7 +82,7 @@ func FuzzTextRows(f *testing.F) {
 			return
 		}
 		m := marked()
-		tr := m.rows(b, w)
+		tr := m.insp.rows(b, w)
 		if tr.start[0] != 0 {
 			t.Fatalf("first row starts at %d", tr.start[0])
 		}
@@ -92,7 +92,7 @@ func FuzzTextRows(f *testing.F) {
 			}
 		}
 		for r := range tr.start {
-			row := m.textRow(b, r, w, [2]int{-1, -1})
+			row := m.insp.textRow(b, r, w, [2]int{-1, -1})
 			// A row over w holds a single wide escape (a 6-cell \uXXXX in a
 			// narrower pane): it cannot be split.
 			if n := ansi.StringWidth(strings.TrimSuffix(row, "↩")); n > max(w, 6) {

@@ -17,7 +17,7 @@ type item struct {
 
 // items are the selected stage's exchanges, then the pending packet if it
 // belongs to that stage.
-func (m *Model) items() []item {
+func (m *Inspector) items() []item {
 	s := m.selected()
 	if s == nil {
 		return nil
@@ -32,14 +32,14 @@ func (m *Model) items() []item {
 	return out
 }
 
-func (m *Model) selected() *trace.Stage {
+func (m *Inspector) selected() *trace.Stage {
 	if m.journey == nil || m.stage < 0 || m.stage >= len(m.journey.Stages) {
 		return nil
 	}
 	return m.journey.Stages[m.stage]
 }
 
-func (m *Model) selectedItem() (item, bool) {
+func (m *Inspector) selectedItem() (item, bool) {
 	its := m.items()
 	if m.item < 0 || m.item >= len(its) {
 		return item{}, false
@@ -61,7 +61,7 @@ func (it item) messages() ([]trace.Message, []string) {
 
 // messages are the item's messages, and for an HTTP response whose body
 // was chunked or compressed, the body as decoded.
-func (m *Model) messages(it item) ([]trace.Message, []string) {
+func (m *Inspector) messages(it item) ([]trace.Message, []string) {
 	msgs, names := it.messages()
 	s := m.selected()
 	if it.ex == nil || s == nil || s.HTTP == nil {
@@ -102,7 +102,7 @@ type node struct {
 }
 
 // isOpen: message rows start open, fields with children closed.
-func (m *Model) isOpen(n node) bool {
+func (m *Inspector) isOpen(n node) bool {
 	if v, ok := m.open[n.key]; ok {
 		return v
 	}
@@ -111,7 +111,7 @@ func (m *Model) isOpen(n node) bool {
 
 // tree is the field tree of the selected item, flattened to the rows
 // that are visible with the current open/closed state.
-func (m *Model) tree() []node {
+func (m *Inspector) tree() []node {
 	it, _ := m.selectedItem()
 	c := &m.cache
 	if c.treeOK && c.treeStage == m.selected() && c.treeItem == it {
@@ -123,7 +123,7 @@ func (m *Model) tree() []node {
 
 // buildTree flattens the tree of it; tree caches it until the selection,
 // the trace or an open/closed state changes.
-func (m *Model) buildTree(it item) []node {
+func (m *Inspector) buildTree(it item) []node {
 	msgs, names := m.messages(it)
 	base := it.id()
 	var rows []node
@@ -168,7 +168,7 @@ func (m *Model) buildTree(it item) []node {
 
 // current is the message the bytes pane shows and the range of the
 // selected field in it (n is 0 when a whole message is selected).
-func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
+func (m *Inspector) current() (msg *trace.Message, off, n int, f *trace.Field) {
 	it, _ := m.selectedItem()
 	rows := m.tree()
 	if m.node >= 0 && m.node < len(rows) {
@@ -183,7 +183,7 @@ func (m *Model) current() (msg *trace.Message, off, n int, f *trace.Field) {
 
 // textual reports whether the selected item is text (HTTP, the server's
 // side) rather than a binary protocol; x shows the other form.
-func (m *Model) textual() bool {
+func (m *Inspector) textual() bool {
 	text := false
 	if it, ok := m.selectedItem(); ok {
 		switch {
@@ -200,7 +200,7 @@ func (m *Model) textual() bool {
 }
 
 // nodeMessage is the message a tree row belongs to.
-func (m *Model) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Field) {
+func (m *Inspector) nodeMessage(r node) (msg *trace.Message, off, n int, f *trace.Field) {
 	it, _ := m.selectedItem()
 	msgs, _ := m.messages(it)
 	if r.msg < 0 {

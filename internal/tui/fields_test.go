@@ -15,7 +15,7 @@ import (
 // labels are the field tree's rows as text.
 func labels(m *Model) []string {
 	var out []string
-	for _, r := range m.tree() {
+	for _, r := range m.insp.tree() {
 		out = append(out, strings.Repeat(" ", r.depth)+r.label)
 	}
 	return out
@@ -35,6 +35,7 @@ func TestTree(t *testing.T) {
 	}}
 	m := New(context.Background(), Options{Replay: j})
 	m.Init()
+	m.Update(runes("i")) // the inspector
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 
 	t.Run("address result open", func(t *testing.T) {
@@ -46,7 +47,7 @@ func TestTree(t *testing.T) {
 		}
 	})
 	t.Run("http messages and decoded body", func(t *testing.T) {
-		m.selectStage(1)
+		m.insp.selectStage(1)
 		got := labels(m)
 		want := []string{"sent · 18 bytes", "received · 62 bytes", " status line", " body", "body, decoded · 5 bytes", "result of this stage"}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -54,25 +55,25 @@ func TestTree(t *testing.T) {
 		}
 	})
 	t.Run("expand and select a field", func(t *testing.T) {
-		m.focus = focusFields
-		m.selectNode(2) // status line
-		m.Expand()
+		m.insp.focus = focusFields
+		m.insp.selectNode(2) // status line
+		m.insp.Expand()
 		if got := labels(m)[3]; got != "  status: 200" {
 			t.Fatalf("after enter, row 3 = %q", got)
 		}
 		m.Update(keyDown)
-		msg, off, n, f := m.current()
+		msg, off, n, f := m.insp.current()
 		if f == nil || f.Name != "status" || off != 9 || n != 3 || msg == nil || len(msg.Bytes) != len(raw) {
 			t.Fatalf("current() = %v %d %d %v", msg != nil, off, n, f)
 		}
-		m.Expand() // a leaf: nothing happens
+		m.insp.Expand() // a leaf: nothing happens
 		if len(labels(m)) != 7 {
 			t.Errorf("enter on a leaf changed the tree: %q", labels(m))
 		}
 	})
 	t.Run("decoded body bytes", func(t *testing.T) {
-		m.selectNode(5)
-		msg, _, _, _ := m.current()
+		m.insp.selectNode(5)
+		msg, _, _, _ := m.insp.current()
 		if msg == nil || string(msg.Bytes) != "hello" {
 			t.Fatalf("decoded body = %v", msg)
 		}
@@ -100,6 +101,7 @@ func TestNestedLookup(t *testing.T) {
 	j := &trace.Journey{Target: "www.example.org", Mode: trace.ModeLab, Stages: []*trace.Stage{{Kind: trace.StageAddress, Status: trace.StatusDone}, dns}}
 	m := New(context.Background(), Options{Replay: j, NoColor: true})
 	m.Init()
+	m.Update(runes("i")) // the inspector
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(tea.KeyMsg{Type: tea.KeyRight})
 	m.Update(tea.KeyMsg{Type: tea.KeyDown})

@@ -75,25 +75,26 @@ func TestFollow(t *testing.T) {
 			m := New(context.Background(), Options{Start: func(context.Context, trace.Gate) <-chan trace.Event { return nil }, NoColor: true})
 			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			var seen []trace.StageKind
 			for n, ev := range evs {
 				if n == tt.moveAt {
 					m.Update(tea.KeyMsg{Type: tea.KeyLeft})
 				}
 				m.Update(eventMsg{id: m.runID, ev: ev})
-				if s := m.selected(); s != nil && (len(seen) == 0 || seen[len(seen)-1] != s.Kind) {
+				if s := m.insp.selected(); s != nil && (len(seen) == 0 || seen[len(seen)-1] != s.Kind) {
 					seen = append(seen, s.Kind)
 				}
 			}
 			m.Update(runEndedMsg{id: m.runID})
-			if m.stage != tt.want {
-				t.Errorf("shows stage %d at the end, want %d (stages shown in turn: %v)", m.stage, tt.want, seen)
+			if m.insp.stage != tt.want {
+				t.Errorf("shows stage %d at the end, want %d (stages shown in turn: %v)", m.insp.stage, tt.want, seen)
 			}
 			if tt.moveAt < 0 && tt.fail == "" && len(seen) != len(trace.StageOrder) {
 				t.Errorf("followed %v, want every stage in order", seen)
 			}
-			if tt.moveAt < 0 && m.item != len(m.items())-1 {
-				t.Errorf("exchange %d of %d selected, want the newest", m.item, len(m.items()))
+			if tt.moveAt < 0 && m.insp.item != len(m.insp.items())-1 {
+				t.Errorf("exchange %d of %d selected, want the newest", m.insp.item, len(m.insp.items()))
 			}
 		})
 	}
@@ -102,8 +103,8 @@ func TestFollow(t *testing.T) {
 			evs := script(t, fail)
 			m := New(context.Background(), Options{Replay: evs[len(evs)-1].Journey})
 			m.Init()
-			if m.stage != 0 || m.item != 0 {
-				t.Errorf("replay (failed at %q) opens on stage %d item %d", fail, m.stage, m.item)
+			if m.insp.stage != 0 || m.insp.item != 0 {
+				t.Errorf("replay (failed at %q) opens on stage %d item %d", fail, m.insp.stage, m.insp.item)
 			}
 		}
 	})

@@ -31,6 +31,14 @@ var fuzzKeys = []tea.KeyMsg{
 	{Type: tea.KeyRight}, runes("?"), {Type: tea.KeyRight}, {Type: tea.KeyLeft},
 }
 
+// tourKeys jump about the tour: the first step, a stage, the last step,
+// zoom and back.
+var tourKeys = []tea.KeyMsg{runes("g"), runes("3"), runes("G"), runes("z"), {Type: tea.KeyDown}, runes("z"), runes("1")}
+
+// maxFuzzSteps bounds the steps walked per input, so an input with
+// thousands of exchanges does not stall the fuzzer.
+const maxFuzzSteps = 200
+
 // FuzzView decodes arbitrary bytes as a recorded journey and, when the
 // decoder accepts them, replays the journey in the TUI at several sizes
 // and after several keys: nothing panics, and nothing but the TUI's own
@@ -62,6 +70,21 @@ func FuzzView(f *testing.F) {
 		for _, color := range []bool{false, true} {
 			m := New(context.Background(), Options{Replay: j, NoColor: !color})
 			m.Init()
+			// The tour: every step at 80x24 (bounded), the keys that jump.
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			for i := 0; i < min(m.tour.count(), maxFuzzSteps); i++ {
+				checkRaw(t, m.View())
+				m.Update(runes(" "))
+			}
+			for _, k := range tourKeys {
+				m.Update(k)
+				for _, sz := range fuzzSizes {
+					m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+					checkRaw(t, m.View())
+				}
+			}
+			m.Update(runes("z"))
+			m.Update(runes("i")) // the inspector
 			for _, sz := range fuzzSizes {
 				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 				checkRaw(t, m.View())

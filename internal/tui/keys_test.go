@@ -20,25 +20,25 @@ func TestKeys(t *testing.T) {
 		keys  []tea.KeyMsg
 		check func(m *Model) bool
 	}{
-		{"l next stage", []tea.KeyMsg{runes("l")}, func(m *Model) bool { return m.stage == 1 }},
-		{"right next stage", []tea.KeyMsg{{Type: tea.KeyRight}, {Type: tea.KeyRight}}, func(m *Model) bool { return m.stage == 2 }},
-		{"h stops at the first", []tea.KeyMsg{runes("h")}, func(m *Model) bool { return m.stage == 0 }},
-		{"left back", []tea.KeyMsg{runes("l"), runes("l"), {Type: tea.KeyLeft}}, func(m *Model) bool { return m.stage == 1 }},
-		{"past the last", []tea.KeyMsg{runes("l"), runes("l"), runes("l"), runes("l"), runes("l"), runes("l"), runes("l")}, func(m *Model) bool { return m.stage == len(m.journey.Stages)-1 }},
-		{"tab cycles", []tea.KeyMsg{keyTab, keyTab}, func(m *Model) bool { return m.focus == focusBytes }},
-		{"tab wraps", []tea.KeyMsg{keyTab, keyTab, keyTab, keyTab, keyTab}, func(m *Model) bool { return m.focus == focusExchanges }},
-		{"shift+tab back", []tea.KeyMsg{{Type: tea.KeyShiftTab}}, func(m *Model) bool { return m.focus == focusWaterfall }},
-		{"j next exchange", []tea.KeyMsg{runes("l"), runes("j")}, func(m *Model) bool { return m.item == 1 }},
-		{"k previous exchange", []tea.KeyMsg{runes("l"), runes("j"), runes("j"), runes("k")}, func(m *Model) bool { return m.item == 1 }},
-		{"j in fields", []tea.KeyMsg{runes("l"), keyTab, runes("j")}, func(m *Model) bool { return m.node == 1 }},
-		{"enter opens", []tea.KeyMsg{runes("l"), keyTab, runes("j"), keyEnter}, func(m *Model) bool { return m.isOpen(m.tree()[1]) }},
-		{"x flips", []tea.KeyMsg{runes("x")}, func(m *Model) bool { return m.flip }},
+		{"l next stage", []tea.KeyMsg{runes("l")}, func(m *Model) bool { return m.insp.stage == 1 }},
+		{"right next stage", []tea.KeyMsg{{Type: tea.KeyRight}, {Type: tea.KeyRight}}, func(m *Model) bool { return m.insp.stage == 2 }},
+		{"h stops at the first", []tea.KeyMsg{runes("h")}, func(m *Model) bool { return m.insp.stage == 0 }},
+		{"left back", []tea.KeyMsg{runes("l"), runes("l"), {Type: tea.KeyLeft}}, func(m *Model) bool { return m.insp.stage == 1 }},
+		{"past the last", []tea.KeyMsg{runes("l"), runes("l"), runes("l"), runes("l"), runes("l"), runes("l"), runes("l")}, func(m *Model) bool { return m.insp.stage == len(m.journey.Stages)-1 }},
+		{"tab cycles", []tea.KeyMsg{keyTab, keyTab}, func(m *Model) bool { return m.insp.focus == focusBytes }},
+		{"tab wraps", []tea.KeyMsg{keyTab, keyTab, keyTab, keyTab, keyTab}, func(m *Model) bool { return m.insp.focus == focusExchanges }},
+		{"shift+tab back", []tea.KeyMsg{{Type: tea.KeyShiftTab}}, func(m *Model) bool { return m.insp.focus == focusWaterfall }},
+		{"j next exchange", []tea.KeyMsg{runes("l"), runes("j")}, func(m *Model) bool { return m.insp.item == 1 }},
+		{"k previous exchange", []tea.KeyMsg{runes("l"), runes("j"), runes("j"), runes("k")}, func(m *Model) bool { return m.insp.item == 1 }},
+		{"j in fields", []tea.KeyMsg{runes("l"), keyTab, runes("j")}, func(m *Model) bool { return m.insp.node == 1 }},
+		{"enter opens", []tea.KeyMsg{runes("l"), keyTab, runes("j"), keyEnter}, func(m *Model) bool { return m.insp.isOpen(m.insp.tree()[1]) }},
+		{"x flips", []tea.KeyMsg{runes("x")}, func(m *Model) bool { return m.insp.flip }},
 		{"? full help", []tea.KeyMsg{runes("?")}, func(m *Model) bool { return m.help.ShowAll }},
 		{"r does nothing in a replay", []tea.KeyMsg{runes("r")}, func(m *Model) bool { return m.runID == 0 }},
 		{"space without a packet", []tea.KeyMsg{runes(" ")}, func(m *Model) bool { return m.pending == nil }},
 		{"wheel scrolls", []tea.KeyMsg{runes("l"), keyTab, keyTab}, func(m *Model) bool {
 			m.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
-			return m.top[focusBytes] > 0
+			return *m.insp.scroll(focusBytes) > 0
 		}},
 	}
 	j := loadJourney(t, "http")
@@ -46,18 +46,20 @@ func TestKeys(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: j})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			m.Update(tea.WindowSizeMsg{Width: 80, Height: 14})
 			for _, k := range tt.keys {
 				m.Update(k)
 			}
 			if !tt.check(m) {
-				t.Errorf("after %v: stage %d item %d node %d focus %v", tt.keys, m.stage, m.item, m.node, m.focus)
+				t.Errorf("after %v: stage %d item %d node %d focus %v", tt.keys, m.insp.stage, m.insp.item, m.insp.node, m.insp.focus)
 			}
 		})
 	}
 	for _, q := range []tea.KeyMsg{runes("q"), {Type: tea.KeyCtrlC}} {
 		m := New(context.Background(), Options{Replay: j})
 		m.Init()
+		m.Update(runes("i")) // the inspector
 		if _, cmd := m.Update(q); cmd == nil {
 			t.Errorf("%v does not quit", q)
 		} else if _, ok := cmd().(tea.QuitMsg); !ok {
@@ -76,6 +78,7 @@ func TestHelpLine(t *testing.T) {
 			t.Run(fmt.Sprintf("%d/pending=%v", w, pending), func(t *testing.T) {
 				m := New(context.Background(), Options{Replay: j, NoColor: true})
 				m.Init()
+				m.Update(runes("i")) // the inspector
 				m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
 				m.keys.Send.SetEnabled(pending)
 				short := ansi.Strip(m.helpView(w))

@@ -23,7 +23,6 @@ const (
 // includes the pane's title row.
 type layout struct {
 	small, wide     bool
-	help            string
 	bodyH           int
 	itemsW, itemsH  int // wide: the timeline column; narrow: the exchanges list
 	fieldsW, midH   int // fields and bytes share a height
@@ -33,27 +32,42 @@ type layout struct {
 	stripH, headerH int
 }
 
-func (m *Model) layout() layout {
+func (m *Inspector) layout() layout {
 	w, h := m.width, m.height
 	l := layout{headerH: 1}
 	if w < minWidth || h < minHeight {
 		l.small = true
 		return l
 	}
-	l.help = m.helpView(w)
-	helpH := strings.Count(l.help, "\n") + 1
-	l.bodyH = h - l.headerH - helpH
+	l.bodyH = m.bodyH
+	if m.zoom {
+		// z: every pane as large as the body; only the focused one is drawn.
+		l.wide = true // the exchanges pane zoomed is the timeline
+		l.itemsW, l.fieldsW, l.bytesW, l.explW, l.waterW = w, w, w, w, w
+		l.itemsH, l.midH, l.explH, l.waterH = l.bodyH, l.bodyH, l.bodyH, l.bodyH
+		return l
+	}
 	if w >= wideWidth && h >= wideHeight {
 		l.wide = true
 		rows := len(waterfall.Rows(m.journey)) + 1
 		l.waterW = w
 		l.waterH = clamp(rows, 4, l.bodyH/4)
 		colH := l.bodyH - l.waterH
+		// The timeline on the left; on the right the fields and the bytes,
+		// and under them the explanation as wide as both: a column of its
+		// own beside the bytes was a narrow strip beside an empty pane.
 		l.itemsW, l.fieldsW = clamp(w/6, 34, 44), 34
-		rest := w - l.itemsW - l.fieldsW - 3
-		l.explW = clamp(rest-75, 36, rest-40)
-		l.bytesW = rest - l.explW
-		l.itemsH, l.midH, l.explH = colH, colH, colH
+		right := w - l.itemsW - 1
+		l.bytesW = right - l.fieldsW - 1
+		l.explW = right
+		l.itemsH = colH
+		// The fields and bytes get the rows they fill, the explanation the
+		// rest; when both want more, each gets at least half.
+		midNeed := max(len(m.tree()), m.bytesRowCount(l.bytesW)) + 1
+		explNeed := len(m.explLines(l.explW)) + 1
+		l.midH = min(midNeed, max(colH/2, colH-explNeed))
+		l.midH = clamp(l.midH, min(4, colH), colH-min(minExplH, colH))
+		l.explH = colH - l.midH
 		return l
 	}
 	l.stripH = 1
@@ -76,7 +90,7 @@ const minExplH = 4
 // the fields and bytes: base rows, more when the explanation needs them
 // and the fields and bytes leave rows empty, fewer (down to minExplH) when
 // it needs fewer and they need more.
-func (m *Model) explShare(rest, base, bytesW, explW int) int {
+func (m *Inspector) explShare(rest, base, bytesW, explW int) int {
 	midNeed := max(len(m.tree()), m.bytesRowCount(bytesW)) + 1
 	explNeed := len(m.explLines(explW)) + 1
 	h := base
@@ -91,13 +105,13 @@ func (m *Model) explShare(rest, base, bytesW, explW int) int {
 
 // clampScroll keeps every pane's scroll inside its content and the
 // selected rows in view.
-func (m *Model) clampScroll() {
+func (m *Inspector) clampScroll() {
 	l := m.layout()
 	if l.small {
 		return
 	}
 	keep := func(f focus, sel, rows, total int) {
-		t := m.top[f]
+		t := *m.scroll(f)
 		if sel >= 0 {
 			if sel < t {
 				t = sel
@@ -106,7 +120,7 @@ func (m *Model) clampScroll() {
 				t = sel - rows + 1
 			}
 		}
-		m.top[f] = clamp(t, 0, max(0, total-rows))
+		*m.scroll(f) = clamp(t, 0, max(0, total-rows))
 	}
 	if l.wide {
 		keep(focusExchanges, m.stage+1+m.item, l.itemsH-1, len(m.journeyStages())+len(m.items()))
@@ -120,7 +134,7 @@ func (m *Model) clampScroll() {
 }
 
 // revealField scrolls the bytes pane to the selected field.
-func (m *Model) revealField() {
+func (m *Inspector) revealField() {
 	_, off, n, _ := m.current()
 	l := m.layout()
 	if l.small || n <= 0 {
@@ -128,23 +142,26 @@ func (m *Model) revealField() {
 	}
 	rows := l.midH - 1
 	r := m.rowOf(off, l.bytesW)
-	if t := m.top[focusBytes]; r < t || r >= t+rows {
-		m.top[focusBytes] = max(0, r-rows/3)
+	if t := *m.scroll(focusBytes); r < t || r >= t+rows {
+		*m.scroll(focusBytes) = max(0, r-rows/3)
 	}
 }
 
-func (m *Model) journeyStages() []*trace.Stage {
+func (m *Inspector) journeyStages() []*trace.Stage {
 	if m.journey == nil {
 		return nil
 	}
 	return m.journey.Stages
 }
 
-// fit makes s exactly w cells: cut with a … mark, or padded.
+// fit makes s exactly w cells: cut with a … mark, or padded. Invisible
+// characters are made visible first (width.go), so the row is w cells on
+// every terminal.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = terminalSafe(s)
 	sw := ansi.StringWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
@@ -158,6 +175,7 @@ func fit(s string, w int) string {
 
 // spread puts left and right at the two ends of w cells, cutting left.
 func spread(left, right string, w int) string {
+	right = terminalSafe(right)
 	rw := ansi.StringWidth(right)
 	if rw == 0 {
 		return left

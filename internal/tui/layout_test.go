@@ -76,7 +76,7 @@ func TestLayout(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", tt.w, tt.h), func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: &trace.Journey{Stages: []*trace.Stage{{Kind: trace.StageDNS}}}})
 			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
-			l := m.layout()
+			l := m.insp.layout()
 			if l.small != tt.small || l.wide != tt.wide {
 				t.Fatalf("layout at %dx%d: small %v wide %v", tt.w, tt.h, l.small, l.wide)
 			}
@@ -86,8 +86,11 @@ func TestLayout(t *testing.T) {
 			if l.midH < 3 {
 				t.Errorf("bytes pane of %d rows at %dx%d", l.midH, tt.w, tt.h)
 			}
-			if l.wide && l.itemsW+l.fieldsW+l.bytesW+l.explW+3 != tt.w {
-				t.Errorf("columns %d+%d+%d+%d+3 do not fill %d", l.itemsW, l.fieldsW, l.bytesW, l.explW, tt.w)
+			if l.wide && (l.itemsW+l.fieldsW+l.bytesW+2 != tt.w || l.itemsW+l.explW+1 != tt.w) {
+				t.Errorf("columns %d+%d+%d+2 (explanation %d) do not fill %d", l.itemsW, l.fieldsW, l.bytesW, l.explW, tt.w)
+			}
+			if l.wide && l.explW < tt.w/2 {
+				t.Errorf("the explanation is %d cells wide in %d", l.explW, tt.w)
 			}
 		})
 	}
@@ -129,12 +132,13 @@ func TestExplainRoom(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d/%d", tt.w, tt.h, tt.stage), func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: j, NoColor: true})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			m.Update(tea.WindowSizeMsg{Width: tt.w, Height: tt.h})
-			m.selectStage(tt.stage)
-			m.clampScroll()
+			m.insp.selectStage(tt.stage)
+			m.insp.clampScroll()
 			out := ansi.Strip(m.View())
-			l := m.layout()
-			el := m.explLines(l.explW)
+			l := m.insp.layout()
+			el := m.insp.explLines(l.explW)
 			missing := 0
 			for _, line := range el {
 				if !strings.Contains(out, strings.TrimRight(line, " ")) {

@@ -1,22 +1,34 @@
 // Package tui owns the terminal user interface: a bubbletea program that
-// walks a person through a journey as it streams in. The journey's events
-// arrive as messages through a command that waits on the engine's channel
-// (no I/O in Update); in step mode the TUI holds the engine's gate until
-// the user presses a key. Panes: a header, the stages as a timeline, the
-// exchanges of the selected stage, the field tree and the bytes of the
-// selected message (the selected field highlighted), the explanation from
-// package explain, a waterfall and the key help.
+// walks a person through a journey as it streams in.
+//
+// It is built of components, as charmbracelet/bubbles and soft-serve build
+// theirs: the tour (the default view: a ladder diagram of the journey's
+// steps, the current step's narration and a strip of its bytes) and the
+// inspector (the exchanges, field tree, bytes, explanation and waterfall
+// of a stage), each with its own Update and View, sharing one Common (the
+// window's size, the styles, the keys, the journey and its story). The
+// root Model only routes messages and lays the components out, with a
+// header line above them and the key help below.
+//
+// The journey's events arrive as messages through a command that waits on
+// the engine's channel (no I/O in Update); in step mode the TUI holds the
+// engine's gate until the user presses a key.
 package tui
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
+	"journey/internal/facts"
+	"journey/internal/safetext"
 	"journey/internal/trace"
 )
 
@@ -25,20 +37,30 @@ type Options struct {
 	// Start runs a journey and streams its events; the channel closes when
 	// it ends. gate, if not nil, is asked before each packet leaves. Nil when
 	// replaying: Replay holds the journey then.
-	Start   func(ctx context.Context, gate trace.Gate) <-chan trace.Event
-	Replay  *trace.Journey
+	Start  func(ctx context.Context, gate trace.Gate) <-chan trace.Event
+	Replay *trace.Journey
+	// Step holds each packet until the user lets it go; with Replay, it
+	// paces the recording: the tour opens on the first step and walks on
+	// only when the user presses a key.
 	Step    bool
 	Mouse   bool
 	NoColor bool
 }
 
-// Run shows the journey until the user quits and returns the last trace seen.
+// ErrInterrupted is returned by Run when the user pressed Ctrl+C: the
+// command line exits 130 then, as a shell does for an interrupted program.
+var ErrInterrupted = errors.New("interrupted")
+
+// Run shows the journey until the user quits and returns the last trace
+// seen, and ErrInterrupted after Ctrl+C.
 func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 	if opts.Start == nil && opts.Replay == nil {
 		return nil, errors.New("tui: nothing to show (neither a journey to run nor one to replay)")
 	}
 	m := New(ctx, opts)
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	// Signals are the caller's (cli.NotifyContext cancels ctx): bubbletea's
+	// own handler, racing a cancelled ctx, can block its shutdown forever.
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler()}
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
@@ -48,7 +70,12 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 		m = fm
 	}
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		err = nil // the user's interrupt: the journey so far is still the answer
+		// A signal (SIGINT, SIGTERM) ended the program: the journey so far
+		// is still the answer.
+		return m.journey, ErrInterrupted
+	}
+	if err == nil && m.interrupted {
+		err = ErrInterrupted
 	}
 	return m.journey, err
 }
@@ -66,63 +93,39 @@ type (
 		ev trace.Event
 	}
 	runEndedMsg struct{ id int }
+	// sendMsg asks for the packet p, shown as waiting, to be let go. A
+	// component sends it; the root holds the gate.
+	sendMsg struct{ p *trace.Pending }
 )
 
-// mouseStep is how many rows one wheel notch scrolls, as most terminals
-// scroll their own history.
-const mouseStep = 3
-
-// focus is the pane that ↑/↓ move in.
-type focus int
-
-const (
-	focusExchanges focus = iota
-	focusFields
-	focusBytes
-	focusExplain
-	focusWaterfall
-	focusCount
-)
-
-func (f focus) String() string {
-	return [...]string{"exchanges", "fields", "bytes", "explanation", "waterfall"}[f]
+// send is the command a component returns to let the packet p go.
+func send(p *trace.Pending) tea.Cmd {
+	return func() tea.Msg { return sendMsg{p: p} }
 }
 
-// Model is the TUI's state. It is a pointer so View can keep caches.
+// Model is the root of the TUI: it owns the run and the Common every
+// component reads, routes messages, and lays out the header, the shown
+// component and the key help.
 type Model struct {
-	ctx    context.Context
-	opts   Options
-	keys   KeyMap
-	st     Styles
-	pt     paints
-	help   help.Model
-	spin   spinner.Model
-	width  int
-	height int
+	*Common
+	ctx  context.Context
+	opts Options
+	help help.Model
 
-	journey *trace.Journey
+	tour       *Tour
+	insp       *Inspector
+	inspecting bool // the inspector is shown, not the tour
+
 	runID   int
 	cancel  context.CancelFunc
-	running bool
 	ticking bool
 	gate    *stepGate
-	pending *trace.Pending
 
 	// quitting blanks the last frame: the terminal (tmux, after a resize)
 	// may carry rows of the alternate screen back to the shell's screen,
 	// so the last frame leaves nothing to carry and the cursor at the top.
-	quitting bool
-
-	follow bool // select what arrives, until the user moves
-	stage  int  // index into journey.Stages
-	item   int  // index into the selected stage's items
-	node   int  // index into the field tree's visible rows
-	open   map[string]bool
-	focus  focus
-	flip   bool // x: the other of hex and text
-	top    [focusCount]int
-
-	cache cache
+	quitting    bool
+	interrupted bool // ctrl+c: the command line exits 130
 }
 
 // New returns the TUI's model for opts; Run wraps it in a program.
@@ -132,31 +135,31 @@ func New(ctx context.Context, opts Options) *Model {
 	h.ShortSeparator = " · "
 	h.FullSeparator = "   " // four columns in 80 cells
 	h.Styles = helpStyles(opts.NoColor)
-	m := &Model{
-		ctx:     ctx,
-		opts:    opts,
-		keys:    DefaultKeyMap(),
+	c := &Common{
 		st:      st,
 		pt:      st.paints(),
-		help:    h,
+		keys:    DefaultKeyMap(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:   80,
 		height:  24,
-		follow:  true,
-		item:    -1,
-		open:    map[string]bool{},
 		journey: opts.Replay,
+		replay:  opts.Start == nil,
 	}
-	m.spin.Style = st.Running
-	m.keys.Rerun.SetEnabled(opts.Start != nil)
-	m.keys.Send.SetEnabled(false)
+	c.spin.Style = st.Running
+	c.keys.Rerun.SetEnabled(opts.Start != nil)
+	c.keys.Send.SetEnabled(false)
+	m := &Model{Common: c, ctx: ctx, opts: opts, help: h}
+	m.insp = newInspector(c)
+	m.tour = newTour(c, opts.Step)
+	m.resize()
 	return m
 }
 
 // Init starts the journey, unless it is a replay.
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Start == nil {
-		m.selectStage(0)
+		m.insp.selectStage(0)
+		m.tour.journeyChanged(trace.Event{Kind: trace.EventJourneyDone, Journey: m.journey})
 		return nil
 	}
 	return m.startRun()
@@ -178,7 +181,8 @@ func (m *Model) startRun() tea.Cmd {
 	m.pending = nil
 	m.keys.Send.SetEnabled(false)
 	m.running = true
-	m.follow = true
+	m.insp.follow = true
+	m.tour.restart()
 	start := m.opts.Start
 	cmds := []tea.Cmd{func() tea.Msg { return runStartedMsg{id: id, ch: start(ctx, gate)} }}
 	if !m.ticking {
@@ -208,13 +212,13 @@ func waitEvent(id int, ch <-chan trace.Event) tea.Cmd {
 	}
 }
 
-// Update handles one message.
+// Update routes one message: the run's own to the root, keys to the
+// component shown (after the keys every view shares), the rest dropped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-		m.clampScroll()
+		m.resize()
 		return m, nil
 	case runStartedMsg:
 		if msg.id != m.runID {
@@ -230,9 +234,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case runEndedMsg:
 		if msg.id == m.runID {
 			m.running = false
-			m.pending = nil
-			m.keys.Send.SetEnabled(false)
+			m.setPending(nil)
 		}
+		return m, nil
+	case sendMsg:
+		m.Send(msg.p)
 		return m, nil
 	case spinner.TickMsg:
 		if !m.running {
@@ -243,231 +249,201 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.KeyMsg:
-		return m.key(msg)
+		return m, m.key(msg)
 	case tea.MouseMsg:
-		// Only with --mouse: the wheel scrolls the focused pane.
-		switch msg.Button {
-		case tea.MouseButtonWheelDown:
-			m.move(mouseStep)
-		case tea.MouseButtonWheelUp:
-			m.move(-mouseStep)
+		var cmd tea.Cmd
+		if m.inspecting {
+			_, cmd = m.insp.Update(msg)
+		} else {
+			_, cmd = m.tour.Update(msg)
 		}
-		m.clampScroll()
-		return m, nil
+		return m, cmd
 	}
 	return m, nil
 }
 
-// event takes one engine event into the model.
-//
-// Which stage is shown follows one rule, so that where the TUI opens is
-// predictable: while the journey streams, the stage where something is
-// happening (until the user moves); when it ends, the last stage followed
-// (the router, for a complete journey) or, on failure, the failed one. A
-// replay opens on stage 0 (Init).
+// event takes one engine event into Common, then tells each component.
 func (m *Model) event(ev trace.Event) {
 	if ev.Journey != nil {
 		m.journey = ev.Journey
 	}
 	switch ev.Kind {
 	case trace.EventPending:
-		m.pending = ev.Pending
-		m.keys.Send.SetEnabled(true)
+		m.setPending(ev.Pending)
 	case trace.EventJourneyDone:
 		m.running = false
-		m.pending = nil
-		m.keys.Send.SetEnabled(false)
-		if i := m.failedStage(); m.follow && i >= 0 {
-			m.selectStage(i) // show where it went wrong
-		}
+		m.setPending(nil)
 	}
-	if m.follow && m.journey != nil {
-		m.followEvent(ev)
-	}
-	m.clampScroll()
-}
-
-// followEvent selects the stage ev happened in, and its newest exchange,
-// when that is news: a stage starting, a packet arriving or waiting, or a
-// stage that arrives finished further on (the server side is recorded by
-// the server and handed over whole). Skips, and the end of a stage already
-// passed, are not news worth jumping to.
-func (m *Model) followEvent(ev trace.Event) {
-	kind := ev.Stage
-	if m.pending != nil {
-		kind = m.pending.Stage
-	}
-	i := m.stageIndex(kind)
-	if i < 0 {
-		return
-	}
-	switch ev.Kind {
-	case trace.EventStageStarted, trace.EventExchange, trace.EventPending:
-	case trace.EventStageFinished:
-		if st := m.journey.Stages[i].Status; i <= m.stage || st == trace.StatusSkipped || st == trace.StatusPending {
-			return
-		}
-	default:
-		return
-	}
-	if i != m.stage {
-		m.selectStage(i)
-	}
-	if n := len(m.items()); n > 0 && m.item != n-1 {
-		m.selectItem(n - 1)
+	m.tour.journeyChanged(ev)
+	m.insp.journeyChanged(ev)
+	if m.pending != nil && m.gate != nil && m.tour.catchingUp() {
+		m.gate.open() // after r: on to the step the class was on
+		m.setPending(nil)
+		m.tour.pend, m.tour.extra = nil, nil
 	}
 }
 
-// failedStage is the index of the stage that failed, or -1.
-func (m *Model) failedStage() int {
-	for i, s := range m.journeyStages() {
-		if s.Status == trace.StatusFailed {
-			return i
-		}
-	}
-	return -1
+func (m *Model) setPending(p *trace.Pending) {
+	m.pending = p
+	m.keys.Send.SetEnabled(p != nil)
+	m.resize() // the help line may change
 }
 
-func (m *Model) stageIndex(k trace.StageKind) int {
-	if m.journey == nil {
-		return -1
-	}
-	for i, s := range m.journey.Stages {
-		if s.Kind == k {
-			return i
-		}
-	}
-	return -1
-}
-
-// key handles one key press.
-func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+// key handles the keys every view shares and hands the rest to the
+// component shown.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.stop()
 		m.quitting = true
-		return m, tea.Quit
-	case key.Matches(msg, k.Send) && m.pending != nil:
-		m.Send()
+		m.interrupted = msg.Type == tea.KeyCtrlC
+		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
-	case key.Matches(msg, k.NextStage):
-		m.follow = false
-		m.selectStage(m.stage + 1)
-	case key.Matches(msg, k.PrevStage):
-		m.follow = false
-		m.selectStage(m.stage - 1)
-	case key.Matches(msg, k.Focus):
-		m.focus = (m.focus + 1) % focusCount
-	case key.Matches(msg, k.FocusBack):
-		m.focus = (m.focus + focusCount - 1) % focusCount
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.PageDown):
-		m.move(m.page())
-	case key.Matches(msg, k.PageUp):
-		m.move(-m.page())
-	case key.Matches(msg, k.Expand):
-		m.Expand()
-	case key.Matches(msg, k.Hex):
-		m.flip = !m.flip
-		m.top[focusBytes] = 0
-		m.revealField()
+		m.resize()
+		return nil
 	case key.Matches(msg, k.Rerun):
-		return m, m.startRun()
+		return m.startRun()
+	case !m.inspecting && (key.Matches(msg, k.Inspect) || key.Matches(msg, k.Focus)):
+		m.inspect()
+		return nil
+	case m.inspecting && (key.Matches(msg, k.Inspect) || msg.Type == tea.KeyEsc):
+		m.backToTour()
+		return nil
 	}
-	m.clampScroll()
-	return m, nil
+	var cmd tea.Cmd
+	if m.inspecting {
+		_, cmd = m.insp.Update(msg)
+	} else {
+		_, cmd = m.tour.Update(msg)
+	}
+	return cmd
 }
 
-// Send opens the gate for the packet waiting in step mode.
-func (m *Model) Send() {
-	if m.pending == nil || m.gate == nil {
+// inspect opens the inspector on the tour's current step.
+func (m *Model) inspect() {
+	m.inspecting = true
+	m.resize()
+	k, e := m.tour.where()
+	if k != "" {
+		m.insp.show(k, e)
+	}
+}
+
+// backToTour returns to the tour, on the step the inspector shows when
+// the user moved there, else where the tour was.
+func (m *Model) backToTour() {
+	m.inspecting = false
+	m.resize()
+	if s := m.insp.selected(); s != nil {
+		var e *trace.Exchange
+		if it, ok := m.insp.selectedItem(); ok {
+			e = it.ex
+		}
+		m.tour.showExchange(s.Kind, e)
+	}
+}
+
+// Send opens the gate for the packet p when it is the one waiting.
+func (m *Model) Send(p *trace.Pending) {
+	if p == nil || p != m.pending || m.gate == nil {
 		return
 	}
 	m.gate.open()
-	m.pending = nil
-	m.keys.Send.SetEnabled(false)
+	m.setPending(nil)
+	m.tour.sent()
 }
 
-// move moves by n rows in the focused pane.
-func (m *Model) move(n int) {
-	switch m.focus {
-	case focusExchanges:
-		m.follow = false
-		m.selectItem(clamp(m.item+n, 0, len(m.items())-1))
-	case focusFields:
-		m.selectNode(clamp(m.node+n, 0, len(m.tree())-1))
-	default:
-		m.top[m.focus] += n
-	}
+// resize recomputes the body's height (the window less the header and the
+// key help) and keeps every pane's scroll in range.
+func (m *Model) resize() {
+	m.help.Width = m.width
+	helpH := strings.Count(m.helpView(max(m.width, 1)), "\n") + 1
+	m.bodyH = max(0, m.height-1-helpH)
+	m.insp.clampScroll()
+	m.tour.clamp()
 }
 
-// page is how far page up and down move: most of a pane's height.
-func (m *Model) page() int {
-	return max(1, m.height/3)
+// View draws the screen; blank once the user quits.
+func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	return m.frame()
 }
 
-func (m *Model) selectStage(i int) {
-	if m.journey == nil || len(m.journey.Stages) == 0 {
-		return
+// frame is the screen as it is drawn while the TUI runs: the header, the
+// component shown, the key help. Every row is cut to the window.
+func (m *Model) frame() string {
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
 	}
-	i = clamp(i, 0, len(m.journey.Stages)-1)
-	if i != m.stage || m.item < 0 {
-		m.stage = i
-		m.top[focusExplain] = 0
-		m.selectItem(0)
+	body := m.tour.View()
+	if m.inspecting {
+		body = m.insp.View()
 	}
+	out := make([]string, 0, m.height)
+	out = append(out, fit(m.header(), m.width))
+	lines := strings.Split(body, "\n")
+	for i := 0; i < m.bodyH; i++ {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		out = append(out, fit(l, m.width))
+	}
+	for _, h := range strings.Split(m.helpView(m.width), "\n") {
+		out = append(out, fit(h, m.width))
+	}
+	return strings.Join(out, "\n")
 }
 
-func (m *Model) selectItem(i int) {
-	if n := len(m.items()); n == 0 {
-		i = -1
-	} else {
-		i = clamp(i, 0, n-1)
+// tooSmall asks for a larger window, in whatever room there is.
+func (m *Model) tooSmall() string {
+	w, h := max(m.width, 1), max(m.height, 1)
+	msg := fmt.Sprintf("The window is %dx%d: make the window larger (at least %dx%d). q quits.", m.width, m.height, minWidth, minHeight)
+	lines := strings.Split(ansi.Wrap(msg, w, ""), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
 	}
-	m.item = i
-	m.node = 0
-	// Start on the first message that has bytes: a server-side step may
-	// have nothing in one direction.
-	for k, r := range m.tree() {
-		if r.field == nil {
-			if msg, _, _, _ := m.nodeMessage(r); msg != nil && len(msg.Bytes) > 0 {
-				m.node = k
-				break
-			}
+	for i := range lines {
+		lines[i] = fit(lines[i], w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// header is the first line: target, mode, state and total time.
+func (m *Model) header() string {
+	j := m.journey
+	mode, target := "", ""
+	if j != nil {
+		mode, target = safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget))
+	}
+	if m.replay {
+		mode = "replay"
+		if m.opts.Step {
+			mode = "replay, step by step"
 		}
 	}
-	m.top[focusBytes] = 0
-	m.top[focusFields] = 0
-	m.top[focusExplain] = 0
-}
-
-func (m *Model) selectNode(i int) {
-	m.node = i
-	m.top[focusExplain] = 0
-	m.revealField()
-}
-
-// Expand opens or closes the selected field.
-func (m *Model) Expand() {
-	rows := m.tree()
-	if m.node < 0 || m.node >= len(rows) || !rows[m.node].kids {
-		return
+	left := m.st.Header.Render("journey") + " · " + mode + " · " + target
+	var state string
+	switch {
+	case m.pending != nil && !m.inspecting && !m.tour.isPending(m.tour.cur):
+		state = m.st.Running.Render("⏸ a packet is waiting · space walks to it")
+	case m.pending != nil:
+		state = m.st.Running.Render("⏸ step: a packet is waiting · space sends it")
+	case m.running:
+		state = m.spin.View() + " running"
+	case j == nil:
+		state = "starting"
+	case j.Error != "":
+		state = m.st.Bad.Render("✗ failed") + " after " + trace.Dur(j.Duration)
+	default:
+		state = m.st.Good.Render("✓ complete") + " in " + trace.Dur(j.Duration)
 	}
-	key := rows[m.node].key
-	m.open[key] = !m.isOpen(rows[m.node])
-	m.cache.treeOK = false
-}
-
-func clamp(v, lo, hi int) int {
-	if hi < lo {
-		return lo
-	}
-	return min(max(v, lo), hi)
+	// The state and the time matter more than the end of a long target.
+	return spread(left, state, m.width)
 }
 
 // stepGate holds each packet of a step-mode run until the user lets it go.

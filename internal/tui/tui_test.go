@@ -50,6 +50,7 @@ func screen(t *testing.T, j *trace.Journey, w, h int, keys ...tea.KeyMsg) string
 	t.Helper()
 	m := New(context.Background(), Options{Replay: j, NoColor: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	tm.Send(runes("i")) // the inspector
 	for _, k := range keys {
 		tm.Send(k)
 	}
@@ -131,11 +132,12 @@ func TestResize(t *testing.T) {
 	j := loadJourney(t, "http")
 	m := New(context.Background(), Options{Replay: j, NoColor: true})
 	m.Init()
+	m.Update(runes("i")) // the inspector
 	sizes := [][2]int{{250, 70}, {200, 50}, {160, 48}, {80, 24}, {60, 16}, {50, 14}, {49, 13}, {20, 6}, {1, 1}, {0, 0}, {120, 30}}
 	for _, k := range []tea.KeyMsg{{}, keyTab, keyTab, keyTab, keyTab} {
 		m.Update(k)
 		for stage := range j.Stages {
-			m.selectStage(stage)
+			m.insp.selectStage(stage)
 			for _, sz := range sizes {
 				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 				m.Update(keyDown)
@@ -144,6 +146,31 @@ func TestResize(t *testing.T) {
 					checkFits(t, out, sz[0], sz[1])
 				}
 			}
+		}
+	}
+}
+
+// TestResizeTour shrinks and grows the window on every step of a journey,
+// zoomed or not: the screen always fits, and nothing panics.
+func TestResizeTour(t *testing.T) {
+	j := loadJourney(t, "https")
+	m := New(context.Background(), Options{Replay: j, NoColor: true})
+	m.Init()
+	sizes := [][2]int{{250, 70}, {160, 48}, {80, 24}, {60, 16}, {50, 14}, {49, 13}, {20, 6}, {1, 1}, {0, 0}, {120, 30}}
+	for _, zoom := range []bool{false, true} {
+		if zoom {
+			m.Update(runes("z"))
+		}
+		m.Update(runes("g"))
+		for range m.tour.count() {
+			for _, sz := range sizes {
+				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				out := ansi.Strip(m.View())
+				if sz[0] > 0 && sz[1] > 0 {
+					checkFits(t, out, sz[0], sz[1])
+				}
+			}
+			m.Update(runes(" "))
 		}
 	}
 }
@@ -160,6 +187,7 @@ func TestHostile(t *testing.T) {
 	}}}
 	m := New(context.Background(), Options{Replay: j, NoColor: true})
 	m.Init()
+	m.Update(runes("i")) // the inspector
 	for _, sz := range [][2]int{{80, 24}, {200, 50}} {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		for _, k := range []tea.KeyMsg{{}, {Type: tea.KeyRight}, keyTab, keyDown, keyDown, keyDown, keyX} {
@@ -175,6 +203,12 @@ func TestHostile(t *testing.T) {
 // labStart runs real lab journeys for the TUI, as the CLI does.
 func labStart(t *testing.T, target string) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 	t.Helper()
+	return labStartWith(t, target, func(*engine.Config, *lab.Lab) {})
+}
+
+// labStartWith is labStart with the engine's configuration changed by set.
+func labStartWith(t *testing.T, target string, set func(*engine.Config, *lab.Lab)) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
+	t.Helper()
 	ctx := t.Context()
 	l, err := lab.Start(ctx, lab.Options{Latency: 0})
 	if err != nil {
@@ -188,6 +222,7 @@ func labStart(t *testing.T, target string) func(ctx context.Context, gate trace.
 		t.Fatal(err)
 	}
 	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Dialer: d, Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages}
+	set(&cfg, l)
 	return func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 		ch := make(chan trace.Event, 16)
 		go func() {
@@ -224,7 +259,7 @@ func TestStreamLab(t *testing.T) {
 	if fm.running {
 		t.Error("still running after the journey ended")
 	}
-	if s := fm.selected(); s == nil || s.Kind != trace.StageRouter {
+	if s := fm.insp.selected(); s == nil || s.Kind != trace.StageRouter {
 		t.Errorf("a complete journey ends on %v, want the router (the last stage followed)", s)
 	}
 }
@@ -235,6 +270,7 @@ func TestStreamLab(t *testing.T) {
 func TestStepLab(t *testing.T) {
 	m := New(t.Context(), Options{Start: labStart(t, "www.example.com"), Step: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tm.Send(runes("i")) // the inspector
 	waitScreen := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
@@ -266,7 +302,8 @@ func TestStepLab(t *testing.T) {
 func TestStaleRun(t *testing.T) {
 	m := New(context.Background(), Options{Start: func(context.Context, trace.Gate) <-chan trace.Event { return nil }})
 	m.Init()
-	m.startRun() // r: run 2
+	m.Update(runes("i")) // the inspector
+	m.startRun()         // r: run 2
 	old := &trace.Journey{Target: "old"}
 	m.Update(eventMsg{id: 1, ev: trace.Event{Kind: trace.EventExchange, Journey: old}})
 	if m.journey == old {
@@ -317,6 +354,7 @@ func TestQuitBlank(t *testing.T) {
 		t.Run(k.String(), func(t *testing.T) {
 			m := New(context.Background(), Options{Replay: loadJourney(t, "http"), NoColor: true})
 			m.Init()
+			m.Update(runes("i")) // the inspector
 			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 			if m.View() == "" {
 				t.Fatal("blank screen before quitting")

@@ -12,92 +12,47 @@ import (
 	"journey/internal/trace"
 )
 
-// View draws the screen; blank once the user quits.
-func (m *Model) View() string {
-	if m.quitting {
-		return ""
-	}
-	return m.frame()
-}
-
-// frame is the screen as it is drawn while the TUI runs.
-func (m *Model) frame() string {
+// View draws the inspector's panes in the body of the window: width
+// cells and bodyH rows.
+func (m *Inspector) View() string {
 	l := m.layout()
 	if l.small {
-		return m.tooSmall()
+		return ""
 	}
-	out := make([]string, 0, m.height)
-	out = append(out, fit(m.header(), m.width))
+	if m.zoom {
+		return strings.Join(m.zoomed(), "\n")
+	}
+	out := make([]string, 0, m.bodyH)
 	if l.wide {
-		cols := [][]string{
-			m.timelinePane(l.itemsW, l.itemsH),
-			m.fieldsPane(l.fieldsW, l.midH),
-			m.bytesPane(l.bytesW, l.midH),
-			m.explainPane(l.explW, l.explH),
-		}
-		out = append(out, joinColumns(cols, l.midH, m.st.Dim.Render("│"))...)
-		out = append(out, m.waterfallPane(l.waterW, l.waterH)...)
+		sep := m.st.Dim.Render("│")
+		right := joinColumns([][]string{m.fields.View(l.fieldsW, l.midH), m.bytes.View(l.bytesW, l.midH)}, l.midH, sep)
+		right = append(right, m.explain.View(l.explW, l.explH)...)
+		out = append(out, joinColumns([][]string{m.exchanges.timeline(l.itemsW, l.itemsH), right}, l.itemsH, sep)...)
+		out = append(out, m.waterfall.View(l.waterW, l.waterH)...)
 	} else {
 		out = append(out, fit(m.strip(), m.width))
-		out = append(out, m.itemsPane(l.itemsW, l.itemsH)...)
-		out = append(out, joinColumns([][]string{m.fieldsPane(l.fieldsW, l.midH), m.bytesPane(l.bytesW, l.midH)}, l.midH, m.st.Dim.Render("│"))...)
+		out = append(out, m.exchanges.list(l.itemsW, l.itemsH)...)
+		out = append(out, joinColumns([][]string{m.fields.View(l.fieldsW, l.midH), m.bytes.View(l.bytesW, l.midH)}, l.midH, m.st.Dim.Render("│"))...)
 		if m.focus == focusWaterfall {
-			out = append(out, m.waterfallPane(l.waterW, l.waterH)...)
+			out = append(out, m.waterfall.View(l.waterW, l.waterH)...)
 		} else {
-			out = append(out, m.explainPane(l.explW, l.explH)...)
+			out = append(out, m.explain.View(l.explW, l.explH)...)
 		}
-	}
-	for _, h := range strings.Split(l.help, "\n") {
-		out = append(out, fit(h, m.width))
 	}
 	return strings.Join(out, "\n")
 }
 
-// tooSmall asks for a larger window, in whatever room there is.
-func (m *Model) tooSmall() string {
-	w, h := max(m.width, 1), max(m.height, 1)
-	msg := fmt.Sprintf("The window is %dx%d: make the window larger (at least %dx%d). q quits.", m.width, m.height, minWidth, minHeight)
-	lines := strings.Split(ansi.Wrap(msg, w, ""), "\n")
-	if len(lines) > h {
-		lines = lines[:h]
+// zoomed is the focused pane alone, as large as the body (z).
+func (m *Inspector) zoomed() []string {
+	if m.focus == focusExchanges {
+		return m.exchanges.timeline(m.width, m.bodyH)
 	}
-	for i := range lines {
-		lines[i] = fit(lines[i], w)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// header is the first line: target, mode, state and total time.
-func (m *Model) header() string {
-	j := m.journey
-	mode, target := "", ""
-	if j != nil {
-		mode, target = safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget))
-	}
-	if m.opts.Start == nil {
-		mode = "replay"
-	}
-	left := m.st.Header.Render("journey") + " · " + mode + " · " + target
-	var state string
-	switch {
-	case m.pending != nil:
-		state = m.st.Running.Render("⏸ step: a packet is waiting · space sends it")
-	case m.running:
-		state = m.spin.View() + " running"
-	case j == nil:
-		state = "starting"
-	case j.Error != "":
-		state = m.st.Bad.Render("✗ failed") + " after " + trace.Dur(j.Duration)
-	default:
-		state = m.st.Good.Render("✓ complete") + " in " + trace.Dur(j.Duration)
-	}
-	// The state and the time matter more than the end of a long target.
-	return spread(left, state, m.width)
+	return m.panes()[m.focus].View(m.width, m.bodyH)
 }
 
 // mark is a stage's status as one symbol; the symbol alone carries the
 // meaning, colour only repeats it.
-func (m *Model) mark(s *trace.Stage) string {
+func (m *Inspector) mark(s *trace.Stage) string {
 	switch s.Status {
 	case trace.StatusDone:
 		return m.st.Good.Render("✓")
@@ -125,7 +80,7 @@ func took(s *trace.Stage) string {
 }
 
 // strip is the narrow layout's timeline: every stage on one line.
-func (m *Model) strip() string {
+func (m *Inspector) strip() string {
 	full := m.stripOf(false)
 	if ansi.StringWidth(full) <= m.width {
 		return full
@@ -139,7 +94,7 @@ var shortTitles = map[trace.StageKind]string{
 	trace.StageHTTP: "HTTP", trace.StageGateway: "gw", trace.StageRouter: "router",
 }
 
-func (m *Model) stripOf(short bool) string {
+func (m *Inspector) stripOf(short bool) string {
 	var parts []string
 	for i, s := range m.journeyStages() {
 		name := stageTitle(s.Kind)
@@ -159,7 +114,7 @@ func (m *Model) stripOf(short bool) string {
 }
 
 // title is a pane's first row.
-func (m *Model) title(f focus, text string, w int) string {
+func (m *Inspector) title(f focus, text string, w int) string {
 	st := m.st.Title
 	if m.focus == f {
 		st = m.st.FocusTitle
@@ -173,7 +128,7 @@ const maxNest = 4
 
 // itemRow is one exchange as a row of a list; prev is the row above, to
 // tell where a nested lookup begins.
-func (m *Model) itemRow(it, prev item, selected bool, w, indent int) string {
+func (m *Inspector) itemRow(it, prev item, selected bool, w, indent int) string {
 	var label, t string
 	switch {
 	case it.pend != nil:
@@ -224,14 +179,15 @@ func nestLead(e, prev *trace.Exchange) string {
 }
 
 // itemsPane is the narrow layout's list of the selected stage's exchanges.
-func (m *Model) itemsPane(w, h int) []string {
+func (p *ExchangesPane) list(w, h int) []string {
+	m := p.in
 	s := m.selected()
 	head := "exchanges"
 	if s != nil {
 		head = fmt.Sprintf("%d · %s · %s · exchanges", m.stage, stageTitle(s.Kind), orDash(took(s)))
 	}
 	its := m.items()
-	top := m.top[focusExchanges]
+	top := p.top
 	// A list cut to its rows says which part it shows: at 80x24 a DNS
 	// stage has more exchanges than rows.
 	if rows := h - 1; rows > 0 && len(its) > rows {
@@ -252,7 +208,8 @@ func (m *Model) itemsPane(w, h int) []string {
 
 // timelinePane is the wide layout's left column: every stage with its
 // mark and time, the selected one opened to its exchanges.
-func (m *Model) timelinePane(w, h int) []string {
+func (p *ExchangesPane) timeline(w, h int) []string {
+	m := p.in
 	var rows []string
 	its := m.items()
 	for i, s := range m.journeyStages() {
@@ -267,7 +224,7 @@ func (m *Model) timelinePane(w, h int) []string {
 			}
 		}
 	}
-	top := min(m.top[focusExchanges], len(rows))
+	top := min(p.top, len(rows))
 	lines := []string{m.title(focusExchanges, "stages and exchanges", w)}
 	for _, r := range rows[top:] {
 		if len(lines) == h {
@@ -279,13 +236,14 @@ func (m *Model) timelinePane(w, h int) []string {
 }
 
 // fieldsPane is the selected exchange's field tree.
-func (m *Model) fieldsPane(w, h int) []string {
+func (p *FieldsPane) View(w, h int) []string {
+	m := p.in
 	lines := []string{m.title(focusFields, "fields · enter opens", w)}
 	rows := m.tree()
 	if len(rows) == 0 {
 		lines = append(lines, fit(m.st.Dim.Render("no exchange selected"), w))
 	}
-	for i := m.top[focusFields]; i < len(rows) && len(lines) < h; i++ {
+	for i := p.top; i < len(rows) && len(lines) < h; i++ {
 		r := rows[i]
 		sym := "  "
 		if r.kids {
@@ -312,7 +270,8 @@ func (m *Model) fieldsPane(w, h int) []string {
 }
 
 // bytesPane is the selected message's bytes, in hex or as text.
-func (m *Model) bytesPane(w, h int) []string {
+func (p *BytesPane) View(w, h int) []string {
+	m := p.in
 	form := "hex"
 	if m.textual() {
 		form = "text"
@@ -323,14 +282,14 @@ func (m *Model) bytesPane(w, h int) []string {
 		head = fmt.Sprintf("bytes · %s · %s: %d bytes", form, safetext.Line(f.Name), n)
 	}
 	lines := []string{m.title(focusBytes, head, w)}
-	for _, r := range m.bytesLines(w, h-1, m.top[focusBytes]) {
+	for _, r := range m.bytesLines(w, h-1, p.top) {
 		lines = append(lines, fit(r, w))
 	}
 	return pad(lines, w, h)
 }
 
 // explanation is the plain-words text for what is selected.
-func (m *Model) explanation() string {
+func (m *Inspector) explanation() string {
 	var parts []string
 	if m.pending != nil {
 		parts = append(parts, explain.Pending(m.pending))
@@ -356,7 +315,7 @@ func (m *Model) explanation() string {
 }
 
 // explLines is the explanation wrapped to w, cached until it changes.
-func (m *Model) explLines(w int) []string {
+func (m *Inspector) explLines(w int) []string {
 	text := m.explanation()
 	c := &m.cache
 	if c.explText != text || c.explW != w {
@@ -366,13 +325,14 @@ func (m *Model) explLines(w int) []string {
 	return c.explLines
 }
 
-func (m *Model) explainPane(w, h int) []string {
+func (p *ExplainPane) View(w, h int) []string {
+	m := p.in
 	head := "explanation"
 	if !m.layout().wide {
 		head += " · tab → waterfall"
 	}
 	el := m.explLines(w)
-	top := m.top[focusExplain]
+	top := p.top
 	if top > 0 {
 		head += " · ↑ more above"
 	}

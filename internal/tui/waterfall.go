@@ -11,14 +11,15 @@ import (
 )
 
 // waterfallPane draws every timed step on one axis, DNS per hop.
-func (m *Model) waterfallPane(w, h int) []string {
+func (p *WaterfallPane) View(w, h int) []string {
+	m := p.in
 	rows := waterfall.Rows(m.journey)
 	end := waterfall.End(rows)
 	lines := []string{m.title(focusWaterfall, "waterfall · "+trace.Dur(end), w)}
 	labelW := clamp(w/4, 12, 40)
 	const timeW = 10
 	barW := w - labelW - timeW - 2
-	for i := m.top[focusWaterfall]; i < len(rows) && len(lines) < h; i++ {
+	for i := p.top; i < len(rows) && len(lines) < h; i++ {
 		r := rows[i]
 		label := fit(strings.Repeat(" ", min(r.Depth+boolInt(r.Kind == trace.StageDNS || r.Depth > 0), 4))+safetext.Line(r.Label), labelW)
 		bar := ""

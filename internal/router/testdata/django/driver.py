@@ -121,7 +121,7 @@ def http_case(c):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     for k, v in c.get("cookies", {}).items():
         client.cookies[k] = v
-    extra = {"HTTP_HOST": "www.example.com"}
+    extra = {"HTTP_HOST": c.get("host") or "www.example.com"}
     for k, v in c.get("headers", {}).items():
         extra["HTTP_" + k.upper().replace("-", "_")] = v
     with override_settings(ROOT_URLCONF=c["conf"]):

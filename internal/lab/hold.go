@@ -1,0 +1,98 @@
+package lab
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"journey/internal/trace"
+)
+
+// The lab's web server can wait for a class, as a person holds each packet
+// of the client's in step mode: when a request has arrived, before the
+// gateway reads it, and when the view's response is ready, before it
+// leaves. The wait is the engine's (the journey's gate, through its
+// recorder), handed over with HoldServer for as long as one journey runs.
+
+// maxHeld bounds the response held back while the class reads: past it
+// (a page of megabytes) the rest leaves as it is written.
+const maxHeld = 8 << 20
+
+// holder is one journey's way of waiting.
+type holder struct {
+	wait func(ctx context.Context, p trace.Pending) error
+}
+
+// HoldServer makes the web server wait, with wait, before the gateway reads
+// each request and before each response leaves, until release is called.
+// The last journey to call it holds the server; release gives it back only
+// if it still holds it (a journey run again holds it anew).
+func (l *Lab) HoldServer(wait func(ctx context.Context, p trace.Pending) error) (release func()) {
+	if l.web == nil {
+		return func() {}
+	}
+	h := &holder{wait: wait}
+	l.web.hold.Store(h)
+	return func() { l.web.hold.CompareAndSwap(h, nil) }
+}
+
+// serveHeld serves one connection, waiting for the class twice: with the
+// request's bytes as they arrived, then with the response's bytes as the
+// site wrote them, held until the wait ends. raw is the connection itself,
+// conn the one the site reads (its first bytes already in br).
+func (l *Lab) serveHeld(ctx context.Context, h *holder, raw, conn net.Conn, br *bufio.Reader, scheme string) {
+	head, _ := br.Peek(br.Buffered())
+	client := raw.RemoteAddr().String()
+	peer := trace.Peer{Name: "gateway", Addr: client}
+	err := h.wait(ctx, trace.Pending{Stage: trace.StageGateway, Peer: peer, Transport: trace.TransportProcess,
+		Bytes: bytes.Clone(head),
+		Why:   "The request has reached the web server: its bytes wait in the socket, and the gateway is about to read them."})
+	if err != nil {
+		raw.Close()
+		return
+	}
+	held := &heldConn{Conn: conn}
+	l.serve(ctx, held, scheme)
+	held.mu.Lock()
+	out := held.buf.Bytes()
+	held.mu.Unlock()
+	if len(out) > 0 && !held.through {
+		err = h.wait(ctx, trace.Pending{Stage: trace.StageRouter, Peer: trace.Peer{Name: "the web server", Addr: client}, Transport: trace.TransportProcess,
+			Bytes: bytes.Clone(out),
+			Why:   "The router picked a view, the view answered, and the gateway serialised the response: it is about to leave the server."})
+		if err == nil {
+			raw.SetWriteDeadline(time.Now().Add(webFirstByteTimeout))
+			raw.Write(out)
+		}
+	}
+	raw.Close()
+}
+
+// heldConn keeps what the site writes instead of sending it, up to
+// maxHeld, and leaves the closing to serveHeld.
+type heldConn struct {
+	net.Conn
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	through bool // past maxHeld: written as it comes
+}
+
+func (c *heldConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.through && c.buf.Len()+len(p) <= maxHeld {
+		return c.buf.Write(p)
+	}
+	if !c.through {
+		c.through = true
+		if _, err := c.Conn.Write(c.buf.Bytes()); err != nil {
+			return 0, err
+		}
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *heldConn) Close() error { return nil }
