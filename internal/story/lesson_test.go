@@ -63,7 +63,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "resolve", kind: story.KindAddress, title: "--resolve", phrase: "no DNS question is asked"},
 		{lab: "ip", kind: story.KindAddress, title: "the address", phrase: "no DNS lookup is needed"},
 		{lab: "port not served", kind: story.KindStop, title: "connect failed", phrase: "port 81"},
-		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "A hedge: a.root-servers.net had not answered within"},
+		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "A hedge: a.root-servers.net (192.0.2.1:53) had not answered within"},
 		{lab: "loss", kind: story.KindStop, title: "DNS failed", phrase: "the journey stops here"},
 	}
 	js := labRuns(t)
