@@ -35,8 +35,8 @@ const (
 	ExitOK     = 0 // the journey completed, whatever the HTTP status
 	ExitFailed = 1 // a stage failed; the report says which and why
 	ExitUsage  = 2 // bad usage or bad input
-	// ExitInterrupted is the status after Ctrl+C (or SIGTERM), 128+SIGINT
-	// as a shell reports a program interrupted.
+	// ExitInterrupted is the status after Ctrl+C, 128+SIGINT as a shell
+	// reports a program interrupted (SIGTERM gives 143, SIGHUP 129).
 	ExitInterrupted = 130
 )
 
@@ -178,7 +178,17 @@ func exitStatus(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(ue.msg))
 		return ExitUsage
 	case errors.Is(err, errInterrupted):
+		var se signalError
+		if errors.As(err, &se) {
+			return se.exitStatus()
+		}
 		return ExitInterrupted
+	case errors.As(err, new(signalError)):
+		// Stopped by a signal while waiting (a replay of a FIFO): say so.
+		fmt.Fprintf(stderr, "journey: %s\n", safetext.Line(err.Error()))
+		var se signalError
+		errors.As(err, &se)
+		return se.exitStatus()
 	case errors.Is(err, errReported):
 		return ExitFailed
 	default:

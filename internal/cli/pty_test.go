@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"journey/internal/cli"
 	"journey/internal/tracefile"
 )
 
@@ -340,8 +341,8 @@ func TestCtrlCOnATerminalEndsReplayStdin(t *testing.T) {
 		<-done
 		t.Fatal("Ctrl+C did not end journey replay - on a terminal")
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("exit status %d, want 1", code)
+	if code := cmd.ProcessState.ExitCode(); code != cli.ExitInterrupted {
+		t.Errorf("exit status %d, want %d (Ctrl+C)", code, cli.ExitInterrupted)
 	}
 }
 

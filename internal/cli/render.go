@@ -82,8 +82,12 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 	if err := rec.write(ctx, final, std); err != nil {
 		return err
 	}
-	if interrupted || ctx.Err() != nil {
-		return errInterrupted // Ctrl+C: 130, after --record is written
+	if interrupted {
+		return errInterrupted // Ctrl+C in the terminal view: 130, after --record is written
+	}
+	if ctx.Err() != nil {
+		// A signal: 128+N as a shell reports it, after --record is written.
+		return fmt.Errorf("%w: %w", errInterrupted, context.Cause(ctx))
 	}
 	if final != nil && final.Error != "" {
 		return errReported

@@ -35,7 +35,7 @@ func NotifyContext(parent context.Context) (context.Context, context.CancelFunc)
 		select {
 		case sig := <-sigs:
 			signal.Reset(endSignals...)
-			cancel(fmt.Errorf("%w (%s)", ErrInterrupted, signalName(sig)))
+			cancel(signalError{sig})
 		case <-ctx.Done():
 		}
 	}()
@@ -44,6 +44,22 @@ func NotifyContext(parent context.Context) (context.Context, context.CancelFunc)
 		signal.Stop(pipe)
 		cancel(nil)
 	}
+}
+
+// signalError is the cause NotifyContext gives: the signal that ended the
+// journey, so that the exit status can be the shell's 128+N.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return fmt.Sprintf("%v (%s)", ErrInterrupted, signalName(e.sig)) }
+func (e signalError) Unwrap() error { return ErrInterrupted }
+
+// exitStatus is 128 plus the signal's number, as a shell reports a program
+// the signal ended: 130 for Ctrl+C, 129 for SIGHUP, 143 for SIGTERM.
+func (e signalError) exitStatus() int {
+	if n, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return ExitInterrupted
 }
 
 func signalName(sig os.Signal) string {

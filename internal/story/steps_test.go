@@ -328,7 +328,7 @@ func TestLessonFields(t *testing.T) {
 // ClientHello names, the cipher suite the server chose.
 func TestTLSLessonFields(t *testing.T) {
 	s := story.Build(recorded(t)["https.json"])
-	want := map[string]string{"TLS ClientHello": "server_name", "TLS ServerHello … Finished": "cipher suite chosen", "TLS Finished": "TLS record: Application Data"}
+	want := map[string]string{"TLS ClientHello": "server_name", "TLS ServerHello … Finished": "cipher suite", "TLS Finished": "TLS record: Application Data"}
 	for _, st := range s.Steps {
 		if st.Kind != story.KindTLS {
 			continue
