@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"journey/internal/trace"
+
+	"journey/internal/router"
 )
 
 // Request is what the middleware and the views see: the environment and
@@ -43,7 +45,7 @@ func (r *Request) FullPath(appendSlash bool) string {
 		p += "/"
 	}
 	if r.Query != "" {
-		p += "?" + quote(r.Query, "/#%[]=:;$&()+,!?*@'~")
+		p += "?" + router.Quote(r.Query, "/#%[]=:;$&()+,!?*@'~")
 	}
 	return p
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"journey/internal/router"
 )
 
 // How a path travels from the request line to Django's router, as
@@ -88,24 +90,7 @@ func PathInfo(raw string) (environ, django string) {
 // escapeURIPath is django.utils.encoding.escape_uri_path: the path
 // percent-encoded again, keeping the characters RFC 3986 allows in one.
 func escapeURIPath(path string) string {
-	return quote(path, "/:@&+$,-_.!~*'()")
-}
-
-// quote is Python's urllib.parse.quote.
-func quote(s, safe string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 || strings.IndexByte(safe, c) >= 0) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
+	return router.Quote(path, "/:@&+$,-_.!~*'()")
 }
 
 // pyReprLatin1 shows a latin-1 PATH_INFO as Python's repr would: the

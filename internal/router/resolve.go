@@ -610,14 +610,15 @@ func (cand candidate) build(args []string, kwargs map[string]string) (string, bo
 		if !check.MatchString(text) {
 			continue
 		}
-		return escapeLeadingSlashes(quote(text, "!$&'()*+,;=/~:@")), true
+		return escapeLeadingSlashes(Quote(text, "!$&'()*+,;=/~:@")), true
 	}
 	return "", false
 }
 
-// quote is Python's urllib.parse.quote: UTF-8 bytes percent-encoded,
-// except letters, digits, _.-~ and the safe characters.
-func quote(s, safe string) string {
+// Quote is Python's urllib.parse.quote: UTF-8 bytes percent-encoded,
+// except letters, digits, _.-~ and the safe characters. Django and the
+// WSGI servers quote with it, so the gateway does too.
+func Quote(s, safe string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
