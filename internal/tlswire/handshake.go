@@ -454,7 +454,11 @@ func (c *Conn) certificate(f *fields) string {
 	if c.ServerName != "" {
 		host = c.ServerName + ", the host asked for"
 	}
-	return fmt.Sprintf("the server's certificate chain, %d certificate(s), leaf first: the client checks that each is signed by the next, that the chain ends at a root it trusts, that the leaf names %s, and that none has expired", n, host)
+	certs := fmt.Sprintf("%d certificates", n)
+	if n == 1 {
+		certs = "1 certificate"
+	}
+	return fmt.Sprintf("the server's certificate chain, %s, leaf first: the client checks that each is signed by the next, that the chain ends at a root it trusts, that the leaf names %s, and that none has expired", certs, host)
 }
 
 // extensions annotates an extension block: its length, then each
