@@ -55,7 +55,7 @@ func TestTLSInside(t *testing.T) {
 		{"handshake", handshake, []string{
 			"an onlooker sees records labelled Application Data",
 			"The server sent EncryptedExtensions:",
-			"The server sent Certificate: the server's certificate chain, 2 certificate(s)",
+			"The server sent Certificate: the server's certificate chain, 2 certificates",
 			"that the leaf names www.example.com, the host asked for",
 			"The server sent CertificateVerify: the server's signature over the whole handshake",
 			"The server sent Finished: a MAC over the whole handshake",
