@@ -306,7 +306,7 @@ func benchBinary(b *testing.B) string {
 		os.RemoveAll(dir)
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	binary = path
+	binary, binaryDir = path, dir
 	return binary
 }
 

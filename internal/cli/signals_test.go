@@ -19,10 +19,14 @@ import (
 // user does: signals, pipes and terminals belong to a process.
 var binary string
 
+// binaryDir is the temporary directory journeyBinary or benchBinary made
+// for the binary: the only directory TestMain removes.
+var binaryDir string
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binary != "" {
-		os.RemoveAll(filepath.Dir(binary))
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir) // the directory the tests made, never one they were given
 	}
 	os.Exit(code)
 }
@@ -46,7 +50,7 @@ func journeyBinary(t *testing.T) string {
 		os.RemoveAll(dir)
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	binary = path
+	binary, binaryDir = path, dir
 	return binary
 }
 
