@@ -289,9 +289,10 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 			return nil
 		}
 		cfg.Mode = trace.ModeLab // for the TUI's first frame; useLab sets it too
-		if out != outputTUI {
-			// Only the TUI has something to draw before the journey's
-			// first event; the other renderers wait for the lab here.
+		if out == outputJSON || out == outputPlain && o.story {
+			// Only the TUI and the plain stream have something to
+			// print before the journey's first event; the others wait
+			// for the lab here.
 			if err := prepare(&cfg); err != nil {
 				return err
 			}

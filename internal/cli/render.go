@@ -89,6 +89,13 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 			stdout = &brokenPipe{w: std.Stdout, onBroken: func() { cancel(errStdoutClosed) }}
 		}
 		report := plain.NewStream(stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
+		if prepare != nil {
+			// The first line names the target while the lab starts.
+			report.Title(Version, cfg.Mode, cfg.Target.Input)
+			if err := prepare(&cfg); err != nil {
+				return err
+			}
+		}
 		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
 			if ev.Kind != trace.EventJourneyDone {
 				report.Update(ev.Journey)
