@@ -275,16 +275,62 @@ func runJourney(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	var prepare func(*engine.Config) error
 	if o.lab {
-		l, err := lab.Start(ctx, labOpts)
-		if err != nil {
-			return fmt.Errorf("starting the lab: %w", err)
+		pending := startLab(ctx, labOpts)
+		defer pending.close()
+		prepare = func(cfg *engine.Config) error {
+			l, err := pending.wait()
+			if err != nil {
+				return fmt.Errorf("starting the lab: %w", err)
+			}
+			useLab(cfg, l, o)
+			noteLimits(cfg, limits)
+			return nil
 		}
-		defer l.Close()
-		useLab(&cfg, l, o)
-		noteLimits(&cfg, limits)
+		cfg.Mode = trace.ModeLab // for the TUI's first frame; useLab sets it too
+		if out == outputJSON || out == outputPlain && o.story {
+			// Only the TUI and the plain stream have something to
+			// print before the journey's first event; the others wait
+			// for the lab here.
+			if err := prepare(&cfg); err != nil {
+				return err
+			}
+			prepare = nil
+		}
 	}
-	return render(ctx, cfg, o, out, rec, std)
+	return render(ctx, cfg, prepare, o, out, rec, std)
+}
+
+// pendingLab is a lab starting in the background: the TUI draws its
+// first frame meanwhile (issue 15: the lab's certificates and zones took
+// 10-20 ms of a cold start, as long as bubbletea's own start).
+type pendingLab struct {
+	done chan struct{}
+	lab  *lab.Lab
+	err  error
+}
+
+func startLab(ctx context.Context, opts lab.Options) *pendingLab {
+	p := &pendingLab{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.lab, p.err = lab.Start(ctx, opts)
+	}()
+	return p
+}
+
+// wait returns the lab once it is up.
+func (p *pendingLab) wait() (*lab.Lab, error) {
+	<-p.done
+	return p.lab, p.err
+}
+
+// close stops the lab, once it is up.
+func (p *pendingLab) close() {
+	if l, err := p.wait(); err == nil {
+		l.Close()
+	}
 }
 
 // configure turns flags into an engine configuration, checking each value.

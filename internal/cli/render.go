@@ -17,22 +17,40 @@ import (
 
 // render runs the journey with the chosen renderer, writes --record, and
 // returns errReported when a stage failed.
-func render(ctx context.Context, cfg engine.Config, o *options, out output, rec *recording, std IO) error {
+//
+// prepare, when not nil, completes cfg (the lab, starting meanwhile)
+// before the journey's first packet; the TUI draws its first frame
+// without waiting for it.
+func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config) error, o *options, out output, rec *recording, std IO) error {
 	var final *trace.Journey
 	interrupted := false
 	switch out {
 	case outputTUI:
-		start := startEarly(ctx, cfg, o.step)
+		// A lab that fails to start ends the TUI, and the error is the
+		// command's.
+		tuiCtx, endTUI := context.WithCancel(ctx)
+		defer endTUI()
+		start := startEarly(ctx, cfg, prepare, endTUI, o.step)
 		defer start.stop()
 		if colorEnabled(o, std) {
 			setBackground(std)
 		}
-		j, err := tui.Run(ctx, tui.Options{
+		j, err := tui.Run(tuiCtx, tui.Options{
 			Start:   start.start,
+			Target:  cfg.Target.Input,
+			Mode:    cfg.Mode,
 			Step:    o.step,
 			Mouse:   o.mouse,
 			NoColor: !colorEnabled(o, std),
 		})
+		if err := start.failed(); err != nil {
+			return err
+		}
+		if j == nil {
+			// Ended before the journey's first event (the TUI draws
+			// while the lab starts): the recording still says so.
+			j = trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil).Finish(nil)
+		}
 		final = markInterrupted(ctx, j)
 		if err != nil && !errors.Is(err, tui.ErrInterrupted) {
 			// The terminal went away (SIGHUP, a read error): the journey
@@ -71,6 +89,13 @@ func render(ctx context.Context, cfg engine.Config, o *options, out output, rec 
 			stdout = &brokenPipe{w: std.Stdout, onBroken: func() { cancel(errStdoutClosed) }}
 		}
 		report := plain.NewStream(stdout, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes}, cfg.FollowRedirects)
+		if prepare != nil {
+			// The first line names the target while the lab starts.
+			report.Title(Version, cfg.Mode, cfg.Target.Input)
+			if err := prepare(&cfg); err != nil {
+				return err
+			}
+		}
 		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, func(ev trace.Event) {
 			if ev.Kind != trace.EventJourneyDone {
 				report.Update(ev.Journey)
@@ -126,21 +151,78 @@ type earlyStart struct {
 	cfg    engine.Config
 	first  <-chan trace.Event
 	cancel context.CancelFunc
+
+	ready   chan struct{} // closed once cfg is complete (the lab is up)
+	prepErr error         // why it could not be, read after ready
 }
 
 // startEarly starts the journey now, unless step is set: then the TUI's
-// gate must hold the first packet, and it waits anyway.
-func startEarly(ctx context.Context, cfg engine.Config, step bool) *earlyStart {
-	e := &earlyStart{cfg: cfg, cancel: func() {}}
+// gate must hold the first packet, and it waits anyway. prepare, if not
+// nil, completes cfg first, in the background; when it fails, fail is
+// called and no journey runs.
+func startEarly(ctx context.Context, cfg engine.Config, prepare func(*engine.Config) error, fail func(), step bool) *earlyStart {
+	e := &earlyStart{cfg: cfg, cancel: func() {}, ready: make(chan struct{})}
+	go func() {
+		var err error
+		if prepare != nil {
+			err = prepare(&e.cfg)
+		}
+		e.prepErr = err
+		close(e.ready)
+		if err != nil {
+			fail()
+		}
+	}()
 	if !step {
 		ctx, e.cancel = context.WithCancel(ctx)
 		// Relayed without bound until the TUI reads: an engine blocked on
 		// a full channel would count the wait in its timings.
-		e.first = relay(ctx, stream(ctx, cfg, nil))
+		e.first = relay(ctx, e.streamWhenReady(ctx))
 	}
 	return e
 }
 
+// prepared waits until cfg is complete and says why it could not be.
+func (e *earlyStart) prepared(ctx context.Context) error {
+	select {
+	case <-e.ready:
+		return e.prepErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// failed says why cfg could not be completed, if it is known by now.
+func (e *earlyStart) failed() error {
+	select {
+	case <-e.ready:
+		return e.prepErr
+	default:
+		return nil
+	}
+}
+
+// streamWhenReady streams the first journey once cfg is complete.
+func (e *earlyStart) streamWhenReady(ctx context.Context) <-chan trace.Event {
+	out := make(chan trace.Event)
+	go func() {
+		defer close(out)
+		if e.prepared(ctx) != nil {
+			return
+		}
+		for ev := range stream(ctx, e.cfg, nil) {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// start is the TUI's Start; it runs in a command of the TUI's, so it
+// may wait for cfg to be complete.
 func (e *earlyStart) start(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -150,6 +232,11 @@ func (e *earlyStart) start(ctx context.Context, gate trace.Gate) <-chan trace.Ev
 		return ch
 	}
 	e.cancel()
+	if e.prepared(ctx) != nil {
+		ch := make(chan trace.Event)
+		close(ch)
+		return ch
+	}
 	return stream(ctx, e.cfg, gate)
 }
 

@@ -49,7 +49,18 @@ func Render(w io.Writer, j *trace.Journey, opt Options) {
 
 // Header writes the report's first lines.
 func (p *Printer) Header(j *trace.Journey) {
-	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(j.Version), safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget)))
+	p.Title(j.Version, j.Mode, j.Target)
+	p.headerRest(j)
+}
+
+// Title writes the header's first line, which names the target: the
+// stream prints it before the journey starts (issue 15).
+func (p *Printer) Title(version string, mode trace.Mode, target string) {
+	p.printf("%s %s · %s · %s\n", p.st.bold("journey"), safetext.Line(version), safetext.Line(string(mode)), safetext.Line(facts.Shorten(target, facts.MaxHeaderTarget)))
+}
+
+// headerRest writes the header after its first line.
+func (p *Printer) headerRest(j *trace.Journey) {
 	if p.opt.Replay != "" {
 		from := safetext.Line(p.opt.Replay)
 		if p.opt.Replay == "-" {

@@ -12,7 +12,8 @@ import (
 type Stream struct {
 	p      *Printer
 	header bool
-	next   int // index in trace.StageOrder of the next stage to print
+	titled bool // the header's first line is out (Title)
+	next   int  // index in trace.StageOrder of the next stage to print
 	// holdForHTTP: following redirects can add lookups and connections to
 	// the DNS and connect stages until the HTTP stage ends.
 	holdForHTTP bool
@@ -24,10 +25,24 @@ func NewStream(w io.Writer, opt Options, followsRedirects bool) *Stream {
 	return &Stream{p: New(w, opt), holdForHTTP: followsRedirects}
 }
 
+// Title prints the header's first line now, before the journey's first
+// snapshot (the lab may still be starting); version, mode and target must
+// be the journey's own, as Header would print them.
+func (s *Stream) Title(version string, mode trace.Mode, target string) {
+	if !s.header && !s.titled {
+		s.p.Title(version, mode, target)
+		s.titled = true
+	}
+}
+
 // Update prints whatever the snapshot j has settled.
 func (s *Stream) Update(j *trace.Journey) {
 	if !s.header {
-		s.p.Header(j)
+		if s.titled {
+			s.p.headerRest(j)
+		} else {
+			s.p.Header(j)
+		}
 		s.header = true
 	}
 	for s.next < len(trace.StageOrder) {

@@ -36,12 +36,19 @@ func TestStreamEqualsRender(t *testing.T) {
 	for _, tc := range []struct {
 		target string
 		follow bool
+		titled bool // the first line printed before the journey starts, as the cli does while the lab starts
 	}{
-		{"www.example.com", false},
-		{"www.example.com/away/", true},
-		{"nope.example.com", false},
+		{"www.example.com", false, false},
+		{"www.example.com/away/", true, false},
+		{"nope.example.com", false, false},
+		{"www.example.com", false, true},
+		{"www.example.com/away/", true, true},
 	} {
-		t.Run(tc.target, func(t *testing.T) {
+		name := tc.target
+		if tc.titled {
+			name += ", title first"
+		}
+		t.Run(name, func(t *testing.T) {
 			a, err := address.Parse(tc.target)
 			if err != nil {
 				t.Fatal(err)
@@ -50,6 +57,12 @@ func TestStreamEqualsRender(t *testing.T) {
 				RootCAs: l.RootCAs(), ServerStages: l.ServerStages, FollowRedirects: tc.follow, Timeout: time.Second}
 			var streamed, rendered bytes.Buffer
 			s := plain.NewStream(&streamed, plain.Options{Bytes: true}, tc.follow)
+			if tc.titled {
+				s.Title("test", cfg.Mode, tc.target)
+				if !bytes.Contains(streamed.Bytes(), []byte(tc.target)) {
+					t.Errorf("the title does not name the target: %q", streamed.String())
+				}
+			}
 			updates := 0
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", func(ev trace.Event) {
 				if ev.Kind != trace.EventJourneyDone {

@@ -37,7 +37,12 @@ type Options struct {
 	// Start runs a journey and streams its events; the channel closes when
 	// it ends. gate, if not nil, is asked before each packet leaves. Nil when
 	// replaying: Replay holds the journey then.
-	Start  func(ctx context.Context, gate trace.Gate) <-chan trace.Event
+	Start func(ctx context.Context, gate trace.Gate) <-chan trace.Event
+	// Target and Mode, when Start is set, head the first frame, drawn
+	// before the journey's first event brings them (issue 15: the first
+	// frame names what is being walked to at once).
+	Target string
+	Mode   trace.Mode
 	Replay *trace.Journey
 	// Step holds each packet until the user lets it go; with Replay, it
 	// paces the recording: the tour opens on the first step and walks on
@@ -46,6 +51,10 @@ type Options struct {
 	Mouse   bool
 	NoColor bool
 }
+
+// maxFPS is bubbletea v1's highest frame rate (standard_renderer.go caps
+// WithFPS there).
+const maxFPS = 120
 
 // ErrInterrupted is returned by Run when the user pressed Ctrl+C: the
 // command line exits 130 then, as a shell does for an interrupted program.
@@ -60,7 +69,11 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 	m := New(ctx, opts)
 	// Signals are the caller's (cli.NotifyContext cancels ctx): bubbletea's
 	// own handler, racing a cancelled ctx, can block its shutdown forever.
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler()}
+	// At bubbletea's highest rate (120 a second, against its default 60)
+	// the first frame reaches the terminal 8 ms after the start, not 17:
+	// frames are drawn on a ticker, and an unchanged frame costs a
+	// comparison of two strings.
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(maxFPS)}
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
@@ -417,8 +430,11 @@ func (m *Model) tooSmall() string {
 func (m *Model) header() string {
 	j := m.journey
 	mode, target := "", ""
-	if j != nil {
+	switch {
+	case j != nil:
 		mode, target = safetext.Line(string(j.Mode)), safetext.Line(facts.Shorten(j.Target, facts.MaxHeaderTarget))
+	case m.opts.Target != "":
+		mode, target = safetext.Line(string(m.opts.Mode)), safetext.Line(facts.Shorten(m.opts.Target, facts.MaxHeaderTarget))
 	}
 	if m.replay {
 		mode = "replay"
