@@ -94,3 +94,56 @@ func httpExchange(t *testing.T, j *trace.Journey) *trace.Exchange {
 	t.Fatal("no HTTP exchange")
 	return nil
 }
+
+// TestWarmVisit: with Config.Warm the journey visits twice; the second
+// visit sends no DNS query, makes no TCP or TLS handshake (the kept-alive
+// connection), revalidates with If-None-Match and gets 304, and the lab's
+// server side shows it.
+func TestWarmVisit(t *testing.T) {
+	for _, target := range []string{"https://www.example.com/", "http://www.example.com/"} {
+		t.Run(target, func(t *testing.T) {
+			cfg, _ := labConfig(t, target)
+			cfg.Warm = &Warm{Recorder: trace.NewRecorder(target, cfg.Mode, "test", nil, nil)}
+			rec := trace.NewRecorder(target, cfg.Mode, "test", nil, nil)
+			err := Run(context.Background(), cfg, rec)
+			first := rec.Finish(err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warm := cfg.Warm.Recorder.Finish(cfg.Warm.Err)
+			if cfg.Warm.Err != nil {
+				t.Fatalf("second visit: %v", cfg.Warm.Err)
+			}
+			if got := first.Stage(trace.StageHTTP).HTTP.Status; got != http.StatusOK {
+				t.Errorf("first visit: %d, want 200", got)
+			}
+			if !strings.Contains(string(httpExchange(t, first).Sent.Bytes), "Connection: keep-alive\r\n") {
+				t.Error("the first visit's request does not ask to keep the connection")
+			}
+			d := warm.Stage(trace.StageDNS)
+			if d.DNS == nil || d.DNS.Method != trace.MethodCache || len(d.Exchanges) != 0 || len(d.DNS.Addresses) == 0 {
+				t.Errorf("second visit's DNS: %+v, %d exchanges; want from cache, none sent", d.DNS, len(d.Exchanges))
+			}
+			if !strings.Contains(strings.Join(d.Notes, " "), "s are left") {
+				t.Errorf("DNS notes %q say no TTL left", d.Notes)
+			}
+			c := warm.Stage(trace.StageConnect)
+			if c.Status != trace.StatusDone || c.Connect == nil || c.Connect.TCP != 0 || c.Connect.TLS != nil || len(c.Connect.Attempts) != 0 || len(c.Exchanges) != 0 {
+				t.Errorf("second visit's connect: %s %+v; want reused, no handshake", c.Status, c.Connect)
+			}
+			if c.Connect != nil && c.Connect.Local != first.Stage(trace.StageConnect).Connect.Local {
+				t.Errorf("second visit from %s, first from %s: not the same connection", c.Connect.Local, first.Stage(trace.StageConnect).Connect.Local)
+			}
+			ex := httpExchange(t, warm)
+			if !strings.Contains(string(ex.Sent.Bytes), "\r\nIf-None-Match: \"") {
+				t.Errorf("the second request does not revalidate:\n%s", ex.Sent.Bytes)
+			}
+			if got := warm.Stage(trace.StageHTTP).HTTP.Status; got != http.StatusNotModified {
+				t.Errorf("second visit: %d, want 304", got)
+			}
+			if g := warm.Stage(trace.StageGateway); g.Status != trace.StatusDone || g.Gateway.Response.Status != http.StatusNotModified {
+				t.Errorf("second visit's gateway: %s", g.Status)
+			}
+		})
+	}
+}
