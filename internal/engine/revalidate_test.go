@@ -103,15 +103,15 @@ func TestWarmVisit(t *testing.T) {
 	for _, target := range []string{"https://www.example.com/", "http://www.example.com/"} {
 		t.Run(target, func(t *testing.T) {
 			cfg, _ := labConfig(t, target)
-			cfg.Warm = &Warm{Recorder: trace.NewRecorder(target, cfg.Mode, "test", nil, nil)}
+			cfg.Warm = &Warm{}
 			rec := trace.NewRecorder(target, cfg.Mode, "test", nil, nil)
 			err := Run(context.Background(), cfg, rec)
 			first := rec.Finish(err)
 			if err != nil {
 				t.Fatal(err)
 			}
-			warm := cfg.Warm.Recorder.Finish(cfg.Warm.Err)
-			if cfg.Warm.Err != nil {
+			warm := cfg.Warm.Journey()
+			if cfg.Warm.Err != nil || warm == nil {
 				t.Fatalf("second visit: %v", cfg.Warm.Err)
 			}
 			if got := first.Stage(trace.StageHTTP).HTTP.Status; got != http.StatusOK {

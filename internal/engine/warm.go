@@ -15,11 +15,21 @@ import (
 // the first, warm, as a browser's second visit goes (--warm): the name
 // from the first visit's answer while its TTL lasts, the connection kept
 // open (Connection: keep-alive), the page revalidated with If-None-Match
-// and If-Modified-Since. The second visit is recorded into Recorder; Err
-// is how it ended.
+// and If-Modified-Since. The second visit is recorded into Recorder,
+// made when it starts (so its offsets count from there); Err is how it
+// ended.
 type Warm struct {
 	Recorder *trace.Recorder
 	Err      error
+}
+
+// Journey is the second visit, finished, or nil when there was none (the
+// first visit failed).
+func (w *Warm) Journey() *trace.Journey {
+	if w == nil || w.Recorder == nil {
+		return nil
+	}
+	return w.Recorder.Finish(w.Err)
 }
 
 // runWarm is the second visit, on the client c whose connection the first
