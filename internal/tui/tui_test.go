@@ -270,12 +270,16 @@ func TestStreamLab(t *testing.T) {
 func TestStepLab(t *testing.T) {
 	m := New(t.Context(), Options{Start: labStart(t, "www.example.com"), Step: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	tm.Send(runes("i")) // the inspector
 	waitScreen := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
 			teatest.WithDuration(10*time.Second))
 	}
+	// The tour says a packet waits; space walks to it (the tour stays on
+	// the step being read until then), and space on it sends it. Waiting
+	// for each screen, not for a time, holds on a slow machine under -race.
+	waitScreen("a packet is waiting")
+	tm.Send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(" ")})
 	waitScreen("about to send")
 	time.Sleep(100 * time.Millisecond) // would be time enough for a packet sent early to come back
 	tm.Send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(" ")})
