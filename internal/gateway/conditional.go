@@ -41,16 +41,26 @@ func (conditionalGetMiddleware) ProcessResponse(r *Request, resp *Response) (*Re
 	}
 	var what string
 	etag, ok := resp.Header("ETag")
-	if !ok && resp.Status == http.StatusOK {
+	cc, _ := resp.Header("Cache-Control")
+	// set_response_etag: any status, but only a body that is there, and
+	// not when the response must not be stored (needs_etag).
+	if !ok && len(resp.Body) > 0 && !strings.Contains(strings.ToLower(cc), "no-store") {
 		sum := md5.Sum(resp.Body)
 		etag = `"` + hex.EncodeToString(sum[:]) + `"`
 		resp.Set("ETag", etag)
 		what = "set ETag: " + etag + " (the MD5 of the body)"
 	}
-	if resp.Status != http.StatusOK || etag == "" {
-		return resp, "passed: only a 200 is revalidated", nil
+	if resp.Status < 200 || resp.Status > 299 {
+		// get_conditional_response answers only a success conditionally.
+		if what == "" {
+			return resp, "passed: only a success (2xx) is revalidated", nil
+		}
+		return resp, what + "; only a success (2xx) is revalidated", nil
 	}
-	if inm := r.Env("HTTP_IF_NONE_MATCH"); inm != "" {
+	if _, hasLM := resp.Header("Last-Modified"); etag == "" && !hasLM {
+		return resp, "passed: no ETag or Last-Modified to revalidate against", nil
+	}
+	if inm := r.Env("HTTP_IF_NONE_MATCH"); inm != "" && etag != "" {
 		if etagMatches(inm, etag) {
 			return notModified(resp), what + "; If-None-Match " + inm + " names it: 304 Not Modified, no body", nil
 		}
