@@ -45,6 +45,11 @@ const (
 // request until the journey that made it asks for it.
 type Server struct {
 	site *Site
+	// BeforeNext, when set, is called once a kept-alive connection's next
+	// request has begun to arrive, before it is served: the lab takes the
+	// server's processing time there, as it does before a connection's
+	// first request. An error ends the connection.
+	BeforeNext func(ctx context.Context, conn net.Conn) error
 
 	mu    sync.Mutex
 	kept  map[string]*kept
@@ -94,6 +99,9 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 		// recorded.
 		conn.SetReadDeadline(time.Now().Add(KeepAliveTimeout))
 		if _, err := br.Peek(1); err != nil || ctx.Err() != nil {
+			return
+		}
+		if s.BeforeNext != nil && s.BeforeNext(ctx, conn) != nil {
 			return
 		}
 		conn.SetReadDeadline(time.Now().Add(ReadTimeout))
