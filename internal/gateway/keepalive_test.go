@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ func TestKeepAlive(t *testing.T) {
 	}
 	defer ln.Close()
 	srv := NewServer(router.Demo())
+	var before atomic.Int32 // the lab's processing time goes here
+	srv.BeforeNext = func(context.Context, net.Conn) error { before.Add(1); return nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
@@ -89,6 +92,9 @@ func TestKeepAlive(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("ServeConn did not return after the closing request")
+	}
+	if n := before.Load(); n != 2 {
+		t.Errorf("BeforeNext called %d times, want 2 (before the second and third requests)", n)
 	}
 }
 
