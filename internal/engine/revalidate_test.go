@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	jhttp "journey/internal/http"
 	"journey/internal/trace"
 )
 
@@ -145,5 +147,26 @@ func TestWarmVisit(t *testing.T) {
 				t.Errorf("second visit's gateway: %s", g.Status)
 			}
 		})
+	}
+}
+
+// TestWarmAfterRedirect: with -L the first visit ends on another
+// connection than the target's; the second visit says there is no kept
+// connection rather than asking the wrong server.
+func TestWarmAfterRedirect(t *testing.T) {
+	const target = "http://www.example.com/old/"
+	cfg, _ := labConfig(t, target)
+	cfg.FollowRedirects = true
+	cfg.Warm = &Warm{}
+	rec := trace.NewRecorder(target, cfg.Mode, "test", nil, nil)
+	if err := Run(context.Background(), cfg, rec); err != nil {
+		t.Fatal(err)
+	}
+	warm := cfg.Warm.Journey()
+	if !errors.Is(cfg.Warm.Err, jhttp.ErrNotKept) || warm == nil || warm.Error == "" {
+		t.Fatalf("second visit after a redirect: %v; want ErrNotKept, recorded", cfg.Warm.Err)
+	}
+	if c := warm.Stage(trace.StageConnect); c.Status != trace.StatusFailed {
+		t.Errorf("second visit's connect: %s, want failed", c.Status)
 	}
 }

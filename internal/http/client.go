@@ -100,13 +100,13 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 			}
 			before := lastExchange(rec, "http")
 			h, r, sent, err := c.exchange(ctx, cn, t, method, body, nil)
-			if c.KeepAlive && err == nil && r != nil && r.keptAlive() {
-				if c.kept != nil {
-					c.kept.Close() // an earlier hop's
-				}
+			// Only the first hop's connection is kept: it is the one to
+			// the target, which the second visit asks for again.
+			if c.KeepAlive && hop == 0 && err == nil && r != nil && r.keptAlive() {
 				c.kept = cn
 			} else {
 				cn.Close()
+				c.Close() // a redirect was followed: the kept one leads elsewhere
 			}
 			h.Exchange = lastExchange(rec, "http")
 			if h.Exchange == before {
@@ -372,7 +372,7 @@ func (c *Client) Close() {
 
 // ErrNotKept says the server did not keep the connection open, so there
 // is none to use again.
-var ErrNotKept = errors.New("the server closed the connection after the first visit (it did not answer Connection: keep-alive), so there is none to use again")
+var ErrNotKept = errors.New("the first visit's connection was not kept open (the server did not answer Connection: keep-alive, or a redirect was followed elsewhere), so there is none to use again")
 
 // Revisit makes the request to target again on the connection Run kept
 // open (--warm), with the extra headers (If-None-Match...), recording the

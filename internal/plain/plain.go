@@ -248,5 +248,8 @@ func (p *Printer) warm(first, w *trace.Journey) {
 		}
 	}
 	p.Summary(w)
+	if w.Error != "" {
+		return // the summary says why it stopped: no times to set side by side
+	}
 	p.printf("%s\n", p.st.bold(fmt.Sprintf("first visit %s, second visit %s", trace.Dur(first.Duration), trace.Dur(w.Duration))))
 }
