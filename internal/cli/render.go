@@ -63,7 +63,9 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 		interrupted = err != nil
 	case outputJSON:
 		r := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+		cfg.Warm = warmVisit(o)
 		final = r.Finish(engine.Run(ctx, cfg, r))
+		final.Warm = cfg.Warm.Journey()
 		if rec != nil && rec.stdout {
 			rec = nil // --json --record -: the same document, written once
 		}
@@ -101,7 +103,9 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 				report.Update(ev.Journey)
 			}
 		}, nil)
+		cfg.Warm = warmVisit(o)
 		final = r.Finish(engine.Run(ctx, cfg, r))
+		final.Warm = cfg.Warm.Journey()
 		report.Finish(final)
 	}
 	if err := rec.write(ctx, final, std); err != nil {
@@ -317,4 +321,12 @@ func stream(ctx context.Context, cfg engine.Config, gate trace.Gate) <-chan trac
 		rec.Finish(err)
 	}()
 	return ch
+}
+
+// warmVisit is the engine's second visit when --warm asks for one.
+func warmVisit(o *options) *engine.Warm {
+	if !o.warm {
+		return nil
+	}
+	return &engine.Warm{}
 }

@@ -85,6 +85,9 @@ type Config struct {
 	// leaves, until release (hold.go). Nil: the server never waits.
 	HoldServer func(wait func(ctx context.Context, p trace.Pending) error) (release func())
 
+	// Warm, when set, makes a second, warm visit after the first (--warm).
+	Warm *Warm
+
 	held *holdClock // the server's waits in this journey, when it holds
 }
 
@@ -128,12 +131,20 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageDNS, err)
 	}
-	got, err := runHTTP(ctx, cfg, rec, addrs)
+	started := time.Now()
+	got, client, err := runHTTP(ctx, cfg, rec, addrs)
 	if err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageHTTP, err)
 	}
+	defer client.Close()
 	if err := runServerSide(ctx, cfg, rec, got); err != nil {
 		return stageFailed(ctx, cfg, rec, trace.StageGateway, err)
+	}
+	if cfg.Warm != nil {
+		// The first visit is over before the second starts: its stages
+		// are all in, and the second visit's time is its own.
+		cfg.Warm.Recorder = trace.NewRecorder(cfg.Target.Input, cfg.Mode, cfg.Version, nil, nil)
+		cfg.Warm.Err = runWarm(ctx, cfg, client, rec.Snapshot(), addrs, started)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 // runHTTP connects to one of addrs and makes the request (the connect and
 // HTTP stages).
-func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []string) (*fetched, error) {
+func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []string) (*fetched, *jhttp.Client, error) {
 	c := &jhttp.Client{
 		Dialer:          cfg.Dialer,
 		Recorder:        rec,
@@ -27,15 +27,17 @@ func runHTTP(ctx context.Context, cfg Config, rec *trace.Recorder, addrs []strin
 		Compressed:      cfg.Compressed,
 		FollowRedirects: cfg.FollowRedirects,
 		TLSMax:          cfg.TLSMax,
+		KeepAlive:       cfg.Warm != nil,
 		Resolve: func(ctx context.Context, host string, port int) ([]string, error) {
 			return redirectLookup(ctx, cfg, rec, host, port)
 		},
 	}
 	res, err := c.Run(ctx, cfg.Target, addrs)
 	if err != nil {
-		return nil, err
+		c.Close()
+		return nil, nil, err
 	}
-	return &fetched{Request: res.Request, Local: res.Local, Scheme: res.Scheme, Remote: res.Remote}, nil
+	return &fetched{Request: res.Request, Local: res.Local, Scheme: res.Scheme, Remote: res.Remote}, c, nil
 }
 
 // redirectLookup finds the addresses of a host a redirect leads to: a

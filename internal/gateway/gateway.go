@@ -12,6 +12,7 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"net"
 	"sync"
@@ -28,6 +29,13 @@ const (
 	ReadTimeout = 10 * time.Second
 	// WriteTimeout bounds writing the response.
 	WriteTimeout = 10 * time.Second
+	// KeepAliveTimeout bounds the wait for a kept-alive connection's next
+	// request: gunicorn's --keep-alive default, 2 s.
+	KeepAliveTimeout = 2 * time.Second
+	// MaxRequestsPerConn bounds the requests served on one connection:
+	// nginx's keepalive_requests default of old, 100; then the connection
+	// is closed and the client opens another.
+	MaxRequestsPerConn = 100
 	// maxKept bounds the traces kept for clients that never ask for them
 	// (curl against journey lab serve): the oldest are forgotten first.
 	maxKept = 256
@@ -37,6 +45,11 @@ const (
 // request until the journey that made it asks for it.
 type Server struct {
 	site *Site
+	// BeforeNext, when set, is called once a kept-alive connection's next
+	// request has begun to arrive, before it is served: the lab takes the
+	// server's processing time there, as it does before a connection's
+	// first request. An error ends the connection.
+	BeforeNext func(ctx context.Context, conn net.Conn) error
 
 	mu    sync.Mutex
 	kept  map[string]*kept
@@ -57,10 +70,13 @@ func NewServer(conf *router.URLConf) *Server {
 // Site is the application the server runs.
 func (s *Server) Site() *Site { return s.site }
 
-// ServeConn reads one request from conn, answers it and closes conn. The
-// connection's TLS, if any, is already ended; scheme says which it was.
-// Reading and writing are bounded by ReadTimeout and WriteTimeout, and by
-// ctx: when it ends, the connection is closed.
+// ServeConn reads one request from conn, answers it and closes conn; when
+// the client asked to keep the connection alive (Connection: keep-alive)
+// it reads the next one, up to MaxRequestsPerConn, waiting at most
+// KeepAliveTimeout for each. The connection's TLS, if any, is already
+// ended; scheme says which it was. Reading and writing are bounded by
+// ReadTimeout and WriteTimeout, and by ctx: when it ends, the connection
+// is closed. Each request's stages are kept, in order, for Stages.
 func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 	defer conn.Close()
 	conn.SetReadDeadline(time.Now().Add(ReadTimeout))
@@ -69,8 +85,27 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn, scheme string) {
 	defer stop()
 	w := &deadlineWriter{ctx: ctx, conn: conn}
 	client := conn.RemoteAddr().String()
-	served := s.site.Handle(conn, w, ConnInfo{Client: client, Server: conn.LocalAddr().String(), Scheme: scheme})
-	s.keep(client, []*trace.Stage{served.Gateway, served.Router})
+	// One reader for the connection's life: what it read ahead of one
+	// request is the next one's.
+	br := bufio.NewReader(conn)
+	for n := 1; ; n++ {
+		served := s.site.Handle(br, w, ConnInfo{Client: client, Server: conn.LocalAddr().String(), Scheme: scheme})
+		s.keep(client, []*trace.Stage{served.Gateway, served.Router})
+		if !served.KeepAlive || n >= MaxRequestsPerConn || ctx.Err() != nil {
+			return
+		}
+		// Wait for the next request's first byte: a client that closes
+		// instead (or stays silent) ends the connection, with nothing
+		// recorded.
+		conn.SetReadDeadline(time.Now().Add(KeepAliveTimeout))
+		if _, err := br.Peek(1); err != nil || ctx.Err() != nil {
+			return
+		}
+		if s.BeforeNext != nil && s.BeforeNext(ctx, conn) != nil {
+			return
+		}
+		conn.SetReadDeadline(time.Now().Add(ReadTimeout))
+	}
 }
 
 // deadlineWriter sets the write deadline when the response starts leaving,
@@ -111,7 +146,10 @@ func (s *Server) keep(client string, stages []*trace.Stage) {
 	k := s.entry(client)
 	select {
 	case <-k.ready:
-		return // a second request from the same address: keep the first
+		// A second request from the same address before the first's
+		// stages were taken (a kept-alive connection nobody asks about,
+		// curl against lab serve): keep the first.
+		return
 	default:
 	}
 	k.stages = stages

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"journey/internal/router"
@@ -52,6 +53,10 @@ type Served struct {
 	Origin   time.Time
 	Gateway  *trace.Stage
 	Router   *trace.Stage
+	// KeepAlive says the client asked to keep the connection open and the
+	// response was written so that it can be (its length known): the
+	// server reads the next request from it.
+	KeepAlive bool
 }
 
 // run is the recording of one request while it is served.
@@ -128,7 +133,8 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	if in != nil && in.req != nil && !chunked {
 		proto = "HTTP/1.0"
 	}
-	out, fields, cuts := serialise(resp, method, proto, time.Now())
+	keepAlive := err == nil && chunked && asksKeepAlive(in.req.Header) && delimited(resp, method)
+	out, fields, cuts := serialise(resp, method, proto, time.Now(), keepAlive)
 	detail := fmt.Sprintf("status line, %s, %s", count(len(resp.Headers)+3, "header"), count(resp.bodyLen(), "body byte"))
 	if resp.Stream != nil {
 		if chunked {
@@ -156,6 +162,9 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	if werr != nil {
 		detail = "the client was gone: " + werr.Error()
 	}
+	if keepAlive && werr == nil {
+		detail += "; the connection stays open for the client's next request (it asked: Connection: keep-alive)"
+	}
 	x.step("write the response", t, detail)
 	end := x.since()
 
@@ -163,7 +172,7 @@ func (s *Site) Handle(r io.Reader, w io.Writer, info ConnInfo) *Served {
 	if in != nil {
 		raw = in.raw
 	}
-	sv := &Served{Request: raw, Response: out, Status: resp.Status, Origin: x.origin}
+	sv := &Served{Request: raw, Response: out, Status: resp.Status, Origin: x.origin, KeepAlive: keepAlive && werr == nil}
 	ex := &trace.Exchange{
 		Kind:      "wsgi",
 		Label:     exchangeLabel(in, resp),
@@ -419,4 +428,42 @@ func count[N int | int64](n N, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.FormatInt(int64(n), 10) + " " + noun + "s"
+}
+
+// asksKeepAlive reports whether the request's Connection header asks, in
+// so many words, for the connection to stay open. HTTP/1.1 would keep it
+// open without asking (RFC 9112 section 9.3); the gateway, as gunicorn's
+// sync worker, closes after one request unless asked, so that every
+// client written for one request per connection (journey's own, unless
+// --warm) sees exactly what it did before.
+func asksKeepAlive(h http.Header) bool {
+	for _, v := range h.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "close") {
+				return false
+			}
+		}
+	}
+	for _, v := range h.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "keep-alive") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// delimited reports whether the client can tell where the response ends
+// without the connection closing: a Content-Length, or a status or
+// method that has no body. A stream (chunked) is not kept alive, to keep
+// the pauses between its pieces the last thing on the connection.
+func delimited(resp *Response, method string) bool {
+	if resp.Stream != nil {
+		return false
+	}
+	if _, ok := resp.Header("Content-Length"); ok {
+		return true
+	}
+	return method == http.MethodHead || resp.Status == http.StatusNotModified || resp.Status == http.StatusNoContent
 }

@@ -40,10 +40,12 @@ var DefaultSettings = Settings{Debug: true, AppendSlash: true}
 // defaultMiddleware is a new project's MIDDLEWARE, as django-admin
 // startproject writes it, in its order, with GZipMiddleware added first
 // as Django's documentation places it, so that --compressed has something
-// to undo.
+// to undo, and ConditionalGetMiddleware after it (where the documentation
+// says), so that a second visit is answered 304 Not Modified.
 func defaultMiddleware(conf *router.URLConf, s Settings) []Middleware {
 	return []Middleware{
 		gzipMiddleware{},
+		conditionalGetMiddleware{},
 		securityMiddleware{},
 		sessionMiddleware{},
 		&commonMiddleware{conf: conf, settings: s},

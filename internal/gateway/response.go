@@ -89,7 +89,7 @@ func newResponse(status int, contentType string, body []byte) *Response {
 
 // serialise writes the response as gunicorn does: the status line in the
 // request's HTTP version, then Server, Date and Connection: close (one
-// request per connection), Transfer-Encoding when it chunks, then the
+// request per connection; keep-alive when the client asked and keepAlive), Transfer-Encoding when it chunks, then the
 // application's headers, the blank line and the body (none for HEAD). A
 // response without Content-Length (a stream; Django's CommonMiddleware
 // sets it on every other) goes chunked to an HTTP/1.1 client (each piece
@@ -97,7 +97,7 @@ func newResponse(status int, contentType string, body []byte) *Response {
 // closing connection marking its end. cuts are the
 // offsets where a streamed piece ends: the writer pauses there, as the
 // application took time to make the next piece.
-func serialise(resp *Response, method, proto string, now time.Time) (raw []byte, fields []trace.Field, cuts []int) {
+func serialise(resp *Response, method, proto string, now time.Time, keepAlive bool) (raw []byte, fields []trace.Field, cuts []int) {
 	var b bytes.Buffer
 	reason := http.StatusText(resp.Status)
 	if proto != "HTTP/1.0" {
@@ -114,7 +114,11 @@ func serialise(resp *Response, method, proto string, now time.Time) (raw []byte,
 	b.WriteString(proto + " " + strconv.Itoa(resp.Status) + " " + reason + "\r\n")
 	b.WriteString("Server: " + ServerSoftware + "\r\n")
 	b.WriteString("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n")
-	b.WriteString("Connection: close\r\n")
+	if keepAlive {
+		b.WriteString("Connection: keep-alive\r\n")
+	} else {
+		b.WriteString("Connection: close\r\n")
+	}
 	if chunked {
 		b.WriteString("Transfer-Encoding: chunked\r\n")
 	}

@@ -78,7 +78,9 @@ func viewTemplate(v *router.View, m *router.Match) *Response {
 		return html.EscapeString(vals[name])
 	})
 	page := "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>example</title></head>\n<body>\n" + body + "\n</body></html>\n"
-	return newResponse(http.StatusOK, "text/html; charset=utf-8", []byte(page))
+	resp := newResponse(http.StatusOK, "text/html; charset=utf-8", []byte(page))
+	cacheHeaders(resp)
+	return resp
 }
 
 // viewJSON answers the JSON object of its argument with the captured
@@ -139,7 +141,9 @@ func viewStatic(v *router.View) *Response {
 	if ct == "" {
 		ct = http.DetectContentType(v.Body)
 	}
-	return newResponse(http.StatusOK, ct, v.Body)
+	resp := newResponse(http.StatusOK, ct, v.Body)
+	cacheHeaders(resp)
+	return resp
 }
 
 // viewFailure is the exception error(message) raises, as journey_views.py

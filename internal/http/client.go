@@ -36,6 +36,10 @@ type Client struct {
 	Compressed      bool     // --compressed
 	FollowRedirects bool     // -L
 	TLSMax          uint16   // --tls-max: the highest TLS version offered (tls.VersionTLS12...); Go's default when zero
+	// KeepAlive asks the server to keep the connection open and keeps
+	// the last one open after Run, for Revisit (--warm).
+	KeepAlive bool
+	kept      *conn
 
 	// Resolve finds the addresses of a host a redirect leads to. Nil:
 	// a redirect to another host is not followed.
@@ -95,8 +99,15 @@ func (c *Client) Run(ctx context.Context, target *trace.Address, addrs []string)
 				}
 			}
 			before := lastExchange(rec, "http")
-			h, _, sent, err := c.exchange(ctx, cn, t, method, body)
-			cn.Close()
+			h, r, sent, err := c.exchange(ctx, cn, t, method, body, nil)
+			// Only the first hop's connection is kept: it is the one to
+			// the target, which the second visit asks for again.
+			if c.KeepAlive && hop == 0 && err == nil && r != nil && r.keptAlive() {
+				c.kept = cn
+			} else {
+				cn.Close()
+				c.Close() // a redirect was followed: the kept one leads elsewhere
+			}
 			h.Exchange = lastExchange(rec, "http")
 			if h.Exchange == before {
 				return err // nothing was sent: no hop to show
@@ -213,7 +224,7 @@ func hopURL(t *trace.Address) string {
 
 // exchange writes one request on cn and reads its response, recording the
 // exchange in the HTTP stage. sent is the request's bytes once written.
-func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, method string, body *string) (trace.HTTPHop, *response, []byte, error) {
+func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, method string, body *string, extra []string) (trace.HTTPHop, *response, []byte, error) {
 	rec := c.Recorder
 	target := t.Path
 	if target == "" {
@@ -223,7 +234,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		target += "?" + t.Query
 	}
 	req := Request{Method: method, Target: target, Host: address.Authority(t), UserAgent: c.UserAgent,
-		Headers: c.Headers, Body: body, Compressed: c.Compressed}
+		Headers: append(append([]string(nil), c.Headers...), extra...), Body: body, Compressed: c.Compressed, KeepAlive: c.KeepAlive}
 	m := methodOf(method, body)
 	h := trace.HTTPHop{URL: hopURL(t), Method: m, Remote: cn.remote, Local: cn.local, ContentLength: -1}
 	// Offsets taken when each step happened: converting the moments now
@@ -349,4 +360,54 @@ func (cn *conn) attachRecords(ex *trace.Exchange) {
 		m.to.Records = &trace.Message{Bytes: m.c.buf, Dropped: m.c.dropped, Fields: r.Fields, Decrypted: r.Decrypted}
 	}
 	cn.records = nil
+}
+
+// Close closes the connection Run kept open, if any.
+func (c *Client) Close() {
+	if c.kept != nil {
+		c.kept.Close()
+		c.kept = nil
+	}
+}
+
+// ErrNotKept says the server did not keep the connection open, so there
+// is none to use again.
+var ErrNotKept = errors.New("the first visit's connection was not kept open (the server did not answer Connection: keep-alive, or a redirect was followed elsewhere), so there is none to use again")
+
+// Revisit makes the request to target again on the connection Run kept
+// open (--warm), with the extra headers (If-None-Match...), recording the
+// connect stage (nothing to do: the connection is reused) and the HTTP
+// stage, and closes the connection.
+func (c *Client) Revisit(ctx context.Context, target *trace.Address, extra []string) (*Result, error) {
+	rec := c.Recorder
+	cn := c.kept
+	c.kept = nil
+	rec.StartStage(trace.StageConnect)
+	if cn == nil {
+		rec.FinishStage(trace.StageConnect, ErrNotKept, nil)
+		return nil, ErrNotKept
+	}
+	defer cn.Close()
+	rec.Note(trace.StageConnect, "The first visit's connection, kept open (Connection: keep-alive), is used again: no TCP handshake and no TLS handshake this time.")
+	rec.FinishStage(trace.StageConnect, nil, func(s *trace.Stage) {
+		s.Connect = &trace.Connect{Remote: cn.remote, Via: cn.via, Local: cn.local}
+	})
+	rec.StartStage(trace.StageHTTP)
+	result := &trace.HTTP{}
+	cn.startOff, cn.tcp, cn.tls = rec.Offset(time.Now()), 0, 0
+	tlsInfo := cn.tlsInfo
+	cn.tlsInfo = nil // no handshake on this visit
+	h, _, sent, err := c.exchange(ctx, cn, target, c.Method, c.Body, extra)
+	cn.tlsInfo = tlsInfo
+	h.Exchange = lastExchange(rec, "http")
+	var res *Result
+	if h.Exchange >= 0 {
+		result.Hops = append(result.Hops, h)
+		result.URL, result.Status, result.Reason, result.Proto = h.URL, h.Status, h.Reason, h.Proto
+	}
+	if sent != nil {
+		res = &Result{Request: sent, Local: cn.local, Remote: cn.remote, Scheme: target.Scheme}
+	}
+	rec.FinishStage(trace.StageHTTP, err, func(s *trace.Stage) { s.HTTP = result })
+	return res, err
 }

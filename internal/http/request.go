@@ -24,6 +24,9 @@ type Request struct {
 	Headers    []string
 	Body       *string // -d; nil for none
 	Compressed bool    // --compressed: ask for gzip
+	// KeepAlive sends Connection: keep-alive instead of close (--warm:
+	// the connection is used again for the second visit).
+	KeepAlive bool
 }
 
 // header is one header line to send.
@@ -53,7 +56,11 @@ func (r Request) Build() ([]byte, []trace.Field, error) {
 	if r.Compressed {
 		hs = append(hs, header{"Accept-Encoding", "gzip, deflate"})
 	}
-	hs = append(hs, header{"Connection", "close"})
+	if r.KeepAlive {
+		hs = append(hs, header{"Connection", "keep-alive"})
+	} else {
+		hs = append(hs, header{"Connection", "close"})
+	}
 	if r.Body != nil {
 		hs = append(hs, header{"Content-Type", "application/x-www-form-urlencoded"},
 			header{"Content-Length", strconv.Itoa(len(*r.Body))})

@@ -427,3 +427,23 @@ func (r *response) decode() {
 		}
 	}
 }
+
+// keptAlive reports whether the server said it keeps the connection open
+// (Connection: keep-alive) and the response's end was known without the
+// connection closing, so another request may follow on it.
+func (r *response) keptAlive() bool {
+	if r == nil || r.header == nil {
+		return false
+	}
+	if r.contentLength < 0 && !r.chunked && r.status != 304 && r.status != 204 {
+		return false
+	}
+	for _, v := range r.header.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "keep-alive") {
+				return true
+			}
+		}
+	}
+	return false
+}

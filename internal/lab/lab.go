@@ -234,6 +234,14 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 		l.Close()
 		return nil, err
 	}
+	// A kept-alive connection's later requests (--warm) cost the server
+	// its processing time too, as the first does in handleWeb.
+	l.site.BeforeNext = func(ctx context.Context, conn net.Conn) error {
+		if _, processing := l.opts.link(webHost); processing > 0 {
+			return l.net.Process(ctx, "tcp", conn.RemoteAddr(), processing)
+		}
+		return nil
+	}
 	if err := l.startWeb(); err != nil {
 		l.Close()
 		return nil, fmt.Errorf("starting the lab's web server: %w", err)

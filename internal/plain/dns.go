@@ -54,7 +54,7 @@ func (p *Printer) dns(s *trace.Stage) {
 		}
 		p.printf("\n  %s → %s\n", p.st.bold(name), p.st.good(wrapLine(safetext.Line(strings.Join(addrs, ", "))+more, 5+utf8.RuneCountInString(name), "      ")))
 	}
-	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone {
+	if d != nil && d.Method != trace.MethodOverride && d.Method != trace.MethodNone && d.Method != trace.MethodCache {
 		counts := facts.Count(out.Queries, "query", "queries") + " sent"
 		// A resolver asked with @SERVER walks the tree itself: we follow
 		// no referral, and "0 referrals followed" would teach nothing.
@@ -77,6 +77,8 @@ func dnsIntro(d *trace.DNS) string {
 		return fmt.Sprintf("Asked the system's resolver %s for %s (%s).", safetext.Line(d.Resolver), name, types)
 	case trace.MethodOverride:
 		return fmt.Sprintf("DNS skipped: --resolve gave the address of %s, so no question is asked.", name)
+	case trace.MethodCache:
+		return fmt.Sprintf("DNS answered from the cache: the first visit's answer for %s is still fresh, so no question is asked.", name)
 	}
 	return ""
 }

@@ -248,3 +248,19 @@ func roleText(part trace.HostPart, a *trace.Address) string {
 		return "subdomain, chosen by the domain's owner"
 	}
 }
+
+// warm writes the second visit (--warm) after the first: its stages, its
+// waterfall and summary, then the two visits' times side by side.
+func (p *Printer) warm(first, w *trace.Journey) {
+	p.printf("\n%s\n", p.st.bold(wrapLine("second visit (--warm): the same page again, as a browser's second visit: the name from its cache, the connection kept open, the page revalidated", 0, "")))
+	for _, kind := range trace.StageOrder {
+		if st := w.Stage(kind); st != nil && st.Status != trace.StatusPending && st.Status != trace.StatusRunning {
+			p.Stage(w, st)
+		}
+	}
+	p.Summary(w)
+	if w.Error != "" {
+		return // the summary says why it stopped: no times to set side by side
+	}
+	p.printf("%s\n", p.st.bold(fmt.Sprintf("first visit %s, second visit %s", trace.Dur(first.Duration), trace.Dur(w.Duration))))
+}

@@ -60,6 +60,9 @@ func (s *Stream) Finish(j *trace.Journey) {
 	s.holdForHTTP = false
 	s.Update(j)
 	s.p.Summary(j)
+	if j.Warm != nil {
+		s.p.warm(j, j.Warm)
+	}
 }
 
 func finished(st *trace.Stage) bool {

@@ -20,6 +20,7 @@ const (
 	MethodSystem    = "system"    // the system's resolver, after the roots did not answer
 	MethodOverride  = "override"  // --resolve gave the address
 	MethodNone      = "none"      // an IP literal needs no DNS
+	MethodCache     = "cache"     // --warm: the first visit's answer, kept for its TTL
 )
 
 // DNSExchange is what one DNS query and its response meant.

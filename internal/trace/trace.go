@@ -99,6 +99,12 @@ type Journey struct {
 	// Timing is the journey's timing in curl -w's terms, set when the
 	// journey ends; nil in a recording made before it existed.
 	Timing *Summary `json:"timing,omitempty"`
+	// Warm is the second visit to the same target in the same run
+	// (--warm), as a browser's: the name from its cache, the connection
+	// kept open, the page revalidated. A journey of its own, with its
+	// own time axis (starting when the second visit started); nil
+	// without --warm.
+	Warm *Journey `json:"warm,omitempty"`
 }
 
 // Stage returns the journey's stage of that kind, or nil.

@@ -18,10 +18,11 @@ settings.configure(
     APPEND_SLASH=True,
     ALLOWED_HOSTS=["*"],
     ROOT_URLCONF="urls_empty",
-    # startproject's MIDDLEWARE, with GZipMiddleware first as journey's lab
-    # runs it.
+    # startproject's MIDDLEWARE, with GZipMiddleware first and
+    # ConditionalGetMiddleware after it, as journey's lab runs them.
     MIDDLEWARE=[
         "django.middleware.gzip.GZipMiddleware",
+        "django.middleware.http.ConditionalGetMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.common.CommonMiddleware",
