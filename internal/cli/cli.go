@@ -136,8 +136,10 @@ and the server's side (gateway, router, view), with timings.
 
 Usage:
   journey [flags] TARGET [@SERVER[:PORT]]   TARGET: a host name, an IP address or a URL
-  journey replay [--plain|--json] FILE      show a recorded journey
+  journey replay [--step] FILE              show a recorded journey (--step: paced, for a class;
+                                            also --plain, --story, --json)
   journey lab serve                         run the lab's servers in the foreground
+  journey lab ca                            print the lab's CA certificate (PEM), for curl --cacert
   journey lab urls                          print the lab site's urls.py, to copy and change
 
 Examples:
