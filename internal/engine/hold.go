@@ -130,23 +130,24 @@ type holdConn struct {
 }
 
 func (c *holdConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.idle = 0
-	if !t.IsZero() {
-		c.idle = time.Until(t)
-	}
-	c.mu.Unlock()
+	c.rememberIdle(t)
 	return c.Conn.SetReadDeadline(t)
 }
 
 func (c *holdConn) SetDeadline(t time.Time) error {
+	c.rememberIdle(t)
+	return c.Conn.SetDeadline(t)
+}
+
+// rememberIdle keeps a read deadline as the idle time it grants, so a
+// read cut short by the class's pause can be given it again.
+func (c *holdConn) rememberIdle(t time.Time) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.idle = 0
 	if !t.IsZero() {
 		c.idle = time.Until(t)
 	}
-	c.mu.Unlock()
-	return c.Conn.SetDeadline(t)
 }
 
 func (c *holdConn) Read(p []byte) (int, error) {
