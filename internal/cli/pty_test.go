@@ -392,6 +392,9 @@ func TestQuitMidJourneyIsRecordedAsCutShort(t *testing.T) {
 			if !strings.Contains(j.Error, "closed before the journey finished") {
 				t.Errorf("the recording does not say the journey was cut short: %q", j.Error)
 			}
+			if j.Duration <= 0 || j.Timing == nil || j.Timing.Total != j.Duration {
+				t.Errorf("the cut-short recording says it lasted %v (timing %+v): as long as its trace got, not nothing", j.Duration, j.Timing)
+			}
 			return
 		}
 		if time.Now().After(deadline) {

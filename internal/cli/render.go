@@ -140,6 +140,13 @@ func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
 		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
 			c := *j
 			c.Error = fmt.Sprintf("%s before the journey finished", why)
+			if c.Duration == 0 {
+				// The view's last snapshot, never finished: its length
+				// is as far as the trace got.
+				c.Duration = c.Reached()
+				sum := trace.Summarize(&c)
+				c.Timing = &sum
+			}
 			return &c
 		}
 	}

@@ -274,6 +274,13 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		return h, nil, nil, err
 	}
 
+	// Shown at once, before the answer: the server may take its time,
+	// or, in step mode, wait for the class.
+	inFlight := *ex
+	inFlight.InFlight = true
+	inFlight.Outcome = "sent; the answer is not in yet"
+	rec.AddExchange(trace.StageHTTP, &inFlight)
+
 	r, err := readResponse(ctx, cn, c.timeout(), m, c.Compressed)
 	end := time.Now()
 	if !r.last.IsZero() {
@@ -313,7 +320,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		if r.status != 0 {
 			ex.Outcome = fmt.Sprintf("%d %s, then the body failed", r.status, r.reason)
 		}
-		rec.AddExchange(trace.StageHTTP, ex)
+		rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 		return h, r, bytes, fmt.Errorf("%s: %w", peerName(peer), err)
 	}
 	ex.Outcome = fmt.Sprintf("%d %s, %d body bytes", r.status, r.reason, r.bodySize)
@@ -330,7 +337,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if r.headNote != "" {
 		ex.Notes = append(ex.Notes, r.headNote)
 	}
-	rec.AddExchange(trace.StageHTTP, ex)
+	rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 	for _, n := range ex.Notes {
 		rec.Note(trace.StageHTTP, n)
 	}

@@ -68,7 +68,9 @@ func (b *builder) web() {
 			if i == last {
 				b.server()
 			}
-			b.response(h, i, e)
+			if !e.InFlight {
+				b.response(h, i, e)
+			}
 		}
 	}
 }

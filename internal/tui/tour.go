@@ -43,7 +43,11 @@ type Tour struct {
 	reached int           // step mode: the last step revealed
 	want    int           // after r: the step to come back to, or -1
 	sentAt  int           // step mode: the step that was sent and awaits what comes back, or -1
-	zoom    bool          // z: the ladder (or, on the page step, the page) fills the body
+	// sentHeld: what was let go at sentAt was the server's wait, not a
+	// packet of ours: the step that takes its place is what the class
+	// has not seen yet (the gateway reading the request, the response).
+	sentHeld bool
+	zoom     bool // z: the ladder (or, on the page step, the page) fills the body
 
 	// The tour's parts, components of their own.
 	ladder    *Ladder
@@ -118,6 +122,7 @@ func (t *Tour) catchingUp() bool {
 // sent is called when the packet shown as pending was let go.
 func (t *Tour) sent() {
 	t.sentAt = t.cur
+	t.sentHeld = t.pending != nil && (t.pending.Stage == trace.StageGateway || t.pending.Stage == trace.StageRouter)
 	t.pend, t.extra = nil, nil
 }
 
@@ -153,13 +158,13 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 		t.reached = max(t.reached, t.cur)
 	case t.sentAt >= 0 && (ev.Kind == trace.EventPending || ev.Kind == trace.EventJourneyDone):
 		// The journey waits again (or has ended): everything the packet
-		// just sent brought back is in the story, the server's side
-		// included, which is handed over after the response. The tour
-		// shows the first step after the packet, what came back, and stays
-		// there until space; when nothing came back as a step of its own
-		// (a TCP connect), the packet sent.
+		// just sent brought back is in the story. The tour shows the
+		// first step after the packet, what came back, and stays there
+		// until space; when nothing came back as a step of its own (a TCP
+		// connect), the packet sent. After the server's wait, the step in
+		// its place is the news: the gateway reading, the response.
 		t.cur = min(t.sentAt, max(t.count()-1, 0))
-		if n > t.sentAt+1 {
+		if n > t.sentAt+1 && !t.sentHeld {
 			t.cur = t.sentAt + 1
 		}
 		t.reached = max(t.reached, t.cur)

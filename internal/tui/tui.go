@@ -364,8 +364,8 @@ func (m *Model) Send(p *trace.Pending) {
 		return
 	}
 	m.gate.open()
-	m.setPending(nil)
 	m.tour.sent()
+	m.setPending(nil)
 }
 
 // resize recomputes the body's height (the window less the header and the
