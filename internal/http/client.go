@@ -256,6 +256,16 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		return h, nil, nil, err
 	}
 
+	// Shown as it leaves, before the answer: the server may take its
+	// time, or, in step mode, wait for the class. Recorded before the
+	// write, so that the server, which may tell its side as soon as the
+	// bytes arrive, is never told before the request that reached it.
+	inFlight := *ex
+	inFlight.InFlight = true
+	inFlight.Start = rec.Since()
+	inFlight.Outcome = "sent; the answer is not in yet"
+	rec.AddExchange(trace.StageHTTP, &inFlight)
+
 	cn.SetWriteDeadline(deadline(ctx, c.timeout()))
 	w0 := time.Now()
 	_, err = cn.Write(bytes)
@@ -270,16 +280,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
 		cn.attachRecords(ex)
-		rec.AddExchange(trace.StageHTTP, ex)
+		rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 		return h, nil, nil, err
 	}
-
-	// Shown at once, before the answer: the server may take its time,
-	// or, in step mode, wait for the class.
-	inFlight := *ex
-	inFlight.InFlight = true
-	inFlight.Outcome = "sent; the answer is not in yet"
-	rec.AddExchange(trace.StageHTTP, &inFlight)
 
 	r, err := readResponse(ctx, cn, c.timeout(), m, c.Compressed)
 	end := time.Now()

@@ -99,22 +99,22 @@ func TestRecordedSteps(t *testing.T) {
 		kinds   string
 		parties string
 	}{
-		{"http.json", "address " + dns3 + " connect request " + server + " response page",
+		{"http.json", "address " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"https.json", "address " + dns3 + " connect tls×3 request " + server + " response page",
+		{"https.json", "address " + dns3 + " connect tls×3 request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"ip.json", "address connect request " + server + " response page",
+		{"ip.json", "address connect request " + server + " response page timing",
 			"you server:203.0.113.10 " + inside},
-		{"cname.json", "address " + dns3 + " " + dns3 + " connect request " + server + " response page",
+		{"cname.json", "address " + dns3 + " " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " dns:ns1.example.net server:shop.example.com " + inside},
-		{"uk.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match convert view", 1) + " response page",
+		{"uk.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match convert view", 1) + " response page timing",
 			"you dns:a.root-servers.net dns:nsa.nic.uk dns:ns1.example.co.uk server:www.example.co.uk " + inside},
 		{"nxdomain.json", "address " + dns3, "you " + lanes},
-		{"notfound.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match", 1) + " response page",
+		{"notfound.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match", 1) + " response page timing",
 			"you " + lanes + " server:www.example.com gateway router"},
-		{"servererror.json", "address " + dns3 + " connect request " + server + " response page",
+		{"servererror.json", "address " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"redirect.json", "address " + dns3 + " connect request response redirect connect request " + server + " response page",
+		{"redirect.json", "address " + dns3 + " connect request response redirect connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
 	}
 	js := recorded(t)
@@ -162,9 +162,16 @@ func checkOrder(t *testing.T, s *story.Story) {
 			}
 		}
 	}
+	last := len(s.Steps) - 1
+	if last >= 0 && s.Steps[last].Kind == story.KindTiming {
+		last-- // where the time went comes after everything, the page included
+	}
 	for i, st := range s.Steps {
-		if st.Kind == story.KindPage && i != len(s.Steps)-1 {
+		if st.Kind == story.KindPage && i != last {
 			t.Errorf("the page is step %d of %d", i+1, len(s.Steps))
+		}
+		if st.Kind == story.KindTiming && i != len(s.Steps)-1 {
+			t.Errorf("where the time went is step %d of %d, not the last", i+1, len(s.Steps))
 		}
 		if st.Exchange != nil {
 			stage := s.Journey.Stage(st.ExchangeStage)

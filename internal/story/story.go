@@ -63,6 +63,7 @@ const (
 	KindRedirect      Kind = "redirect"       // a redirect followed: the next hop begins
 	KindPage          Kind = "page"           // the body, laid out as text
 	KindStop          Kind = "stop"           // a stage failed and the journey ends: why
+	KindTiming        Kind = "timing"         // the finished journey: where its time went
 )
 
 // Direction says which half of an exchange a step shows.
@@ -165,5 +166,6 @@ func Build(j *trace.Journey) *Story {
 	b.lateDNS(-1)
 	b.page()
 	b.stop()
+	b.timing()
 	return b.story()
 }

@@ -11,6 +11,7 @@ import (
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
+	"journey/internal/waterfall"
 )
 
 // The tour is the TUI's default view: the journey as its story, one step
@@ -237,8 +238,8 @@ func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd) {
 		t.strip.scroll = 0
 		t.ladder.free = false
 	case key.Matches(km, k.Down, k.Up, k.PageDown, k.PageUp):
-		// Scrolling: the page on the page step, else the ladder.
-		if st := t.stepAt(t.cur); st != nil && st.Page != nil {
+		// Scrolling: the page (the waterfall) on its step, else the ladder.
+		if st := t.stepAt(t.cur); fills(st) {
 			t.strip.Update(km)
 		} else {
 			t.ladder.Update(km)
@@ -401,9 +402,9 @@ func (t *Tour) layout() tourLayout {
 	st := t.stepAt(t.cur)
 	l.narration = t.narration.View(t.heading(st), st, w)
 	if t.zoom {
-		if st != nil && st.Page != nil {
+		if fills(st) {
 			l.strip = h
-			l.scrollMax = len(pageLines(st.Page)) - (h - 1)
+			l.scrollMax = t.stripLines(st) - (h - 1)
 		} else {
 			l.arrows = h - l.names
 			l.scrollMax = 0
@@ -414,11 +415,12 @@ func (t *Tour) layout() tourLayout {
 	want := t.visible()
 	stripWant := t.strip.Want(st, w)
 	switch {
-	case st != nil && st.Page != nil:
-		// The page is what the step shows: the ladder keeps a few rows.
+	case fills(st):
+		// The page (or the waterfall) is what the step shows: the ladder
+		// keeps a few rows.
 		ladder := min(want+l.names, max(l.names+3, rest/4))
 		l.strip = max(0, rest-ladder)
-		l.scrollMax = len(pageLines(st.Page)) - (l.strip - 1)
+		l.scrollMax = t.stripLines(st) - (l.strip - 1)
 	case stripWant > 0:
 		l.strip = min(stripWant, max(3, rest-(want+l.names)))
 		if rest-l.strip < l.names+3 { // the ladder needs a few rows too
@@ -430,6 +432,14 @@ func (t *Tour) layout() tourLayout {
 	}
 	l.arrows = max(0, rest-l.strip-l.names)
 	return l
+}
+
+// stripLines is how many lines a filling strip has to scroll through.
+func (t *Tour) stripLines(st *story.Step) int {
+	if st.Page != nil {
+		return len(pageLines(st.Page))
+	}
+	return len(waterfall.Rows(t.journey))
 }
 
 // hasDNS reports whether the journey has a DNS stage that ran: the ladder
@@ -451,7 +461,7 @@ func (t *Tour) View() string {
 	l := t.layout()
 	st := t.stepAt(t.cur)
 	if t.zoom {
-		if st != nil && st.Page != nil {
+		if fills(st) {
 			return strings.Join(t.strip.View(st, w, h, true), "\n")
 		}
 		return strings.Join(t.ladder.View(t, l.board, w, h), "\n")

@@ -229,6 +229,14 @@ func TestTourKeys(t *testing.T) {
 		m.Update(runes("z"))
 		m.Update(runes("G"))
 		m.Update(runes("z"))
+		// The last step, where the time went, zooms its waterfall.
+		if out := ansi.Strip(m.View()); !strings.Contains(out, "waterfall") || !strings.Contains(out, "TCP connect") {
+			t.Errorf("z on where the time went: %s", out)
+		}
+		checkFits(t, ansi.Strip(m.View()), 80, 24)
+		m.Update(runes("z"))
+		m.Update(runes("h")) // back one step: the page
+		m.Update(runes("z"))
 		if out := ansi.Strip(m.View()); !strings.Contains(out, "the page") {
 			t.Errorf("z on the page: %s", out)
 		}
