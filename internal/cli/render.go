@@ -32,16 +32,18 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 		defer endTUI()
 		start := startEarly(ctx, cfg, prepare, endTUI, o.step)
 		defer start.stop()
+		var bg io.Writer
 		if colorEnabled(o, std) {
-			setBackground(std)
+			bg = background(std)
 		}
 		j, err := tui.Run(tuiCtx, tui.Options{
-			Start:   start.start,
-			Target:  cfg.Target.Input,
-			Mode:    cfg.Mode,
-			Step:    o.step,
-			Mouse:   o.mouse,
-			NoColor: !colorEnabled(o, std),
+			Start:      start.start,
+			Target:     cfg.Target.Input,
+			Mode:       cfg.Mode,
+			Step:       o.step,
+			Mouse:      o.mouse,
+			NoColor:    !colorEnabled(o, std),
+			Background: bg,
 		})
 		if err := start.failed(); err != nil {
 			return err
