@@ -241,7 +241,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	// would take off the waits at the gate since (the ClientHello's).
 	h.Timing.Start = cn.startOff
 	h.Timing.Connect = cn.tcp
-	if cn.tlsInfo != nil {
+	if cn.tlsInfo != nil && cn.tls > 0 {
 		h.Timing.TLSStart, h.Timing.TLS = cn.tlsInfo.Start, cn.tls
 	}
 	bytes, fields, err := req.Build()
@@ -404,11 +404,10 @@ func (c *Client) Revisit(ctx context.Context, target *trace.Address, extra []str
 	})
 	rec.StartStage(trace.StageHTTP)
 	result := &trace.HTTP{}
+	// No handshake on this visit (cn.tcp and cn.tls are 0), though the
+	// connection is still TLS: the request travels inside its records.
 	cn.startOff, cn.tcp, cn.tls = rec.Offset(time.Now()), 0, 0
-	tlsInfo := cn.tlsInfo
-	cn.tlsInfo = nil // no handshake on this visit
 	h, _, sent, err := c.exchange(ctx, cn, target, c.Method, c.Body, extra)
-	cn.tlsInfo = tlsInfo
 	h.Exchange = lastExchange(rec, "http")
 	var res *Result
 	if h.Exchange >= 0 {

@@ -64,6 +64,7 @@ const (
 	KindPage          Kind = "page"           // the body, laid out as text
 	KindStop          Kind = "stop"           // a stage failed and the journey ends: why
 	KindTiming        Kind = "timing"         // the finished journey: where its time went
+	KindVisit         Kind = "visit"          // --warm: the second visit begins
 )
 
 // Direction says which half of an exchange a step shows.
@@ -122,6 +123,10 @@ type Step struct {
 	Failed bool
 	// Page is set on the KindPage step: the body laid out as text.
 	Page *Page
+	// Second marks a step of the second visit (--warm): its Exchange is
+	// one of Journey.Warm's, not Journey's, and ExchangeIndex is -1; its
+	// Start counts from the first visit's start, as the other steps'.
+	Second bool
 }
 
 // Story is a journey's steps in time order, and the parties they pass
@@ -167,5 +172,6 @@ func Build(j *trace.Journey) *Story {
 	b.page()
 	b.stop()
 	b.timing()
+	b.warm()
 	return b.story()
 }

@@ -18,6 +18,10 @@ func (b *builder) timing() {
 		return
 	}
 	t := facts.TimingOf(b.j)
+	title := "where the time went: " + trace.Dur(t.Total)
+	if b.second {
+		title = "the second visit: " + trace.Dur(t.Total)
+	}
 	b.add(Step{Kind: KindTiming, From: you, To: you, Start: t.Total, ExchangeIndex: -1,
-		Title: "where the time went: " + trace.Dur(t.Total), Narration: why})
+		Title: title, Narration: why})
 }

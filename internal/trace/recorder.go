@@ -197,6 +197,14 @@ func (r *Recorder) Wait(ctx context.Context, p Pending) error {
 	return err
 }
 
+// SetWarm attaches the second visit (--warm), finished, to the journey,
+// so that the journey's last event carries it.
+func (r *Recorder) SetWarm(w *Journey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.j.Warm = w
+}
+
 // Finish ends the journey, recording err as its error if not nil, and
 // returns the final trace.
 func (r *Recorder) Finish(err error) *Journey {

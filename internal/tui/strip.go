@@ -83,7 +83,7 @@ func (s *Strip) View(st *story.Step, w, h int, zoomed bool) []string {
 		return s.pageView(st, w, h, zoomed)
 	}
 	if st.Kind == story.KindTiming {
-		return s.timingView(w, h)
+		return s.timingView(visitOf(s.journey, st), w, h)
 	}
 	return s.bytesView(st, w, h)
 }
@@ -95,15 +95,24 @@ func fills(st *story.Step) bool {
 	return st != nil && (st.Page != nil || st.Kind == story.KindTiming)
 }
 
-// timingView is the journey's waterfall, from s.scroll, under a title.
-func (s *Strip) timingView(w, h int) []string {
-	rows := len(waterfall.Rows(s.journey))
+// visitOf is the visit st tells: the journey, or with --warm its second
+// visit.
+func visitOf(j *trace.Journey, st *story.Step) *trace.Journey {
+	if st != nil && st.Second && j != nil && j.Warm != nil {
+		return j.Warm
+	}
+	return j
+}
+
+// timingView is j's waterfall, from s.scroll, under a title.
+func (s *Strip) timingView(j *trace.Journey, w, h int) []string {
+	rows := len(waterfall.Rows(j))
 	head := "waterfall · every timed step on one axis"
 	if rest := rows - s.scroll - (h - 1); rest > 0 {
 		head += fmt.Sprintf(" · %d more rows: ↓ scrolls", rest)
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
-	return append(out, waterfallLines(s.st, s.journey, s.scroll, w, h-1)...)
+	return append(out, waterfallLines(s.st, j, s.scroll, w, h-1)...)
 }
 
 // Want is how many rows the strip would like for st: enough for the

@@ -439,7 +439,7 @@ func (t *Tour) stripLines(st *story.Step) int {
 	if st.Page != nil {
 		return len(pageLines(st.Page))
 	}
-	return len(waterfall.Rows(t.journey))
+	return len(waterfall.Rows(visitOf(t.journey, st)))
 }
 
 // hasDNS reports whether the journey has a DNS stage that ran: the ladder
