@@ -166,12 +166,19 @@ func Build(j *trace.Journey) *Story {
 		return b.story()
 	}
 	b.address()
+	b.visit()
+	b.warm()
+	return b.story()
+}
+
+// visit tells one visit after its address: the lookup, the connection,
+// the request and the server's side, the page, a failure, and where the
+// time went.
+func (b *builder) visit() {
 	b.dns()
 	b.web()
 	b.lateDNS(-1)
 	b.page()
 	b.stop()
 	b.timing()
-	b.warm()
-	return b.story()
 }

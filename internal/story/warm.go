@@ -24,12 +24,7 @@ func (b *builder) warm() {
 	first, told, from := b.j, b.told, len(b.steps)
 	b.j, b.told, b.second = w, false, true
 	b.add(Step{Kind: KindVisit, From: you, To: you, Title: "the second visit", Narration: visitNarration(w)})
-	b.dns()
-	b.web()
-	b.lateDNS(-1)
-	b.page()
-	b.stop()
-	b.timing()
+	b.visit()
 	b.j, b.told, b.second = first, told || b.told, false
 	for i := from; i < len(b.steps); i++ {
 		st := &b.steps[i]
