@@ -22,7 +22,9 @@ func (b *builder) warm() {
 		at = b.j.Duration
 	}
 	first, told, from := b.j, b.told, len(b.steps)
+	// The second visit's own trace: the first's indices mean nothing in it.
 	b.j, b.told, b.second = w, false, true
+	b.late, b.lateTold, b.serverRequest = nil, false, nil
 	b.add(Step{Kind: KindVisit, From: you, To: you, Title: "the second visit", Narration: visitNarration(w)})
 	b.visit()
 	b.j, b.told, b.second = first, told || b.told, false
