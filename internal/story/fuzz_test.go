@@ -16,6 +16,8 @@ import (
 // be safe to print. Seeded with testdata/journeys and hostile documents.
 func FuzzBuild(f *testing.F) {
 	seeds, _ := filepath.Glob("../../testdata/journeys/*.json")
+	// A journey with its second visit (--warm), told after the first.
+	seeds = append(seeds, "testdata/warm.json")
 	if len(seeds) == 0 {
 		f.Fatal("no recorded journeys to seed the fuzz target with")
 	}
