@@ -189,10 +189,16 @@ func TestFirstFrameOnAPseudoTerminal(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				r := runOnPTY(t, bin, tt.env, answer, tt.want, 10*time.Second, tt.args...)
-				if r.first > bound {
-					t.Errorf("first frame after %s, more than %s (queries %v)", r.first, bound, r.asked)
+				// The question comes after the first frame, once the
+				// view holds the terminal: give it time to be seen.
+				time.Sleep(200 * time.Millisecond)
+				r.mu.Lock()
+				first, asked := r.first, slices.Clone(r.asked)
+				r.mu.Unlock()
+				if first > bound {
+					t.Errorf("first frame after %s, more than %s (queries %v)", first, bound, asked)
 				}
-				for _, q := range r.asked {
+				for _, q := range asked {
 					if !tt.mayAsk {
 						t.Errorf("asked the terminal %s, though the answer changes nothing drawn", q)
 					}

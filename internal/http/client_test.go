@@ -449,19 +449,20 @@ func TestTimeToFirstByte(t *testing.T) {
 			t.Fatal(err)
 		}
 		ttfb, w := h.HTTP.Hops[0].Timing.TTFB, <-waited
-		// The clock starts when our write returns; the server may read the
-		// request and start its wait before this goroutine runs again, so
-		// on a loaded machine (or under -race) the first byte can come a
-		// scheduling delay sooner than the server's whole wait. More than
-		// that would be a clock started in the wrong place.
-		const schedulingSlack = 2 * time.Millisecond
-		if ttfb < w-schedulingSlack {
-			t.Errorf("time to first byte %s is shorter than the server's wait of %s (less %s of scheduling)", ttfb, w, schedulingSlack)
-		}
 		diffs = append(diffs, ttfb-w)
 	}
 	slices.Sort(diffs)
 	t.Logf("time to first byte minus the server's wait, per run: %v", diffs)
+	// The clock starts when our write returns; the server may read the
+	// request and start its wait before this goroutine runs again, so on a
+	// loaded machine (or under -race) one run's first byte can come a
+	// scheduling delay sooner than the server's whole wait (2.8 ms was
+	// seen). A clock started in the wrong place (after the first byte)
+	// would make every run short: the longest run is judged.
+	const schedulingSlack = 2 * time.Millisecond
+	if longest := diffs[len(diffs)-1]; longest < -schedulingSlack {
+		t.Errorf("time to first byte is shorter than the server's wait in every run (runs: %v): want at least the wait, less %s of scheduling", diffs, schedulingSlack)
+	}
 	if diffs[0] > 5*time.Millisecond {
 		t.Errorf("time to first byte is %s more than the server's wait (runs: %v): want within 5 ms", diffs[0], diffs)
 	}
