@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,9 +53,11 @@ func holdServer(ctx context.Context, cfg Config, rec *trace.Recorder) (Config, f
 		wctx, cancel := context.WithCancel(sctx)
 		defer cancel()
 		defer context.AfterFunc(ctx, cancel)()
-		if p.Stage == trace.StageRouter && cfg.ServerStages != nil {
+		if p.Stage == trace.StageRouter && cfg.ServerStages != nil && !(cfg.FollowRedirects && redirects(p.Bytes)) {
 			// The response is about to leave: the server's side is
 			// done, and shown now, before the class lets the response go.
+			// Not a redirect -L follows: the server side a journey shows
+			// is its last request's.
 			if stages, err := labStages(wctx, cfg, rec, p.Peer.Addr); err == nil {
 				c.keep(p.Peer.Addr, stages)
 				setServerStages(rec, stages)
@@ -64,6 +68,23 @@ func holdServer(ctx context.Context, cfg Config, rec *trace.Recorder) (Config, f
 		return rec.Wait(wctx, p)
 	})
 	return cfg, release
+}
+
+// redirects reports whether a response's head is a redirect (3xx with a
+// Location), which -L follows with another request.
+func redirects(resp []byte) bool {
+	head, _, _ := bytes.Cut(resp, []byte("\r\n\r\n"))
+	status, rest, _ := bytes.Cut(head, []byte("\r\n"))
+	f := bytes.Fields(status)
+	if len(f) < 2 || len(f[1]) != 3 || f[1][0] != '3' {
+		return false
+	}
+	for _, line := range bytes.Split(rest, []byte("\r\n")) {
+		if name, _, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(name), "Location") {
+			return true
+		}
+	}
+	return false
 }
 
 // keep holds the server's stages for the connection from client, shown

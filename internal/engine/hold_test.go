@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,5 +112,63 @@ func TestHoldReleased(t *testing.T) {
 	rec = trace.NewRecorder("www.example.com", trace.ModeLab, "test", nil, stuck)
 	if err := Run(context.Background(), cfg, rec); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		resp string
+		want bool
+	}{
+		{"302 with Location", "HTTP/1.1 302 Found\r\nLocation: /blog/\r\nContent-Length: 0\r\n\r\n", true},
+		{"301, location in lower case", "HTTP/1.1 301 Moved Permanently\r\nlocation: /x\r\n\r\n", true},
+		{"304 has no Location", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", false},
+		{"200", "HTTP/1.1 200 OK\r\nLocation: /x\r\n\r\nbody", false},
+		{"Location only in the body", "HTTP/1.1 302 Found\r\nContent-Length: 12\r\n\r\nLocation: /x", false},
+		{"garbage", "\x00\x01", false},
+		{"empty", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redirects([]byte(tt.resp)); got != tt.want {
+				t.Errorf("redirects(%q) = %v, want %v", tt.resp, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHoldRedirectFollowed: with -L in step mode, the server's side of a
+// redirect followed is not shown while its response waits (the server
+// side a journey shows is its last request's); the last request's is, and
+// the finished journey has it.
+func TestHoldRedirectFollowed(t *testing.T) {
+	cfg, l := labConfig(t, "www.example.com/old-blog/")
+	cfg.HoldServer = l.HoldServer
+	cfg.FollowRedirects = true
+	var rec *trace.Recorder
+	var mu sync.Mutex
+	var shown []bool // at each response's wait: is a gateway stage there?
+	gate := func(ctx context.Context, p trace.Pending) error {
+		if p.Stage == trace.StageRouter {
+			g := rec.Snapshot().Stage(trace.StageGateway)
+			mu.Lock()
+			shown = append(shown, g != nil && g.Gateway != nil)
+			mu.Unlock()
+		}
+		return nil
+	}
+	rec = trace.NewRecorder("www.example.com/old-blog/", trace.ModeLab, "test", nil, gate)
+	err := Run(context.Background(), cfg, rec)
+	j := rec.Finish(err)
+	if err != nil {
+		t.Fatalf("journey failed: %v (%s)", err, statuses(j))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(shown) != 2 || shown[0] || !shown[1] {
+		t.Errorf("server side shown at the responses' waits: %v, want [false true] (the redirect's hidden, the page's shown)", shown)
+	}
+	if g := j.Stage(trace.StageGateway); g == nil || g.Gateway == nil || !strings.Contains(string(g.Exchanges[0].Sent.Bytes), "GET /blog/") {
+		t.Errorf("the finished journey's server side is not the last request's")
 	}
 }
