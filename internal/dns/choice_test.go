@@ -173,7 +173,7 @@ func TestSystemFallback(t *testing.T) {
 			},
 			wantErr: "no system resolver gave a usable answer",
 			queries: 7,
-			words:   []string{"no reply from 127.0.0.4:53 within 1s", "round 2: no resolver gave a usable answer"},
+			words:   []string{"no reply from 127.0.0.4:53 within 1000.0 ms: resolv.conf's timeout:1 option", "round 2: no resolver gave a usable answer"},
 			kinds:   []string{"error", "error", "error", "error", "refused", "error", "refused"}},
 		{name: "empty resolv.conf", conf: "# nothing\n", queries: 3,
 			wantErr: "names no nameserver, so there is no system resolver to ask",

@@ -121,10 +121,12 @@ type state struct {
 	zones map[string][]*nameserver
 	// purpose[d] says why the lookups at depth d+1 are made.
 	purpose []string
-	// srtt is the smoothed round trip of each server address that
-	// answered in this journey; dead holds those that timed out, not
-	// asked again while another server of the set is left.
-	srtt map[string]time.Duration
+	// rtt holds what was measured of each server address in this journey
+	// (its smoothed round trip, how much it varies, its backoff after a
+	// timeout): it orders the servers and sets each query's wait. dead
+	// holds those that timed out, not asked again while another server of
+	// the set is left.
+	rtt  map[string]*rttInfo
 	dead map[string]bool
 	// famTimeouts and famAnswers count, per address family (index 4 or
 	// 6), the servers that timed out and that answered: when one family
@@ -139,7 +141,7 @@ type state struct {
 }
 
 func newState(fam Family) *state {
-	return &state{family: fam, zones: map[string][]*nameserver{}, srtt: map[string]time.Duration{},
+	return &state{family: fam, zones: map[string][]*nameserver{}, rtt: map[string]*rttInfo{},
 		dead: map[string]bool{}, bypass: map[string]bool{}, pending: map[string]bool{}}
 }
 
@@ -163,7 +165,13 @@ type question struct {
 	depth   int           // 0 for the target, 1 for a nameserver's own lookup...
 	attempt int           // 1 for the first server tried at this step
 	rd      bool          // recursion desired (a recursive resolver)
-	timeout time.Duration // the exchange's; the resolver's when zero
+	// timeout bounds the exchange's wait, and timeoutWhy says where it
+	// comes from; the resolver's (--timeout) when zero.
+	timeout    time.Duration
+	timeoutWhy string
+	// adaptive: over UDP, wait the server's retransmission timeout (from
+	// its round trips) instead of the whole bound.
+	adaptive bool
 	sent    func()        // called once the query has left (hedging times from then)
 	noEDNS  bool          // without the OPT record: the server did not understand it
 	notes   []string      // why this server was chosen, kept on the exchange
@@ -347,11 +355,18 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 		tries++
 		asked[addr]++
 		server := Server{Name: strings.TrimSuffix(ns.name, "."), Addr: r.withPort(addr)}
-		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries}
+		q := question{name: name, qtype: qtype, server: server, zone: zone, depth: depth, attempt: tries, adaptive: true}
 		if zone == "." && r.SystemFallback {
 			// Live, a network that blocks DNS must not cost long: the
 			// roots are close (anycast), so their silence is soon clear.
-			q.timeout = min(r.timeout(), rootFallbackTimeout)
+			// But the fallback is decided by their silence, so each root
+			// gets a fixed wait, not one shortened to backoff's first
+			// step: a slow link is not a blocked one.
+			q.adaptive = false
+			if r.timeout() > rootFallbackTimeout {
+				q.timeout = rootFallbackTimeout
+				q.timeoutWhy = "the most a root is given while the system's resolver is the fallback: roots are anycast, tens of milliseconds away almost everywhere, so a network that blocks DNS is soon known"
+			}
 		}
 		q.why = r.why(q, asked[addr] > 1)
 		q.notes = r.choiceNotes(st, servers, server.Addr, asked[addr] > 1)
@@ -378,7 +393,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 		if who == "" {
 			who = q.server.Addr
 		}
-		reasons = append(reasons, fmt.Sprintf("%s: %v", who, err))
+		reasons = append(reasons, who+": "+brief(err))
 		return nil, nil
 	}
 	// try asks one server, and with r.Hedge a second one in parallel when
@@ -501,7 +516,7 @@ func (r *Resolver) next(st *state, servers []*nameserver, asked map[string]int, 
 		case c.fam == 6:
 			k.fam = 1
 		}
-		rtt, known := st.srtt[r.withPort(c.addr)]
+		rtt, known := st.srttOf(r.withPort(c.addr))
 		k.unknown, k.rtt = !known, rtt
 		return k
 	}
@@ -552,8 +567,10 @@ func (st *state) hedgeDelay(timeout time.Duration) (time.Duration, string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var slowest time.Duration
-	for _, rtt := range st.srtt {
-		slowest = max(slowest, rtt)
+	for _, info := range st.rtt {
+		if info.measured {
+			slowest = max(slowest, info.srtt)
+		}
 	}
 	// The why goes in parentheses after "within 50.0 ms": one level of
 	// them, no figure twice.
@@ -826,7 +843,7 @@ func (r *Resolver) choiceNotes(st *state, servers []*nameserver, addr string, ag
 	if again {
 		notes = append(notes, "asked again: every other server of the set was tried, and this one's silence may have been a lost packet")
 	}
-	if rtt, ok := st.srtt[addr]; ok && !again {
+	if rtt, ok := st.srttOf(addr); ok && !again {
 		notes = append(notes, fmt.Sprintf("chosen for its smoothed round trip, %s, the smallest seen so far in this journey among the servers of the set", trace.Dur(rtt)))
 	}
 	var passed []string
