@@ -160,11 +160,11 @@ type question struct {
 	name    string
 	qtype   uint16
 	server  Server
-	zone    string        // the zone the server was named for; "" for a recursive resolver
-	why     string        // the sentence shown before the packet leaves
-	depth   int           // 0 for the target, 1 for a nameserver's own lookup...
-	attempt int           // 1 for the first server tried at this step
-	rd      bool          // recursion desired (a recursive resolver)
+	zone    string // the zone the server was named for; "" for a recursive resolver
+	why     string // the sentence shown before the packet leaves
+	depth   int    // 0 for the target, 1 for a nameserver's own lookup...
+	attempt int    // 1 for the first server tried at this step
+	rd      bool   // recursion desired (a recursive resolver)
 	// timeout bounds the exchange's wait, and timeoutWhy says where it
 	// comes from; the resolver's (--timeout) when zero.
 	timeout    time.Duration
@@ -172,9 +172,9 @@ type question struct {
 	// adaptive: over UDP, wait the server's retransmission timeout (from
 	// its round trips) instead of the whole bound.
 	adaptive bool
-	sent    func()        // called once the query has left (hedging times from then)
-	noEDNS  bool          // without the OPT record: the server did not understand it
-	notes   []string      // why this server was chosen, kept on the exchange
+	sent     func()   // called once the query has left (hedging times from then)
+	noEDNS   bool     // without the OPT record: the server did not understand it
+	notes    []string // why this server was chosen, kept on the exchange
 }
 
 // purposeAt returns the purpose of lookups at depth, "" at the top.
