@@ -417,13 +417,13 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 	// try asks one server, and with r.Hedge a second one in parallel when
 	// the first is slow to answer.
 	try := func(ns *nameserver, addr string) (*mdns.Msg, error) {
+		defer clear(busy) // hedged returns once nothing is in flight
 		q := prepare(ns, addr)
 		if !r.Hedge {
 			out := r.askQuiet(ctx, st, q)
 			r.record(out)
 			return handle(q, out)
 		}
-		defer clear(busy) // hedged returns once nothing is in flight
 		return r.hedged(ctx, st, q, func() (question, bool) {
 			if tries >= limit {
 				return question{}, false
