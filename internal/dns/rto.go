@@ -101,7 +101,7 @@ func (st *state) rtoWhy(addr string) (time.Duration, string) {
 	info := st.rtt[addr]
 	switch {
 	case info != nil && info.backoff > 0:
-		return info.backoff, fmt.Sprintf("twice its last wait, %s, which passed with no reply: each timeout doubles a server's wait (backoff, as Unbound and TCP do), in case it is slow rather than gone", trace.Dur(info.lost))
+		return info.backoff, fmt.Sprintf("twice its last wait, %s, which passed with no reply; each timeout doubles a server's wait (backoff, as Unbound and TCP do), in case it is slow rather than gone", trace.Dur(info.lost))
 	case info == nil || !info.measured:
 		return rtoUnknown, "a server not measured yet in this journey gets the starting wait of a resolver such as Unbound"
 	}
