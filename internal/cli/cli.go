@@ -100,7 +100,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.Var(&o.labLoss, "lab-loss", "the lab drops this percentage of packets on purpose, to show retries\n  journey --lab --lab-loss 30% www.example.com")
 	fs.Uint64Var(&o.labSeed, "lab-seed", 0, "the same loss and jitter every time; the report prints the seed used (one is chosen when 0)\n  journey --lab --lab-loss 30 --lab-seed 7 www.example.com")
 	fs.StringVar(&o.tlsMax, "tls-max", "", "the highest TLS version offered, as curl: 1.2 or 1.3\n  journey --lab --tls-max 1.2 https://www.example.com/")
-	fs.BoolVar(&o.warm, "warm", false, "visit twice: the second time warm, as a browser's second visit (the name from cache, the connection kept open, the page revalidated: 304); plain or JSON\n  journey --lab --warm https://www.example.com/")
+	fs.BoolVar(&o.warm, "warm", false, "visit twice: the second time warm, as a browser's second visit (the name from cache, the connection kept open, the page revalidated: 304)\n  journey --lab --warm https://www.example.com/")
 	fs.BoolVar(&o.plain, "plain", false, "plain-text report on standard output (also when output is not a terminal)\n  journey --lab --plain www.example.com")
 	fs.BoolVar(&o.json, "json", false, "the whole trace as JSON on standard output\n  journey --lab --json www.example.com | jq .stages[1]")
 	fs.BoolVar(&o.story, "story", false, "plain text: the journey as a numbered narrative, step by step (implies --plain; with --bytes, each step's lesson in hex)\n  journey --lab --story www.example.com/articles/2024/")
@@ -439,8 +439,8 @@ func checkModes(o *options, fs *pflag.FlagSet) error {
 	if o.plain && o.json {
 		return usagef("--plain and --json exclude each other: give one")
 	}
-	if o.warm && (o.story || o.step) {
-		return usagef("--warm shows the two visits in the plain report or in JSON; it cannot be used with --story or --step")
+	if o.warm && o.step {
+		return usagef("--warm cannot be used with --step: step mode holds the packets of one visit; --warm alone walks both visits in the terminal view")
 	}
 	if o.story && (o.json || o.step) {
 		return usagef("--story prints the narrative in plain text; it cannot be used with --json or --step")
@@ -571,7 +571,7 @@ func chooseOutput(o *options, std IO) output {
 	switch {
 	case o.json:
 		return outputJSON
-	case o.plain, o.story, o.warm, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
+	case o.plain, o.story, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		return outputPlain
 	}
 	return outputTUI

@@ -45,7 +45,6 @@ func TestUsageErrors(t *testing.T) {
 		{"lab without serve", []string{"lab"}, "journey lab serve"},
 		{"plain and json", []string{"--lab", "--plain", "--json", "www.example.com"}, "exclude each other"},
 		{"step with plain", []string{"--lab", "--plain", "--step", "www.example.com"}, "--step"},
-		{"warm with story", []string{"--lab", "--warm", "--story", "www.example.com"}, "--warm"},
 		{"warm with step", []string{"--lab", "--warm", "--step", "www.example.com"}, "--warm"},
 		{"empty method", []string{"--lab", "-X", "", "www.example.com"}, "-X"},
 		{"IPv4 literal with -6", []string{"--lab", "-6", "203.0.113.10"}, "other family"},

@@ -204,11 +204,12 @@ func TestFirstFrameOnAPseudoTerminal(t *testing.T) {
 
 // TestBackgroundAnswerIsUsed: the TUI draws with other colours when the
 // terminal says its background is light than when it says dark, and as
-// for dark when it says nothing.
+// for dark when it says nothing. The first frame does not wait for the
+// answer (it is drawn for dark): the light colours follow it.
 func TestBackgroundAnswerIsUsed(t *testing.T) {
 	bin := journeyBinary(t)
 	env := []string{"TERM=xterm-256color"}
-	colours := func(bg []byte) string {
+	colours := func(bg []byte) map[string]bool {
 		r := runOnPTYAnswering(t, bin, env, bg, "www.example.com", 10*time.Second, "--lab", "--lab-latency", "0", "www.example.com")
 		time.Sleep(300 * time.Millisecond) // a few frames
 		r.mu.Lock()
@@ -217,19 +218,26 @@ func TestBackgroundAnswerIsUsed(t *testing.T) {
 		for _, m := range sgrColour.FindAllString(r.out.String(), -1) {
 			set[m] = true
 		}
-		keys := slices.Sorted(maps.Keys(set))
-		return strings.Join(keys, " ")
+		return set
 	}
 	dark := colours(answerOSC11)
 	light := colours([]byte("\x1b]11;rgb:ffff/ffff/ffff\x1b\\"))
 	silent := colours(nil)
-	if dark == "" || dark == light {
-		t.Errorf("the same colours on dark and light backgrounds: %q", dark)
-	}
-	if silent != dark {
-		t.Logf("silent terminal: %q; dark: %q", silent, dark)
-		if silent == light {
-			t.Errorf("a silent terminal got the light palette")
+	// The accent (internal/tui/styles.go: #5fafff on dark, #005f87 on
+	// light), which the ladder's lane names are drawn in from the first
+	// frame, in 256 colours.
+	const accentDark, accentLight = "38;5;75", "38;5;24"
+	for _, tt := range []struct {
+		name       string
+		got        map[string]bool
+		has, hasNo string
+	}{
+		{"dark", dark, accentDark, accentLight},
+		{"light", light, accentLight, ""}, // the first frame, drawn before the answer, is dark's
+		{"silent", silent, accentDark, accentLight},
+	} {
+		if !tt.got[tt.has] || tt.hasNo != "" && tt.got[tt.hasNo] {
+			t.Errorf("%s background: colours %v; want %s and not %q", tt.name, slices.Sorted(maps.Keys(tt.got)), tt.has, tt.hasNo)
 		}
 	}
 }
@@ -391,6 +399,9 @@ func TestQuitMidJourneyIsRecordedAsCutShort(t *testing.T) {
 		if err == nil {
 			if !strings.Contains(j.Error, "closed before the journey finished") {
 				t.Errorf("the recording does not say the journey was cut short: %q", j.Error)
+			}
+			if j.Duration <= 0 || j.Timing == nil || j.Timing.Total != j.Duration {
+				t.Errorf("the cut-short recording says it lasted %v (timing %+v): as long as its trace got, not nothing", j.Duration, j.Timing)
 			}
 			return
 		}

@@ -30,18 +30,20 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 		// command's.
 		tuiCtx, endTUI := context.WithCancel(ctx)
 		defer endTUI()
-		start := startEarly(ctx, cfg, prepare, endTUI, o.step)
+		start := startEarly(ctx, cfg, prepare, endTUI, o.step, o.warm)
 		defer start.stop()
+		var bg io.Writer
 		if colorEnabled(o, std) {
-			setBackground(std)
+			bg = background(std)
 		}
 		j, err := tui.Run(tuiCtx, tui.Options{
-			Start:   start.start,
-			Target:  cfg.Target.Input,
-			Mode:    cfg.Mode,
-			Step:    o.step,
-			Mouse:   o.mouse,
-			NoColor: !colorEnabled(o, std),
+			Start:      start.start,
+			Target:     cfg.Target.Input,
+			Mode:       cfg.Mode,
+			Step:       o.step,
+			Mouse:      o.mouse,
+			NoColor:    !colorEnabled(o, std),
+			Background: bg,
 		})
 		if err := start.failed(); err != nil {
 			return err
@@ -75,7 +77,9 @@ func render(ctx context.Context, cfg engine.Config, prepare func(*engine.Config)
 	case outputPlain:
 		if o.story {
 			rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, nil, nil)
+			cfg.Warm = warmVisit(o)
 			final = rec.Finish(engine.Run(ctx, cfg, rec))
+			final.Warm = cfg.Warm.Journey()
 			plain.Story(std.Stdout, final, plain.Options{Color: colorEnabled(o, std) && isTerminal(std.Stdout), Bytes: o.bytes})
 			break
 		}
@@ -140,6 +144,13 @@ func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
 		if s.Status == trace.StatusPending || s.Status == trace.StatusRunning {
 			c := *j
 			c.Error = fmt.Sprintf("%s before the journey finished", why)
+			if c.Duration == 0 {
+				// The view's last snapshot, never finished: its length
+				// is as far as the trace got.
+				c.Duration = c.Reached()
+				sum := trace.Summarize(&c)
+				c.Timing = &sum
+			}
 			return &c
 		}
 	}
@@ -153,6 +164,7 @@ func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
 type earlyStart struct {
 	mu     sync.Mutex
 	cfg    engine.Config
+	warm   bool // each run makes a second, warm visit (--warm)
 	first  <-chan trace.Event
 	cancel context.CancelFunc
 
@@ -164,8 +176,8 @@ type earlyStart struct {
 // gate must hold the first packet, and it waits anyway. prepare, if not
 // nil, completes cfg first, in the background; when it fails, fail is
 // called and no journey runs.
-func startEarly(ctx context.Context, cfg engine.Config, prepare func(*engine.Config) error, fail func(), step bool) *earlyStart {
-	e := &earlyStart{cfg: cfg, cancel: func() {}, ready: make(chan struct{})}
+func startEarly(ctx context.Context, cfg engine.Config, prepare func(*engine.Config) error, fail func(), step, warm bool) *earlyStart {
+	e := &earlyStart{cfg: cfg, warm: warm, cancel: func() {}, ready: make(chan struct{})}
 	go func() {
 		var err error
 		if prepare != nil {
@@ -214,7 +226,7 @@ func (e *earlyStart) streamWhenReady(ctx context.Context) <-chan trace.Event {
 		if e.prepared(ctx) != nil {
 			return
 		}
-		for ev := range stream(ctx, e.cfg, nil) {
+		for ev := range stream(ctx, e.cfg, nil, e.warm) {
 			select {
 			case out <- ev:
 			case <-ctx.Done():
@@ -241,7 +253,7 @@ func (e *earlyStart) start(ctx context.Context, gate trace.Gate) <-chan trace.Ev
 		close(ch)
 		return ch
 	}
-	return stream(ctx, e.cfg, gate)
+	return stream(ctx, e.cfg, gate, e.warm)
 }
 
 func (e *earlyStart) stop() {
@@ -303,7 +315,7 @@ func (b *brokenPipe) Write(p []byte) (int, error) {
 // stream runs one journey in the background and sends its events on the
 // returned channel, closed when the journey is done. Cancelling ctx stops
 // the journey and drops the events nobody will read.
-func stream(ctx context.Context, cfg engine.Config, gate trace.Gate) <-chan trace.Event {
+func stream(ctx context.Context, cfg engine.Config, gate trace.Gate, warm bool) <-chan trace.Event {
 	ch := make(chan trace.Event, 16)
 	go func() {
 		defer close(ch)
@@ -314,10 +326,16 @@ func stream(ctx context.Context, cfg engine.Config, gate trace.Gate) <-chan trac
 			}
 		}
 		rec := trace.NewRecorder(cfg.Target.Input, cfg.Mode, Version, emit, gate)
+		cfg.Warm = nil
+		if warm {
+			cfg.Warm = &engine.Warm{} // each run its own second visit
+		}
 		err := engine.Run(ctx, cfg, rec)
 		if errors.Is(err, context.Canceled) {
 			return
 		}
+		// The journey's last event carries the second visit too.
+		rec.SetWarm(cfg.Warm.Journey())
 		rec.Finish(err)
 	}()
 	return ch

@@ -106,10 +106,11 @@ func runReplay(ctx context.Context, args []string, std IO) error {
 	case o.plain, !isTerminal(std.Stdout), std.Getenv("TERM") == "dumb":
 		plain.Render(std.Stdout, j, plain.Options{Color: color && isTerminal(std.Stdout), Bytes: o.bytes, Replay: name})
 	default:
+		var bg io.Writer
 		if color {
-			setBackground(std)
+			bg = background(std)
 		}
-		_, err := tui.Run(ctx, tui.Options{Replay: j, Step: o.step, Mouse: o.mouse, NoColor: !color})
+		_, err := tui.Run(ctx, tui.Options{Replay: j, Step: o.step, Mouse: o.mouse, NoColor: !color, Background: bg})
 		if errors.Is(err, tui.ErrInterrupted) {
 			return errInterrupted
 		}

@@ -21,6 +21,8 @@ func TestStoryFlag(t *testing.T) {
 			[]string{"NXDOMAIN", "journey stopped"}},
 		{"a replay", []string{"replay", "--story", "../../testdata/journeys/uk.json"}, ExitOK,
 			[]string{"co.uk is no zone of its own", "journey complete"}},
+		{"two visits", []string{"--lab", "--lab-latency", "0", "--story", "--warm", "https://www.example.com/"}, ExitOK,
+			[]string{"the second visit", "If-None-Match", "304 Not Modified", "journey complete"}},
 		{"with --json", []string{"--lab", "--story", "--json", "www.example.com"}, ExitUsage, nil},
 		{"with --step", []string{"--lab", "--story", "--step", "www.example.com"}, ExitUsage, nil},
 		{"replay with --json", []string{"replay", "--story", "--json", "../../testdata/journeys/uk.json"}, ExitUsage, nil},

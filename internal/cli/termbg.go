@@ -1,39 +1,30 @@
 package cli
 
 import (
-	"bytes"
-	"errors"
+	"io"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 )
 
-// bgWait bounds the wait for a terminal's answer about its background. A
-// local terminal answers in about a millisecond, one over ssh in a round
-// trip; a terminal that never answers must not hold the first frame, so
-// past this the TUI draws for a dark background (termenv's own default).
-const bgWait = 60 * time.Millisecond
-
-// setBackground tells lipgloss whether the terminal's background is dark,
-// before the TUI builds its styles. It asks only when the answer changes
-// what is drawn (the TUI, in colour, and COLORFGBG does not already say),
-// and waits at most bgWait. The journey is already running meanwhile.
-func setBackground(std IO) {
+// background tells the TUI how to learn whether the terminal's background
+// is dark: COLORFGBG, where set, says so at once (lipgloss is told, and
+// nothing is asked); otherwise the terminal itself is asked, by the TUI
+// once it holds the terminal, without waiting (tui.Options.Background).
+// Called only when colour is on: without it the answer changes nothing.
+func background(std IO) io.Writer {
 	if dark, ok := colorFGBGDark(std.Getenv("COLORFGBG")); ok {
 		lipgloss.SetHasDarkBackground(dark)
-		return
+		return nil
 	}
 	in, ok1 := std.Stdin.(*os.File)
 	out, ok2 := std.Stdout.(*os.File)
-	if !ok1 || !ok2 {
-		return
+	if !ok1 || !ok2 || !isTerminal(out) || !foreground(in) {
+		return nil
 	}
-	if dark, err := queryBackground(in, out, bgWait); err == nil {
-		lipgloss.SetHasDarkBackground(dark)
-	}
+	return out
 }
 
 // colorFGBGDark reads COLORFGBG ("15;0", "default;default;0"), set by
@@ -49,56 +40,4 @@ func colorFGBGDark(v string) (dark, ok bool) {
 		return false, false
 	}
 	return n != 7 && n < 9, true
-}
-
-var errNoAnswer = errors.New("the terminal did not answer")
-
-// parseBackground finds an OSC 11 answer, "\x1b]11;rgb:RRRR/GGGG/BBBB"
-// ended by ST or BEL, and says whether that colour is dark.
-func parseBackground(b []byte) (dark, ok bool) {
-	i := bytes.Index(b, []byte("\x1b]11;rgb:"))
-	if i < 0 {
-		return false, false
-	}
-	rest := b[i+len("\x1b]11;rgb:"):]
-	end := bytes.IndexAny(rest, "\x07\x1b")
-	if end < 0 {
-		return false, false
-	}
-	parts := strings.Split(string(rest[:end]), "/")
-	if len(parts) != 3 {
-		return false, false
-	}
-	var c [3]float64
-	for k, p := range parts {
-		if p == "" || len(p) > 4 {
-			return false, false
-		}
-		v, err := strconv.ParseUint(p, 16, 16)
-		if err != nil {
-			return false, false
-		}
-		c[k] = float64(v) / float64(uint64(1)<<(4*len(p))-1)
-	}
-	// Relative luminance (ITU-R BT.709), as termenv judges it.
-	return 0.2126*c[0]+0.7152*c[1]+0.0722*c[2] < 0.5, true
-}
-
-// dsrAnswered reports whether b holds a cursor position report, ESC [ n ; m R.
-func dsrAnswered(b []byte) bool {
-	for i := bytes.Index(b, []byte("\x1b[")); i >= 0; {
-		j := i + 2
-		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == ';') {
-			j++
-		}
-		if j < len(b) && b[j] == 'R' && j > i+2 {
-			return true
-		}
-		k := bytes.Index(b[i+2:], []byte("\x1b["))
-		if k < 0 {
-			return false
-		}
-		i += 2 + k
-	}
-	return false
 }

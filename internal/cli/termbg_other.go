@@ -2,13 +2,8 @@
 
 package cli
 
-import (
-	"os"
-	"time"
-)
+import "os"
 
-// queryBackground does not ask elsewhere than on Linux: the TUI draws for
-// a dark background unless COLORFGBG says otherwise.
-func queryBackground(in, out *os.File, wait time.Duration) (dark bool, err error) {
-	return false, errNoAnswer
-}
+// foreground is false elsewhere than on Linux: the terminal is not asked,
+// and the TUI draws for a dark background unless COLORFGBG says otherwise.
+func foreground(*os.File) bool { return false }

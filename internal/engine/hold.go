@@ -26,6 +26,9 @@ type holdClock struct {
 	active int
 	gen    int // bumped at each wait's start and end
 	waits  []heldWait
+	// served are the server's stages already taken from the lab, by
+	// client address: at the response's hold, to be shown before it.
+	served map[string][]*trace.Stage
 }
 
 type heldWait struct {
@@ -48,11 +51,42 @@ func holdServer(ctx context.Context, cfg Config, rec *trace.Recorder) (Config, f
 		wctx, cancel := context.WithCancel(sctx)
 		defer cancel()
 		defer context.AfterFunc(ctx, cancel)()
+		if p.Stage == trace.StageRouter && cfg.ServerStages != nil {
+			// The response is about to leave: the server's side is
+			// done, and shown now, before the class lets the response go.
+			if stages, err := labStages(wctx, cfg, rec, p.Peer.Addr); err == nil {
+				c.keep(p.Peer.Addr, stages)
+				setServerStages(rec, stages)
+			}
+		}
 		start := c.begin()
 		defer c.end(start)
 		return rec.Wait(wctx, p)
 	})
 	return cfg, release
+}
+
+// keep holds the server's stages for the connection from client, shown
+// while the response was held, until the engine asks for them.
+func (c *holdClock) keep(client string, stages []*trace.Stage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.served == nil {
+		c.served = map[string][]*trace.Stage{}
+	}
+	c.served[client] = stages
+}
+
+// take returns and forgets the stages kept for client.
+func (c *holdClock) take(client string) []*trace.Stage {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stages := c.served[client]
+	delete(c.served, client)
+	return stages
 }
 
 func (c *holdClock) begin() time.Time {

@@ -23,10 +23,15 @@ func TestHoldServer(t *testing.T) {
 			cfg.HoldServer = l.HoldServer
 			var mu sync.Mutex
 			var held []trace.StageKind
+			var rec *trace.Recorder
+			var atResponse *trace.Journey // the trace while the response waits to leave
 			gate := func(ctx context.Context, p trace.Pending) error {
 				if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
 					mu.Lock()
 					held = append(held, p.Stage)
+					if p.Stage == trace.StageRouter {
+						atResponse = rec.Snapshot()
+					}
 					mu.Unlock()
 					select { // the class reads longer than the client waits
 					case <-time.After(timeout * 2):
@@ -36,7 +41,7 @@ func TestHoldServer(t *testing.T) {
 				}
 				return nil
 			}
-			rec := trace.NewRecorder(target, trace.ModeLab, "test", nil, gate)
+			rec = trace.NewRecorder(target, trace.ModeLab, "test", nil, gate)
 			err := Run(context.Background(), cfg, rec)
 			j := rec.Finish(err)
 			if err != nil {
@@ -46,6 +51,28 @@ func TestHoldServer(t *testing.T) {
 			defer mu.Unlock()
 			if len(held) != 2 || held[0] != trace.StageGateway || held[1] != trace.StageRouter {
 				t.Errorf("the server waited at %v, want [gateway router]", held)
+			}
+			// While the response waits, the request is recorded as in
+			// flight and the server's side is already there: a class sees
+			// the server work before the response leaves.
+			if atResponse == nil {
+				t.Fatal("no trace taken while the response waited")
+			}
+			if h := atResponse.Stage(trace.StageHTTP); h == nil || len(h.Exchanges) == 0 || !h.Exchanges[len(h.Exchanges)-1].InFlight {
+				t.Error("while the response waits, the request is not recorded as in flight")
+			}
+			for _, k := range []trace.StageKind{trace.StageGateway, trace.StageRouter} {
+				if st := atResponse.Stage(k); st == nil || st.Status != trace.StatusDone {
+					t.Errorf("while the response waits, the %s stage is not there: %+v", k, st)
+				}
+			}
+			for _, e := range j.Stage(trace.StageHTTP).Exchanges {
+				if e.InFlight {
+					t.Errorf("the finished journey still has an exchange in flight: %s", e.Label)
+				}
+			}
+			if g, before := j.Stage(trace.StageGateway), atResponse.Stage(trace.StageGateway); g != nil && before != nil && g.Start != before.Start {
+				t.Errorf("the gateway moved on the journey's clock once the response came: %v, then %v", before.Start, g.Start)
 			}
 			hop := j.Stage(trace.StageHTTP).HTTP.Hops[0]
 			if hop.Timing.TTFB >= timeout {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"journey/internal/gateway"
@@ -46,29 +47,51 @@ func skipServer(rec *trace.Recorder, why string) {
 }
 
 // labServerSide asks the lab's web server for the stages it recorded while
-// serving this very request, and puts them on the journey's time axis.
+// serving this very request (or takes those already shown while step mode
+// held the response), and puts them on the journey's time axis.
 func labServerSide(ctx context.Context, cfg Config, rec *trace.Recorder, got *fetched) error {
+	stages := cfg.held.take(got.Local)
+	if stages == nil {
+		var err error
+		if stages, err = labStages(ctx, cfg, rec, got.Local); err != nil {
+			return err
+		}
+	}
+	setServerStages(rec, stages)
+	return nil
+}
+
+// labStages takes from the lab's web server the stages it recorded for the
+// connection from client, rebased onto the journey's axis.
+func labStages(ctx context.Context, cfg Config, rec *trace.Recorder, client string) ([]*trace.Stage, error) {
 	ctx, cancel := context.WithTimeout(ctx, serverStagesWait)
 	defer cancel()
-	stages, err := cfg.ServerStages(ctx, got.Local)
+	stages, err := cfg.ServerStages(ctx, client)
 	if err != nil {
-		return fmt.Errorf("the lab's web server kept no trace for the connection from %s: %w", got.Local, err)
+		return nil, fmt.Errorf("the lab's web server kept no trace for the connection from %s: %w", client, err)
 	}
+	stages = slices.DeleteFunc(stages, func(st *trace.Stage) bool { return st == nil })
 	if len(stages) == 0 {
-		return fmt.Errorf("the lab's web server kept no trace for the connection from %s", got.Local)
+		return nil, fmt.Errorf("the lab's web server kept no trace for the connection from %s", client)
 	}
 	for _, st := range stages {
-		if st == nil {
-			continue
-		}
 		rebase(rec, st, cfg.held)
-		if st.Kind == trace.StageGateway {
-			notes := append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, lastOfMany(rec)...)
-			st.Notes = append(notes, st.Notes...)
-		}
-		rec.SetStage(st)
 	}
-	return nil
+	return stages, nil
+}
+
+// setServerStages records the lab server's stages, the gateway's saying
+// where they come from. Each is copied: the same stages may be set twice
+// (while step mode holds the response, then once it has arrived).
+func setServerStages(rec *trace.Recorder, stages []*trace.Stage) {
+	for _, st := range stages {
+		cp := *st
+		if cp.Kind == trace.StageGateway {
+			notes := append([]string{"recorded by the lab's web server while it served this very request (in-process, on its own clock, placed on this journey's time axis)"}, lastOfMany(rec)...)
+			cp.Notes = append(notes, st.Notes...)
+		}
+		rec.SetStage(&cp)
+	}
 }
 
 // reenact runs the gateway here on the request bytes that were sent. The

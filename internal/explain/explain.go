@@ -559,6 +559,10 @@ func generic(b *strings.Builder, e *trace.Exchange) {
 	case "tls":
 		fmt.Fprintf(b, "Inside the TCP connection, we and %s agreed on keys (the TLS handshake): from now on nobody in between can read or change what is sent.", who(e.Peer))
 	case "http":
+		if e.InFlight {
+			fmt.Fprintf(b, "We sent %s of request to %s; its answer is not in yet.", facts.Count(e.Sent.Size(), "byte", "bytes"), who(e.Peer))
+			return
+		}
 		fmt.Fprintf(b, "We sent %s of request to %s and read %s of response.", facts.Count(e.Sent.Size(), "byte", "bytes"), who(e.Peer), facts.Count(e.Received.Size(), "byte", "bytes"))
 	case "wsgi":
 		fmt.Fprintf(b, "On the server's side: it read the request's bytes from its socket, exactly the bytes we sent, and the gateway parsed them (%s).", strings.TrimSuffix(line(e.Label), "."))

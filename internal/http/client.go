@@ -241,7 +241,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	// would take off the waits at the gate since (the ClientHello's).
 	h.Timing.Start = cn.startOff
 	h.Timing.Connect = cn.tcp
-	if cn.tlsInfo != nil {
+	if cn.tlsInfo != nil && cn.tls > 0 {
 		h.Timing.TLSStart, h.Timing.TLS = cn.tlsInfo.Start, cn.tls
 	}
 	bytes, fields, err := req.Build()
@@ -255,6 +255,16 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		Why: "The request: what we want (method and path), for which site (Host), and who asks (User-Agent)."}); err != nil {
 		return h, nil, nil, err
 	}
+
+	// Shown as it leaves, before the answer: the server may take its
+	// time, or, in step mode, wait for the class. Recorded before the
+	// write, so that the server, which may tell its side as soon as the
+	// bytes arrive, is never told before the request that reached it.
+	inFlight := *ex
+	inFlight.InFlight = true
+	inFlight.Start = rec.Since()
+	inFlight.Outcome = "sent; the answer is not in yet"
+	rec.AddExchange(trace.StageHTTP, &inFlight)
 
 	cn.SetWriteDeadline(deadline(ctx, c.timeout()))
 	w0 := time.Now()
@@ -270,7 +280,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
 		cn.attachRecords(ex)
-		rec.AddExchange(trace.StageHTTP, ex)
+		rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 		return h, nil, nil, err
 	}
 
@@ -313,7 +323,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 		if r.status != 0 {
 			ex.Outcome = fmt.Sprintf("%d %s, then the body failed", r.status, r.reason)
 		}
-		rec.AddExchange(trace.StageHTTP, ex)
+		rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 		return h, r, bytes, fmt.Errorf("%s: %w", peerName(peer), err)
 	}
 	ex.Outcome = fmt.Sprintf("%d %s, %d body bytes", r.status, r.reason, r.bodySize)
@@ -330,7 +340,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if r.headNote != "" {
 		ex.Notes = append(ex.Notes, r.headNote)
 	}
-	rec.AddExchange(trace.StageHTTP, ex)
+	rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 	for _, n := range ex.Notes {
 		rec.Note(trace.StageHTTP, n)
 	}
@@ -394,11 +404,10 @@ func (c *Client) Revisit(ctx context.Context, target *trace.Address, extra []str
 	})
 	rec.StartStage(trace.StageHTTP)
 	result := &trace.HTTP{}
+	// No handshake on this visit (cn.tcp and cn.tls are 0), though the
+	// connection is still TLS: the request travels inside its records.
 	cn.startOff, cn.tcp, cn.tls = rec.Offset(time.Now()), 0, 0
-	tlsInfo := cn.tlsInfo
-	cn.tlsInfo = nil // no handshake on this visit
 	h, _, sent, err := c.exchange(ctx, cn, target, c.Method, c.Body, extra)
-	cn.tlsInfo = tlsInfo
 	h.Exchange = lastExchange(rec, "http")
 	var res *Result
 	if h.Exchange >= 0 {

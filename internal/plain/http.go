@@ -283,6 +283,9 @@ func (p *Printer) httpExchange(ex *trace.Exchange, hop *trace.HTTPHop, stageErr 
 	if ex.Failed() && !strings.Contains(stageErr, ex.Error) {
 		p.printf("  %s %s\n", p.st.bad("failed"), safetext.Line(ex.Error))
 	}
+	if ex.InFlight {
+		p.printf("\n  %s\n", p.st.dim("no answer had come back when the journey stopped"))
+	}
 	if p.opt.Bytes {
 		p.dump("sent", ex.Sent.Bytes, "    ")
 		p.dump("received", ex.Received.Bytes, "    ")

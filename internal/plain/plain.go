@@ -162,6 +162,10 @@ func (p *Printer) heading(s *trace.Stage) {
 		right = " skipped"
 	case trace.StatusFailed:
 		right = " failed after " + trace.Dur(s.Duration)
+	case trace.StatusRunning:
+		right = " cut short"
+	case trace.StatusPending:
+		right = " not reached"
 	default:
 		right = " " + trace.Dur(s.Duration)
 	}

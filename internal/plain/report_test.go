@@ -188,3 +188,43 @@ func TestEveryHopKeepsItsFailure(t *testing.T) {
 		t.Errorf("%d hops show their failure, want 2:\n%s", n, b.String())
 	}
 }
+
+// TestCutShortJourney: a journey cut short mid-request (the view closed
+// while the server held the response) still tells the stages it got to:
+// the request sent and unanswered, the stage marked cut short, the stages
+// after it not reached.
+func TestCutShortJourney(t *testing.T) {
+	j := loadJourney(t, "http")
+	h := j.Stage(trace.StageHTTP)
+	sent := *h.Exchanges[len(h.Exchanges)-1]
+	sent.Received, sent.InFlight, sent.Outcome = trace.Message{}, true, "sent; the answer is not in yet"
+	cut := *h
+	cut.Status, cut.HTTP, cut.Duration, cut.Notes = trace.StatusRunning, nil, 0, nil
+	cut.Exchanges = append(append([]*trace.Exchange(nil), h.Exchanges[:len(h.Exchanges)-1]...), &sent)
+	c := *j
+	c.Error = "the terminal view was closed before the journey finished"
+	c.Stages = nil
+	for _, st := range j.Stages {
+		switch st.Kind {
+		case trace.StageHTTP:
+			st = &cut
+		case trace.StageGateway, trace.StageRouter:
+			st = &trace.Stage{Kind: st.Kind, Status: trace.StatusPending}
+		}
+		c.Stages = append(c.Stages, st)
+	}
+	var b bytes.Buffer
+	Render(&b, &c, Options{})
+	got := b.String()
+	for _, want := range []string{
+		"3 · HTTP ━", "cut short\n", "> GET / HTTP/1.1", "no answer had come back when the journey stopped",
+		"4 · gateway ━", "5 · router and view ━", "not reached\n", "journey stopped: the terminal view was closed",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the report of a journey cut short lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "< HTTP/1.1") {
+		t.Errorf("the report shows a response that never came:\n%s", got)
+	}
+}

@@ -59,6 +59,13 @@ func (s *Stream) Update(j *trace.Journey) {
 func (s *Stream) Finish(j *trace.Journey) {
 	s.holdForHTTP = false
 	s.Update(j)
+	// A journey cut short (a view closed, a signal) stops with stages
+	// never finished: what they got to is still told.
+	for ; s.next < len(trace.StageOrder); s.next++ {
+		if st := j.Stage(trace.StageOrder[s.next]); st != nil {
+			s.p.Stage(j, st)
+		}
+	}
 	s.p.Summary(j)
 	if j.Warm != nil {
 		s.p.warm(j, j.Warm)

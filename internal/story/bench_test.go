@@ -57,10 +57,7 @@ func BenchmarkBuildSmall(b *testing.B) {
 // much is left.
 func TestBigPage(t *testing.T) {
 	s := story.Build(bigPage(t, 2<<20))
-	last := s.Steps[len(s.Steps)-1]
-	if last.Page == nil {
-		t.Fatal("no page")
-	}
+	last := pageStep(t, s)
 	lines := last.Page.Text
 	if len(lines) > 2002 {
 		t.Errorf("%d lines: the layout is not bounded", len(lines))

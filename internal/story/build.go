@@ -27,6 +27,8 @@ type builder struct {
 	// exchange), shown on the router's steps; requestIndex its index.
 	serverRequest *trace.Exchange
 	requestIndex  int
+	// second is set while the second visit (--warm) is told.
+	second bool
 }
 
 func newBuilder(j *trace.Journey) *builder {

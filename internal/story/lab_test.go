@@ -27,6 +27,7 @@ type labTarget struct {
 	resolver   string
 	resolve    []engine.Override
 	unrouted   bool // the journey dials a lab address nothing listens on: refused, not a test failure
+	warm       bool // --warm: a second visit after the first
 }
 
 // labTargets are the README's lab targets, in the table's order.
@@ -62,6 +63,7 @@ var labTargets = []labTarget{
 	{name: "resolve", target: "www.example.com", resolve: []engine.Override{{Host: "www.example.com", Port: 80, Addr: "203.0.113.10"}}},
 	{name: "ip", target: "http://203.0.113.10/"},
 	{name: "port not served", target: "http://www.example.com:81/", unrouted: true},
+	{name: "warm", target: "https://www.example.com/", warm: true},
 }
 
 var (
@@ -111,9 +113,13 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 				cfg.Body = &tc.data
 				cfg.Method = "POST"
 			}
+			if tc.warm {
+				cfg.Warm = &engine.Warm{}
+			}
 			rec := trace.NewRecorder(tc.target, cfg.Mode, "test", nil, nil)
 			err = engine.Run(context.Background(), cfg, rec)
 			labJourneys[tc.name] = rec.Finish(err)
+			labJourneys[tc.name].Warm = cfg.Warm.Journey()
 		}
 	})
 	if labJourneys == nil {

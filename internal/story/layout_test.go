@@ -130,10 +130,7 @@ func TestPages(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.lab, func(t *testing.T) {
 			s := story.Build(js[tc.lab])
-			last := s.Steps[len(s.Steps)-1]
-			if last.Kind != story.KindPage || last.Page == nil {
-				t.Fatalf("the last step is %s %q, not the page", last.Kind, last.Title)
-			}
+			last := pageStep(t, s)
 			if !strings.Contains(last.Title, tc.title) || !strings.Contains(last.Narration, tc.narration) {
 				t.Errorf("page step %q: %s\nwant %q in the title, %q in the narration", last.Title, last.Narration, tc.title, tc.narration)
 			}
@@ -150,14 +147,25 @@ func TestPages(t *testing.T) {
 // TestImagePage names an image by its type, size and pixels.
 func TestImagePage(t *testing.T) {
 	s := story.Build(labRuns(t)["image"])
-	last := s.Steps[len(s.Steps)-1]
-	if last.Kind != story.KindPage || last.Page == nil {
-		t.Fatalf("the last step is %s %q, not the page", last.Kind, last.Title)
-	}
+	last := pageStep(t, s)
 	text := strings.Join(last.Page.Text, "\n")
 	for _, want := range []string{"an image (image/png)", "bytes", "pixels (png)"} {
 		if !strings.Contains(text, want) || !strings.Contains(last.Narration, want) {
 			t.Errorf("page %q, narration %q: want %q in both", text, last.Narration, want)
 		}
 	}
+}
+
+// pageStep is the story's page step, which comes last but for where the
+// time went.
+func pageStep(t *testing.T, s *story.Story) story.Step {
+	t.Helper()
+	n := len(s.Steps)
+	if n > 0 && s.Steps[n-1].Kind == story.KindTiming {
+		n--
+	}
+	if n == 0 || s.Steps[n-1].Kind != story.KindPage || s.Steps[n-1].Page == nil {
+		t.Fatalf("no page step last (before where the time went) in %d steps", len(s.Steps))
+	}
+	return s.Steps[n-1]
 }

@@ -99,22 +99,22 @@ func TestRecordedSteps(t *testing.T) {
 		kinds   string
 		parties string
 	}{
-		{"http.json", "address " + dns3 + " connect request " + server + " response page",
+		{"http.json", "address " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"https.json", "address " + dns3 + " connect tls×3 request " + server + " response page",
+		{"https.json", "address " + dns3 + " connect tls×3 request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"ip.json", "address connect request " + server + " response page",
+		{"ip.json", "address connect request " + server + " response page timing",
 			"you server:203.0.113.10 " + inside},
-		{"cname.json", "address " + dns3 + " " + dns3 + " connect request " + server + " response page",
+		{"cname.json", "address " + dns3 + " " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " dns:ns1.example.net server:shop.example.com " + inside},
-		{"uk.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match convert view", 1) + " response page",
+		{"uk.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match convert view", 1) + " response page timing",
 			"you dns:a.root-servers.net dns:nsa.nic.uk dns:ns1.example.co.uk server:www.example.co.uk " + inside},
 		{"nxdomain.json", "address " + dns3, "you " + lanes},
-		{"notfound.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match", 1) + " response page",
+		{"notfound.json", "address " + dns3 + " connect request " + strings.Replace(server, "match view", "match", 1) + " response page timing",
 			"you " + lanes + " server:www.example.com gateway router"},
-		{"servererror.json", "address " + dns3 + " connect request " + server + " response page",
+		{"servererror.json", "address " + dns3 + " connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
-		{"redirect.json", "address " + dns3 + " connect request response redirect connect request " + server + " response page",
+		{"redirect.json", "address " + dns3 + " connect request response redirect connect request " + server + " response page timing",
 			"you " + lanes + " server:www.example.com " + inside},
 	}
 	js := recorded(t)
@@ -162,11 +162,24 @@ func checkOrder(t *testing.T, s *story.Story) {
 			}
 		}
 	}
+	last := len(s.Steps) - 1
+	for k, st := range s.Steps {
+		if st.Kind == story.KindVisit {
+			last = k - 1 // the first visit's steps end before the second's
+			break
+		}
+	}
+	if last >= 0 && s.Steps[last].Kind == story.KindTiming {
+		last-- // where the time went comes after everything, the page included
+	}
 	for i, st := range s.Steps {
-		if st.Kind == story.KindPage && i != len(s.Steps)-1 {
+		if st.Kind == story.KindPage && i != last {
 			t.Errorf("the page is step %d of %d", i+1, len(s.Steps))
 		}
-		if st.Exchange != nil {
+		if st.Kind == story.KindTiming && i != len(s.Steps)-1 && s.Steps[i+1].Kind != story.KindVisit {
+			t.Errorf("where the time went is step %d of %d, not the last of its visit", i+1, len(s.Steps))
+		}
+		if st.Exchange != nil && !st.Second {
 			stage := s.Journey.Stage(st.ExchangeStage)
 			if stage == nil || st.ExchangeIndex < 0 || st.ExchangeIndex >= len(stage.Exchanges) || stage.Exchanges[st.ExchangeIndex] != st.Exchange {
 				t.Errorf("step %d (%s): exchange %d of %s is not the step's exchange", i+1, st.Kind, st.ExchangeIndex, st.ExchangeStage)
@@ -424,5 +437,62 @@ func TestBuildEmpty(t *testing.T) {
 				t.Errorf("parties %+v, want you alone", s.Parties)
 			}
 		})
+	}
+}
+
+// TestWarmVisit: with --warm the story goes on after the first visit's
+// last step with the second visit: what it is spared (no DNS question, no
+// handshake), the request that asks only for a changed page, the server's
+// 304 and where the second visit's time went, on the first visit's clock.
+func TestWarmVisit(t *testing.T) {
+	j := labRuns(t)["warm"]
+	if j == nil || j.Warm == nil || j.Error != "" || j.Warm.Error != "" {
+		t.Fatalf("the warm lab run did not make two visits: %+v", j)
+	}
+	s := story.Build(j)
+	checkOrder(t, s)
+	visit := -1
+	for i, st := range s.Steps {
+		if st.Kind == story.KindVisit {
+			if visit >= 0 {
+				t.Fatalf("two second visits, steps %d and %d", visit+1, i+1)
+			}
+			visit = i
+		}
+		if st.Second != (visit >= 0) {
+			t.Errorf("step %d (%s %q): Second is %v", i+1, st.Kind, st.Title, st.Second)
+		}
+		if st.Second && st.ExchangeIndex != -1 {
+			t.Errorf("step %d of the second visit points at exchange %d of the first", i+1, st.ExchangeIndex)
+		}
+	}
+	if visit < 1 || s.Steps[visit-1].Kind != story.KindTiming {
+		t.Fatalf("the second visit is not told after the first's timing (step %d)", visit+1)
+	}
+	second := s.Steps[visit:]
+	got := withoutMiddleware(kinds(&story.Story{Steps: second}))
+	if want := "visit request " + server + " response timing"; got != want {
+		t.Errorf("the second visit's kinds\n got %s\nwant %s", got, want)
+	}
+	for _, want := range []string{"cache", "keep-alive", "If-None-Match"} {
+		if !strings.Contains(second[0].Narration, want) {
+			t.Errorf("the second visit's first step does not say %q: %s", want, second[0].Narration)
+		}
+	}
+	for _, st := range second {
+		switch st.Kind {
+		case story.KindRequest:
+			if !strings.Contains(string(st.Bytes), "If-None-Match") || st.Lesson == nil || st.Lesson.Name != "If-None-Match" {
+				t.Errorf("the second request does not teach its If-None-Match: lesson %+v", st.Lesson)
+			}
+		case story.KindResponse:
+			if !strings.Contains(st.Title, "304") {
+				t.Errorf("the second response is %q, not a 304", st.Title)
+			}
+		case story.KindTiming:
+			if !strings.Contains(st.Title, "second visit") {
+				t.Errorf("the last step is %q", st.Title)
+			}
+		}
 	}
 }

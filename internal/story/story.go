@@ -63,6 +63,8 @@ const (
 	KindRedirect      Kind = "redirect"       // a redirect followed: the next hop begins
 	KindPage          Kind = "page"           // the body, laid out as text
 	KindStop          Kind = "stop"           // a stage failed and the journey ends: why
+	KindTiming        Kind = "timing"         // the finished journey: where its time went
+	KindVisit         Kind = "visit"          // --warm: the second visit begins
 )
 
 // Direction says which half of an exchange a step shows.
@@ -121,6 +123,10 @@ type Step struct {
 	Failed bool
 	// Page is set on the KindPage step: the body laid out as text.
 	Page *Page
+	// Second marks a step of the second visit (--warm): its Exchange is
+	// one of Journey.Warm's, not Journey's, and ExchangeIndex is -1; its
+	// Start counts from the first visit's start, as the other steps'.
+	Second bool
 }
 
 // Story is a journey's steps in time order, and the parties they pass
@@ -160,10 +166,19 @@ func Build(j *trace.Journey) *Story {
 		return b.story()
 	}
 	b.address()
+	b.visit()
+	b.warm()
+	return b.story()
+}
+
+// visit tells one visit after its address: the lookup, the connection,
+// the request and the server's side, the page, a failure, and where the
+// time went.
+func (b *builder) visit() {
 	b.dns()
 	b.web()
 	b.lateDNS(-1)
 	b.page()
 	b.stop()
-	return b.story()
+	b.timing()
 }

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strings"
@@ -68,7 +69,9 @@ func (b *builder) web() {
 			if i == last {
 				b.server()
 			}
-			b.response(h, i, e)
+			if !e.InFlight {
+				b.response(h, i, e)
+			}
 		}
 	}
 }
@@ -336,8 +339,13 @@ func (b *builder) request(h *trace.Stage, i int, e *trace.Exchange) {
 	if hop != nil && hop.Timing.WriteStart > 0 {
 		start = hop.Timing.WriteStart
 	}
+	lesson := findField(e.Sent.Fields, "request line")
+	if b.second {
+		// The second visit's lesson is what makes it cheap: the copy named.
+		lesson = cmp.Or(findField(e.Sent.Fields, "If-None-Match"), findField(e.Sent.Fields, "If-Modified-Since"), lesson)
+	}
 	b.add(Step{Stage: trace.StageHTTP, Kind: KindRequest, From: you, To: srv, Start: start, Exchange: e, ExchangeIndex: i,
-		Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields, Lesson: findField(e.Sent.Fields, "request line"),
+		Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields, Lesson: lesson,
 		Title: title, Narration: n.String()})
 }
 
@@ -361,6 +369,8 @@ func (b *builder) response(h *trace.Stage, i int, e *trace.Exchange) {
 	if hop != nil {
 		status = hop.Status
 		switch {
+		case status == 304:
+			n.WriteString(" 304 Not Modified: the copy of the page kept from before is still good, so no body comes back.")
 		case status >= 500:
 			n.WriteString(" A 5xx status: the server failed, not the request.")
 		case status == 404:

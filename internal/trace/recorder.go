@@ -123,6 +123,22 @@ func (r *Recorder) AddExchange(kind StageKind, e *Exchange) {
 	})
 }
 
+// ReplaceExchange puts e where old is in a stage (appending it when old is
+// not there): an exchange recorded while in flight (Exchange.InFlight),
+// replaced by the finished one. The stage gets a new slice, since
+// snapshots share the old one.
+func (r *Recorder) ReplaceExchange(kind StageKind, old, e *Exchange) {
+	r.update(Event{Kind: EventExchange, Stage: kind, Exchange: e}, func(s *Stage) {
+		i := slices.Index(s.Exchanges, old)
+		if old == nil || i < 0 {
+			s.Exchanges = append(s.Exchanges, e)
+			return
+		}
+		s.Exchanges = slices.Clone(s.Exchanges)
+		s.Exchanges[i] = e
+	})
+}
+
 // Note adds a plain-words fact to a stage.
 func (r *Recorder) Note(kind StageKind, text string) {
 	r.update(Event{Kind: EventNote, Stage: kind}, func(s *Stage) {
@@ -179,6 +195,14 @@ func (r *Recorder) Wait(ctx context.Context, p Pending) error {
 	err := r.gate(ctx, p)
 	r.paused.Add(int64(time.Since(start)))
 	return err
+}
+
+// SetWarm attaches the second visit (--warm), finished, to the journey,
+// so that the journey's last event carries it.
+func (r *Recorder) SetWarm(w *Journey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.j.Warm = w
 }
 
 // Finish ends the journey, recording err as its error if not nil, and

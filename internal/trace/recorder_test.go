@@ -170,3 +170,30 @@ func TestNoteOnStart(t *testing.T) {
 		t.Errorf("a skipped stage's notes %q, want only why it was skipped", got)
 	}
 }
+
+// TestReplaceExchange: an exchange recorded in flight is replaced where it
+// stands by the finished one, and a snapshot taken before keeps what it
+// saw; an exchange not found is appended.
+func TestReplaceExchange(t *testing.T) {
+	r := NewRecorder("x", ModeLab, "test", nil, nil)
+	r.StartStage(StageHTTP)
+	tcp := &Exchange{Kind: "tcp"}
+	sent := &Exchange{Kind: "http", InFlight: true}
+	r.AddExchange(StageHTTP, tcp)
+	r.AddExchange(StageHTTP, sent)
+	before := r.Snapshot()
+	done := &Exchange{Kind: "http", Outcome: "200 OK"}
+	r.ReplaceExchange(StageHTTP, sent, done)
+	after := r.Snapshot().Stage(StageHTTP).Exchanges
+	if len(after) != 2 || after[0] != tcp || after[1] != done {
+		t.Errorf("after the replacement: %v, want [tcp, the finished exchange]", after)
+	}
+	if got := before.Stage(StageHTTP).Exchanges[1]; got != sent {
+		t.Errorf("a snapshot taken before the replacement changed: %+v", got)
+	}
+	other := &Exchange{Kind: "http"}
+	r.ReplaceExchange(StageHTTP, &Exchange{}, other)
+	if got := r.Snapshot().Stage(StageHTTP).Exchanges; len(got) != 3 || got[2] != other {
+		t.Errorf("an exchange replacing one not there is not appended: %v", got)
+	}
+}

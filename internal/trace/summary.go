@@ -74,3 +74,23 @@ func connectEnd(c *Connect) time.Duration {
 	}
 	return 0
 }
+
+// Reached is the latest moment the trace records: the end of its last
+// stage or exchange. A journey cut short before Recorder.Finish (a view
+// closed mid-journey keeps its last snapshot) has no Duration of its own;
+// this is the most it can say.
+func (j *Journey) Reached() time.Duration {
+	var end time.Duration
+	for _, s := range j.Stages {
+		if s == nil {
+			continue
+		}
+		end = max(end, s.Start+s.Duration)
+		for _, e := range s.Exchanges {
+			if e != nil {
+				end = max(end, e.Start+e.Duration)
+			}
+		}
+	}
+	return end
+}

@@ -180,6 +180,11 @@ type Exchange struct {
 	Outcome   string        `json:"outcome,omitempty"` // what came back, in words
 	Error     string        `json:"error,omitempty"`   // why it failed
 	Notes     []string      `json:"notes,omitempty"`
+	// InFlight marks a request sent whose answer is not in yet: recorded
+	// as soon as it leaves, so a view shows it while the server works (or
+	// waits for the class, in step mode), and replaced by the finished
+	// exchange when the answer comes or the wait fails.
+	InFlight bool `json:"in_flight,omitempty"`
 
 	DNS *DNSExchange `json:"dns,omitempty"` // set for DNS exchanges
 }

@@ -56,7 +56,34 @@ func (it item) messages() ([]trace.Message, []string) {
 	if it.ex == nil {
 		return nil, nil
 	}
-	return []trace.Message{it.ex.Sent, it.ex.Received}, []string{"sent", "received"}
+	msgs, names := []trace.Message{it.ex.Sent, it.ex.Received}, []string{"sent", "received"}
+	// Inside the encryption: what journey's own session keys read in the
+	// records (a TLS handshake's encrypted part), and for a request or
+	// response over TLS the records that carried it, as on the wire.
+	for _, m := range []struct {
+		msg  trace.Message
+		name string
+	}{{it.ex.Sent, "sent"}, {it.ex.Received, "received"}} {
+		if d := decrypted(m.msg); d != nil {
+			msgs, names = append(msgs, *d), append(names, m.name+", decrypted")
+		}
+		if r := m.msg.Records; r != nil && len(r.Bytes) > 0 {
+			msgs, names = append(msgs, *r), append(names, m.name+" as TLS records")
+			if d := decrypted(*r); d != nil {
+				msgs, names = append(msgs, *d), append(names, m.name+" as TLS records, decrypted")
+			}
+		}
+	}
+	return msgs, names
+}
+
+// decrypted is m with each record's plaintext over its ciphertext, the
+// same fields at the same offsets, or nil when nothing was decrypted.
+func decrypted(m trace.Message) *trace.Message {
+	if len(m.Decrypted) == 0 || len(m.Decrypted) != len(m.Bytes) {
+		return nil
+	}
+	return &trace.Message{Bytes: m.Decrypted, Fields: m.Fields}
 }
 
 // messages are the item's messages, and for an HTTP response whose body

@@ -119,3 +119,52 @@ func TestNestedLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestInsideTheEncryption: over https, the inspector offers what the
+// session's keys read: the handshake's records decrypted, and for the
+// request and the response the TLS records that carried them, as on the
+// wire and decrypted, each the same length as the wire bytes.
+func TestInsideTheEncryption(t *testing.T) {
+	j := loadJourney(t, "https")
+	for _, tt := range []struct {
+		stage trace.StageKind
+		kind  string
+		want  []string
+	}{
+		{trace.StageConnect, "tls", []string{"sent", "received", "sent, decrypted", "received, decrypted"}},
+		{trace.StageHTTP, "http", []string{"sent", "received", "sent as TLS records", "sent as TLS records, decrypted", "received as TLS records", "received as TLS records, decrypted"}},
+	} {
+		var ex *trace.Exchange
+		for _, e := range j.Stage(tt.stage).Exchanges {
+			if e.Kind == tt.kind {
+				ex = e
+			}
+		}
+		if ex == nil {
+			t.Fatalf("no %s exchange in the https recording", tt.kind)
+		}
+		msgs, names := item{ex: ex}.messages()
+		if strings.Join(names, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%s: messages %q, want %q", tt.kind, names, tt.want)
+			continue
+		}
+		size := map[string]int{}
+		for i, m := range msgs {
+			size[names[i]] = len(m.Bytes)
+		}
+		for name, n := range size {
+			if wire, ok := strings.CutSuffix(name, ", decrypted"); ok && n != size[wire] {
+				t.Errorf("%s %s: %d bytes, not the %d of the wire", tt.kind, name, n, size[wire])
+			}
+		}
+	}
+	// A decrypted view shows what the wire bytes hide: the certificate's
+	// name is in the server's decrypted flight, not in its ciphertext.
+	for _, e := range j.Stage(trace.StageConnect).Exchanges {
+		if e.Kind == "tls" {
+			if d := decrypted(e.Received); d == nil || !strings.Contains(string(d.Bytes), "journey lab") || strings.Contains(string(e.Received.Bytes), "journey lab") {
+				t.Error("the server's flight decrypted does not show the certificate the ciphertext hides")
+			}
+		}
+	}
+}

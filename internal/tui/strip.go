@@ -10,6 +10,7 @@ import (
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
+	"journey/internal/waterfall"
 )
 
 // The bytes strip is the tour's view of a step's bytes: a few rows around
@@ -81,7 +82,37 @@ func (s *Strip) View(st *story.Step, w, h int, zoomed bool) []string {
 	if st.Page != nil {
 		return s.pageView(st, w, h, zoomed)
 	}
+	if st.Kind == story.KindTiming {
+		return s.timingView(visitOf(s.journey, st), w, h)
+	}
 	return s.bytesView(st, w, h)
+}
+
+// fills reports whether st's strip is what the step shows, taking the
+// rows the ladder can spare: the page, the waterfall of where the time
+// went.
+func fills(st *story.Step) bool {
+	return st != nil && (st.Page != nil || st.Kind == story.KindTiming)
+}
+
+// visitOf is the visit st tells: the journey, or with --warm its second
+// visit.
+func visitOf(j *trace.Journey, st *story.Step) *trace.Journey {
+	if st != nil && st.Second && j != nil && j.Warm != nil {
+		return j.Warm
+	}
+	return j
+}
+
+// timingView is j's waterfall, from s.scroll, under a title.
+func (s *Strip) timingView(j *trace.Journey, w, h int) []string {
+	rows := len(waterfall.Rows(j))
+	head := "waterfall · every timed step on one axis"
+	if rest := rows - s.scroll - (h - 1); rest > 0 {
+		head += fmt.Sprintf(" · %d more rows: ↓ scrolls", rest)
+	}
+	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
+	return append(out, waterfallLines(s.st, j, s.scroll, w, h-1)...)
 }
 
 // Want is how many rows the strip would like for st: enough for the

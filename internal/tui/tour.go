@@ -11,6 +11,7 @@ import (
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
+	"journey/internal/waterfall"
 )
 
 // The tour is the TUI's default view: the journey as its story, one step
@@ -43,7 +44,11 @@ type Tour struct {
 	reached int           // step mode: the last step revealed
 	want    int           // after r: the step to come back to, or -1
 	sentAt  int           // step mode: the step that was sent and awaits what comes back, or -1
-	zoom    bool          // z: the ladder (or, on the page step, the page) fills the body
+	// sentHeld: what was let go at sentAt was the server's wait, not a
+	// packet of ours: the step that takes its place is what the class
+	// has not seen yet (the gateway reading the request, the response).
+	sentHeld bool
+	zoom     bool // z: the ladder (or, on the page step, the page) fills the body
 
 	// The tour's parts, components of their own.
 	ladder    *Ladder
@@ -118,6 +123,7 @@ func (t *Tour) catchingUp() bool {
 // sent is called when the packet shown as pending was let go.
 func (t *Tour) sent() {
 	t.sentAt = t.cur
+	t.sentHeld = t.pending != nil && (t.pending.Stage == trace.StageGateway || t.pending.Stage == trace.StageRouter)
 	t.pend, t.extra = nil, nil
 }
 
@@ -153,13 +159,13 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 		t.reached = max(t.reached, t.cur)
 	case t.sentAt >= 0 && (ev.Kind == trace.EventPending || ev.Kind == trace.EventJourneyDone):
 		// The journey waits again (or has ended): everything the packet
-		// just sent brought back is in the story, the server's side
-		// included, which is handed over after the response. The tour
-		// shows the first step after the packet, what came back, and stays
-		// there until space; when nothing came back as a step of its own
-		// (a TCP connect), the packet sent.
+		// just sent brought back is in the story. The tour shows the
+		// first step after the packet, what came back, and stays there
+		// until space; when nothing came back as a step of its own (a TCP
+		// connect), the packet sent. After the server's wait, the step in
+		// its place is the news: the gateway reading, the response.
 		t.cur = min(t.sentAt, max(t.count()-1, 0))
-		if n > t.sentAt+1 {
+		if n > t.sentAt+1 && !t.sentHeld {
 			t.cur = t.sentAt + 1
 		}
 		t.reached = max(t.reached, t.cur)
@@ -232,8 +238,8 @@ func (t *Tour) Update(msg tea.Msg) (*Tour, tea.Cmd) {
 		t.strip.scroll = 0
 		t.ladder.free = false
 	case key.Matches(km, k.Down, k.Up, k.PageDown, k.PageUp):
-		// Scrolling: the page on the page step, else the ladder.
-		if st := t.stepAt(t.cur); st != nil && st.Page != nil {
+		// Scrolling: the page (the waterfall) on its step, else the ladder.
+		if st := t.stepAt(t.cur); fills(st) {
 			t.strip.Update(km)
 		} else {
 			t.ladder.Update(km)
@@ -396,9 +402,9 @@ func (t *Tour) layout() tourLayout {
 	st := t.stepAt(t.cur)
 	l.narration = t.narration.View(t.heading(st), st, w)
 	if t.zoom {
-		if st != nil && st.Page != nil {
+		if fills(st) {
 			l.strip = h
-			l.scrollMax = len(pageLines(st.Page)) - (h - 1)
+			l.scrollMax = t.stripLines(st) - (h - 1)
 		} else {
 			l.arrows = h - l.names
 			l.scrollMax = 0
@@ -409,11 +415,12 @@ func (t *Tour) layout() tourLayout {
 	want := t.visible()
 	stripWant := t.strip.Want(st, w)
 	switch {
-	case st != nil && st.Page != nil:
-		// The page is what the step shows: the ladder keeps a few rows.
+	case fills(st):
+		// The page (or the waterfall) is what the step shows: the ladder
+		// keeps a few rows.
 		ladder := min(want+l.names, max(l.names+3, rest/4))
 		l.strip = max(0, rest-ladder)
-		l.scrollMax = len(pageLines(st.Page)) - (l.strip - 1)
+		l.scrollMax = t.stripLines(st) - (l.strip - 1)
 	case stripWant > 0:
 		l.strip = min(stripWant, max(3, rest-(want+l.names)))
 		if rest-l.strip < l.names+3 { // the ladder needs a few rows too
@@ -425,6 +432,14 @@ func (t *Tour) layout() tourLayout {
 	}
 	l.arrows = max(0, rest-l.strip-l.names)
 	return l
+}
+
+// stripLines is how many lines a filling strip has to scroll through.
+func (t *Tour) stripLines(st *story.Step) int {
+	if st.Page != nil {
+		return len(pageLines(st.Page))
+	}
+	return len(waterfall.Rows(visitOf(t.journey, st)))
 }
 
 // hasDNS reports whether the journey has a DNS stage that ran: the ladder
@@ -446,7 +461,7 @@ func (t *Tour) View() string {
 	l := t.layout()
 	st := t.stepAt(t.cur)
 	if t.zoom {
-		if st != nil && st.Page != nil {
+		if fills(st) {
 			return strings.Join(t.strip.View(st, w, h, true), "\n")
 		}
 		return strings.Join(t.ladder.View(t, l.board, w, h), "\n")

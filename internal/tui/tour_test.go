@@ -229,6 +229,14 @@ func TestTourKeys(t *testing.T) {
 		m.Update(runes("z"))
 		m.Update(runes("G"))
 		m.Update(runes("z"))
+		// The last step, where the time went, zooms its waterfall.
+		if out := ansi.Strip(m.View()); !strings.Contains(out, "waterfall") || !strings.Contains(out, "TCP connect") {
+			t.Errorf("z on where the time went: %s", out)
+		}
+		checkFits(t, ansi.Strip(m.View()), 80, 24)
+		m.Update(runes("z"))
+		m.Update(runes("h")) // back one step: the page
+		m.Update(runes("z"))
 		if out := ansi.Strip(m.View()); !strings.Contains(out, "the page") {
 			t.Errorf("z on the page: %s", out)
 		}
@@ -510,6 +518,90 @@ func TestTourStepServer(t *testing.T) {
 	g := j.Stage(trace.StageGateway)
 	if g == nil || g.Status != trace.StatusDone || g.Start < h.HTTP.Hops[0].Timing.WriteStart {
 		t.Errorf("the gateway stage %+v does not start after the request was written", g)
+	}
+}
+
+// TestTourStepServerInOrder walks a held server in step mode as a class
+// does: the request is a step of its own as soon as it leaves; while the
+// response waits to leave, the server's side (the read, the view, the
+// response written) is already in the story and the response is not; and
+// after each of the server's waits the tour lands on the step in its
+// place, the gateway's read, then the response, not on the one after.
+func TestTourStepServerInOrder(t *testing.T) {
+	start := labStartWith(t, "www.example.com/articles/2024/", func(c *engine.Config, l *lab.Lab) {
+		c.HoldServer = l.HoldServer
+	})
+	m := New(t.Context(), Options{Start: start, Step: true, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	kinds := func() map[story.Kind]bool {
+		set := map[story.Kind]bool{}
+		for _, st := range m.tour.story.Steps {
+			set[st.Kind] = true
+		}
+		return set
+	}
+	atWait := map[trace.StageKind]map[story.Kind]bool{}
+	landed := map[trace.StageKind]story.Kind{}
+	var let trace.StageKind // the server's wait just let go
+	p := newPump(t, m, m.Init())
+	space := tea.KeyMsg{Type: tea.KeySpace}
+	// walk presses space as a class does, until a packet leaves or there
+	// is nothing more to reveal for now.
+	walk := func() {
+		for m.running && m.tour.sentAt < 0 {
+			if pd := m.pending; pd != nil && m.tour.isPending(m.tour.cur) {
+				if pd.Stage == trace.StageGateway || pd.Stage == trace.StageRouter {
+					atWait[pd.Stage] = kinds()
+					let = pd.Stage
+				}
+				p.key(space)
+				return
+			}
+			before := m.tour.cur
+			p.key(space)
+			if m.tour.cur == before {
+				return
+			}
+		}
+	}
+	walk()
+	p.until(func() bool {
+		if let != "" && m.tour.sentAt < 0 {
+			// What came back is in: where the tour stands now.
+			if st := m.tour.stepAt(m.tour.cur); st != nil {
+				landed[let] = st.Kind
+			}
+			let = ""
+		}
+		walk()
+		return !m.running
+	})
+	for _, tt := range []struct {
+		wait       trace.StageKind
+		has, hasNo []story.Kind
+		landOn     story.Kind
+	}{
+		{trace.StageGateway, []story.Kind{story.KindRequest}, []story.Kind{story.KindRead, story.KindResponse}, story.KindRead},
+		{trace.StageRouter, []story.Kind{story.KindRequest, story.KindRead, story.KindView, story.KindWrite}, []story.Kind{story.KindResponse}, story.KindResponse},
+	} {
+		got, ok := atWait[tt.wait]
+		if !ok {
+			t.Errorf("the server never waited at %s", tt.wait)
+			continue
+		}
+		for _, k := range tt.has {
+			if !got[k] {
+				t.Errorf("while the server waits at %s, the story has no %s step", tt.wait, k)
+			}
+		}
+		for _, k := range tt.hasNo {
+			if got[k] {
+				t.Errorf("while the server waits at %s, the story already has a %s step", tt.wait, k)
+			}
+		}
+		if landed[tt.wait] != tt.landOn {
+			t.Errorf("after the wait at %s the tour is on a %q step, want %q", tt.wait, landed[tt.wait], tt.landOn)
+		}
 	}
 }
 

@@ -19,12 +19,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"journey/internal/facts"
@@ -50,6 +53,11 @@ type Options struct {
 	Step    bool
 	Mouse   bool
 	NoColor bool
+	// Background, when set, is the terminal to ask its background colour
+	// once the program holds it (background.go): the first frame does not
+	// wait, and the colours follow the answer. Nil draws for a dark
+	// background, or as COLORFGBG already told lipgloss.
+	Background io.Writer
 }
 
 // maxFPS is bubbletea v1's highest frame rate (standard_renderer.go caps
@@ -76,6 +84,10 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(maxFPS)}
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	if opts.Background != nil {
+		bg := &bgReader{until: time.Now().Add(bgAnswerWait)}
+		popts = append(popts, tea.WithFilter(bg.filter))
 	}
 	final, err := tea.NewProgram(m, popts...).Run()
 	m.stop()
@@ -170,12 +182,16 @@ func New(ctx context.Context, opts Options) *Model {
 
 // Init starts the journey, unless it is a replay.
 func (m *Model) Init() tea.Cmd {
+	var ask tea.Cmd
+	if m.opts.Background != nil {
+		ask = askBackground(m.opts.Background)
+	}
 	if m.opts.Start == nil {
 		m.insp.selectStage(0)
 		m.tour.journeyChanged(trace.Event{Kind: trace.EventJourneyDone, Journey: m.journey})
-		return nil
+		return ask
 	}
-	return m.startRun()
+	return tea.Batch(ask, m.startRun())
 }
 
 // startRun begins a fresh run, cancelling the one before.
@@ -252,6 +268,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sendMsg:
 		m.Send(msg.p)
+		return m, nil
+	case bgMsg:
+		// The terminal said: the adaptive colours resolve anew from the
+		// next frame; the bytes pane's paints are reduced again.
+		lipgloss.SetHasDarkBackground(msg.dark)
+		m.pt = m.st.paints()
 		return m, nil
 	case spinner.TickMsg:
 		if !m.running {
@@ -364,8 +386,8 @@ func (m *Model) Send(p *trace.Pending) {
 		return
 	}
 	m.gate.open()
-	m.setPending(nil)
 	m.tour.sent()
+	m.setPending(nil)
 }
 
 // resize recomputes the body's height (the window less the header and the

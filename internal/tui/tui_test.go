@@ -376,3 +376,36 @@ func TestQuitBlank(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmInTheTour: a journey with its second visit (--warm) is walked to
+// the end: the second visit follows the first, and its last step draws the
+// second visit's own waterfall (no DNS, no connection of its own).
+func TestWarmInTheTour(t *testing.T) {
+	ctx := t.Context()
+	l, err := lab.Start(ctx, lab.Options{Latency: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	a, _ := address.Parse("https://www.example.com/")
+	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Dialer: d, Roots: l.Roots(), RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Warm: &engine.Warm{}}
+	rec := trace.NewRecorder(a.Input, trace.ModeLab, "test", nil, nil)
+	err = engine.Run(ctx, cfg, rec)
+	rec.SetWarm(cfg.Warm.Journey()) // as the command line's stream does
+	j := rec.Finish(err)
+	if j.Warm == nil {
+		t.Fatal("no second visit")
+	}
+	out := tourScreen(t, j, 80, 24, tea.KeyMsg{Type: tea.KeyEnd})
+	for _, want := range []string{"the second visit: ", "waterfall", "server processing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the last step lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "TCP connect") {
+		t.Errorf("the second visit's waterfall shows a TCP connect (the first visit's):\n%s", out)
+	}
+	checkFits(t, out, 80, 24)
+}
