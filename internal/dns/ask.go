@@ -21,7 +21,7 @@ func (r *Resolver) Ask(ctx context.Context, server, name string, fam Family) (*t
 	result := &trace.DNS{Name: Fqdn(name), Method: trace.MethodResolver, Resolver: server}
 	st := newState(fam)
 	defer func() { result.Queries = st.queries }()
-	err := r.askRecursive(ctx, st, Server{Addr: server}, result, fam, 0, 1)
+	err := r.askRecursive(ctx, st, Server{Addr: server}, result, fam, 0, "", 1)
 	return result, err
 }
 
@@ -40,6 +40,16 @@ type systemConf struct {
 	timeout  time.Duration
 	attempts int
 	options  string // the options as written, for the trace
+}
+
+// timeoutWhy says where the timeout comes from, after "within 5000.0 ms: ".
+func (c *systemConf) timeoutWhy() string {
+	for _, o := range strings.Fields(c.options) {
+		if strings.HasPrefix(o, "timeout:") {
+			return "resolv.conf's " + o + " option"
+		}
+	}
+	return "glibc's default timeout, as resolv.conf sets none"
 }
 
 // readResolvConf reads path as glibc does: nameserver lines (the first
@@ -113,7 +123,7 @@ func (r *Resolver) askSystem(ctx context.Context, st *state, name string, fam Fa
 	for round := 1; round <= conf.attempts; round++ {
 		for _, server := range conf.servers {
 			result.Resolver = server
-			err := r.askRecursive(ctx, st, Server{Name: "system resolver", Addr: server}, result, fam, conf.timeout, round)
+			err := r.askRecursive(ctx, st, Server{Name: "system resolver", Addr: server}, result, fam, conf.timeout, conf.timeoutWhy(), round)
 			if err == nil || errors.Is(err, ErrNXDomain) || errors.Is(err, ErrNoAddress) || errors.Is(err, ErrQueryLimit) || expired(ctx) {
 				return result, err // an answer, even "no such name", is final
 			}
@@ -125,13 +135,14 @@ func (r *Resolver) askSystem(ctx context.Context, st *state, name string, fam Fa
 
 // askRecursive puts the questions for name's addresses to a recursive
 // resolver and fills result. timeout overrides the resolver's own when
-// set; round counts the tries of this server.
-func (r *Resolver) askRecursive(ctx context.Context, st *state, server Server, result *trace.DNS, fam Family, timeout time.Duration, round int) error {
+// set, and timeoutWhy says where it comes from; round counts the tries of
+// this server.
+func (r *Resolver) askRecursive(ctx context.Context, st *state, server Server, result *trace.DNS, fam Family, timeout time.Duration, timeoutWhy string, round int) error {
 	name := result.Name
 	result.Types = nil
 	for _, qtype := range questionTypes(fam) {
 		result.Types = append(result.Types, typeName(qtype))
-		q := question{name: name, qtype: qtype, server: server, rd: true, attempt: round, timeout: timeout}
+		q := question{name: name, qtype: qtype, server: server, rd: true, attempt: round, timeout: timeout, timeoutWhy: timeoutWhy}
 		q.why = fmt.Sprintf("Asking the recursive resolver %s for %s %s with recursion desired (RD): it does the walk down from the root for us and answers from its cache when it can.", server.Addr, name, typeName(qtype))
 		if round > 1 {
 			q.why += fmt.Sprintf(" This is round %d: no resolver gave a usable answer before.", round)

@@ -108,11 +108,14 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	if q.sent != nil {
 		q.sent()
 	}
-	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, q.timeout)
+	// The wait is chosen as the packet leaves (in step mode it may have
+	// been held while other replies taught us more of this server).
+	w := r.wait(st, q, network)
+	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, w)
 	if reply != nil {
 		ex.Received = captured(network, reply)
 	}
-	st.observe(q.server.Addr, ex.Duration, err)
+	st.observe(q.server.Addr, ex.Duration, err, w.d)
 	if err != nil {
 		if errors.Is(err, errNotSent) {
 			ex.Sent = trace.Message{}
@@ -223,22 +226,20 @@ func shifted(f trace.Field, n int) trace.Field {
 // opened, so it is not counted as sent.
 var errNotSent = errors.New("the query was never sent")
 
-// observe keeps what an exchange taught about a server: a smoothed round
-// trip when it replied (7/8 old, 1/8 new, as TCP's SRTT of RFC 6298 and
-// Unbound's infra cache), or that it is silent.
-func (st *state) observe(addr string, rtt time.Duration, err error) {
+// observe keeps what an exchange taught about a server: its round trip
+// when it replied (see rttInfo), or that it was silent for waited, which
+// doubles its next wait.
+func (st *state) observe(addr string, rtt time.Duration, err error, waited time.Duration) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	fam := addrFamily(addr)
 	switch {
 	case err == nil:
-		if old, ok := st.srtt[addr]; ok {
-			rtt = (7*old + rtt) / 8
-		}
-		st.srtt[addr] = rtt
+		st.answered(addr, rtt)
 		delete(st.dead, addr)
 		st.famAnswers[fam]++
 	case errors.Is(err, errTimeout):
+		st.timedOut(addr, waited)
 		st.dead[addr] = true
 		st.famTimeouts[fam]++
 	}
@@ -248,10 +249,8 @@ func (st *state) observe(addr string, rtt time.Duration, err error) {
 // the reply or the timeout. The time is measured at the socket, from just
 // before the write to just after the read; ex gets the times, the local
 // address and the notes of what happened on the wire.
-func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, timeout time.Duration) ([]byte, error) {
-	if timeout <= 0 {
-		timeout = r.timeout()
-	}
+func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, w wait) ([]byte, error) {
+	timeout := w.d
 	journeyDeadline, limited := ctx.Deadline()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -290,14 +289,7 @@ func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.M
 		if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
 			return reply, ctx.Err()
 		}
-		extra := ""
-		if reply != nil {
-			extra = " (a reply came, but its ID did not match the query's, so it was not accepted)"
-		}
-		if cutShort {
-			return reply, fmt.Errorf("%w from %s before the journey's time limit (--max-time) ran out%s", errTimeout, addr, extra)
-		}
-		return reply, fmt.Errorf("%w from %s within %s%s", errTimeout, addr, timeout, extra)
+		return reply, noReply{addr: addr, wait: w, cutShort: cutShort, mismatched: reply != nil}
 	}
 	return reply, refusal(network, addr, err)
 }

@@ -135,6 +135,10 @@ func (s Server) peer() trace.Peer { return trace.Peer{Name: s.Name, Addr: s.Addr
 func shortErr(err error) string {
 	switch {
 	case errors.Is(err, errTimeout):
+		var nr noReply
+		if errors.As(err, &nr) {
+			return nr.label()
+		}
 		return "no reply (timeout)"
 	case errors.Is(err, ErrQueryLimit):
 		return "not sent: query limit reached"

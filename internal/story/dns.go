@@ -134,7 +134,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	}
 	if e.Failed() && len(e.Received.Bytes) == 0 {
 		var n strings.Builder
-		if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
+		if wait, ok := strings.CutPrefix(e.Error, "no reply from "+e.Peer.Addr+" within "); ok {
+			// The DNS stage says how long it waited and why that long.
+			fmt.Fprintf(&n, "Nothing came back from %s within %s.", server, strings.TrimSuffix(line(wait), "."))
+		} else if strings.Contains(strings.ToLower(e.Error), "no reply") || strings.Contains(strings.ToLower(e.Error), "timeout") {
 			fmt.Fprintf(&n, "Nothing came back from %s within the timeout (we waited %s).", server, ms(e.Duration))
 		} else {
 			fmt.Fprintf(&n, "No reply from %s: %s.", server, strings.TrimSuffix(line(e.Error), "."))

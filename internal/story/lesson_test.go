@@ -58,6 +58,7 @@ func TestLabLessons(t *testing.T) {
 		{lab: "redirect", kind: story.KindRedirect, title: "/blog/", phrase: "Location header"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "UDP promises nothing"},
 		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "dropped a packet on purpose (--lab-loss)"},
+		{lab: "loss", kind: story.KindLoss, title: "no reply", phrase: "the most one exchange waits (--timeout), less than this server's own wait"},
 		{lab: "loss", kind: story.KindQuery, title: "www.example.com. A", phrase: "did not answer in time"},
 		{lab: "resolver", kind: story.KindQuery, title: "www.example.com. A", phrase: "a recursive resolver that does the whole search for us"},
 		{lab: "resolve", kind: story.KindAddress, title: "--resolve", phrase: "no DNS question is asked"},
