@@ -37,6 +37,11 @@ func (f focus) String() string {
 // how far each pane is scrolled. It is a pointer so View can keep caches.
 type Inspector struct {
 	*Common
+	// journey is the visit shown, shadowing Common's for every pane: the
+	// journey, or with --warm its second visit when the inspector was
+	// opened on one of its steps (second).
+	journey *trace.Journey
+	second  bool
 
 	follow bool // select what arrives, until the user moves
 	stage  int  // index into journey.Stages
@@ -58,7 +63,7 @@ type Inspector struct {
 }
 
 func newInspector(c *Common) *Inspector {
-	m := &Inspector{Common: c, follow: true, item: -1, open: map[string]bool{}}
+	m := &Inspector{Common: c, journey: c.journey, follow: true, item: -1, open: map[string]bool{}}
 	m.exchanges, m.fields, m.bytes = &ExchangesPane{in: m}, &FieldsPane{in: m}, &BytesPane{in: m}
 	m.explain, m.waterfall = &ExplainPane{in: m}, &WaterfallPane{in: m}
 	return m
@@ -129,6 +134,7 @@ func (m *Inspector) key(msg tea.KeyMsg) tea.Cmd {
 // stage followed (the router, for a complete journey) or, on failure, the
 // failed one.
 func (m *Inspector) journeyChanged(ev trace.Event) {
+	m.setVisit(m.second)
 	if ev.Kind == trace.EventJourneyDone {
 		if i := m.failedStage(); m.follow && i >= 0 {
 			m.selectStage(i) // show where it went wrong
@@ -191,6 +197,20 @@ func (m *Inspector) stageIndex(k trace.StageKind) int {
 		}
 	}
 	return -1
+}
+
+// setVisit shows the second visit (--warm), when there is one and second
+// is set, else the journey.
+func (m *Inspector) setVisit(second bool) {
+	j := m.Common.journey
+	second = second && j != nil && j.Warm != nil
+	if second {
+		j = j.Warm
+	}
+	if second != m.second {
+		m.stage, m.item = 0, -1 // another trace: its own stages
+	}
+	m.journey, m.second = j, second
 }
 
 // show selects the exchange e of stage k (the tour's current step), or

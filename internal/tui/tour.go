@@ -288,6 +288,12 @@ func (t *Tour) where() (trace.StageKind, *trace.Exchange) {
 	return st.Stage, st.Exchange
 }
 
+// onSecond reports whether the current step is the second visit's (--warm).
+func (t *Tour) onSecond() bool {
+	st := t.stepAt(t.cur)
+	return st != nil && st.Second
+}
+
 // showExchange moves to the first step of exchange e of stage k (back from
 // the inspector), unless the current step already shows it.
 func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {

@@ -361,6 +361,7 @@ func (m *Model) inspect() {
 	m.inspecting = true
 	m.resize()
 	k, e := m.tour.where()
+	m.insp.setVisit(m.tour.onSecond())
 	if k != "" {
 		m.insp.show(k, e)
 	}

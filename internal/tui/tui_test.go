@@ -408,4 +408,18 @@ func TestWarmInTheTour(t *testing.T) {
 		t.Errorf("the second visit's waterfall shows a TCP connect (the first visit's):\n%s", out)
 	}
 	checkFits(t, out, 80, 24)
+	// The inspector opened on a step of the second visit shows the second
+	// visit's trace, and says so.
+	left := tea.KeyMsg{Type: tea.KeyLeft}
+	out = tourScreen(t, j, 80, 24, tea.KeyMsg{Type: tea.KeyEnd}, left, left, runes("i"))
+	for _, want := range []string{"2nd visit", "304 Not Modified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the inspector on the second visit lacks %q:\n%s", want, out)
+		}
+	}
+	// Opened on a step of the first visit, it shows the first.
+	out = tourScreen(t, j, 80, 24, runes("G"), runes("3"), runes("i"))
+	if strings.Contains(out, "2nd visit") || strings.Contains(out, "304") {
+		t.Errorf("the inspector on the first visit shows the second:\n%s", out)
+	}
 }

@@ -110,6 +110,9 @@ func (m *Inspector) stripOf(short bool) string {
 	if len(parts) == 0 {
 		return m.st.Dim.Render("waiting for the journey to start…")
 	}
+	if m.second {
+		parts = append([]string{m.st.Selected.Render("2nd visit")}, parts...)
+	}
 	return strings.Join(parts, "  ")
 }
 
