@@ -494,6 +494,23 @@ func (n *Network) Process(ctx context.Context, network string, client net.Addr, 
 	return nil
 }
 
+// Held tells the model the host waited d for a person before answering
+// the client at client (step mode holds the lab's web server): the answer
+// it sends next is dated from the request's arrival (see sendTime), and
+// that date moves by d, so the class's pause does not stand in for the
+// answer's trip back.
+func (n *Network) Held(network string, client net.Addr, d time.Duration) {
+	f := n.lookup(trimFamily(network), client.String())
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fresh {
+		f.arrived = f.arrived.Add(d)
+	}
+}
+
 // HalfRTT is how long a segment from the host to the client at remote
 // travels; 0 for a connection the network did not open.
 func (n *Network) HalfRTT(network string, remote net.Addr) time.Duration {

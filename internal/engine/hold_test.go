@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"journey/internal/address"
+	"journey/internal/dial/dialtest"
+	"journey/internal/lab"
 	"journey/internal/trace"
 )
 
@@ -170,5 +173,44 @@ func TestHoldRedirectFollowed(t *testing.T) {
 	}
 	if g := j.Stage(trace.StageGateway); g == nil || g.Gateway == nil || !strings.Contains(string(g.Exchanges[0].Sent.Bytes), "GET /blog/") {
 		t.Errorf("the finished journey's server side is not the last request's")
+	}
+}
+
+// TestHoldKeepsTheLinksTime: in step mode the lab's server waits for the
+// class, and the response still takes its trip back over the link: the
+// time to first byte is at least the round trip, as without the waits
+// (the link model dated the answer from the request's arrival, before the
+// class's pause, and the trip back was lost in it).
+func TestHoldKeepsTheLinksTime(t *testing.T) {
+	const rtt = 60 * time.Millisecond
+	l := startLab(t, lab.Options{Latency: rtt})
+	a, err := address.Parse("www.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	cfg := Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+		ServerStages: l.ServerStages, Timeout: time.Second, HoldServer: l.HoldServer}
+	gate := func(ctx context.Context, p trace.Pending) error {
+		if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
+			select { // the class reads for longer than the round trip
+			case <-time.After(3 * rtt):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	rec := trace.NewRecorder("www.example.com", trace.ModeLab, "test", nil, gate)
+	err = Run(context.Background(), cfg, rec)
+	j := rec.Finish(err)
+	if err != nil {
+		t.Fatalf("journey failed: %v (%s)", err, statuses(j))
+	}
+	ttfb := j.Stage(trace.StageHTTP).HTTP.Hops[0].Timing.TTFB
+	// The lab's links vary ±10% per connection.
+	if ttfb < rtt*9/10-2*time.Millisecond || ttfb > rtt+6*rtt {
+		t.Errorf("time to first byte %s with a round trip of %s and the class's waits of %s each", ttfb, rtt, 3*rtt)
 	}
 }

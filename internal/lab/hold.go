@@ -47,7 +47,15 @@ func (l *Lab) serveHeld(ctx context.Context, h *holder, raw, conn net.Conn, br *
 	head, _ := br.Peek(br.Buffered())
 	client := raw.RemoteAddr().String()
 	peer := trace.Peer{Name: "gateway", Addr: client}
-	err := h.wait(ctx, trace.Pending{Stage: trace.StageGateway, Peer: peer, Transport: trace.TransportProcess,
+	// Each wait is the class's, not the link's: the link model dates the
+	// answer from the request's arrival, and is told to move that date.
+	wait := func(p trace.Pending) error {
+		start := time.Now()
+		err := h.wait(ctx, p)
+		l.net.Held("tcp", raw.RemoteAddr(), time.Since(start))
+		return err
+	}
+	err := wait(trace.Pending{Stage: trace.StageGateway, Peer: peer, Transport: trace.TransportProcess,
 		Bytes: bytes.Clone(head),
 		Why:   "The request has reached the web server: its bytes wait in the socket, and the gateway is about to read them."})
 	if err != nil {
@@ -60,7 +68,7 @@ func (l *Lab) serveHeld(ctx context.Context, h *holder, raw, conn net.Conn, br *
 	out := held.buf.Bytes()
 	held.mu.Unlock()
 	if len(out) > 0 && !held.through {
-		err = h.wait(ctx, trace.Pending{Stage: trace.StageRouter, Peer: trace.Peer{Name: "the web server", Addr: client}, Transport: trace.TransportProcess,
+		err = wait(trace.Pending{Stage: trace.StageRouter, Peer: trace.Peer{Name: "the web server", Addr: client}, Transport: trace.TransportProcess,
 			Bytes: bytes.Clone(out),
 			Why:   "The router picked a view, the view answered, and the gateway serialised the response: it is about to leave the server."})
 		if err == nil {
