@@ -70,13 +70,29 @@ func (l *Lab) serveHeld(ctx context.Context, h *holder, raw, conn net.Conn, br *
 	if len(out) > 0 && !held.through {
 		err = wait(trace.Pending{Stage: trace.StageRouter, Peer: trace.Peer{Name: "the web server", Addr: client}, Transport: trace.TransportProcess,
 			Bytes: bytes.Clone(out),
-			Why:   "The router picked a view, the view answered, and the gateway serialised the response: it is about to leave the server."})
+			Why:   responseReady(out)})
 		if err == nil {
 			raw.SetWriteDeadline(time.Now().Add(webFirstByteTimeout))
 			raw.Write(out)
 		}
 	}
 	raw.Close()
+}
+
+// maxStatusSaid bounds the status said of a held response: a reason
+// phrase is a few words.
+const maxStatusSaid = 64
+
+// responseReady says what the held response is, from its status line:
+// a 404 had no view, a 500's view failed, so neither is said to have
+// answered.
+func responseReady(out []byte) string {
+	line, _, _ := bytes.Cut(out, []byte("\r\n"))
+	status := ""
+	if _, s, ok := bytes.Cut(line, []byte(" ")); ok && len(s) >= 3 {
+		status = " (" + string(bytes.ToValidUTF8(s[:min(len(s), maxStatusSaid)], nil)) + ")"
+	}
+	return "The server's side is done and the gateway has serialised the response" + status + ": it is about to leave the server."
 }
 
 // heldConn keeps what the site writes instead of sending it, up to

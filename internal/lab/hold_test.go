@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"strings"
 	"testing"
 
 	"journey/internal/trace"
@@ -74,5 +75,24 @@ func TestHeldConn(t *testing.T) {
 	}
 	if out := <-got; len(out) != maxHeld+17 || !bytes.HasPrefix(out, []byte("HTTP/1.1 200 OK\r\n")) {
 		t.Errorf("written through: %d bytes, want the held %d and the rest", len(out), maxHeld+17)
+	}
+}
+
+func TestResponseReady(t *testing.T) {
+	for _, tt := range []struct {
+		name, out, want string
+	}{
+		{"a page", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", "(200 OK): it is about to leave"},
+		{"no view", "HTTP/1.1 404 Not Found\r\n\r\n", "(404 Not Found)"},
+		{"a view that failed", "HTTP/1.1 500 Internal Server Error\r\n\r\n", "(500 Internal Server Error)"},
+		{"no status line", "garbage", "serialised the response: it is about"},
+		{"a long reason", "HTTP/1.1 200 " + strings.Repeat("x", 500) + "\r\n\r\n", "(200 " + strings.Repeat("x", maxStatusSaid-4) + ")"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := responseReady([]byte(tt.out))
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "view answered") {
+				t.Errorf("responseReady = %q, want it to contain %q", got, tt.want)
+			}
+		})
 	}
 }
