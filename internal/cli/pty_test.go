@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"journey/internal/cli"
+	"journey/internal/trace"
 	"journey/internal/tracefile"
 )
 
@@ -408,6 +409,11 @@ func TestQuitMidJourneyIsRecordedAsCutShort(t *testing.T) {
 			}
 			if j.Duration <= 0 || j.Timing == nil || j.Timing.Total != j.Duration {
 				t.Errorf("the cut-short recording says it lasted %v (timing %+v): as long as its trace got, not nothing", j.Duration, j.Timing)
+			}
+			for _, s := range j.Stages {
+				if s.Status == trace.StatusRunning || s.Status == trace.StatusPending {
+					t.Errorf("the cut-short recording has the %s stage %s", s.Kind, s.Status)
+				}
 			}
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -151,10 +152,39 @@ func markInterrupted(ctx context.Context, j *trace.Journey) *trace.Journey {
 				sum := trace.Summarize(&c)
 				c.Timing = &sum
 			}
+			c.Stages = cutShort(c.Stages, why)
 			return &c
 		}
 	}
 	return j
+}
+
+// cutShort ends the stages a journey stopped in the middle of, as the
+// engine ends them when it is stopped itself: the one running failed
+// there, with what it got so far; those after it were not reached. A
+// recording of it then reads as stopped, not as still running.
+func cutShort(stages []*trace.Stage, why string) []*trace.Stage {
+	out := make([]*trace.Stage, len(stages))
+	for i, s := range stages {
+		c := *s
+		switch s.Status {
+		case trace.StatusRunning:
+			c.Status = trace.StatusFailed
+			c.Error = "cut short: " + why
+			end := c.Start
+			for _, e := range c.Exchanges {
+				if e != nil {
+					end = max(end, e.Start+e.Duration)
+				}
+			}
+			c.Duration = end - c.Start
+		case trace.StatusPending:
+			c.Status = trace.StatusSkipped
+			c.Notes = append(slices.Clip(c.Notes), "not reached: "+why+" before it began")
+		}
+		out[i] = &c
+	}
+	return out
 }
 
 // earlyStart lets the journey start before the TUI does: its first packet
