@@ -334,6 +334,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.quitting = true
 		m.interrupted = msg.Type == tea.KeyCtrlC
 		return tea.Quit
+	case m.width < minWidth || m.height < minHeight:
+		// Nothing is shown but the request for a larger window: a key
+		// must not send a packet or move the tour unseen.
+		return nil
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.resize()

@@ -423,3 +423,23 @@ func TestWarmInTheTour(t *testing.T) {
 		t.Errorf("the inspector on the first visit shows the second:\n%s", out)
 	}
 }
+
+// TestTooSmallIgnoresKeys: while the window is too small to show anything
+// but a request for a larger one, keys do nothing (but q): the tour does
+// not move unseen.
+func TestTooSmallIgnoresKeys(t *testing.T) {
+	m := New(context.Background(), Options{Replay: loadJourney(t, "http"), NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 12})
+	for range 5 {
+		m.Update(tea.KeyMsg{Type: tea.KeySpace})
+	}
+	m.Update(runes("i"))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if m.tour.cur != 0 || m.inspecting {
+		t.Errorf("keys acted on a window too small to show them: step %d, inspecting %v", m.tour.cur, m.inspecting)
+	}
+	if _, cmd := m.Update(runes("q")); cmd == nil {
+		t.Error("q does not quit")
+	}
+}
