@@ -31,8 +31,16 @@ const bgAnswerWait = time.Second
 // maxBgAnswer bounds the answer's text (rgb:RRRR/GGGG/BBBB is 21 runes).
 const maxBgAnswer = 64
 
+// maxQuitDrain bounds how long quitting waits for an answer still due:
+// an answer that came after the program gave the terminal back would be
+// echoed onto the shell's line.
+const maxQuitDrain = 200 * time.Millisecond
+
 // bgMsg says the terminal answered: its background is dark or not.
 type bgMsg struct{ dark bool }
+
+// leaveMsg ends the program once the wait for the answer is over.
+type leaveMsg struct{}
 
 // askBackground is the command that writes the question on w.
 func askBackground(w io.Writer) tea.Cmd {
@@ -47,6 +55,15 @@ type bgReader struct {
 	until     time.Time // keys are read as a possible answer until then
 	capturing bool
 	text      []rune
+}
+
+// due is how long quitting should still wait for the answer: 0 when
+// nothing was asked, or it was answered, or the wait is over.
+func (r *bgReader) due() time.Duration {
+	if r == nil || r.until.IsZero() {
+		return 0
+	}
+	return min(max(time.Until(r.until), 0), maxQuitDrain)
 }
 
 // filter is a tea.WithFilter function: it drops the keys that make up an

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"journey/internal/trace"
 )
 
 func TestParseBackground(t *testing.T) {
@@ -84,5 +86,45 @@ func TestBackgroundFilter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestQuitWaitsForTheAnswer: q while the terminal's answer is still due
+// waits for it (at most maxQuitDrain), so that it is not echoed onto the
+// shell's line once the program has given the terminal back; the answer
+// ends the wait at once. With nothing due, q quits at once.
+func TestQuitWaitsForTheAnswer(t *testing.T) {
+	quits := func(cmd tea.Cmd) bool {
+		if cmd == nil {
+			return false
+		}
+		_, ok := cmd().(tea.QuitMsg)
+		return ok
+	}
+	q := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}
+
+	m := New(t.Context(), Options{Replay: &trace.Journey{}, NoColor: true})
+	if _, cmd := m.Update(q); !quits(cmd) {
+		t.Error("q with nothing asked does not quit at once")
+	}
+
+	m = New(t.Context(), Options{Replay: &trace.Journey{}, NoColor: true})
+	m.bg = &bgReader{until: time.Now().Add(bgAnswerWait)}
+	_, cmd := m.Update(q)
+	if quits(cmd) || !m.leaving || m.quitting {
+		t.Fatalf("q with an answer due quit at once (leaving %v)", m.leaving)
+	}
+	if _, cmd := m.Update(bgMsg{dark: true}); !quits(cmd) {
+		t.Error("the answer, come while leaving, does not end the program")
+	}
+
+	m = New(t.Context(), Options{Replay: &trace.Journey{}, NoColor: true})
+	m.bg = &bgReader{until: time.Now().Add(bgAnswerWait)}
+	m.Update(q)
+	if _, cmd := m.Update(leaveMsg{}); !quits(cmd) {
+		t.Error("the end of the wait does not end the program")
+	}
+	if d := (&bgReader{until: time.Now().Add(time.Hour)}).due(); d != maxQuitDrain {
+		t.Errorf("due = %v, want at most %v", d, maxQuitDrain)
 	}
 }

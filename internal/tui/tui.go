@@ -86,8 +86,8 @@ func Run(ctx context.Context, opts Options) (*trace.Journey, error) {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
 	if opts.Background != nil {
-		bg := &bgReader{until: time.Now().Add(bgAnswerWait)}
-		popts = append(popts, tea.WithFilter(bg.filter))
+		m.bg = &bgReader{until: time.Now().Add(bgAnswerWait)}
+		popts = append(popts, tea.WithFilter(m.bg.filter))
 	}
 	final, err := tea.NewProgram(m, popts...).Run()
 	m.stop()
@@ -151,6 +151,10 @@ type Model struct {
 	// so the last frame leaves nothing to carry and the cursor at the top.
 	quitting    bool
 	interrupted bool // ctrl+c: the command line exits 130
+	// bg reads the terminal's answer about its background; leaving is set
+	// while quitting waits for it (background.go).
+	bg      *bgReader
+	leaving bool
 }
 
 // New returns the TUI's model for opts; Run wraps it in a program.
@@ -274,7 +278,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// next frame; the bytes pane's paints are reduced again.
 		lipgloss.SetHasDarkBackground(msg.dark)
 		m.pt = m.st.paints()
+		if m.leaving {
+			m.quitting = true
+			return m, tea.Quit
+		}
 		return m, nil
+	case leaveMsg:
+		m.quitting = true
+		return m, tea.Quit
 	case spinner.TickMsg:
 		if !m.running {
 			m.ticking = false
@@ -331,8 +342,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.stop()
+		m.interrupted = m.interrupted || msg.Type == tea.KeyCtrlC
+		if d := m.bg.due(); d > 0 && !m.leaving {
+			// The terminal's answer is still due: taken in now, it is
+			// not echoed onto the shell's line after the program ends.
+			m.leaving = true
+			return tea.Tick(d, func(time.Time) tea.Msg { return leaveMsg{} })
+		}
 		m.quitting = true
-		m.interrupted = msg.Type == tea.KeyCtrlC
 		return tea.Quit
 	case m.width < minWidth || m.height < minHeight:
 		// Nothing is shown but the request for a larger window: a key
