@@ -175,7 +175,7 @@ var ErrNoRecursion = errors.New("the server does not recurse: it answered with a
 func (r *Resolver) askOnce(ctx context.Context, st *state, q question) (*mdns.Msg, error) {
 	out := r.roundTrip(ctx, st, q)
 	if out.err != nil {
-		r.record(out)
+		r.record(st, out)
 		return nil, out.err
 	}
 	m := out.msg
@@ -230,7 +230,7 @@ func (r *Resolver) askOnce(ctx context.Context, st *state, q question) (*mdns.Ms
 		out.ex.Notes = append(out.ex.Notes, "RA is 0: this server does not offer recursion, so it may only know its own zones")
 	}
 	out.ex.Label = label(q.server, out.ex.Outcome)
-	r.record(out)
+	r.record(st, out)
 	if fail != nil {
 		return nil, fail
 	}

@@ -111,7 +111,7 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	// The wait is chosen as the packet leaves (in step mode it may have
 	// been held while other replies taught us more of this server).
 	w := r.wait(st, q, network)
-	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, w)
+	reply, err := r.transmit(ctx, network, q.server.Addr, query, packed, ex, w, func() { r.fly(st, q, ex) })
 	if reply != nil {
 		ex.Received = captured(network, reply)
 	}
@@ -133,6 +133,36 @@ func (r *Resolver) exchange(ctx context.Context, st *state, q question, network 
 	}
 	ex.DNS.RCode = rcodeName(m.Rcode)
 	return outcome{msg: m, ex: ex}
+}
+
+// fly records ex as in flight as its query leaves (Exchange.InFlight), so
+// that a view shows the question while its answer is awaited (in step
+// mode, a lost packet is awaited for its whole wait); record replaces it
+// with the finished exchange. The copy has its own DNS part: ex's is
+// filled in later, while views read the copy.
+func (r *Resolver) fly(st *state, q question, ex *trace.Exchange) {
+	f := *ex
+	d := *ex.DNS
+	f.DNS = &d
+	f.InFlight = true
+	f.Outcome = "asked; no reply yet"
+	f.Label = label(q.server, "? "+d.Question)
+	st.mu.Lock()
+	if st.flying == nil {
+		st.flying = map[*trace.Exchange]*trace.Exchange{}
+	}
+	st.flying[ex] = &f
+	st.mu.Unlock()
+	r.Recorder.AddExchange(trace.StageDNS, &f)
+}
+
+// landed returns and forgets the in-flight record of ex, or nil.
+func (st *state) landed(ex *trace.Exchange) *trace.Exchange {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	f := st.flying[ex]
+	delete(st.flying, ex)
+	return f
 }
 
 func (st *state) uncount() {
@@ -249,7 +279,7 @@ func (st *state) observe(addr string, rtt time.Duration, err error, waited time.
 // the reply or the timeout. The time is measured at the socket, from just
 // before the write to just after the read; ex gets the times, the local
 // address and the notes of what happened on the wire.
-func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, w wait) ([]byte, error) {
+func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.Msg, packed []byte, ex *trace.Exchange, w wait, leaving func()) ([]byte, error) {
 	timeout := w.d
 	journeyDeadline, limited := ctx.Deadline()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -274,6 +304,7 @@ func (r *Resolver) transmit(ctx context.Context, network, addr string, q *mdns.M
 	// holds the network and the server, not our own setup.
 	start := time.Now()
 	ex.Start = r.Recorder.Offset(start)
+	leaving()
 	var reply []byte
 	if network == "tcp" {
 		ex.Notes = append(ex.Notes, fmt.Sprintf("TCP connection set up in %s (not counted in the round trip)", trace.Dur(start.Sub(dialed))))

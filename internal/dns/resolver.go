@@ -142,6 +142,9 @@ type state struct {
 	// the set is left.
 	rtt  map[string]*rttInfo
 	dead map[string]bool
+	// flying maps an exchange whose query left to its record in flight
+	// (see fly), until record puts the finished one in its place.
+	flying map[*trace.Exchange]*trace.Exchange
 	// famTimeouts and famAnswers count, per address family (index 4 or
 	// 6), the servers that timed out and that answered: when one family
 	// is silent, the other is tried first.
@@ -421,7 +424,7 @@ func (r *Resolver) askZone(ctx context.Context, st *state, at step) (*mdns.Msg, 
 		q := prepare(ns, addr)
 		if !r.Hedge {
 			out := r.askQuiet(ctx, st, q)
-			r.record(out)
+			r.record(st, out)
 			return handle(q, out)
 		}
 		return r.hedged(ctx, st, q, func() (question, bool) {
@@ -722,7 +725,7 @@ func (r *Resolver) hedged(ctx context.Context, st *state, q question, another fu
 			d.out.ex.Label = label(d.q.server, "abandoned: another server answered first")
 		}
 		if left(*d) {
-			r.record(d.out)
+			r.record(st, d.out)
 		}
 	}
 	var stop error
@@ -937,11 +940,11 @@ func (r *Resolver) roundTripOnce(ctx context.Context, st *state, q question) out
 }
 
 // record adds an outcome's exchanges to the trace, in the order sent.
-func (r *Resolver) record(out outcome) {
-	for _, ex := range out.before {
-		r.Recorder.AddExchange(trace.StageDNS, ex)
+func (r *Resolver) record(st *state, out outcome) {
+	for _, ex := range append(slices.Clip(out.before), out.ex) {
+		// In place of its record in flight, if it left.
+		r.Recorder.ReplaceExchange(trace.StageDNS, st.landed(ex), ex)
 	}
-	r.Recorder.AddExchange(trace.StageDNS, out.ex)
 }
 
 // askQuiet sends q to one of a zone's servers and classifies the reply,
@@ -961,7 +964,7 @@ func (r *Resolver) askQuiet(ctx context.Context, st *state, q question) outcome 
 // returns the reply with an error when it is not usable.
 func (r *Resolver) ask(ctx context.Context, st *state, q question) (*mdns.Msg, error) {
 	out := r.askQuiet(ctx, st, q)
-	r.record(out)
+	r.record(st, out)
 	if out.msg == nil {
 		return nil, out.err
 	}

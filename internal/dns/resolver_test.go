@@ -3,8 +3,10 @@ package dns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -618,4 +620,53 @@ func (n *testNet) rawUDPFlood(shown string, count int) {
 		}
 		return out
 	})
+}
+
+// TestQuestionsInFlight: each query is recorded in flight as it leaves
+// (a view shows the question while its answer is awaited), and replaced
+// where it stands by the finished exchange: none is left in flight, over
+// UDP and TCP, answered or lost.
+func TestQuestionsInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		loss float64
+	}{
+		{"www.example.com", 0},
+		{"big.example.com", 0}, // UDP, truncated, then TCP
+		{"www.example.org", 0}, // a lookup inside the lookup
+		{"www.example.com", 100},
+	} {
+		t.Run(fmt.Sprintf("%s, loss %v%%", tc.name, tc.loss), func(t *testing.T) {
+			l, err := lab.Start(context.Background(), lab.Options{Latency: 0, Loss: tc.loss})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var mu sync.Mutex
+			flown := map[string]bool{} // the query bytes seen in flight
+			rec := trace.NewRecorder(tc.name, trace.ModeLab, "test", func(ev trace.Event) {
+				if ev.Kind == trace.EventExchange && ev.Exchange != nil && ev.Exchange.InFlight {
+					mu.Lock()
+					flown[string(ev.Exchange.Sent.Bytes)] = true
+					mu.Unlock()
+				}
+			}, nil)
+			r := &dns.Resolver{Dialer: withRefusal(t, l.Dialer()), Recorder: rec, Roots: l.Roots(), Timeout: 200 * time.Millisecond, Hedge: true}
+			r.Lookup(context.Background(), tc.name, dns.FamilyIPv4)
+			st := rec.Snapshot().Stage(trace.StageDNS)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, ex := range st.Exchanges {
+				if ex.InFlight {
+					t.Errorf("exchange %d (%s) is still in flight after the lookup", i, ex.Label)
+				}
+				if len(ex.Sent.Bytes) > 0 && !flown[string(ex.Sent.Bytes)] {
+					t.Errorf("exchange %d (%s) left but was never shown in flight", i, ex.Label)
+				}
+			}
+			if len(st.Exchanges) == 0 {
+				t.Error("no exchanges")
+			}
+		})
+	}
 }

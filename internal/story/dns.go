@@ -125,7 +125,10 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields,
 		Lesson: findField(e.Sent.Fields, "Question section"), Title: title, Narration: n.String(), Depth: e.Depth})
 
-	// The reply, or its loss.
+	// The reply, or its loss; none yet for a question still in flight.
+	if e.InFlight {
+		return
+	}
 	if abandoned(e) {
 		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "abandoned", Depth: e.Depth,
