@@ -587,11 +587,16 @@ func Pending(p *trace.Pending) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "A %d-byte packet is ready to go to %s", len(p.Bytes), who(p.Peer))
-	if p.Transport != "" {
-		fmt.Fprintf(&b, " over %s", strings.ToUpper(string(p.Transport)))
+	if len(p.Bytes) == 0 && p.Transport == trace.TransportTCP {
+		// A connection's SYN: the handshake's packets carry no data.
+		fmt.Fprintf(&b, "A TCP connection to %s is ready to be opened.", who(p.Peer))
+	} else {
+		fmt.Fprintf(&b, "A %d-byte packet is ready to go to %s", len(p.Bytes), who(p.Peer))
+		if p.Transport != "" {
+			fmt.Fprintf(&b, " over %s", strings.ToUpper(string(p.Transport)))
+		}
+		b.WriteString(".")
 	}
-	b.WriteString(".")
 	if p.Why != "" {
 		fmt.Fprintf(&b, " Why: %s", line(p.Why))
 		if !strings.HasSuffix(p.Why, ".") {

@@ -57,7 +57,7 @@ func Timing(j *trace.Journey) string {
 	if t.Complete {
 		fmt.Fprintf(&b, "From the start to the last byte of the response: %s. Of that:", trace.Dur(t.Total))
 	} else {
-		fmt.Fprintf(&b, "The journey ran %s and stopped before any answer came. Until then:", trace.Dur(t.Total))
+		fmt.Fprintf(&b, "The journey ran %s and stopped before a response came back. Until then:", trace.Dur(t.Total))
 	}
 	parts := make([]string, len(ps))
 	for i, p := range ps {

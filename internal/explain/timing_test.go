@@ -32,7 +32,7 @@ func TestTiming(t *testing.T) {
 		{"https", []string{"From the start to the last byte of the response:", "finding the address (DNS)", "opening the TCP connection", "agreeing on keys (TLS)", "waiting for the server to answer", "The largest share went to"}, []string{"redirects", "stopped"}},
 		{"http", []string{"finding the address (DNS)", "waiting for the server to answer"}, []string{"TLS"}},
 		{"redirect", []string{"following redirects"}, nil},
-		{"nxdomain", []string{"stopped before any answer came", "finding the address (DNS)"}, []string{"waiting for the server"}},
+		{"nxdomain", []string{"stopped before a response came back", "finding the address (DNS)"}, []string{"waiting for the server"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"journey/internal/facts"
 	"journey/internal/safetext"
 	"journey/internal/story"
 	"journey/internal/trace"
@@ -109,7 +110,7 @@ func (s *Strip) timingView(j *trace.Journey, w, h int) []string {
 	rows := len(waterfall.Rows(j))
 	head := "waterfall · every timed step on one axis"
 	if rest := rows - s.scroll - (h - 1); rest > 0 {
-		head += fmt.Sprintf(" · %d more rows: ↓ scrolls", rest)
+		head += fmt.Sprintf(" · %s more: ↓ scrolls", facts.Count(int64(rest), "row", "rows"))
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
 	return append(out, waterfallLines(s.st, j, s.scroll, w, h-1)...)
@@ -145,7 +146,7 @@ func (s *Strip) bytesView(st *story.Step, w, h int) []string {
 	hl := lessonRange(st)
 	head := fmt.Sprintf("bytes · %d", len(st.Bytes))
 	if hl[0] >= 0 {
-		head += fmt.Sprintf(" · %s: %d bytes at offset %d", safetext.Line(st.Lesson.Name), hl[1]-hl[0], hl[0])
+		head += fmt.Sprintf(" · %s: %s at offset %d", safetext.Line(st.Lesson.Name), facts.Count(int64(hl[1]-hl[0]), "byte", "bytes"), hl[0])
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
 	rows := h - 1
@@ -225,9 +226,9 @@ func (s *Strip) pageView(st *story.Step, w, h int, zoomed bool) []string {
 	head := fmt.Sprintf("the page · %s · %d bytes", orDash(st.Page.ContentType), st.Page.Size)
 	if rest := len(lines) - s.scroll - (h - 1); rest > 0 {
 		if zoomed {
-			head += fmt.Sprintf(" · %d more lines: ↓ scrolls", rest)
+			head += fmt.Sprintf(" · %s more: ↓ scrolls", facts.Count(int64(rest), "line", "lines"))
 		} else {
-			head += fmt.Sprintf(" · %d more lines: z shows the whole page, ↓ scrolls", rest)
+			head += fmt.Sprintf(" · %s more: z shows the whole page, ↓ scrolls", facts.Count(int64(rest), "line", "lines"))
 		}
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
