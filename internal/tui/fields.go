@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"journey/internal/safetext"
 	"journey/internal/trace"
@@ -221,6 +222,13 @@ func (m *Inspector) textual() bool {
 		}
 		if s := m.selected(); s != nil && (s.Kind == trace.StageHTTP || s.Kind == trace.StageGateway || s.Kind == trace.StageRouter) && (it.ex == nil || it.ex.Kind != "tls") {
 			text = true
+		}
+		// The TLS records that carried a request or response are binary,
+		// encrypted or not (their headers and tags are not text).
+		if rows := m.tree(); m.node >= 0 && m.node < len(rows) && rows[m.node].msg >= 0 {
+			if _, names := m.messages(it); rows[m.node].msg < len(names) && strings.Contains(names[rows[m.node].msg], "TLS records") {
+				text = false
+			}
 		}
 	}
 	return text != m.flip

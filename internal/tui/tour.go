@@ -109,7 +109,11 @@ func (t *Tour) isPending(i int) bool {
 // step it is on once the new run has got there (in step mode, the packets
 // before it are let go without waiting: catchingUp).
 func (t *Tour) restart() {
-	t.want = t.cur
+	if t.want < 0 {
+		// A second r while the first run is still catching up keeps
+		// the step the class was on, not where the catching up is.
+		t.want = t.cur
+	}
 	t.sentAt = -1
 }
 

@@ -691,4 +691,13 @@ func TestTourStepRerun(t *testing.T) {
 	if answered != 2 {
 		t.Errorf("%d DNS exchanges in the new run, want the 2 up to the step", answered)
 	}
+	// r twice in a row: the second comes while the first run is still
+	// catching up, and the tour still comes back to the same step.
+	p.run(m.startRun())
+	p.until(func() bool { return m.runID == 3 && m.tour.want >= 0 && m.tour.cur > 0 && m.tour.cur < at })
+	p.run(m.startRun())
+	p.until(func() bool { return m.runID == 4 && m.pending != nil && m.tour.want < 0 })
+	if m.tour.cur != at || m.tour.stepAt(at).ID != want {
+		t.Errorf("after r twice: on step %d (%s), want %d (%s)", m.tour.cur, m.tour.stepAt(m.tour.cur).ID, at, want)
+	}
 }
