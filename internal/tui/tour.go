@@ -127,7 +127,7 @@ func (t *Tour) catchingUp() bool {
 // sent is called when the packet shown as pending was let go.
 func (t *Tour) sent() {
 	t.sentAt = t.cur
-	t.sentHeld = t.pending != nil && (t.pending.Stage == trace.StageGateway || t.pending.Stage == trace.StageRouter)
+	t.sentHeld = t.pending != nil && serverWait(t.pending)
 	t.pend, t.extra = nil, nil
 }
 
@@ -427,9 +427,9 @@ func (t *Tour) layout() tourLayout {
 	switch {
 	case fills(st):
 		// The page (or the waterfall) is what the step shows: the ladder
-		// keeps a few rows.
+		// keeps a few rows, and the rows the strip does not need.
 		ladder := min(want+l.names, max(l.names+3, rest/4))
-		l.strip = max(0, rest-ladder)
+		l.strip = min(max(0, rest-ladder), t.stripLines(st)+1)
 		l.scrollMax = t.stripLines(st) - (l.strip - 1)
 	case stripWant > 0:
 		l.strip = min(stripWant, max(3, rest-(want+l.names)))
@@ -505,7 +505,9 @@ func (t *Tour) heading(st *story.Step) string {
 	if d := trace.Dur(st.Duration); st.Duration > 0 && d != trace.Dur(0) {
 		head += " · " + d
 	}
-	if t.isPending(t.cur) {
+	if t.isPending(t.cur) && (st.Stage == trace.StageGateway || st.Stage == trace.StageRouter) {
+		head += " · space lets it go on"
+	} else if t.isPending(t.cur) {
 		head += " · space sends it"
 	}
 	return head

@@ -332,6 +332,19 @@ func (m *Model) event(ev trace.Event) {
 func (m *Model) setPending(p *trace.Pending) {
 	m.pending = p
 	m.keys.Send.SetEnabled(p != nil)
+	// Space does one thing at a time, and the help says which: on the
+	// waiting step it lets the packet (or the server) go, else it walks.
+	switch {
+	case p != nil && serverWait(p):
+		m.keys.Send.SetHelp("space", "let the server go on")
+	default:
+		m.keys.Send.SetHelp("space", "send packet")
+	}
+	if p != nil {
+		m.keys.Next.SetHelp("→", "next step")
+	} else {
+		m.keys.Next.SetHelp("space/→", "next step")
+	}
 	m.resize() // the help line may change
 }
 
@@ -456,6 +469,20 @@ func (m *Model) frame() string {
 	return strings.Join(out, "\n")
 }
 
+// serverWait reports whether p is the lab's server waiting for the class
+// (step mode), not a packet of ours.
+func serverWait(p *trace.Pending) bool {
+	return p != nil && (p.Stage == trace.StageGateway || p.Stage == trace.StageRouter)
+}
+
+// waiting says what waits for the class: a packet of ours, or the server.
+func waiting(p *trace.Pending) string {
+	if serverWait(p) {
+		return "the server waits"
+	}
+	return "a packet is waiting"
+}
+
 // tooSmall asks for a larger window, in whatever room there is.
 func (m *Model) tooSmall() string {
 	w, h := max(m.width, 1), max(m.height, 1)
@@ -490,7 +517,9 @@ func (m *Model) header() string {
 	var state string
 	switch {
 	case m.pending != nil && !m.inspecting && !m.tour.isPending(m.tour.cur):
-		state = m.st.Running.Render("⏸ a packet is waiting · space walks to it")
+		state = m.st.Running.Render("⏸ " + waiting(m.pending) + " · space walks to it")
+	case m.pending != nil && serverWait(m.pending):
+		state = m.st.Running.Render("⏸ step: the server waits · space lets it go on")
 	case m.pending != nil:
 		state = m.st.Running.Render("⏸ step: a packet is waiting · space sends it")
 	case m.running:
