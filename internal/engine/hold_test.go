@@ -209,8 +209,10 @@ func TestHoldKeepsTheLinksTime(t *testing.T) {
 		t.Fatalf("journey failed: %v (%s)", err, statuses(j))
 	}
 	ttfb := j.Stage(trace.StageHTTP).HTTP.Hops[0].Timing.TTFB
-	// The lab's links vary ±10% per connection.
-	if ttfb < rtt*9/10-2*time.Millisecond || ttfb > rtt+6*rtt {
+	// The lab's links vary ±10% per connection; above, only a bound that
+	// holds on a loaded machine under -race (the class's waits are 3 round
+	// trips each: counting them would add 6).
+	if ttfb < rtt*9/10-2*time.Millisecond || ttfb > rtt+5*rtt {
 		t.Errorf("time to first byte %s with a round trip of %s and the class's waits of %s each", ttfb, rtt, 3*rtt)
 	}
 }
