@@ -37,6 +37,9 @@ func Rows(j *trace.Journey) []Row {
 	if j == nil {
 		return nil
 	}
+	// With redirects followed, each hop's connection is drawn under its
+	// hop, the first's too: the connect stage keeps only its failures.
+	hops := j.Stage(trace.StageHTTP) != nil && j.Stage(trace.StageHTTP).HTTP != nil && len(j.Stage(trace.StageHTTP).HTTP.Hops) > 1
 	var rows []Row
 	for _, s := range j.Stages {
 		if s == nil || s.Status == trace.StatusPending || s.Status == trace.StatusSkipped {
@@ -47,7 +50,10 @@ func Rows(j *trace.Journey) []Row {
 		case trace.StageDNS:
 			split = dnsRows(s)
 		case trace.StageConnect:
-			split = connectRows(s)
+			split = connectRows(s, hops)
+			if hops && len(split) == 0 {
+				continue // all of it is in the first hop's rows
+			}
 		case trace.StageHTTP:
 			split = httpRows(s)
 		}
@@ -115,19 +121,23 @@ func dnsRows(s *trace.Stage) []Row {
 }
 
 // connectRows is one row per failed TCP attempt, then the TCP connect and
-// the TLS handshake of the connection used. Later redirect hops' connects
-// are drawn with their hop in httpRows.
-func connectRows(s *trace.Stage) []Row {
+// the TLS handshake of the connection used; with redirects followed
+// (hops), the failures only: every hop's connection, the first's too, is
+// drawn with its hop in httpRows.
+func connectRows(s *trace.Stage, hops bool) []Row {
 	c := s.Connect
 	if c == nil {
 		return nil
 	}
 	var rows []Row
 	for _, a := range c.Attempts {
+		if hops && a.Error == "" {
+			continue
+		}
 		label := "TCP connect " + a.Addr
 		rows = append(rows, Row{Label: label, Start: a.Start, Duration: a.Duration, Kind: trace.StageConnect, Failed: a.Error != ""})
 	}
-	if c.TLS != nil {
+	if c.TLS != nil && !hops {
 		failed := s.Status == trace.StatusFailed
 		rows = append(rows, Row{Label: "TLS handshake", Start: c.TLS.Start, Duration: c.TLS.Handshake, Kind: trace.StageConnect, Failed: failed})
 	}
@@ -164,9 +174,10 @@ func httpRows(s *trace.Stage) []Row {
 			}
 		}
 		answered := failed == nil || t.FirstByte > 0 // no byte came: no phase of the answer to show
-		// The first hop's connect and TLS are the connect stage's rows.
-		add("TCP connect", t.Start, t.Connect, i > 0)
-		add("TLS handshake", t.TLSStart, t.TLS, i > 0 && t.TLS > 0)
+		// A hop's connection is drawn with it (a single request's is the
+		// connect stage's rows).
+		add("TCP connect", t.Start, t.Connect, depth > 0)
+		add("TLS handshake", t.TLSStart, t.TLS, depth > 0 && t.TLS > 0)
 		add("request written", t.WriteStart, t.Write, true)
 		add("server processing (TTFB)", t.WriteStart+t.Write, t.TTFB, answered)
 		add("content transfer", t.WriteStart+t.Write+t.TTFB, t.Transfer, answered)

@@ -53,8 +53,12 @@ func TestRows(t *testing.T) {
 			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Kind: trace.StageHTTP},
 			{Label: "router and view", Start: 60 * ms, Duration: 1 * ms, Kind: trace.StageRouter},
 		}},
-		{"two hops, last failed", []*trace.Stage{httpTwo}, []Row{
+		{"two hops, last failed", []*trace.Stage{connect, httpTwo}, []Row{
+			// Each hop's connection under its hop, the first's too: the
+			// connect stage has no row of its own then.
 			{Label: "hop 1 GET /old-blog/", Start: 31 * ms, Duration: 63 * ms, Kind: trace.StageHTTP},
+			{Label: "TCP connect", Start: 31 * ms, Duration: 5 * ms, Depth: 1, Kind: trace.StageHTTP},
+			{Label: "TLS handshake", Start: 36 * ms, Duration: 15 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "request written", Start: 51 * ms, Duration: 1 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "server processing (TTFB)", Start: 52 * ms, Duration: 40 * ms, Depth: 1, Kind: trace.StageHTTP},
 			{Label: "content transfer", Start: 92 * ms, Duration: 2 * ms, Depth: 1, Kind: trace.StageHTTP},
