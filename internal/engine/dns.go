@@ -48,8 +48,10 @@ func runDNS(ctx context.Context, cfg Config, rec *trace.Recorder) ([]string, err
 		// lab keeps its order so every lab journey tells the same story.
 		Shuffle: cfg.Mode == trace.ModeLive,
 		// A slow server gets company: the same question to the next
-		// server of the set, the first usable answer taken.
-		Hedge: true,
+		// server of the set, the first usable answer taken. Not while a
+		// person holds each packet (--step): the hedge's timer would count
+		// their pause, and a second packet would wait beside the first.
+		Hedge: !rec.Holds(),
 	}
 	var (
 		result *trace.DNS

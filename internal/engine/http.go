@@ -52,7 +52,7 @@ func redirectLookup(ctx context.Context, cfg Config, rec *trace.Recorder, host s
 	// the exchanges): these lookups come after the stage's first lookup.
 	rec.Note(trace.StageDNS, fmt.Sprintf("-L: a redirect leads to another host, %s, so it was looked up too: the stage's last exchanges, after the first lookup's.", host))
 	r := &dns.Resolver{Dialer: cfg.Dialer, Recorder: rec, Roots: cfg.Roots, Port: cfg.DNSPort, Timeout: cfg.Timeout, SystemFallback: cfg.SystemFallback,
-		Shuffle: cfg.Mode == trace.ModeLive, Hedge: true} // as runDNS's
+		Shuffle: cfg.Mode == trace.ModeLive, Hedge: !rec.Holds()} // as runDNS's
 	var (
 		res *trace.DNS
 		err error

@@ -94,6 +94,11 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 		}
 		dctx, cancel := context.WithTimeout(ctx, c.timeout())
 		start := time.Now()
+		// Shown as the SYN leaves: a lost SYN is sent again only after a
+		// second, and a view shows the connection being opened meanwhile.
+		fly := &trace.Exchange{Kind: "tcp", Label: "TCP connect to " + hostport, Peer: peer, Transport: trace.TransportTCP,
+			Start: rec.Offset(start), InFlight: true, Outcome: "SYN sent; the connection is not set up yet"}
+		rec.AddExchange(stage, fly)
 		raw, err := c.Dialer.DialContext(dctx, "tcp", hostport)
 		took := time.Since(start)
 		cancel()
@@ -104,7 +109,7 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 			att.Error = dialError(ctx, err, c.timeout())
 			ex.Error = att.Error
 			out.attempts = append(out.attempts, att)
-			rec.AddExchange(stage, ex)
+			rec.ReplaceExchange(stage, fly, ex)
 			errs = append(errs, hostport+": "+att.Error)
 			if ctx.Err() != nil {
 				break
@@ -115,7 +120,7 @@ func (c *Client) connect(ctx context.Context, stage trace.StageKind, t *trace.Ad
 		ex.Local = att.Local
 		ex.Outcome = fmt.Sprintf("connected in %s: the three-way handshake is done", trace.Dur(took))
 		out.attempts = append(out.attempts, att)
-		rec.AddExchange(stage, ex)
+		rec.ReplaceExchange(stage, fly, ex)
 		out.raw, out.Conn = raw, raw
 		out.remote, out.via, out.local = hostport, peer.Via, att.Local
 		out.startOff, out.tcp = att.Start, took

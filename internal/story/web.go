@@ -111,11 +111,19 @@ func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	case "tcp":
 		st := Step{Stage: s.Kind, Kind: KindConnect, From: you, To: srv, Start: e.Start, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Failed: e.Failed(), Title: "TCP: SYN, SYN-ACK, ACK"}
-		if e.Failed() {
+		switch {
+		case e.InFlight:
+			st.Title = "TCP: SYN…"
+			st.Narration = fmt.Sprintf("We open a TCP connection to %s: our SYN has left, and the SYN-ACK that answers it is not in yet.", line(facts.Peer(e.Peer)))
+		case e.Failed():
 			st.Title = "TCP connect failed"
 			st.Narration = fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(facts.Peer(e.Peer)), strings.TrimSuffix(line(e.Error), "."))
-		} else {
-			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, one round trip; nothing of the request has left yet.", line(facts.Peer(e.Peer)), ms(e.Duration))
+		default:
+			took := "one round trip"
+			if synLost(s) {
+				took = "more than one round trip: a SYN was lost on the way, and TCP sent it again after waiting (--lab-loss)"
+			}
+			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, %s; nothing of the request has left yet.", line(facts.Peer(e.Peer)), ms(e.Duration), took)
 			if e.Local != "" {
 				st.Narration += fmt.Sprintf(" Our end is %s.", line(e.Local))
 			}
@@ -124,6 +132,17 @@ func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	case "tls":
 		b.tls(s, i, e, srv)
 	}
+}
+
+// synLost reports whether the lab dropped a SYN of the stage's (its loss
+// notes say so), which makes a connect take a retransmission longer.
+func synLost(s *trace.Stage) bool {
+	for _, n := range s.Notes {
+		if strings.Contains(n, "--lab-loss") && strings.Contains(n, "SYN") {
+			return true
+		}
+	}
+	return false
 }
 
 // tlsFor returns the TLS result of the connection the exchange belongs to.

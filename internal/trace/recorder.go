@@ -58,8 +58,18 @@ type Recorder struct {
 	onStart map[StageKind][]string
 	// paused is the time spent waiting at the gate: the journey's clock
 	// stops while step mode holds a packet, so timings stay the network's
-	// and not the reader's.
-	paused atomic.Int64
+	// and not the reader's. Waits can overlap (a hedged question and a
+	// retry over TCP both at the gate, the server and a packet of ours):
+	// the clock stops once, from the first wait's start to the last's
+	// end, counted in waiting and waitedFrom.
+	paused     atomic.Int64
+	pauseMu    sync.Mutex
+	waiting    int
+	waitedFrom time.Time
+	// turn lets one packet at a time be shown at the gate: the one shown
+	// is the one the gate lets go. Others (a hedged question while a
+	// retry over TCP waits) queue until it has gone.
+	turn chan struct{}
 }
 
 // NewRecorder starts a journey's trace now. emit, if not nil, receives every
@@ -71,7 +81,7 @@ func NewRecorder(target string, mode Mode, version string, emit func(Event), gat
 	for _, k := range StageOrder {
 		j.Stages = append(j.Stages, &Stage{Kind: k, Status: StatusPending})
 	}
-	return &Recorder{j: j, start: now, emit: emit, gate: gate}
+	return &Recorder{j: j, start: now, emit: emit, gate: gate, turn: make(chan struct{}, 1)}
 }
 
 // Since is the offset of now from the journey's start (monotonic), less
@@ -185,16 +195,47 @@ func (r *Recorder) SetStage(st *Stage) {
 	})
 }
 
-// Wait shows a packet about to be sent and asks the gate, if any.
+// Holds reports whether a gate holds each packet for a person (step
+// mode): what runs on timers (a hedged question) is then left out.
+func (r *Recorder) Holds() bool { return r.gate != nil }
+
+// Wait shows a packet about to be sent and asks the gate, if any. One
+// packet at a time is shown and asked for: a second waits its turn.
 func (r *Recorder) Wait(ctx context.Context, p Pending) error {
 	if r.gate == nil {
 		return ctx.Err()
 	}
+	r.pause()
+	defer r.resume()
+	select {
+	case r.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-r.turn }()
 	r.update(Event{Kind: EventPending, Stage: p.Stage, Pending: &p}, nil)
-	start := time.Now()
-	err := r.gate(ctx, p)
-	r.paused.Add(int64(time.Since(start)))
-	return err
+	return r.gate(ctx, p)
+}
+
+// pause stops the journey's clock for a wait at the gate, unless another
+// wait already has.
+func (r *Recorder) pause() {
+	r.pauseMu.Lock()
+	defer r.pauseMu.Unlock()
+	if r.waiting == 0 {
+		r.waitedFrom = time.Now()
+	}
+	r.waiting++
+}
+
+// resume ends a wait; the clock runs again when no other wait is on.
+func (r *Recorder) resume() {
+	r.pauseMu.Lock()
+	defer r.pauseMu.Unlock()
+	r.waiting--
+	if r.waiting == 0 {
+		r.paused.Add(int64(time.Since(r.waitedFrom)))
+	}
 }
 
 // SetWarm attaches the second visit (--warm), finished, to the journey,

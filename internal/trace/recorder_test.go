@@ -197,3 +197,74 @@ func TestReplaceExchange(t *testing.T) {
 		t.Errorf("an exchange replacing one not there is not appended: %v", got)
 	}
 }
+
+// TestOverlappingWaitsStopTheClockOnce: two packets held at the gate at
+// once (a hedged question and a retry over TCP, the server and a packet
+// of ours) stop the journey's clock once, not once each: the clock never
+// runs backwards, and no offset is negative.
+func TestOverlappingWaitsStopTheClockOnce(t *testing.T) {
+	const wait = 150 * time.Millisecond
+	rec := NewRecorder("x", ModeLab, "test", nil, func(ctx context.Context, p Pending) error {
+		time.Sleep(wait)
+		return nil
+	})
+	before := rec.Since()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec.Wait(context.Background(), Pending{Stage: StageDNS})
+		}()
+		time.Sleep(wait / 3) // the second starts while the first waits
+	}
+	wg.Wait()
+	after := rec.Since()
+	if after < before {
+		t.Errorf("the journey's clock ran backwards: %v, then %v", before, after)
+	}
+	// The waits overlapped for two thirds of one: the clock stood still
+	// from the first's start to the second's end, and ran only outside.
+	if after-before > wait/2 {
+		t.Errorf("%v passed on the journey's clock across two overlapping waits of %v: the waits were not taken off", after-before, wait)
+	}
+}
+
+// TestOnePacketAtTheGate: two packets asking the gate at once are shown
+// one after the other: the second is shown only once the first has gone,
+// so the one shown is the one the gate lets go.
+func TestOnePacketAtTheGate(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var shown []string
+	rec := NewRecorder("x", ModeLab, "test", func(ev Event) {
+		if ev.Kind == EventPending {
+			mu.Lock()
+			shown = append(shown, ev.Pending.Why)
+			mu.Unlock()
+		}
+	}, func(ctx context.Context, p Pending) error {
+		<-release
+		return nil
+	})
+	var wg sync.WaitGroup
+	for _, why := range []string{"first", "second"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec.Wait(context.Background(), Pending{Stage: StageDNS, Why: why})
+		}()
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	if len(shown) != 1 {
+		t.Errorf("%d packets shown at the gate at once: %v", len(shown), shown)
+	}
+	mu.Unlock()
+	release <- struct{}{}
+	release <- struct{}{}
+	wg.Wait()
+	if len(shown) != 2 {
+		t.Errorf("shown %v, want both, one after the other", shown)
+	}
+}

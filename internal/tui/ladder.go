@@ -333,6 +333,7 @@ type ladderSteps interface {
 	visible() int
 	stepAt(i int) *story.Step
 	isPending(i int) bool
+	waiting(i int) bool // the packet waiting, or let go and not recorded yet
 	current() int
 	storyOf() *story.Story
 }
@@ -400,7 +401,7 @@ func (l *Ladder) row(s ladderSteps, b board, i, w int) string {
 	st := s.stepAt(i)
 	a, c := b.laneOf(st.From), b.laneOf(st.To)
 	tm := stepTime(st)
-	if s.isPending(i) {
+	if s.waiting(i) {
 		tm = "…"
 	}
 	label := b.stepLabel(s.storyOf(), st)
@@ -414,7 +415,7 @@ func (l *Ladder) row(s ladderSteps, b board, i, w int) string {
 	switch {
 	case i == s.current():
 		return l.st.Selected.Render(row)
-	case s.isPending(i):
+	case s.waiting(i):
 		return l.st.Running.Render(row)
 	case st.Failed:
 		return l.st.Bad.Render(row)

@@ -36,8 +36,11 @@ type Tour struct {
 	*Common
 	stepMode bool // --step, or a paced replay
 
-	story   *story.Story
-	pend    *story.Step   // the packet waiting to leave, as a step (step mode)
+	story *story.Story
+	pend  *story.Step // the packet waiting to leave, as a step (step mode)
+	// gone marks pend as let go, kept until the journey's next event
+	// records it (or what answers it): the step does not vanish between.
+	gone    bool
 	extra   []story.Party // its party, when the story has not met it yet
 	cur     int           // the current step
 	id      string        // the current step's ID (story.Step.ID), to find it again as steps stream in
@@ -100,9 +103,15 @@ func (t *Tour) current() int { return t.cur }
 // storyOf is the story the tour shows (for the ladder).
 func (t *Tour) storyOf() *story.Story { return t.story }
 
+// waiting reports whether step i is the packet waiting to leave, or the
+// one just let go whose record is not in yet.
+func (t *Tour) waiting(i int) bool {
+	return t.pend != nil && t.story != nil && i == len(t.story.Steps)
+}
+
 // isPending reports whether step i is the packet waiting to leave.
 func (t *Tour) isPending(i int) bool {
-	return t.pend != nil && t.story != nil && i == len(t.story.Steps)
+	return t.pend != nil && !t.gone && t.story != nil && i == len(t.story.Steps)
 }
 
 // restart is called when r starts a new run: the tour comes back to the
@@ -121,14 +130,19 @@ func (t *Tour) restart() {
 // step mode after r, while the new run has not reached the step the class
 // was on.
 func (t *Tour) catchingUp() bool {
-	return t.stepMode && t.want >= 0 && t.pend != nil && t.story != nil && len(t.story.Steps) < t.want
+	return t.stepMode && t.want >= 0 && t.pend != nil && !t.gone && t.story != nil && len(t.story.Steps) < t.want
 }
 
 // sent is called when the packet shown as pending was let go.
 func (t *Tour) sent() {
 	t.sentAt = t.cur
 	t.sentHeld = t.pending != nil && serverWait(t.pending)
-	t.pend, t.extra = nil, nil
+	if t.pend != nil {
+		// Shown as gone until the next event brings its record.
+		gone := *t.pend
+		gone.Title = strings.Replace(strings.Replace(gone.Title, "▶ about to send", "▶ sent", 1), "▶ the server waits", "▶ the server goes on", 1)
+		t.pend, t.gone = &gone, true
+	}
 }
 
 // journeyChanged rebuilds the story from the journey in Common and puts
@@ -138,14 +152,20 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 		return
 	}
 	t.story = story.Build(t.journey)
-	t.pend, t.extra = nil, nil
+	// The packet let go stays shown until the story holds its record (an
+	// event that says something else, a note, does not drop it).
+	keep := t.gone && t.pend != nil && t.pending == nil && t.sentAt >= len(t.story.Steps)
+	if !keep {
+		t.pend, t.extra, t.gone = nil, nil, false
+	}
 	if t.pending != nil {
 		t.pend, t.extra = pendingStep(t.story, t.pending)
 	}
 	n := len(t.story.Steps)
 	// Find the current step again: the story may have gained a step
-	// before it.
-	if t.id != "" && t.want < 0 {
+	// before it. Not while a packet just sent awaits what comes back (the
+	// current step was the packet, which has no ID; sentAt says where).
+	if t.id != "" && t.want < 0 && t.sentAt < 0 {
 		if i := t.story.Find(t.id); i >= 0 {
 			if t.stepMode && t.reached >= t.cur {
 				t.reached += i - t.cur
@@ -189,7 +209,9 @@ func (t *Tour) setCur(i int) {
 		return
 	}
 	if t.stepMode {
-		t.reached = clamp(t.reached, 0, n-1)
+		// reached is not lowered when the story is shorter for a moment
+		// (a packet sent, not yet recorded): the steps come back.
+		t.reached = max(t.reached, 0)
 		i = min(i, t.reached)
 	}
 	i = clamp(i, 0, n-1)
@@ -198,7 +220,7 @@ func (t *Tour) setCur(i int) {
 		t.ladder.free = false
 	}
 	t.cur = i
-	if st := t.stepAt(i); st != nil && !t.isPending(i) {
+	if st := t.stepAt(i); st != nil && !t.waiting(i) {
 		t.id = st.ID
 	}
 	t.clamp()

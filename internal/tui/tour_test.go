@@ -605,6 +605,54 @@ func TestTourStepServerInOrder(t *testing.T) {
 	}
 }
 
+// TestTourStepNeverGoesBack walks a lossy lab in step mode with space, as
+// a class does: a packet sent stays a step while what answers it is
+// awaited (a lost DNS question waits its whole timeout, a lost SYN a
+// second), so the step counter never goes down.
+func TestTourStepNeverGoesBack(t *testing.T) {
+	start := labStartOn(t, lab.Options{Latency: 0, Loss: 30, Seed: 1}, "www.example.com", func(c *engine.Config, l *lab.Lab) {
+		c.HoldServer = l.HoldServer
+	})
+	m := New(t.Context(), Options{Start: start, Step: true, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	p := newPump(t, m, m.Init())
+	space := tea.KeyMsg{Type: tea.KeySpace}
+	shown, sends := 0, 0
+	check := func() {
+		if v := m.tour.visible(); v < shown {
+			t.Fatalf("the tour went back from %d steps to %d (step %d, sent at %d)", shown, v, m.tour.cur+1, m.tour.sentAt)
+		} else {
+			shown = v
+		}
+	}
+	// walk presses space until a packet leaves or nothing moves.
+	walk := func() {
+		for m.running && m.tour.sentAt < 0 {
+			if m.pending != nil && m.tour.isPending(m.tour.cur) {
+				sends++
+				p.key(space)
+				check()
+				return
+			}
+			before := m.tour.cur
+			p.key(space)
+			check()
+			if m.tour.cur == before {
+				return
+			}
+		}
+	}
+	walk()
+	p.until(func() bool {
+		check()
+		walk()
+		return !m.running
+	})
+	if sends < 5 {
+		t.Errorf("only %d packets sent: the walk did not get far", sends)
+	}
+}
+
 // pump runs a model as the program would, on the test's goroutine: the
 // commands run in the background and their messages come back to Update
 // here, so the test reads the model between messages without a race.

@@ -209,8 +209,14 @@ func labStart(t *testing.T, target string) func(ctx context.Context, gate trace.
 // labStartWith is labStart with the engine's configuration changed by set.
 func labStartWith(t *testing.T, target string, set func(*engine.Config, *lab.Lab)) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
 	t.Helper()
+	return labStartOn(t, lab.Options{Latency: 0}, target, set)
+}
+
+// labStartOn is labStartWith on a lab started with opts.
+func labStartOn(t *testing.T, opts lab.Options, target string, set func(*engine.Config, *lab.Lab)) func(ctx context.Context, gate trace.Gate) <-chan trace.Event {
+	t.Helper()
 	ctx := t.Context()
-	l, err := lab.Start(ctx, lab.Options{Latency: 0})
+	l, err := lab.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("starting the lab: %v", err)
 	}
