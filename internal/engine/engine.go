@@ -142,7 +142,9 @@ func Run(ctx context.Context, cfg Config, rec *trace.Recorder) error {
 	}
 	if cfg.Warm != nil {
 		// The first visit is over before the second starts: its stages
-		// are all in, and the second visit's time is its own.
+		// are all in, its time ends here, and the second visit's time is
+		// its own.
+		rec.EndHere()
 		cfg.Warm.Recorder = trace.NewRecorder(cfg.Target.Input, cfg.Mode, cfg.Version, nil, nil)
 		cfg.Warm.Err = runWarm(ctx, cfg, client, rec.Snapshot(), addrs, started)
 	}

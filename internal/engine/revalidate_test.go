@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	jhttp "journey/internal/http"
 	"journey/internal/trace"
@@ -145,6 +146,13 @@ func TestWarmVisit(t *testing.T) {
 			}
 			if g := warm.Stage(trace.StageGateway); g.Status != trace.StatusDone || g.Gateway.Response.Status != http.StatusNotModified {
 				t.Errorf("second visit's gateway: %s", g.Status)
+			}
+			// The first visit's time ends before the second visit starts.
+			if end := first.Started.Add(first.Duration); end.After(warm.Started.Add(300 * time.Microsecond)) {
+				t.Errorf("the first visit lasted %v, past the second visit's start %v after it", first.Duration, warm.Started.Sub(first.Started))
+			}
+			if ex := httpExchange(t, warm); ex.Transport != httpExchange(t, first).Transport {
+				t.Errorf("second request over %s, the first over %s: the same connection", ex.Transport, httpExchange(t, first).Transport)
 			}
 		})
 	}

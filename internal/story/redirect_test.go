@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +72,28 @@ func TestRedirectToAnotherHost(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestRedirectWhileRunning: in step mode the redirect is told while the
+// HTTP stage still runs (its hops not in yet): the step still says where
+// it leads, from the response's own Location.
+func TestRedirectWhileRunning(t *testing.T) {
+	j := *recorded(t)["redirect.json"]
+	j.Stages = slices.Clone(j.Stages)
+	for i, s := range j.Stages {
+		if s.Kind == trace.StageHTTP {
+			running := *s
+			running.Status, running.HTTP = trace.StatusRunning, nil
+			j.Stages[i] = &running
+		}
+	}
+	for _, st := range story.Build(&j).Steps {
+		if st.Kind == story.KindRedirect {
+			if !strings.Contains(st.Title, "/blog/") || !strings.Contains(st.Narration, "302 Found") {
+				t.Errorf("the redirect step while the stage runs: %q, %q", st.Title, st.Narration)
+			}
+			return
+		}
+	}
+	t.Error("no redirect step")
 }

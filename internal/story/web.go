@@ -317,6 +317,15 @@ func (b *builder) redirect(h *trace.Stage, i int) {
 	if hop != nil {
 		loc = line(hop.Location)
 		status = fmt.Sprintf("%d %s", hop.Status, line(hop.Reason))
+	} else {
+		// The stage is still running (step mode): its hops are not in
+		// yet, the response's own fields say it.
+		if f := findField(e.Received.Fields, "Location"); f != nil {
+			loc = line(f.Value)
+		}
+		if f := findField(e.Received.Fields, "status line"); f != nil {
+			status = line(strings.TrimPrefix(strings.TrimPrefix(f.Value, "HTTP/1.1 "), "HTTP/1.0 "))
+		}
 	}
 	n := 0
 	for k := 0; k <= prev; k++ {

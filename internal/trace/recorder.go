@@ -66,6 +66,9 @@ type Recorder struct {
 	pauseMu    sync.Mutex
 	waiting    int
 	waitedFrom time.Time
+	// ended, when set (EndHere), is the journey's length: what is done
+	// after it (a second visit, --warm) is not the journey's time.
+	ended time.Duration
 	// turn lets one packet at a time be shown at the gate: the one shown
 	// is the one the gate lets go. Others (a hedged question while a
 	// retry over TCP waits) queue until it has gone.
@@ -238,6 +241,14 @@ func (r *Recorder) resume() {
 	}
 }
 
+// EndHere says the journey's time ends now, though the recorder may still
+// be given the second visit (SetWarm) before Finish.
+func (r *Recorder) EndHere() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended = r.Since()
+}
+
 // SetWarm attaches the second visit (--warm), finished, to the journey,
 // so that the journey's last event carries it.
 func (r *Recorder) SetWarm(w *Journey) {
@@ -252,6 +263,9 @@ func (r *Recorder) Finish(err error) *Journey {
 	var final *Journey
 	r.mu.Lock()
 	r.j.Duration = r.Since()
+	if r.ended > 0 {
+		r.j.Duration = r.ended
+	}
 	if err != nil {
 		r.j.Error = err.Error()
 	}
