@@ -322,11 +322,11 @@ func (t *Tour) onSecond() bool {
 
 // showExchange moves to the first step of exchange e of stage k (back from
 // the inspector), unless the current step already shows it.
-func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {
+func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange, second bool) {
 	if t.story == nil {
 		return
 	}
-	if sk, se := t.where(); sk == k && se == e {
+	if sk, se := t.where(); sk == k && se == e && t.onSecond() == second {
 		return
 	}
 	for i := range t.story.Steps {
@@ -335,8 +335,28 @@ func (t *Tour) showExchange(k trace.StageKind, e *trace.Exchange) {
 			return
 		}
 	}
-	if i := t.story.FirstOf(k); i >= 0 {
-		t.revealTo(i)
+	// The stage's first step, in the visit the inspector showed (--warm):
+	// its second visit's steps follow the first visit's.
+	first := -1
+	for i, st := range t.story.Steps {
+		if st.Second == second && (st.Stage == k || st.ExchangeStage == k) {
+			first = i
+			break
+		}
+	}
+	if first < 0 && second {
+		for i, st := range t.story.Steps {
+			if st.Second {
+				first = i // the second visit's start: its stage has no step
+				break
+			}
+		}
+	}
+	if first < 0 {
+		first = t.story.FirstOf(k)
+	}
+	if first >= 0 {
+		t.revealTo(first)
 	}
 }
 

@@ -411,7 +411,7 @@ func (m *Model) backToTour() {
 		if it, ok := m.insp.selectedItem(); ok {
 			e = it.ex
 		}
-		m.tour.showExchange(s.Kind, e)
+		m.tour.showExchange(s.Kind, e, m.insp.second)
 	}
 }
 

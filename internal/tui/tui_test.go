@@ -423,6 +423,17 @@ func TestWarmInTheTour(t *testing.T) {
 			t.Errorf("the inspector on the second visit lacks %q:\n%s", want, out)
 		}
 	}
+	// Left on another stage of the second visit, the tour comes back to
+	// the second visit, not to the first's step of that stage.
+	m := New(context.Background(), Options{Replay: j, NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, k := range []tea.KeyMsg{{Type: tea.KeyEnd}, left, runes("i"), left, {Type: tea.KeyEsc}} {
+		m.Update(k)
+	}
+	if m.inspecting || !m.tour.onSecond() {
+		t.Errorf("back from the second visit's inspector on step %d (%s), not the second visit's", m.tour.cur+1, m.tour.stepAt(m.tour.cur).Title)
+	}
 	// Opened on a step of the first visit, it shows the first.
 	out = tourScreen(t, j, 80, 24, runes("G"), runes("3"), runes("i"))
 	if strings.Contains(out, "2nd visit") || strings.Contains(out, "304") {
