@@ -412,8 +412,14 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 	if p.Why != "" {
 		title += ": " + safetext.Line(p.Why)
 	}
+	stage := p.Stage
+	if stage == trace.StageRouter {
+		// The response about to leave the server is the gateway's to
+		// send, as the step before it, the response written, is.
+		stage = trace.StageGateway
+	}
 	st := &story.Step{
-		Stage: p.Stage, From: from, To: to, ExchangeIndex: -1,
+		Stage: stage, From: from, To: to, ExchangeIndex: -1,
 		Bytes: p.Bytes, Fields: p.Fields, Title: "▶ " + title,
 		Narration: safetext.Text(narration),
 	}
