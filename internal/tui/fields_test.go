@@ -168,3 +168,30 @@ func TestInsideTheEncryption(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadingShowsItsMessageFromTheStart: selecting a message's heading
+// (not one of its fields) shows its bytes from offset 0, not where the
+// last field selected had scrolled them.
+func TestHeadingShowsItsMessageFromTheStart(t *testing.T) {
+	m := New(context.Background(), Options{Replay: loadJourney(t, "https"), NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(runes("i"))
+	m.insp.selectStage(m.insp.stageIndex(trace.StageConnect))
+	rows := m.insp.tree()
+	heading := -1
+	for i, r := range rows {
+		if r.field == nil && r.msg >= 0 && strings.HasPrefix(r.label, "received") {
+			heading = i
+			break
+		}
+	}
+	if heading < 0 {
+		t.Fatal("no heading for the received message")
+	}
+	*m.insp.scroll(focusBytes) = 40 // as a field far in had left it
+	m.insp.selectNode(heading)
+	if got := *m.insp.scroll(focusBytes); got != 0 {
+		t.Errorf("the received message's heading shows its bytes from row %d, not its start", got)
+	}
+}

@@ -137,7 +137,12 @@ func (m *Inspector) clampScroll() {
 func (m *Inspector) revealField() {
 	_, off, n, _ := m.current()
 	l := m.layout()
-	if l.small || n <= 0 {
+	if l.small {
+		return
+	}
+	if n <= 0 {
+		// A whole message (its heading), or none: from its start.
+		*m.scroll(focusBytes) = 0
 		return
 	}
 	rows := l.midH - 1
