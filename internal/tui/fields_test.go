@@ -195,3 +195,21 @@ func TestHeadingShowsItsMessageFromTheStart(t *testing.T) {
 		t.Errorf("the received message's heading shows its bytes from row %d, not its start", got)
 	}
 }
+
+// TestSkippedStageSaidOnce: a stage that did not run says why once in the
+// explanation, not again as a note (its note is the reason).
+func TestSkippedStageSaidOnce(t *testing.T) {
+	m := New(context.Background(), Options{Replay: loadJourney(t, "nxdomain"), NoColor: true})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(runes("i"))
+	m.insp.selectStage(m.insp.stageIndex(trace.StageConnect))
+	s := m.insp.selected()
+	if s == nil || s.Status != trace.StatusSkipped || len(s.Notes) == 0 {
+		t.Fatalf("the nxdomain recording's connect stage is not skipped with a reason: %+v", s)
+	}
+	why := s.Notes[len(s.Notes)-1]
+	if n := strings.Count(m.insp.explanation(), why); n != 1 {
+		t.Errorf("the reason %q is said %d times:\n%s", why, n, m.insp.explanation())
+	}
+}

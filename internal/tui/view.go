@@ -311,8 +311,10 @@ func (m *Inspector) explanation() string {
 		parts = append(parts, explain.ExchangeIn(s, it.ex))
 	}
 	parts = append(parts, explain.Stage(s))
-	for _, n := range facts.Notes(s) {
-		parts = append(parts, "Note: "+safetext.Line(n))
+	if s.Status != trace.StatusSkipped { // a skipped stage's note is its reason, said above
+		for _, n := range facts.Notes(s) {
+			parts = append(parts, "Note: "+safetext.Line(n))
+		}
 	}
 	return strings.Join(parts, "\n\n")
 }
