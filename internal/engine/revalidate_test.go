@@ -154,6 +154,17 @@ func TestWarmVisit(t *testing.T) {
 			if ex := httpExchange(t, warm); ex.Transport != httpExchange(t, first).Transport {
 				t.Errorf("second request over %s, the first over %s: the same connection", ex.Transport, httpExchange(t, first).Transport)
 			}
+			// Over TLS, the records that carried each visit's request and
+			// response are each visit's own, decrypted.
+			if strings.HasPrefix(target, "https") {
+				for name, ex := range map[string]*trace.Exchange{"first": httpExchange(t, first), "second": httpExchange(t, warm)} {
+					for dir, m := range map[string]trace.Message{"request": ex.Sent, "response": ex.Received} {
+						if m.Records == nil || len(m.Records.Decrypted) == 0 {
+							t.Errorf("the %s visit's %s has no decrypted TLS records", name, dir)
+						}
+					}
+				}
+			}
 		})
 	}
 }

@@ -279,7 +279,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	if err != nil {
 		err = fmt.Errorf("writing the request to %s: %w", peerName(peer), err)
 		ex.Error, ex.Duration = err.Error(), time.Since(w0)
-		cn.attachRecords(ex)
+		cn.attachRecords(ex, c.KeepAlive)
 		rec.ReplaceExchange(trace.StageHTTP, &inFlight, ex)
 		return h, nil, nil, err
 	}
@@ -299,7 +299,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	h.Timing.Total = rec.Offset(end) - h.Timing.Start
 	ex.Duration = rec.Offset(end) - ex.Start
 	ex.Received = trace.Message{Bytes: r.raw.buf, Dropped: r.raw.dropped, Fields: r.fields}
-	cn.attachRecords(ex)
+	cn.attachRecords(ex, c.KeepAlive)
 	h.Status, h.Reason, h.Proto = r.status, r.reason, r.proto
 	h.Chunked, h.ContentLength, h.Encodings = r.chunked, r.contentLength, r.encodings
 	h.BodySize, h.BodyDropped = r.bodySize, r.body.dropped
@@ -350,14 +350,21 @@ func (c *Client) exchange(ctx context.Context, cn *conn, t *trace.Address, metho
 	return h, r, bytes, nil
 }
 
-// attachRecords hands ex the TLS records captured since the handshake,
-// both ways: the encrypted records that carried its request and response,
-// decrypted with the session's secrets.
-func (cn *conn) attachRecords(ex *trace.Exchange) {
+// attachRecords hands ex the TLS records captured since the handshake (or
+// the exchange before), both ways: the encrypted records that carried its
+// request and response, decrypted with the session's secrets. With more,
+// the connection may carry another exchange (kept alive, --warm): the
+// recording goes on for it.
+func (cn *conn) attachRecords(ex *trace.Exchange, more bool) {
 	if cn.records == nil {
 		return
 	}
-	sent, recv, _ := cn.records.stop()
+	var sent, recv capture
+	if more {
+		sent, recv, _ = cn.records.cut(MaxRecordCapture)
+	} else {
+		sent, recv, _ = cn.records.stop()
+	}
 	for _, m := range []struct {
 		side tlswire.Side
 		c    capture
@@ -369,7 +376,9 @@ func (cn *conn) attachRecords(ex *trace.Exchange) {
 		r := cn.wire.Read(m.side, m.c.buf)
 		m.to.Records = &trace.Message{Bytes: m.c.buf, Dropped: m.c.dropped, Fields: r.Fields, Decrypted: r.Decrypted}
 	}
-	cn.records = nil
+	if !more {
+		cn.records = nil
+	}
 }
 
 // Close closes the connection Run kept open, if any.
