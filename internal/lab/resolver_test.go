@@ -11,6 +11,7 @@ import (
 	"journey/internal/address"
 	"journey/internal/dial/dialtest"
 	"journey/internal/engine"
+	"journey/internal/story"
 	"journey/internal/trace"
 )
 
@@ -136,5 +137,29 @@ func TestCachedTTLCountsDown(t *testing.T) {
 				t.Error("filling an answer changed the cached record")
 			}
 		})
+	}
+}
+
+// TestResolverStory: the story of a journey through the lab's resolver
+// (@SERVER) tells the resolver's own walk as the resolver's questions,
+// not ours, and its answer as a recursive resolver's, not as the answer
+// of the zone's own server.
+func TestResolverStory(t *testing.T) {
+	l := startLab(t, Options{Latency: 0})
+	s := story.Build(stubJourney(t, l, "www.example.com"))
+	var said []string
+	for _, st := range s.Steps {
+		if st.Stage == trace.StageDNS {
+			said = append(said, st.Narration)
+		}
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{"the resolver asks a.root-servers.net", "The resolver's walk ends here", "the recursive resolver, answers"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the DNS steps do not say %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "lookup inside the lookup is done") {
+		t.Errorf("the resolver's answer is told as a nameserver's address:\n%s", all)
 	}
 }

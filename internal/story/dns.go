@@ -78,7 +78,11 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 
 	// The question.
 	var n strings.Builder
-	if e.Depth > 0 && d.For != "" {
+	walk := resolverWalk(s, e)
+	switch {
+	case walk:
+		n.WriteString("Inside the resolver, its own walk down the tree (its cache held no answer): ")
+	case e.Depth > 0 && d.For != "":
 		fmt.Fprintf(&n, "A lookup inside the lookup: first we need %s. ", prose(d.For))
 	}
 	if b.lateFirst {
@@ -88,7 +92,11 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		fmt.Fprintf(&n, "The search starts again, from the root, for the name %s is an alias of. ", restart)
 	}
 	again := askedBefore(s, i, e)
-	fmt.Fprintf(&n, "We ask %s", line(facts.Peer(trace.Peer{Name: host(e.Peer.Name), Addr: e.Peer.Addr})))
+	asks := "We ask"
+	if walk {
+		asks = "the resolver asks"
+	}
+	fmt.Fprintf(&n, "%s %s", asks, line(facts.Peer(trace.Peer{Name: host(e.Peer.Name), Addr: e.Peer.Addr})))
 	switch {
 	case again != "" && again != d.Zone && d.Zone != "":
 		fmt.Fprintf(&n, " again, now as a server for %s (the referral named it: one machine can serve several zones),", line(host(d.Zone)))
@@ -181,6 +189,27 @@ func (b *builder) lateDNS(until time.Duration) {
 		}
 	}
 	b.late = rest
+}
+
+// resolverWalk reports whether e is one of a recursive resolver's own
+// questions (@SERVER, its walk nested under ours), not one of ours.
+func resolverWalk(s *trace.Stage, e *trace.Exchange) bool {
+	return e.Depth > 0 && s.DNS != nil && s.DNS.Method == trace.MethodResolver
+}
+
+// asker is who asks the next server: we, or in its own walk the resolver.
+func asker(s *trace.Stage, e *trace.Exchange) string {
+	if resolverWalk(s, e) {
+		return "the resolver"
+	}
+	return "we"
+}
+
+// stubAnswer reports whether e is our question to a recursive resolver
+// (@SERVER, or the system's), which answers for a zone it does not serve.
+func stubAnswer(s *trace.Stage, e *trace.Exchange) bool {
+	return e.Depth == 0 && e.DNS != nil && e.DNS.Zone == "" && s.DNS != nil &&
+		(s.DNS.Method == trace.MethodResolver || s.DNS.Method == trace.MethodSystem)
 }
 
 // askedBefore returns the zone for which the same server was asked
@@ -321,9 +350,9 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 		}
 		switch {
 		case glued == 1 && len(names) == 1:
-			n.WriteString(" Its address came along as glue (the additional section), so we can ask it straight away.")
+			fmt.Fprintf(&n, " Its address came along as glue (the additional section), so %s can ask it straight away.", asker(s, e))
 		case glued == len(names) && glued > 0:
-			n.WriteString(" Their addresses came along as glue (the additional section), so we can ask one straight away.")
+			fmt.Fprintf(&n, " Their addresses came along as glue (the additional section), so %s can ask one straight away.", asker(s, e))
 		case glued > 0:
 			n.WriteString(" Some addresses came along as glue, so we ask one of those.")
 		case len(names) > 0:
@@ -332,16 +361,28 @@ func (b *builder) dnsReply(st *Step, s *trace.Stage, e *trace.Exchange, d *trace
 	case trace.DNSAnswer:
 		st.Title = "answer: " + answerTitle(d.Answers)
 		st.Lesson = findField(fs, "Answer section")
-		fmt.Fprintf(&n, "%s is responsible for the name and answers: %s", server, answerList(d.Answers))
-		if t := cnameTarget(d.Answers); t != "" {
-			n.WriteString(" An alias (CNAME) and its target in one reply: this server holds both names.")
+		stub := stubAnswer(s, e)
+		if stub {
+			// A recursive resolver answers for others: from its cache,
+			// or from its own walk, told under our question.
+			fmt.Fprintf(&n, "%s, the recursive resolver, answers: %s", server, answerList(d.Answers))
+		} else {
+			fmt.Fprintf(&n, "%s is responsible for the name and answers: %s", server, answerList(d.Answers))
+			if t := cnameTarget(d.Answers); t != "" {
+				n.WriteString(" An alias (CNAME) and its target in one reply: this server holds both names.")
+			}
 		}
 		if escaped(d.Answers) {
 			n.WriteString(" A label holds bytes a terminal would obey (DNS allows any byte in a name): shown escaped as \\027, never executed.")
 		}
-		if e.Depth > 0 {
+		switch {
+		case stub:
+			n.WriteString(" It did the search for us: the search ends here.")
+		case resolverWalk(s, e):
+			n.WriteString(" The resolver's walk ends here: it hands the answer back to us.")
+		case e.Depth > 0:
 			n.WriteString(" That is a nameserver's address: the lookup inside the lookup is done, and the main one resumes with it.")
-		} else {
+		default:
 			n.WriteString(" The search ends here.")
 		}
 	case trace.DNSCNAME:
