@@ -2,6 +2,7 @@ package story_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"journey/internal/dial/dialtest"
 	"journey/internal/engine"
 	"journey/internal/lab"
+	"journey/internal/story"
 	"journey/internal/trace"
 )
 
@@ -126,4 +128,41 @@ func labRuns(t *testing.T) map[string]*trace.Journey {
 		t.Fatal("the lab did not run")
 	}
 	return labJourneys
+}
+
+// TestLossLengthensTheHandshakes: when the lab drops a SYN or a segment of
+// the TLS handshake (seed 1 at 30% does both), the connect and the
+// handshake say they took more than their round trip, and why.
+func TestLossLengthensTheHandshakes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the lab")
+	}
+	l, err := lab.Start(context.Background(), lab.Options{Latency: 0, Loss: 30, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := address.Parse("https://www.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Dialer()
+	d.Refuse = dialtest.Loopback(t).Refuse
+	cfg := engine.Config{Target: a, Mode: trace.ModeLab, Version: "test", Dialer: d, Roots: l.Roots(),
+		RootCAs: l.RootCAs(), ServerStages: l.ServerStages, Timeout: 2 * time.Second, Simulation: l.Simulation()}
+	rec := trace.NewRecorder(a.Input, cfg.Mode, "test", nil, nil)
+	j := rec.Finish(engine.Run(context.Background(), cfg, rec))
+	if j.Error != "" {
+		t.Fatalf("the journey failed: %s", j.Error)
+	}
+	said := map[story.Kind]string{}
+	for _, st := range story.Build(j).Steps {
+		said[st.Kind] += st.Narration
+	}
+	if !strings.Contains(said[story.KindConnect], "a SYN was lost") {
+		t.Errorf("the connect does not say its SYN was lost: %s", said[story.KindConnect])
+	}
+	if !strings.Contains(said[story.KindTLS], "dropped one of its TCP segments") {
+		t.Errorf("the handshake does not say a segment was lost: %s", said[story.KindTLS])
+	}
 }

@@ -145,6 +145,18 @@ func synLost(s *trace.Stage) bool {
 	return false
 }
 
+// segmentLost reports whether the lab dropped a data segment of the
+// stage's (its loss notes say so): a handshake then takes a
+// retransmission longer.
+func segmentLost(s *trace.Stage) bool {
+	for _, n := range s.Notes {
+		if strings.Contains(n, "--lab-loss") && strings.Contains(n, "dropped TCP segment") {
+			return true
+		}
+	}
+	return false
+}
+
 // tlsFor returns the TLS result of the connection the exchange belongs to.
 func (b *builder) tlsFor(s *trace.Stage, i int) *trace.TLS {
 	if s.Kind == trace.StageConnect && s.Connect != nil {
@@ -231,7 +243,11 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 		if t != nil && t.ALPN != "" {
 			fmt.Fprintf(&m, " The protocol agreed (ALPN) is %s.", line(t.ALPN))
 		}
-		fmt.Fprintf(&m, " The handshake took %s; from here on nobody in between can read or change what is sent.", ms(e.Duration))
+		fmt.Fprintf(&m, " The handshake took %s", ms(e.Duration))
+		if segmentLost(s) {
+			m.WriteString(", more than its round trip: the lab dropped one of its TCP segments, and TCP sent it again after waiting (--lab-loss)")
+		}
+		m.WriteString("; from here on nobody in between can read or change what is sent.")
 		b.add(Step{Stage: s.Kind, Kind: KindTLS, From: you, To: srv, Start: e.Start + e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: rest, Fields: fs, Lesson: lastField(fs),
 			Title: "TLS Finished", Narration: m.String()})
