@@ -120,7 +120,7 @@ func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
 			st.Narration = fmt.Sprintf("We try to open a TCP connection to %s: %s.", line(facts.Peer(e.Peer)), strings.TrimSuffix(line(e.Error), "."))
 		default:
 			took := "one round trip"
-			if synLost(s) {
+			if labDropped(s, "the SYN") {
 				took = "more than one round trip: a SYN was lost on the way, and TCP sent it again after waiting (--lab-loss)"
 			}
 			st.Narration = fmt.Sprintf("We open a TCP connection to %s: SYN, SYN-ACK, ACK, three packets that agree both sides are ready before any data is sent. That took %s, %s; nothing of the request has left yet.", line(facts.Peer(e.Peer)), ms(e.Duration), took)
@@ -134,23 +134,12 @@ func (b *builder) connectExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	}
 }
 
-// synLost reports whether the lab dropped a SYN of the stage's (its loss
-// notes say so), which makes a connect take a retransmission longer.
-func synLost(s *trace.Stage) bool {
+// labDropped reports whether the lab's loss notes on stage s say it
+// dropped what ("the SYN", "TCP segment"): a handshake then takes a
+// retransmission longer than its round trip.
+func labDropped(s *trace.Stage, what string) bool {
 	for _, n := range s.Notes {
-		if strings.Contains(n, "--lab-loss") && strings.Contains(n, "SYN") {
-			return true
-		}
-	}
-	return false
-}
-
-// segmentLost reports whether the lab dropped a data segment of the
-// stage's (its loss notes say so): a handshake then takes a
-// retransmission longer.
-func segmentLost(s *trace.Stage) bool {
-	for _, n := range s.Notes {
-		if strings.Contains(n, "--lab-loss") && strings.Contains(n, "dropped TCP segment") {
+		if strings.Contains(n, "--lab-loss") && strings.Contains(n, "dropped "+what) {
 			return true
 		}
 	}
@@ -244,7 +233,7 @@ func (b *builder) tls(s *trace.Stage, i int, e *trace.Exchange, srv int) {
 			fmt.Fprintf(&m, " The protocol agreed (ALPN) is %s.", line(t.ALPN))
 		}
 		fmt.Fprintf(&m, " The handshake took %s", ms(e.Duration))
-		if segmentLost(s) {
+		if labDropped(s, "TCP segment") {
 			m.WriteString(", more than its round trip: the lab dropped one of its TCP segments, and TCP sent it again after waiting (--lab-loss)")
 		}
 		m.WriteString("; from here on nobody in between can read or change what is sent.")
