@@ -162,4 +162,10 @@ func TestResolverStory(t *testing.T) {
 	if strings.Contains(all, "lookup inside the lookup is done") {
 		t.Errorf("the resolver's answer is told as a nameserver's address:\n%s", all)
 	}
+	// Its walk goes from the resolver, not from us.
+	for _, st := range s.Steps {
+		if st.Stage == trace.StageDNS && st.Depth > 0 && (st.Kind == story.KindQuery && st.From == 0 || st.Kind == story.KindReply && st.To == 0) {
+			t.Errorf("the resolver's own %s %q is drawn to or from us", st.Kind, st.Title)
+		}
+	}
 }

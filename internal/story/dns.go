@@ -129,7 +129,8 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 	if e.Depth > 0 {
 		title = "↳ " + title
 	}
-	b.add(Step{Stage: trace.StageDNS, Kind: KindQuery, From: you, To: srv, Start: e.Start,
+	asker := b.askerParty(s, e)
+	b.add(Step{Stage: trace.StageDNS, Kind: KindQuery, From: asker, To: srv, Start: e.Start,
 		Exchange: e, ExchangeIndex: i, Dir: DirSent, Bytes: e.Sent.Bytes, Fields: e.Sent.Fields,
 		Lesson: findField(e.Sent.Fields, "Question section"), Title: title, Narration: n.String(), Depth: e.Depth})
 
@@ -138,7 +139,7 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 		return
 	}
 	if abandoned(e) {
-		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
+		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: asker, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "abandoned", Depth: e.Depth,
 			Narration: fmt.Sprintf("%s: another server of the zone answered first, so this question's reply is no longer needed and is not waited for.", server)})
 		return
@@ -157,11 +158,11 @@ func (b *builder) dnsExchange(s *trace.Stage, i int, e *trace.Exchange) {
 			n.WriteString(" The lab dropped a packet on purpose (--lab-loss).")
 		}
 		n.WriteString(" UDP promises nothing: a packet can be lost on the way there or back, so a resolver waits a while, then asks again, this server or another.")
-		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: you, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
+		b.add(Step{Stage: trace.StageDNS, Kind: KindLoss, From: asker, To: srv, Start: e.Start + e.Duration, Duration: e.Duration,
 			Exchange: e, ExchangeIndex: i, Dir: DirReceived, Title: "no reply", Depth: e.Depth, Failed: true, Narration: n.String()})
 		return
 	}
-	st := Step{Stage: trace.StageDNS, Kind: KindReply, From: srv, To: you, Start: e.Start + e.Duration, Duration: e.Duration,
+	st := Step{Stage: trace.StageDNS, Kind: KindReply, From: srv, To: asker, Start: e.Start + e.Duration, Duration: e.Duration,
 		Exchange: e, ExchangeIndex: i, Dir: DirReceived, Bytes: e.Received.Bytes, Fields: e.Received.Fields, Depth: e.Depth,
 		Failed: e.Failed()}
 	b.dnsReply(&st, s, e, d, server)
@@ -195,6 +196,20 @@ func (b *builder) lateDNS(until time.Duration) {
 // questions (@SERVER, its walk nested under ours), not one of ours.
 func resolverWalk(s *trace.Stage, e *trace.Exchange) bool {
 	return e.Depth > 0 && s.DNS != nil && s.DNS.Method == trace.MethodResolver
+}
+
+// askerParty is the party that asks e: we, or in its own walk (@SERVER)
+// the recursive resolver we asked.
+func (b *builder) askerParty(s *trace.Stage, e *trace.Exchange) int {
+	if !resolverWalk(s, e) {
+		return you
+	}
+	for _, x := range s.Exchanges {
+		if x != nil && x.Depth == 0 && x.DNS != nil && x.DNS.Zone == "" {
+			return b.dnsParty(x.Peer)
+		}
+	}
+	return you
 }
 
 // asker is who asks the next server: we, or in its own walk the resolver.

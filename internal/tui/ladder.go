@@ -297,7 +297,13 @@ func (b board) arrowRow(a, c int, lost bool) string {
 func (b board) stepLabel(s *story.Story, st *story.Step) string {
 	label := strings.TrimPrefix(st.Title, "↳ ") // the story marks nested steps itself; here the mark goes before the server's name
 	if b.merged {
-		for _, p := range []int{st.From, st.To} {
+		// The server asked, or the one answering: a query's To, a reply's
+		// From (the resolver's own walk is between two DNS parties).
+		order := []int{st.From, st.To}
+		if st.Kind == story.KindQuery || st.Kind == story.KindLoss {
+			order = []int{st.To, st.From}
+		}
+		for _, p := range order {
 			if p >= 0 && p < len(s.Parties) && s.Parties[p].Kind == story.PartyDNS {
 				label = s.Parties[p].Name + ": " + label
 				break
