@@ -136,12 +136,11 @@ func (t *Tour) catchingUp() bool {
 // sent is called when the packet shown as pending was let go.
 func (t *Tour) sent() {
 	t.sentAt = t.cur
-	t.sentHeld = t.pending != nil && serverWait(t.pending)
-	if t.pend != nil {
+	t.sentHeld = serverWait(t.pending)
+	if t.pend != nil && t.pending != nil && t.story != nil {
 		// Shown as gone until the next event brings its record.
-		gone := *t.pend
-		gone.Title = strings.Replace(strings.Replace(gone.Title, "▶ about to send", "▶ sent", 1), "▶ the server waits", "▶ the server goes on", 1)
-		t.pend, t.gone = &gone, true
+		t.pend, t.extra = pendingStep(t.story, t.pending, true)
+		t.gone = true
 	}
 }
 
@@ -159,7 +158,7 @@ func (t *Tour) journeyChanged(ev trace.Event) {
 		t.pend, t.extra, t.gone = nil, nil, false
 	}
 	if t.pending != nil {
-		t.pend, t.extra = pendingStep(t.story, t.pending)
+		t.pend, t.extra = pendingStep(t.story, t.pending, false)
 	}
 	n := len(t.story.Steps)
 	// Find the current step again: the story may have gained a step
@@ -369,7 +368,7 @@ func (t *Tour) revealTo(i int) {
 
 // pendingStep is the packet waiting to leave as a step of the story, and
 // the party it goes to when the story has not met it yet.
-func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) {
+func pendingStep(s *story.Story, p *trace.Pending, gone bool) (*story.Step, []story.Party) {
 	name, addr := safetext.Line(p.Peer.Name), safetext.Line(p.Peer.Addr)
 	var extra []story.Party
 	find := func(kind story.PartyKind, match func(story.Party) bool) int {
@@ -404,10 +403,16 @@ func pendingStep(s *story.Story, p *trace.Pending) (*story.Step, []story.Party) 
 	}
 	title := "about to send"
 	narration := explain.Pending(p)
-	if p.Stage == trace.StageGateway || p.Stage == trace.StageRouter {
+	if serverWait(p) {
 		// The server waits for the class: nothing is sent by us.
 		title = "the server waits"
 		narration = p.Why + " The server waits for the class: press space to go on."
+	}
+	if gone {
+		title = "sent"
+		if serverWait(p) {
+			title = "the server goes on"
+		}
 	}
 	if p.Why != "" {
 		title += ": " + safetext.Line(p.Why)
@@ -553,7 +558,7 @@ func (t *Tour) heading(st *story.Step) string {
 	if d := trace.Dur(st.Duration); st.Duration > 0 && d != trace.Dur(0) {
 		head += " · " + d
 	}
-	if t.isPending(t.cur) && (st.Stage == trace.StageGateway || st.Stage == trace.StageRouter) {
+	if t.isPending(t.cur) && serverWait(t.pending) {
 		head += " · space lets it go on"
 	} else if t.isPending(t.cur) {
 		head += " · space sends it"

@@ -39,7 +39,8 @@ func Rows(j *trace.Journey) []Row {
 	}
 	// With redirects followed, each hop's connection is drawn under its
 	// hop, the first's too: the connect stage keeps only its failures.
-	hops := j.Stage(trace.StageHTTP) != nil && j.Stage(trace.StageHTTP).HTTP != nil && len(j.Stage(trace.StageHTTP).HTTP.Hops) > 1
+	h := j.Stage(trace.StageHTTP)
+	hops := h != nil && h.HTTP != nil && len(h.HTTP.Hops) > 1
 	var rows []Row
 	for _, s := range j.Stages {
 		if s == nil || s.Status == trace.StatusPending || s.Status == trace.StatusSkipped {
