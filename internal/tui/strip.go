@@ -110,7 +110,7 @@ func (s *Strip) timingView(j *trace.Journey, w, h int) []string {
 	rows := len(waterfall.Rows(j))
 	head := "waterfall · every timed step on one axis"
 	if rest := rows - s.scroll - (h - 1); rest > 0 {
-		head += fmt.Sprintf(" · %s more: ↓ scrolls", facts.Count(int64(rest), "row", "rows"))
+		head += fmt.Sprintf(" · %d more %s: ↓ scrolls", rest, facts.Plural(rest, "row", "rows"))
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
 	return append(out, waterfallLines(s.st, j, s.scroll, w, h-1)...)
@@ -226,9 +226,9 @@ func (s *Strip) pageView(st *story.Step, w, h int, zoomed bool) []string {
 	head := fmt.Sprintf("the page · %s · %d bytes", orDash(st.Page.ContentType), st.Page.Size)
 	if rest := len(lines) - s.scroll - (h - 1); rest > 0 {
 		if zoomed {
-			head += fmt.Sprintf(" · %s more: ↓ scrolls", facts.Count(int64(rest), "line", "lines"))
+			head += fmt.Sprintf(" · %d more %s: ↓ scrolls", rest, facts.Plural(rest, "line", "lines"))
 		} else {
-			head += fmt.Sprintf(" · %s more: z shows the whole page, ↓ scrolls", facts.Count(int64(rest), "line", "lines"))
+			head += fmt.Sprintf(" · %d more %s: z shows the whole page, ↓ scrolls", rest, facts.Plural(rest, "line", "lines"))
 		}
 	}
 	out := []string{s.st.Title.Render(fit(" "+head+" ", w))}
